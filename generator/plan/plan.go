@@ -1,0 +1,309 @@
+// Package plan is the resolved form of a Ward spec: every default applied,
+// every name checked, every endpoint with its authentication chain, its
+// permission expression as a tree and its read scope. The spec loader
+// (package spec) produces it; the emitters (package golang) consume it.
+//
+// A plan is plain data. Slices are in a stable order (the order of the spec
+// file unless noted) so that generation is deterministic.
+package plan
+
+import "time"
+
+// Service is a whole resolved spec.
+type Service struct {
+	Name      string // service name, e.g. "blog"
+	Package   string // Go package name of the generated code, e.g. "blogapi"
+	EnvPrefix string // prefix of environment variables, e.g. "BLOG"
+	SpecFile  string // base name of the spec file, e.g. "api.yaml"
+	// Output is the folder of the generated package, relative to the spec's
+	// folder and slash-separated, e.g. "blogapi".
+	Output string
+	// Main is the folder where the service's main package is scaffolded,
+	// relative to the spec's folder, e.g. "cmd/blog"; "" scaffolds none.
+	Main string
+
+	Auth        Auth
+	Classes     []*Class // custom permission classes, sorted by name
+	Default     Expr     // default permission expression (DEFAULT_PERMISSION_CLASSES)
+	Throttle    Throttle
+	Resources   []*Resource // spec order
+	Health      string      // path of the liveness endpoint, "" for none
+	CORSOrigins []string    // allowed origins; empty means CORS is off
+}
+
+// Auth holds the authentication classes in use and their settings.
+type Auth struct {
+	Default []AuthClass // DEFAULT_AUTHENTICATION_CLASSES, in order
+	JWT     *JWT        // nil when the class is not declared
+	Session *Session
+	Token   *Token
+	Basic   *Basic
+	MePath  string // e.g. "/auth/me"; "" for none
+}
+
+// AuthClass names an authentication class.
+type AuthClass string
+
+const (
+	AuthJWT     AuthClass = "jwt"
+	AuthToken   AuthClass = "token"
+	AuthSession AuthClass = "session"
+	AuthBasic   AuthClass = "basic"
+)
+
+// JWT configures JSON Web Token authentication.
+type JWT struct {
+	Algorithm  string        // HS256 (default), ES256, EdDSA or RS256
+	KeyEnv     string        // environment variable holding the key, e.g. "BLOG_JWT_KEY"
+	AccessTTL  time.Duration // default 5m
+	RefreshTTL time.Duration // default 24h
+	RefreshIn  string        // "cookie" (default) or "body"
+	Issuer     string        // default: service name
+	Audience   string        // default: service name
+	Leeway     time.Duration // default 30s
+	Path       string        // endpoint prefix, default "/auth/jwt"
+}
+
+// Session configures server-side session authentication with CSRF.
+type Session struct {
+	CookieName      string        // default "sessionid"
+	CSRFCookieName  string        // default "csrftoken"
+	CSRFHeaderName  string        // default "X-CSRFToken"
+	IdleTimeout     time.Duration // default 2h
+	AbsoluteTimeout time.Duration // default 336h (two weeks, as Django)
+	Path            string        // endpoint prefix, default "/auth/session"
+}
+
+// Token configures opaque API token authentication.
+type Token struct {
+	TTL  time.Duration // 0 means tokens do not expire
+	Path string        // endpoint prefix, default "/auth/token"
+}
+
+// Basic configures HTTP Basic authentication.
+type Basic struct {
+	Realm string // default "api"
+}
+
+// Throttle holds the throttle rates.
+type Throttle struct {
+	TrustedProxies int    // how many X-Forwarded-For hops to trust; 0 ignores the header
+	Anon           *Rate  // applies to anonymous requests on every resource endpoint; nil for none
+	User           *Rate  // applies to authenticated requests on every resource endpoint; nil for none
+	Login          *Rate  // shared by every login endpoint (and failed basic/token credentials)
+	LoginRateEnv   string // environment variable overriding Login, e.g. "BLOG_LOGIN_RATE"
+	Scopes         []*Scope
+}
+
+// Scope is a named throttle scope that resources opt into.
+type Scope struct {
+	Name string
+	Rate Rate
+}
+
+// Rate is a number of requests per period, e.g. 10/minute.
+type Rate struct {
+	Count  int
+	Period time.Duration
+	Text   string // as written, e.g. "10/minute"
+}
+
+// ClassKind says how a custom permission class is implemented.
+type ClassKind string
+
+const (
+	// ClassGo classes are written in Go by a person: both HasPermission and
+	// HasObjectPermission, scaffolded as stubs that deny.
+	ClassGo ClassKind = "go"
+	// ClassRule classes are declarative: Ward generates both checks from Rule.
+	ClassRule ClassKind = "rule"
+)
+
+// Class is a custom permission class.
+type Class struct {
+	Name        string // Go identifier, e.g. "IsOwnerOrReadOnly"
+	Description string
+	Kind        ClassKind
+	Rule        *Rule      // the object rule, for ClassRule
+	Scope       *ReadScope // what lists and lookups may see; never nil
+}
+
+// RuleKind is the kind of a declarative rule or scope.
+type RuleKind string
+
+const (
+	RuleAll   RuleKind = "all"   // every object
+	RuleOwner RuleKind = "owner" // Field (a user field) is the caller
+	RuleStaff RuleKind = "staff" // the caller is staff
+	RuleField RuleKind = "field" // Field equals the caller's UserAttr
+	RuleFunc  RuleKind = "func"  // a Go scope function a person writes (scopes only)
+)
+
+// Rule is a declarative object rule. The object check and the read scope of
+// a ClassRule class are both derived from it.
+type Rule struct {
+	Kind     RuleKind
+	Field    string // for RuleOwner and RuleField: the resource field's name
+	UserAttr string // for RuleField: "id", "username" or "is_staff"
+}
+
+// ReadScope limits what list and lookup queries can see.
+type ReadScope struct {
+	Kind     RuleKind
+	Field    string // RuleOwner, RuleField
+	UserAttr string // RuleField
+	Func     string // RuleFunc: name of the Go scope function, e.g. "TeamScope"
+}
+
+// Expr is a permission expression: a class reference or a composition.
+type Expr interface{ isExpr() }
+
+// Ref names a permission class: a built-in or a custom Class.
+type Ref struct {
+	Name    string
+	Builtin bool   // AllowAny, IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly, DjangoModelPermissions
+	Class   *Class // the custom class, when not Builtin
+}
+
+// And is A & B.
+type And struct{ L, R Expr }
+
+// Or is A | B. For objects: (A.perm && A.obj) || (B.perm && B.obj).
+type Or struct{ L, R Expr }
+
+// Not is ~A. It negates A's request-level check only. A class with an
+// object-level check cannot be negated (the loader rejects it).
+type Not struct{ X Expr }
+
+func (*Ref) isExpr() {}
+func (*And) isExpr() {}
+func (*Or) isExpr()  {}
+func (*Not) isExpr() {}
+
+// Built-in permission class names.
+const (
+	AllowAny                  = "AllowAny"
+	IsAuthenticated           = "IsAuthenticated"
+	IsAdminUser               = "IsAdminUser"
+	IsAuthenticatedOrReadOnly = "IsAuthenticatedOrReadOnly"
+	DjangoModelPermissions    = "DjangoModelPermissions" // per action: view, add, change, delete on the resource
+)
+
+// FieldType is the type of a resource field.
+type FieldType string
+
+const (
+	String   FieldType = "string"   // short text, Go string, SQL TEXT
+	Text     FieldType = "text"     // long text, Go string, SQL TEXT
+	Int      FieldType = "int"      // int64, SQL INTEGER/BIGINT
+	Float    FieldType = "float"    // float64, SQL REAL/DOUBLE PRECISION
+	Bool     FieldType = "bool"     // bool
+	DateTime FieldType = "datetime" // time.Time, RFC 3339 in JSON, UTC
+	User     FieldType = "user"     // reference to a user; JSON shows the username
+)
+
+// Field is one field of a resource. The id field is implicit and not listed.
+type Field struct {
+	Name      string // JSON name and SQL column base, snake_case, e.g. "created_at"
+	GoName    string // e.g. "CreatedAt"
+	Column    string // SQL column, e.g. "created_at", or "owner_id" for a user field "owner"
+	Type      FieldType
+	Required  bool // must be present on create and PUT
+	ReadOnly  bool // ignored when a client sends it
+	Nullable  bool // may be JSON null / SQL NULL (a non-required field without a default)
+	Owner     bool // the owner field: set from the caller on create; implies ReadOnly
+	Auto      string // "created" or "updated" for datetime fields set by the server; implies ReadOnly
+	MinLength *int   // characters, for string/text
+	MaxLength *int
+	Min       *float64 // for int/float
+	Max       *float64
+	Choices   []any // allowed values, of the field's Go type (string, int64, float64)
+	Default   any   // nil for none; of the field's Go type
+}
+
+// Action is one of DRF's viewset actions.
+type Action string
+
+const (
+	List          Action = "list"
+	Create        Action = "create"
+	Retrieve      Action = "retrieve"
+	Update        Action = "update"
+	PartialUpdate Action = "partial_update"
+	Destroy       Action = "destroy"
+)
+
+// Actions lists every action in canonical order.
+var Actions = []Action{List, Create, Retrieve, Update, PartialUpdate, Destroy}
+
+// Resource is one REST resource.
+type Resource struct {
+	Name   string // e.g. "posts"
+	Path   string // e.g. "/api/posts"; detail routes are Path + "/{id}"
+	Model  string // Go type name, e.g. "Post"
+	Table  string // SQL table, e.g. "posts"
+	Source string // "" for a table Ward owns; "users" for a read-only view of the user store
+
+	Fields   []*Field // spec order, without the implicit id
+	Owner    *Field   // the owner field, or nil
+	PageSize int      // default 20
+	Ordering []Order  // default id ascending; id is always the last tie-breaker
+
+	Auth       []AuthClass // authentication chain for every endpoint of this resource
+	Permission Expr        // resource-level expression (the default when not overridden)
+	// ReadScope is the scope that list and every lookup (retrieve, update,
+	// partial_update, destroy) read through. It is derived from the retrieve
+	// action's expression (or the resource's when retrieve does not exist),
+	// so a list never shows an object that retrieving would deny.
+	ReadScope ScopeExpr
+	Public    bool // the spec acknowledged that every object is visible to whoever passes the request check
+
+	Throttles []string // named throttle scopes
+	Endpoints []*Endpoint
+}
+
+// Order is one ordering key.
+type Order struct {
+	Field string // field name or "id"
+	Desc  bool
+}
+
+// Endpoint is one action of a resource.
+type Endpoint struct {
+	Action     Action
+	Method     string // GET, POST, PUT, PATCH, DELETE
+	Detail     bool   // route has {id}
+	Auth       []AuthClass
+	Permission Expr // after per-action overrides
+}
+
+// ScopeExpr is the read scope as an expression mirroring the permission
+// expression it came from: And/Or of class scopes, each guarded at request
+// time by its class's request-level check (see package golang).
+type ScopeExpr interface{ isScope() }
+
+// ScopeAll lets every object through.
+type ScopeAll struct{}
+
+// ScopeClass is the read scope of one custom class. In an Or, a branch only
+// contributes when Ref's request-level check passes for the caller.
+type ScopeClass struct {
+	Ref   *Ref
+	Scope *ReadScope
+}
+
+// ScopeAnd is the intersection of two scopes.
+type ScopeAnd struct{ L, R ScopeExpr }
+
+// ScopeOr is the union of two scopes, each guarded by its branch's
+// request-level check (Guard): for A | B, an object is visible when
+// (A.perm && A.scope) || (B.perm && B.scope).
+type ScopeOr struct {
+	L, R           ScopeExpr
+	LGuard, RGuard Expr
+}
+
+func (ScopeAll) isScope()    {}
+func (*ScopeClass) isScope() {}
+func (*ScopeAnd) isScope()   {}
+func (*ScopeOr) isScope()    {}

@@ -1,0 +1,23 @@
+// Package schema creates and migrates the tables of generated resources. A
+// spec change that only adds (a table, a nullable column, a column with a
+// default) is applied at start; a destructive one (a dropped or retyped
+// column) is refused with a message.
+package schema
+
+// Table is one resource table. Every table has an integer primary key "id".
+type Table struct {
+	Name    string
+	Columns []Column // without id
+}
+
+// Column is one column.
+type Column struct {
+	Name string
+	// Type is a Ward field type: "string", "text", "int", "float", "bool",
+	// "datetime" or "user" (an integer reference to users(id)).
+	Type     string
+	Nullable bool
+	// Default is the default value as a Go value of the column's type
+	// (string, int64, float64, bool), or nil.
+	Default any
+}
