@@ -81,9 +81,26 @@ func (e *Error) Error() string { return e.Detail }
 
 type ctxKey struct{}
 
-// WithResult returns a copy of ctx carrying the authentication result.
+// WithResult returns a copy of ctx carrying the authentication result. When
+// ctx carries a Slot (see WithSlot), the result is also recorded there, so
+// middleware outside the handler (the request log) learns who the caller was.
 func WithResult(ctx context.Context, r Result) context.Context {
+	if s, ok := ctx.Value(slotKey{}).(*Slot); ok {
+		s.Result = r
+	}
 	return context.WithValue(ctx, ctxKey{}, r)
+}
+
+// Slot records the authentication result of a request for middleware that
+// runs outside the handler that authenticates.
+type Slot struct{ Result Result }
+
+type slotKey struct{}
+
+// WithSlot returns a copy of ctx with an empty Slot that WithResult fills.
+func WithSlot(ctx context.Context) (context.Context, *Slot) {
+	s := new(Slot)
+	return context.WithValue(ctx, slotKey{}, s), s
 }
 
 // FromContext returns the authentication result stored by WithResult; the
