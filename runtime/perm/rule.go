@@ -1,0 +1,95 @@
+package perm
+
+import "github.com/wardhq/ward/runtime/authn"
+
+// Rule is a declarative object rule over T with both of its sides in one
+// value: the Go check that decides a single object and the SQL scope that
+// selects exactly the rows the check allows, so a list never shows an
+// object that retrieving would deny. The differential tests run both sides
+// on SQLite and PostgreSQL.
+//
+// As a Permission, a Rule's request check is true (it is an object rule)
+// and its object check is the Go side.
+type Rule[T any] struct {
+	allows func(u *authn.User, obj *T) bool
+	scope  func(u *authn.User) Where
+	msg    string
+}
+
+// AllRule allows every object; its scope has no restriction.
+func AllRule[T any]() Rule[T] {
+	return Rule[T]{
+		allows: func(*authn.User, *T) bool { return true },
+		scope:  func(*authn.User) Where { return Where{} },
+	}
+}
+
+// OwnerRule allows the object whose user field (column, read in Go with
+// owner) is the caller: Owns and OwnerScope. owner returns nil for a NULL
+// owner.
+func OwnerRule[T any](column string, owner func(*T) *int64) Rule[T] {
+	return Rule[T]{
+		allows: func(u *authn.User, obj *T) bool { return Owns(u, owner(obj)) },
+		scope:  func(u *authn.User) Where { return OwnerScope(u, column) },
+	}
+}
+
+// StaffRule allows every object to active staff and none to anyone else:
+// StaffCheck and StaffScope.
+func StaffRule[T any]() Rule[T] {
+	return Rule[T]{
+		allows: func(u *authn.User, _ *T) bool { return StaffCheck(u) },
+		scope:  StaffScope,
+	}
+}
+
+// FieldRule allows the object whose field (column, read in Go with value)
+// equals the caller's attr (AttrID, AttrUsername or AttrIsStaff):
+// FieldEquals and FieldEqualsScope. value returns the field's Go value, nil
+// or a nil pointer for NULL.
+func FieldRule[T any](column, attr string, value func(*T) any) Rule[T] {
+	return Rule[T]{
+		allows: func(u *authn.User, obj *T) bool { return FieldEquals(u, attr, value(obj)) },
+		scope:  func(u *authn.User) Where { return FieldEqualsScope(u, column, attr) },
+	}
+}
+
+// Allows is the Go side: whether u may see obj. The zero Rule and a nil obj
+// allow nothing.
+func (r Rule[T]) Allows(u *authn.User, obj *T) bool {
+	return r.allows != nil && obj != nil && r.allows(u, obj)
+}
+
+// Scope is the SQL side: the rows u may see. The zero Rule selects Nothing.
+func (r Rule[T]) Scope(u *authn.User) Where {
+	if r.scope == nil {
+		return Nothing
+	}
+	return r.scope(u)
+}
+
+// WithMessage returns r with msg as its 403 detail (DRF's message).
+func (r Rule[T]) WithMessage(msg string) Rule[T] {
+	r.msg = msg
+	return r
+}
+
+// Message is the rule's 403 detail; "" for the default.
+func (r Rule[T]) Message() string { return r.msg }
+
+// HasPermission is true: a rule restricts objects, not requests.
+func (r Rule[T]) HasPermission(*Request) (bool, error) { return true, nil }
+
+// HasObjectPermission is Allows for the request's user.
+func (r Rule[T]) HasObjectPermission(req *Request, obj *T) (bool, error) {
+	return r.Allows(req.User, obj), nil
+}
+
+func (r Rule[T]) evalPerm(*Request) (result, error) { return allowed, nil }
+
+func (r Rule[T]) evalObj(req *Request, obj *T) (result, error) {
+	if r.Allows(req.User, obj) {
+		return allowed, nil
+	}
+	return result{msg: r.msg}, nil
+}
