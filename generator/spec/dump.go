@@ -1,0 +1,214 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wardhq/ward/generator/plan"
+)
+
+// Dump renders a resolved plan as stable, line-oriented text: one setting
+// per line, nested by indentation. Tests compare it with golden files and
+// "ward" can print it to show what a spec resolves to.
+func Dump(s *plan.Service) string {
+	if s == nil {
+		return "<nil>\n"
+	}
+	var b strings.Builder
+	w := func(indent int, format string, args ...any) {
+		b.WriteString(strings.Repeat("  ", indent))
+		fmt.Fprintf(&b, format, args...)
+		b.WriteByte('\n')
+	}
+	w(0, "service %s", s.Name)
+	w(1, "package: %s", s.Package)
+	w(1, "env_prefix: %s", s.EnvPrefix)
+	w(1, "spec_file: %s", s.SpecFile)
+	w(1, "output: %s", s.Output)
+	w(1, "main: %q", s.Main)
+	w(1, "health: %q", s.Health)
+	w(1, "cors_origins: %q", s.CORSOrigins)
+	w(0, "auth")
+	w(1, "default: %v", s.Auth.Default)
+	w(1, "me: %q", s.Auth.MePath)
+	if j := s.Auth.JWT; j != nil {
+		w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s issuer=%q audience=%q leeway=%s path=%s",
+			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.Issuer, j.Audience, j.Leeway, j.Path)
+	}
+	if x := s.Auth.Session; x != nil {
+		w(1, "session: cookie=%s csrf_cookie=%s csrf_header=%s idle=%s absolute=%s path=%s",
+			x.CookieName, x.CSRFCookieName, x.CSRFHeaderName, x.IdleTimeout, x.AbsoluteTimeout, x.Path)
+	}
+	if x := s.Auth.Token; x != nil {
+		w(1, "token: ttl=%s path=%s", x.TTL, x.Path)
+	}
+	if x := s.Auth.Basic; x != nil {
+		w(1, "basic: realm=%q", x.Realm)
+	}
+	w(0, "permissions")
+	w(1, "default: %s", ExprString(s.Default))
+	for _, c := range s.Classes {
+		w(1, "class %s kind=%s", c.Name, c.Kind)
+		w(2, "description: %q", c.Description)
+		if c.Rule != nil {
+			w(2, "rule: %s", ruleString(c.Rule.Kind, c.Rule.Field, c.Rule.UserAttr, ""))
+		}
+		if c.Scope != nil {
+			w(2, "scope: %s", scopeString(c.Scope))
+		}
+	}
+	t := s.Throttle
+	w(0, "throttles")
+	w(1, "trusted_proxies: %d", t.TrustedProxies)
+	w(1, "anon: %s", rateString(t.Anon))
+	w(1, "user: %s", rateString(t.User))
+	w(1, "login: %s", rateString(t.Login))
+	w(1, "login_rate_env: %s", t.LoginRateEnv)
+	for _, sc := range t.Scopes {
+		w(1, "scope %s: %s", sc.Name, rateString(&sc.Rate))
+	}
+	for _, r := range s.Resources {
+		w(0, "resource %s", r.Name)
+		w(1, "path: %s", r.Path)
+		w(1, "model: %s", r.Model)
+		w(1, "table: %q", r.Table)
+		w(1, "source: %q", r.Source)
+		for _, f := range r.Fields {
+			w(1, "field %s", fieldString(f))
+		}
+		if r.Owner != nil {
+			w(1, "owner: %s", r.Owner.Name)
+		} else {
+			w(1, "owner: -")
+		}
+		w(1, "page_size: %d", r.PageSize)
+		var ord []string
+		for _, o := range r.Ordering {
+			if o.Desc {
+				ord = append(ord, "-"+o.Field)
+			} else {
+				ord = append(ord, o.Field)
+			}
+		}
+		w(1, "ordering: %v", ord)
+		w(1, "auth: %v", r.Auth)
+		w(1, "permission: %s", ExprString(r.Permission))
+		w(1, "read_scope: %s", ScopeString(r.ReadScope))
+		w(1, "public: %v", r.Public)
+		w(1, "throttles: %v", r.Throttles)
+		for _, e := range r.Endpoints {
+			w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
+		}
+	}
+	return b.String()
+}
+
+func rateString(r *plan.Rate) string {
+	if r == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d per %s (%q)", r.Count, r.Period, r.Text)
+}
+
+func ruleString(k plan.RuleKind, field, attr, fn string) string {
+	switch k {
+	case plan.RuleOwner:
+		return "owner(" + field + ")"
+	case plan.RuleField:
+		return "field(" + field + " == user." + attr + ")"
+	case plan.RuleFunc:
+		return "func(" + fn + ")"
+	}
+	return string(k)
+}
+
+func scopeString(s *plan.ReadScope) string {
+	return ruleString(s.Kind, s.Field, s.UserAttr, s.Func)
+}
+
+func fieldString(f *plan.Field) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s go=%s column=%s", f.Name, f.Type, f.GoName, f.Column)
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{f.Required, "required"}, {f.ReadOnly, "read_only"}, {f.Nullable, "nullable"}, {f.Owner, "owner"}} {
+		if x.on {
+			b.WriteString(" " + x.name)
+		}
+	}
+	if f.Auto != "" {
+		b.WriteString(" auto=" + f.Auto)
+	}
+	if f.MinLength != nil {
+		fmt.Fprintf(&b, " min_length=%d", *f.MinLength)
+	}
+	if f.MaxLength != nil {
+		fmt.Fprintf(&b, " max_length=%d", *f.MaxLength)
+	}
+	if f.Min != nil {
+		fmt.Fprintf(&b, " min=%v", *f.Min)
+	}
+	if f.Max != nil {
+		fmt.Fprintf(&b, " max=%v", *f.Max)
+	}
+	if f.Choices != nil {
+		b.WriteString(" choices=[")
+		for i, c := range f.Choices {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			b.WriteString(valueString(c))
+		}
+		b.WriteString("]")
+	}
+	if f.Default != nil {
+		b.WriteString(" default=" + valueString(f.Default))
+	}
+	return b.String()
+}
+
+func valueString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case time.Time:
+		return v.Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("%T(%v)", v, v)
+}
+
+// ExprString renders a permission expression with explicit parentheses
+// around every composition, e.g. "(IsAuthenticated & IsOwner)".
+func ExprString(e plan.Expr) string {
+	switch e := e.(type) {
+	case *plan.Ref:
+		if e.Builtin {
+			return e.Name
+		}
+		return e.Name + "*"
+	case *plan.And:
+		return "(" + ExprString(e.L) + " & " + ExprString(e.R) + ")"
+	case *plan.Or:
+		return "(" + ExprString(e.L) + " | " + ExprString(e.R) + ")"
+	case *plan.Not:
+		return "~" + ExprString(e.X)
+	}
+	return "<nil>"
+}
+
+// ScopeString renders a read scope expression.
+func ScopeString(s plan.ScopeExpr) string {
+	switch s := s.(type) {
+	case plan.ScopeAll:
+		return "all"
+	case *plan.ScopeClass:
+		return s.Ref.Name + ":" + scopeString(s.Scope)
+	case *plan.ScopeAnd:
+		return "(" + ScopeString(s.L) + " and " + ScopeString(s.R) + ")"
+	case *plan.ScopeOr:
+		return "(" + ExprString(s.LGuard) + "? " + ScopeString(s.L) + " or " + ExprString(s.RGuard) + "? " + ScopeString(s.R) + ")"
+	}
+	return "<nil>"
+}

@@ -1,0 +1,1271 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wardhq/ward/generator/plan"
+)
+
+// MaxSize is the largest spec Load accepts, in bytes.
+const MaxSize = 1 << 20
+
+// LoadFile reads, validates and resolves the spec at path. Error positions
+// name the file as path is written.
+func LoadFile(path string) (*plan.Service, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, ErrorList{{File: path, Msg: "cannot read spec: " + describeIOError(err)}}
+	}
+	return Load(path, data)
+}
+
+func describeIOError(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Load parses, validates and resolves a spec. filename is used as given in
+// error positions and its base name becomes plan.Service.SpecFile. On
+// invalid input the error is an ErrorList with every problem found.
+func Load(filename string, data []byte) (svc *plan.Service, err error) {
+	l := &loader{file: filename}
+	defer func() {
+		// Load must never panic; a bug in the loader reports as an error
+		// rather than crashing the caller.
+		if r := recover(); r != nil {
+			svc = nil
+			err = ErrorList{{File: filename, Msg: "internal error while loading the spec; please report it"}}
+		}
+	}()
+	svc = l.load(data)
+	if len(l.errs) > 0 {
+		return nil, sortErrors(l.errs)
+	}
+	return svc, nil
+}
+
+type loader struct {
+	file string
+	errs ErrorList
+	svc  *plan.Service
+
+	prefix     string
+	classes    map[string]*plan.Class
+	classNodes map[string]*yaml.Node // class name -> its rule or read_scope node
+	scopeNames map[string]bool       // named throttle scopes
+	authUsed   map[plan.AuthClass]bool
+	routes     map[string]string // concrete route -> what declared it
+}
+
+func (l *loader) errAt(n *yaml.Node, hint, format string, args ...any) {
+	e := &Error{File: l.file, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	l.errs = append(l.errs, e)
+}
+
+func (l *loader) errPos(line, col int, hint, format string, args ...any) {
+	l.errs = append(l.errs, &Error{File: l.file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (l *loader) load(data []byte) *plan.Service {
+	if len(data) > MaxSize {
+		l.errPos(1, 1, "split the API into smaller specs", "spec is larger than %d bytes", MaxSize)
+		return nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			l.errPos(1, 1, "start the file with \"version: 1\"", "spec is empty")
+			return nil
+		}
+		l.yamlError(err)
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		l.errAt(&extra, "keep one document per spec file", "spec has more than one YAML document")
+		return nil
+	} else if err != io.EOF {
+		l.yamlError(err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		l.errPos(1, 1, "start the file with \"version: 1\"", "spec is empty")
+		return nil
+	}
+	root := doc.Content[0]
+	if l.findAliases(root, 0) {
+		return nil
+	}
+	return l.service(root)
+}
+
+func (l *loader) yamlError(err error) {
+	msg := err.Error()
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		if m := yamlErrLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			l.errPos(n, 1, "", "invalid YAML: %s", m[2])
+			continue
+		}
+		if line == "" || line == "yaml: unmarshal errors:" {
+			continue
+		}
+		l.errPos(1, 1, "", "invalid YAML: %s", strings.TrimPrefix(line, "yaml: "))
+	}
+	if len(l.errs) == 0 {
+		l.errPos(1, 1, "", "invalid YAML")
+	}
+}
+
+// findAliases reports every alias (*name) and overly deep nesting. Aliases
+// are refused so that a spec reads as written and cannot expand.
+func (l *loader) findAliases(n *yaml.Node, depth int) bool {
+	if depth > 32 {
+		l.errAt(n, "flatten the document", "YAML nested too deeply")
+		return true
+	}
+	found := false
+	if n.Kind == yaml.AliasNode {
+		l.errAt(n, "write the value out instead of *"+n.Value, "YAML aliases are not supported")
+		return true
+	}
+	for _, c := range n.Content {
+		if l.findAliases(c, depth+1) {
+			found = true
+		}
+	}
+	return found
+}
+
+// ---- generic node helpers ----
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return "a string"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a " + strings.TrimPrefix(n.Tag, "!!")
+	}
+	return "nothing"
+}
+
+type entry struct {
+	Key, Val *yaml.Node
+}
+
+// mapping checks that n is a mapping, reports duplicate keys and, when known
+// is not nil, unknown keys. what names the mapping in messages.
+func (l *loader) mapping(n *yaml.Node, what string, known []string) (map[string]*yaml.Node, []entry, bool) {
+	if n.Kind != yaml.MappingNode {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return map[string]*yaml.Node{}, nil, true
+		}
+		l.errAt(n, "", "%s must be a mapping, found %s", what, kindName(n))
+		return nil, nil, false
+	}
+	m := make(map[string]*yaml.Node, len(n.Content)/2)
+	keys := make(map[string]*yaml.Node, len(n.Content)/2)
+	var list []entry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			l.errAt(k, "", "keys of %s must be strings, found %s", what, kindName(k))
+			continue
+		}
+		if prev, dup := keys[k.Value]; dup {
+			l.errAt(k, "remove one of them", "duplicate key %q in %s (first at line %d)", k.Value, what, prev.Line)
+			continue
+		}
+		keys[k.Value] = k
+		if known != nil && !contains(known, k.Value) {
+			l.unknownKey(k, what, known)
+			continue
+		}
+		m[k.Value] = v
+		list = append(list, entry{k, v})
+	}
+	return m, list, true
+}
+
+func (l *loader) unknownKey(k *yaml.Node, what string, known []string) {
+	if s := nearest(k.Value, known); s != "" {
+		l.errAt(k, fmt.Sprintf("did you mean %q?", s), "unknown key %q in %s", k.Value, what)
+		return
+	}
+	l.errAt(k, "expected one of: "+strings.Join(known, ", "), "unknown key %q in %s", k.Value, what)
+}
+
+func contains[T comparable](list []T, s T) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// keyNode returns the key node of name in mapping n, for positions.
+func keyNode(n *yaml.Node, name string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return n
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == name {
+			return n.Content[i]
+		}
+	}
+	return n
+}
+
+func (l *loader) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		l.errAt(n, "", "%s must be a string, found %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (l *loader) boolean(n *yaml.Node, what string) (bool, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		l.errAt(n, "write true or false", "%s must be a boolean, found %s", what, kindName(n))
+		return false, false
+	}
+	var b bool
+	if err := n.Decode(&b); err != nil {
+		l.errAt(n, "write true or false", "%s must be a boolean", what)
+		return false, false
+	}
+	return b, true
+}
+
+func (l *loader) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		l.errAt(n, "", "%s must be an integer, found %s", what, kindName(n))
+		return 0, false
+	}
+	var v int64
+	if err := n.Decode(&v); err != nil {
+		l.errAt(n, "", "%s must be an integer between %d and %d", what, lo, hi)
+		return 0, false
+	}
+	if v < lo || v > hi {
+		l.errAt(n, "", "%s must be between %d and %d, found %d", what, lo, hi, v)
+		return 0, false
+	}
+	return v, true
+}
+
+func (l *loader) number(n *yaml.Node, what string) (float64, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		l.errAt(n, "", "%s must be a number, found %s", what, kindName(n))
+		return 0, false
+	}
+	var v float64
+	if err := n.Decode(&v); err != nil || v != v || v > 1e300 || v < -1e300 {
+		l.errAt(n, "", "%s must be a finite number", what)
+		return 0, false
+	}
+	return v, true
+}
+
+func (l *loader) strList(n *yaml.Node, what string) ([]string, []*yaml.Node, bool) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil, true
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.errAt(n, "write a list such as [a, b]", "%s must be a list, found %s", what, kindName(n))
+		return nil, nil, false
+	}
+	var out []string
+	var nodes []*yaml.Node
+	ok := true
+	for _, c := range n.Content {
+		s, good := l.str(c, "each item of "+what)
+		if !good {
+			ok = false
+			continue
+		}
+		out = append(out, s)
+		nodes = append(nodes, c)
+	}
+	return out, nodes, ok
+}
+
+func (l *loader) duration(n *yaml.Node, what string, allowZero bool) (d0 dur, ok bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
+		l.errAt(n, "write a Go duration such as 5m or 24h", "%s must be a duration, found %s", what, kindName(n))
+		return 0, false
+	}
+	d, err := parseDuration(n.Value)
+	if err != nil {
+		l.errAt(n, "write a Go duration such as 30s, 5m or 24h", "%s: invalid duration %q", what, n.Value)
+		return 0, false
+	}
+	if d < 0 || (d == 0 && !allowZero) {
+		l.errAt(n, "write a positive duration such as 5m", "%s must be positive, found %q", what, n.Value)
+		return 0, false
+	}
+	return d, true
+}
+
+// ---- names ----
+
+var (
+	reLowerIdent = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	reGoIdent    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reExported   = regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*$`)
+	rePackage    = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	reEnv        = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	rePathSeg    = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
+	reRelDir     = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
+	reToken      = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+	reOrigin     = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
+	reSQLIdent   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+)
+
+var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"}
+
+// checkPath validates an HTTP path prefix: it starts with "/", has no
+// trailing slash, no braces, no empty or dot segments.
+func (l *loader) checkPath(n *yaml.Node, what string) (string, bool) {
+	p, ok := l.str(n, what)
+	if !ok {
+		return "", false
+	}
+	bad := func(why string) (string, bool) {
+		hint := "write a path such as /api/posts"
+		if strings.HasSuffix(p, "/") && len(p) > 1 {
+			hint = fmt.Sprintf("write %q", strings.TrimRight(p, "/"))
+		} else if !strings.HasPrefix(p, "/") && p != "" {
+			hint = fmt.Sprintf("write %q", "/"+p)
+		}
+		l.errAt(n, hint, "%s %q %s", what, p, why)
+		return "", false
+	}
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		return bad("must start with /")
+	case p == "/":
+		return bad("must not be the root")
+	case strings.HasSuffix(p, "/"):
+		return bad("must not end with /")
+	case strings.ContainsAny(p, "{}"):
+		return bad("must not contain braces (Ward adds /{id} itself)")
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." || !rePathSeg.MatchString(seg) {
+			return bad("has an invalid segment " + strconv.Quote(seg))
+		}
+	}
+	return p, true
+}
+
+func (l *loader) route(n *yaml.Node, route, owner string) {
+	if prev, dup := l.routes[route]; dup {
+		l.errAt(n, "give each a different path", "route %s of %s is already used by %s", route, owner, prev)
+		return
+	}
+	l.routes[route] = owner
+}
+
+// goName turns a snake_case name into an exported Go name, with common
+// initialisms in upper case: created_at -> CreatedAt, owner_id -> OwnerID.
+func goName(s string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(s, "_") {
+		if part == "" {
+			continue
+		}
+		switch part {
+		case "id", "url", "uri", "api", "http", "json", "uuid", "ip", "sql", "html", "csrf", "jwt":
+			b.WriteString(strings.ToUpper(part))
+		default:
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// singular is a small English singularizer for default model names.
+func singular(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "ss"):
+		return s
+	case strings.HasSuffix(s, "s") && len(s) > 1:
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// ---- the service ----
+
+func (l *loader) service(root *yaml.Node) *plan.Service {
+	top, _, ok := l.mapping(root, "the spec", Keys[""])
+	if !ok {
+		return nil
+	}
+	svc := &plan.Service{SpecFile: path.Base(filepath.ToSlash(l.file))}
+	l.svc = svc
+	l.routes = map[string]string{}
+	l.classes = map[string]*plan.Class{}
+	l.classNodes = map[string]*yaml.Node{}
+	l.scopeNames = map[string]bool{}
+	l.authUsed = map[plan.AuthClass]bool{}
+
+	if v, ok := top["version"]; !ok {
+		l.errPos(root.Line, root.Column, "add \"version: 1\" at the top", "spec has no version")
+	} else if v.Kind != yaml.ScalarNode || v.Value != "1" || v.Tag != "!!int" {
+		l.errAt(v, "write \"version: 1\"", "unsupported version %q", v.Value)
+	}
+
+	if n, ok := top["service"]; ok {
+		l.serviceSection(n)
+	} else {
+		l.errPos(root.Line, root.Column, "add a service section with at least a name", "spec has no service section")
+	}
+	if l.prefix == "" {
+		l.prefix = "SERVICE"
+	}
+	l.throttles(top["throttles"])
+	authNode := top["authentication"]
+	l.authentication(authNode)
+	l.permissions(top["permissions"])
+	if n, ok := top["resources"]; ok {
+		l.resources(n)
+	}
+	l.authSettings(authNode)
+	return svc
+}
+
+func (l *loader) serviceSection(n *yaml.Node) {
+	m, _, ok := l.mapping(n, "service", Keys["service"])
+	if !ok {
+		return
+	}
+	svc := l.svc
+	if v, ok := m["name"]; ok {
+		if s, ok := l.str(v, "service.name"); ok {
+			if !reGoIdent.MatchString(s) {
+				l.errAt(v, "use letters, digits and _, starting with a letter, e.g. blog", "service name %q is not a valid identifier", s)
+			} else {
+				svc.Name = s
+			}
+		}
+	} else {
+		l.errAt(keyNode(n, "name"), "add \"name: myservice\"", "service has no name")
+	}
+	svc.Package = strings.ToLower(strings.ReplaceAll(svc.Name, "_", ""))
+	if v, ok := m["package"]; ok {
+		if s, ok := l.str(v, "service.package"); ok {
+			if !rePackage.MatchString(s) || contains(goKeywords, s) {
+				l.errAt(v, "use lower-case letters and digits, e.g. blogapi", "package %q is not a valid Go package name", s)
+			} else {
+				svc.Package = s
+			}
+		}
+	} else if svc.Package != "" && (!rePackage.MatchString(svc.Package) || contains(goKeywords, svc.Package)) {
+		l.errAt(keyNode(n, "name"), "add a package key, e.g. package: blogapi", "service name %q does not make a valid Go package name", svc.Name)
+	}
+	svc.Output = svc.Package
+	if v, ok := m["output"]; ok {
+		svc.Output = l.relDir(v, "service.output")
+	}
+	if v, ok := m["main"]; ok {
+		svc.Main = l.relDir(v, "service.main")
+	}
+	l.prefix = strings.ToUpper(svc.Name)
+	if v, ok := m["env_prefix"]; ok {
+		if s, ok := l.str(v, "service.env_prefix"); ok {
+			if !reEnv.MatchString(s) {
+				l.errAt(v, fmt.Sprintf("write %q", strings.ToUpper(reNonEnv.ReplaceAllString(s, "_"))), "env_prefix %q must be upper-case letters, digits and _", s)
+			} else {
+				l.prefix = s
+			}
+		}
+	}
+	svc.EnvPrefix = l.prefix
+	if v, ok := m["cors_origins"]; ok {
+		list, nodes, _ := l.strList(v, "service.cors_origins")
+		seen := map[string]bool{}
+		for i, o := range list {
+			switch {
+			case o == "*":
+				l.errAt(nodes[i], "list each trusted origin, e.g. https://app.example.com", "cors_origins must not be \"*\": the API uses credentials")
+			case !reOrigin.MatchString(o):
+				l.errAt(nodes[i], "write scheme://host[:port] with no path, e.g. https://app.example.com", "invalid CORS origin %q", o)
+			case seen[o]:
+				l.errAt(nodes[i], "remove the duplicate", "duplicate CORS origin %q", o)
+			default:
+				seen[o] = true
+				svc.CORSOrigins = append(svc.CORSOrigins, o)
+			}
+		}
+	}
+	if v, ok := m["health"]; ok {
+		if p, ok := l.checkPath(v, "service.health"); ok {
+			svc.Health = p
+			l.route(v, p, "service.health")
+		}
+	}
+}
+
+var reNonEnv = regexp.MustCompile(`[^A-Za-z0-9_]`)
+
+func (l *loader) relDir(n *yaml.Node, what string) string {
+	s, ok := l.str(n, what)
+	if !ok {
+		return ""
+	}
+	if !reRelDir.MatchString(s) || path.Clean(s) != s || s == "." || s == ".." || strings.HasPrefix(s, "../") {
+		l.errAt(n, "write a folder relative to the spec, slash-separated, such as cmd/blog", "%s %q is not a relative folder inside the spec's folder", what, s)
+		return ""
+	}
+	return s
+}
+
+// ---- throttles ----
+
+func (l *loader) throttles(n *yaml.Node) {
+	t := &l.svc.Throttle
+	t.LoginRateEnv = l.prefix + "_LOGIN_RATE"
+	login := plan.Rate{Count: 10, Period: timeMinute, Text: "10/minute"}
+	t.Login = &login
+	if n == nil {
+		return
+	}
+	m, _, ok := l.mapping(n, "throttles", Keys["throttles"])
+	if !ok {
+		return
+	}
+	if v, ok := m["trusted_proxies"]; ok {
+		if c, ok := l.integer(v, "throttles.trusted_proxies", 0, 16); ok {
+			t.TrustedProxies = int(c)
+		}
+	}
+	if v, ok := m["login_rate_env"]; ok {
+		if s, ok := l.str(v, "throttles.login_rate_env"); ok {
+			if !reEnv.MatchString(s) {
+				l.errAt(v, "use upper-case letters, digits and _, e.g. BLOG_LOGIN_RATE", "login_rate_env %q is not a valid environment variable name", s)
+			} else {
+				t.LoginRateEnv = s
+			}
+		}
+	}
+	if v, ok := m["rates"]; ok {
+		_, list, ok := l.mapping(v, "throttles.rates", nil)
+		if !ok {
+			return
+		}
+		for _, e := range list {
+			name := e.Key.Value
+			if !reLowerIdent.MatchString(name) {
+				l.errAt(e.Key, "use lower-case letters, digits and _, e.g. burst", "throttle scope name %q is not valid", name)
+				continue
+			}
+			r, ok := l.rate(e.Val, "rate of "+name)
+			if !ok {
+				continue
+			}
+			switch name {
+			case "anon":
+				t.Anon = &r
+			case "user":
+				t.User = &r
+			case "login":
+				t.Login = &r
+			default:
+				t.Scopes = append(t.Scopes, &plan.Scope{Name: name, Rate: r})
+				l.scopeNames[name] = true
+			}
+		}
+	}
+}
+
+var periods = map[string]dur{
+	"s": timeSecond, "sec": timeSecond, "second": timeSecond,
+	"m": timeMinute, "min": timeMinute, "minute": timeMinute,
+	"h": timeHour, "hour": timeHour,
+	"d": timeDay, "day": timeDay,
+}
+
+func (l *loader) rate(n *yaml.Node, what string) (plan.Rate, bool) {
+	const hint = "write count/period with period second, minute, hour or day, e.g. 10/minute"
+	s, ok := l.str(n, what)
+	if !ok {
+		return plan.Rate{}, false
+	}
+	num, per, found := strings.Cut(s, "/")
+	p, known := periods[per]
+	c, err := strconv.Atoi(num)
+	if !found || !known || err != nil || c < 1 || c > 1_000_000_000 || strings.HasPrefix(num, "+") {
+		l.errAt(n, hint, "%s: invalid rate %q", what, s)
+		return plan.Rate{}, false
+	}
+	return plan.Rate{Count: c, Period: p, Text: s}, true
+}
+
+// ---- authentication ----
+
+var authClasses = []string{string(plan.AuthJWT), string(plan.AuthToken), string(plan.AuthSession), string(plan.AuthBasic)}
+
+// authList parses a list of authentication class names.
+func (l *loader) authList(n *yaml.Node, what string) ([]plan.AuthClass, bool) {
+	names, nodes, ok := l.strList(n, what)
+	if !ok {
+		return nil, false
+	}
+	out := []plan.AuthClass{}
+	seen := map[string]bool{}
+	for i, s := range names {
+		if !contains(authClasses, s) {
+			hint := "expected one of: " + strings.Join(authClasses, ", ")
+			if near := nearest(s, authClasses); near != "" {
+				hint = fmt.Sprintf("did you mean %q?", near)
+			}
+			l.errAt(nodes[i], hint, "unknown authentication class %q", s)
+			ok = false
+			continue
+		}
+		if seen[s] {
+			l.errAt(nodes[i], "list each class once", "authentication class %q is listed twice", s)
+			ok = false
+			continue
+		}
+		seen[s] = true
+		out = append(out, plan.AuthClass(s))
+	}
+	return out, ok
+}
+
+func (l *loader) authentication(n *yaml.Node) {
+	a := &l.svc.Auth
+	a.Default = []plan.AuthClass{}
+	if n == nil {
+		return
+	}
+	m, _, ok := l.mapping(n, "authentication", Keys["authentication"])
+	if !ok {
+		return
+	}
+	if v, ok := m["default"]; ok {
+		if list, ok := l.authList(v, "authentication.default"); ok {
+			a.Default = list
+		}
+	} else {
+		// Without a default chain, every class configured below is used,
+		// in Ward's canonical order.
+		for _, c := range authClasses {
+			if _, ok := m[c]; ok {
+				a.Default = append(a.Default, plan.AuthClass(c))
+			}
+		}
+	}
+	for _, c := range a.Default {
+		l.authUsed[c] = true
+	}
+	if v, ok := m["me"]; ok {
+		if p, ok := l.checkPath(v, "authentication.me"); ok {
+			a.MePath = p
+			l.route(v, p, "authentication.me")
+		}
+	}
+}
+
+// authSettings fills the settings of every class in use (listed in a chain
+// or configured), after the resources have named theirs.
+func (l *loader) authSettings(n *yaml.Node) {
+	a := &l.svc.Auth
+	var m map[string]*yaml.Node
+	if n != nil && n.Kind == yaml.MappingNode {
+		m, _, _ = l.mappingQuiet(n)
+	}
+	used := func(c plan.AuthClass) (*yaml.Node, bool) {
+		v, configured := m[string(c)]
+		return v, configured || l.authUsed[c]
+	}
+	if v, ok := used(plan.AuthJWT); ok {
+		a.JWT = l.jwt(v)
+	}
+	if v, ok := used(plan.AuthSession); ok {
+		a.Session = l.session(v)
+	}
+	if v, ok := used(plan.AuthToken); ok {
+		a.Token = l.token(v)
+	}
+	if v, ok := used(plan.AuthBasic); ok {
+		a.Basic = l.basic(v)
+	}
+}
+
+// mappingQuiet reads a mapping already checked by mapping, without
+// reporting again.
+func (l *loader) mappingQuiet(n *yaml.Node) (map[string]*yaml.Node, []entry, bool) {
+	m := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if _, dup := m[n.Content[i].Value]; !dup {
+			m[n.Content[i].Value] = n.Content[i+1]
+		}
+	}
+	return m, nil, true
+}
+
+func (l *loader) jwt(n *yaml.Node) *plan.JWT {
+	j := &plan.JWT{
+		Algorithm: "HS256", KeyEnv: l.prefix + "_JWT_KEY",
+		AccessTTL: 5 * timeMinute, RefreshTTL: 24 * timeHour, RefreshIn: "cookie",
+		Issuer: l.svc.Name, Audience: l.svc.Name, Leeway: 30 * timeSecond, Path: "/auth/jwt",
+	}
+	if n != nil {
+		// A literal key in the spec would end up in version control.
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Value == "key" || k.Value == "secret" || k.Value == "signing_key" || k.Value == "private_key" {
+					l.errAt(k, fmt.Sprintf("write \"key_env: %s_JWT_KEY\" and set the key in that environment variable", l.prefix), "the JWT key must not be written in the spec (%s)", k.Value)
+					n = withoutKey(n, k.Value)
+					i -= 2
+				}
+			}
+		}
+		m, _, ok := l.mapping(n, "authentication.jwt", Keys["authentication/jwt"])
+		if ok {
+			if v, ok := m["algorithm"]; ok {
+				l.enum(v, "jwt.algorithm", []string{"HS256", "ES256", "EdDSA", "RS256"}, &j.Algorithm)
+			}
+			if v, ok := m["key_env"]; ok {
+				if s, ok := l.str(v, "jwt.key_env"); ok {
+					if !reEnv.MatchString(s) {
+						l.errAt(v, "use upper-case letters, digits and _, e.g. BLOG_JWT_KEY", "key_env %q is not a valid environment variable name", s)
+					} else {
+						j.KeyEnv = s
+					}
+				}
+			}
+			if v, ok := m["access_ttl"]; ok {
+				if d, ok := l.duration(v, "jwt.access_ttl", false); ok {
+					j.AccessTTL = d
+				}
+			}
+			if v, ok := m["refresh_ttl"]; ok {
+				if d, ok := l.duration(v, "jwt.refresh_ttl", false); ok {
+					j.RefreshTTL = d
+				}
+			}
+			if j.RefreshTTL < j.AccessTTL {
+				l.errAt(keyNode(n, "refresh_ttl"), "make refresh_ttl at least access_ttl", "jwt.refresh_ttl (%s) is shorter than access_ttl (%s)", j.RefreshTTL, j.AccessTTL)
+			}
+			if v, ok := m["refresh_token_in"]; ok {
+				l.enum(v, "jwt.refresh_token_in", []string{"cookie", "body"}, &j.RefreshIn)
+			}
+			if v, ok := m["issuer"]; ok {
+				l.nonEmpty(v, "jwt.issuer", &j.Issuer)
+			}
+			if v, ok := m["audience"]; ok {
+				l.nonEmpty(v, "jwt.audience", &j.Audience)
+			}
+			if v, ok := m["leeway"]; ok {
+				if d, ok := l.duration(v, "jwt.leeway", true); ok {
+					if d > 5*timeMinute {
+						l.errAt(v, "use at most 5m", "jwt.leeway %s is too long", d)
+					} else {
+						j.Leeway = d
+					}
+				}
+			}
+			if v, ok := m["path"]; ok {
+				if p, ok := l.checkPath(v, "jwt.path"); ok {
+					j.Path = p
+				}
+			}
+		}
+	}
+	for _, r := range []string{"/login", "/refresh", "/logout"} {
+		l.route(keyNode(n, "path"), j.Path+r, "authentication.jwt")
+	}
+	return j
+}
+
+// withoutKey returns a copy of mapping n without key k.
+func withoutKey(n *yaml.Node, k string) *yaml.Node {
+	c := *n
+	c.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != k {
+			c.Content = append(c.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return &c
+}
+
+func (l *loader) enum(n *yaml.Node, what string, allowed []string, dst *string) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return
+	}
+	if !contains(allowed, s) {
+		hint := "expected one of: " + strings.Join(allowed, ", ")
+		if near := nearest(s, allowed); near != "" {
+			hint = fmt.Sprintf("did you mean %q?", near)
+		}
+		l.errAt(n, hint, "invalid %s %q", what, s)
+		return
+	}
+	*dst = s
+}
+
+func (l *loader) nonEmpty(n *yaml.Node, what string, dst *string) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return
+	}
+	if strings.TrimSpace(s) == "" || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		l.errAt(n, "write a non-empty value without control characters", "%s must not be empty", what)
+		return
+	}
+	*dst = s
+}
+
+func (l *loader) session(n *yaml.Node) *plan.Session {
+	s := &plan.Session{
+		CookieName: "sessionid", CSRFCookieName: "csrftoken", CSRFHeaderName: "X-CSRFToken",
+		IdleTimeout: 2 * timeHour, AbsoluteTimeout: 336 * timeHour, Path: "/auth/session",
+	}
+	if n != nil {
+		m, _, ok := l.mapping(n, "authentication.session", Keys["authentication/session"])
+		if ok {
+			for key, dst := range map[string]*string{"cookie_name": &s.CookieName, "csrf_cookie_name": &s.CSRFCookieName, "csrf_header_name": &s.CSRFHeaderName} {
+				if v, ok := m[key]; ok {
+					if t, ok := l.str(v, "session."+key); ok {
+						if !reToken.MatchString(t) {
+							l.errAt(v, "use letters, digits, - and _", "session.%s %q is not a valid name", key, t)
+						} else {
+							*dst = t
+						}
+					}
+				}
+			}
+			if v, ok := m["idle_timeout"]; ok {
+				if d, ok := l.duration(v, "session.idle_timeout", false); ok {
+					s.IdleTimeout = d
+				}
+			}
+			if v, ok := m["absolute_timeout"]; ok {
+				if d, ok := l.duration(v, "session.absolute_timeout", false); ok {
+					s.AbsoluteTimeout = d
+				}
+			}
+			if s.AbsoluteTimeout < s.IdleTimeout {
+				l.errAt(keyNode(n, "absolute_timeout"), "make absolute_timeout at least idle_timeout", "session.absolute_timeout (%s) is shorter than idle_timeout (%s)", s.AbsoluteTimeout, s.IdleTimeout)
+			}
+			if v, ok := m["path"]; ok {
+				if p, ok := l.checkPath(v, "session.path"); ok {
+					s.Path = p
+				}
+			}
+		}
+	}
+	for _, r := range []string{"/login", "/logout"} {
+		l.route(keyNode(n, "path"), s.Path+r, "authentication.session")
+	}
+	return s
+}
+
+func (l *loader) token(n *yaml.Node) *plan.Token {
+	t := &plan.Token{Path: "/auth/token"}
+	if n != nil {
+		m, _, ok := l.mapping(n, "authentication.token", Keys["authentication/token"])
+		if ok {
+			if v, ok := m["ttl"]; ok {
+				if d, ok := l.duration(v, "token.ttl", true); ok {
+					t.TTL = d
+				}
+			}
+			if v, ok := m["path"]; ok {
+				if p, ok := l.checkPath(v, "token.path"); ok {
+					t.Path = p
+				}
+			}
+		}
+	}
+	for _, r := range []string{"/login", "/logout"} {
+		l.route(keyNode(n, "path"), t.Path+r, "authentication.token")
+	}
+	return t
+}
+
+func (l *loader) basic(n *yaml.Node) *plan.Basic {
+	b := &plan.Basic{Realm: "api"}
+	if n != nil {
+		m, _, ok := l.mapping(n, "authentication.basic", Keys["authentication/basic"])
+		if ok {
+			if v, ok := m["realm"]; ok {
+				if s, ok := l.str(v, "basic.realm"); ok {
+					if s == "" || strings.ContainsAny(s, "\"\\") || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x7f }) {
+						l.errAt(v, "use printable ASCII without quotes or backslashes", "basic.realm %q is not valid", s)
+					} else {
+						b.Realm = s
+					}
+				}
+			}
+		}
+	}
+	return b
+}
+
+// ---- permissions ----
+
+var builtins = []string{plan.AllowAny, plan.IsAuthenticated, plan.IsAdminUser, plan.IsAuthenticatedOrReadOnly, plan.DjangoModelPermissions}
+
+func (l *loader) permissions(n *yaml.Node) {
+	var m map[string]*yaml.Node
+	if n != nil {
+		var ok bool
+		m, _, ok = l.mapping(n, "permissions", Keys["permissions"])
+		if !ok {
+			m = nil
+		}
+	}
+	if v, ok := m["classes"]; ok {
+		_, list, ok := l.mapping(v, "permissions.classes", nil)
+		if ok {
+			for _, e := range list {
+				l.class(e.Key, e.Val)
+			}
+		}
+	}
+	for _, name := range sortedKeys(l.classes) {
+		l.svc.Classes = append(l.svc.Classes, l.classes[name])
+	}
+	if v, ok := m["default"]; ok {
+		l.svc.Default, _ = l.expression(v, nil)
+	}
+	if l.svc.Default == nil {
+		// Fail closed: without a default, endpoints require a user.
+		l.svc.Default = &plan.Ref{Name: plan.IsAuthenticated, Builtin: true}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+func (l *loader) class(k, v *yaml.Node) {
+	name := k.Value
+	switch {
+	case contains(builtins, name):
+		l.errAt(k, "choose another name", "class %q is a built-in permission class", name)
+		return
+	case !reExported.MatchString(name) || !reGoIdent.MatchString(name):
+		l.errAt(k, "use an exported Go identifier such as IsOwner", "class name %q is not a valid Go identifier", name)
+		return
+	}
+	m, _, ok := l.mapping(v, "class "+name, Keys["permissions/classes/*"])
+	if !ok {
+		return
+	}
+	c := &plan.Class{Name: name}
+	if d, ok := m["description"]; ok {
+		if s, ok := l.str(d, "description"); ok {
+			c.Description = strings.TrimSpace(s)
+		}
+	}
+	check, hasCheck := m["check"]
+	rule, hasRule := m["rule"]
+	scope, hasScope := m["read_scope"]
+	switch {
+	case hasCheck && hasRule:
+		l.errAt(keyNode(v, "rule"), "keep either check: go or rule", "class %s has both check and rule", name)
+		return
+	case !hasCheck && !hasRule:
+		l.errAt(k, "add \"check: go\" with a read_scope, or a declarative rule such as \"rule: {owner: owner}\"", "class %s has neither check nor rule", name)
+		return
+	case hasCheck:
+		if s, ok := l.str(check, "check"); ok && s != "go" {
+			l.errAt(check, "write \"check: go\"", "invalid check %q", s)
+			return
+		} else if !ok {
+			return
+		}
+		c.Kind = plan.ClassGo
+		if !hasScope {
+			l.errAt(k, "add read_scope: all, {owner: FIELD}, {staff: true}, {field: FIELD, equals: id} or {func: GoFunc}", "class %s has check: go but no read_scope", name)
+			return
+		}
+		sc, ok := l.readScope(scope, name, true)
+		if !ok {
+			return
+		}
+		c.Scope = sc
+		l.classNodes[name] = scope
+	default:
+		c.Kind = plan.ClassRule
+		if hasScope {
+			l.errAt(keyNode(v, "read_scope"), "remove read_scope: a rule class reads through its rule", "class %s has both rule and read_scope", name)
+			return
+		}
+		sc, ok := l.readScope(rule, name, false)
+		if !ok {
+			return
+		}
+		c.Rule = &plan.Rule{Kind: sc.Kind, Field: sc.Field, UserAttr: sc.UserAttr}
+		c.Scope = sc
+		l.classNodes[name] = rule
+	}
+	l.classes[name] = c
+}
+
+// readScope parses a read_scope (isScope) or a rule.
+func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.ReadScope, bool) {
+	what, key := "rule", "permissions/classes/*/rule"
+	forms := "{owner: FIELD}, {staff: true} or {field: FIELD, equals: id|username|is_staff}"
+	if isScope {
+		what, key = "read_scope", "permissions/classes/*/read_scope"
+		forms = "all, " + forms + " or {func: GoFunc}"
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		if isScope && n.Value == "all" {
+			return &plan.ReadScope{Kind: plan.RuleAll}, true
+		}
+		l.errAt(n, "write "+forms, "invalid %s %q of class %s", what, n.Value, class)
+		return nil, false
+	}
+	if n.Kind != yaml.MappingNode {
+		l.errAt(n, "write "+forms, "%s of class %s must be a mapping, found %s", what, class, kindName(n))
+		return nil, false
+	}
+	m, list, ok := l.mapping(n, what+" of class "+class, Keys[key])
+	if !ok {
+		return nil, false
+	}
+	if len(list) == 0 {
+		l.errAt(n, "write "+forms, "empty %s of class %s", what, class)
+		return nil, false
+	}
+	fieldName := func(v *yaml.Node) (string, bool) {
+		s, ok := l.str(v, what+" field")
+		if ok && !reLowerIdent.MatchString(s) {
+			l.errAt(v, "write a field name of the resource, e.g. owner", "%q is not a field name", s)
+			return "", false
+		}
+		return s, ok
+	}
+	_, hasEquals := m["equals"]
+	switch {
+	case len(list) == 1 && m["owner"] != nil:
+		f, ok := fieldName(m["owner"])
+		return &plan.ReadScope{Kind: plan.RuleOwner, Field: f}, ok
+	case len(list) == 1 && m["staff"] != nil:
+		b, ok := l.boolean(m["staff"], "staff")
+		if ok && !b {
+			l.errAt(m["staff"], "write staff: true", "staff: false is not a rule")
+			return nil, false
+		}
+		return &plan.ReadScope{Kind: plan.RuleStaff}, ok
+	case len(list) == 1 && m["func"] != nil:
+		s, ok := l.str(m["func"], "func")
+		if ok && !reExported.MatchString(s) {
+			l.errAt(m["func"], "write an exported Go function name such as TeamScope", "func %q is not an exported Go identifier", s)
+			return nil, false
+		}
+		return &plan.ReadScope{Kind: plan.RuleFunc, Func: s}, ok
+	case len(list) == 2 && m["field"] != nil && hasEquals:
+		f, ok := fieldName(m["field"])
+		var attr string
+		l.enum(m["equals"], "equals", []string{"id", "username", "is_staff"}, &attr)
+		return &plan.ReadScope{Kind: plan.RuleField, Field: f, UserAttr: attr}, ok && attr != ""
+	}
+	l.errAt(n, "write "+forms, "invalid %s of class %s", what, class)
+	return nil, false
+}
+
+// expression parses a permission value: a string expression, or a list of
+// them meaning their AND. Refs to custom classes are recorded in uses.
+func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
+	if n.Kind == yaml.SequenceNode {
+		if len(n.Content) == 0 {
+			l.errAt(n, "write a class name such as IsAuthenticated, or AllowAny", "empty permission list")
+			return nil, false
+		}
+		var out plan.Expr
+		ok := true
+		for _, c := range n.Content {
+			e, good := l.expression1(c, uses)
+			if !good {
+				ok = false
+				continue
+			}
+			if out == nil {
+				out = e
+			} else {
+				out = &plan.And{L: out, R: e}
+			}
+		}
+		return out, ok && out != nil
+	}
+	return l.expression1(n, uses)
+}
+
+func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
+	s, ok := l.str(n, "a permission expression")
+	if !ok {
+		return nil, false
+	}
+	a, perr := parseExpr(s)
+	if perr != nil {
+		line, col := exprPos(n, perr.Off)
+		l.errPos(line, col, perr.Hint, "%s", perr.Msg)
+		return nil, false
+	}
+	return l.resolve(n, s, a, uses)
+}
+
+// exprPos maps a byte offset in the value of scalar n to a line and column
+// in the file. Columns count characters, as yaml.v3 does. Values written as
+// block scalars or over several lines report the scalar's own position.
+func exprPos(n *yaml.Node, off int) (int, int) {
+	v := n.Value
+	if off > len(v) {
+		off = len(v)
+	}
+	if strings.ContainsAny(v, "\n\r") || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return n.Line, n.Column
+	}
+	before := v[:off]
+	col := n.Column + utf8.RuneCountInString(before)
+	switch {
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		col += 1 + strings.Count(before, "'")
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		col++
+		for _, r := range before {
+			if r == '"' || r == '\\' || r < 0x20 {
+				col++
+			}
+		}
+	}
+	return n.Line, col
+}
+
+func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml.Node) (plan.Expr, bool) {
+	switch a.Kind {
+	case exRef:
+		if contains(builtins, a.Name) {
+			return &plan.Ref{Name: a.Name, Builtin: true}, true
+		}
+		if c, ok := l.classes[a.Name]; ok {
+			if uses != nil {
+				if _, seen := uses[a.Name]; !seen {
+					uses[a.Name] = n
+				}
+			}
+			return &plan.Ref{Name: a.Name, Class: c}, true
+		}
+		line, col := exprPos(n, a.Off)
+		known := append(append([]string{}, builtins...), sortedKeys(l.classes)...)
+		if near := nearest(a.Name, known); near != "" {
+			l.errPos(line, col, fmt.Sprintf("did you mean %s?", near), "unknown permission class %q", a.Name)
+		} else {
+			l.errPos(line, col, "declare it under permissions.classes or use a built-in: "+strings.Join(builtins, ", "), "unknown permission class %q", a.Name)
+		}
+		return nil, false
+	case exNot:
+		x, ok := l.resolve(n, src, a.L, uses)
+		if !ok {
+			return nil, false
+		}
+		if c := firstCustom(x); c != "" {
+			line, col := exprPos(n, a.Off)
+			l.errPos(line, col, "~ negates only request-level checks: negate built-in classes only, or write the negation as a check: go class", "~ cannot negate %s, which has an object-level check", c)
+			return nil, false
+		}
+		return &plan.Not{X: x}, true
+	default:
+		left, ok1 := l.resolve(n, src, a.L, uses)
+		right, ok2 := l.resolve(n, src, a.R, uses)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		if a.Kind == exAnd {
+			return &plan.And{L: left, R: right}, true
+		}
+		return &plan.Or{L: left, R: right}, true
+	}
+}
+
+// firstCustom returns the name of the first custom class in e, or "".
+func firstCustom(e plan.Expr) string {
+	switch e := e.(type) {
+	case *plan.Ref:
+		if !e.Builtin {
+			return e.Name
+		}
+	case *plan.Not:
+		return firstCustom(e.X)
+	case *plan.And:
+		if s := firstCustom(e.L); s != "" {
+			return s
+		}
+		return firstCustom(e.R)
+	case *plan.Or:
+		if s := firstCustom(e.L); s != "" {
+			return s
+		}
+		return firstCustom(e.R)
+	}
+	return ""
+}
