@@ -1,0 +1,112 @@
+// Package basicauth is HTTP Basic authentication, after DRF's
+// BasicAuthentication. Every request pays a password verification, bounded
+// by the hasher's semaphore; unknown users cost a dummy verification, so
+// timing does not tell who exists.
+package basicauth
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/problem"
+)
+
+// DRF's messages.
+const (
+	MsgNoCredentials = "Invalid basic header. No credentials provided."
+	MsgSpaces        = "Invalid basic header. Credentials string should not contain spaces."
+	MsgBadBase64     = "Invalid basic header. Credentials not correctly base64 encoded."
+)
+
+// MaxCredentials bounds the encoded credentials.
+const MaxCredentials = 1024
+
+// Basic is the "basic" class.
+type Basic struct {
+	acc       *accounts.Accounts
+	throttle  authn.LoginThrottle
+	challenge string
+}
+
+var _ authn.Authenticator = (*Basic)(nil)
+
+// New returns the class for realm (default "api"). throttle (may be nil)
+// is consulted for every failed credential.
+func New(realm string, acc *accounts.Accounts, throttle authn.LoginThrottle) *Basic {
+	if realm == "" {
+		realm = "api"
+	}
+	return &Basic{acc: acc, throttle: throttle, challenge: `Basic realm="` + realm + `"`}
+}
+
+// Name implements authn.Authenticator.
+func (b *Basic) Name() string { return "basic" }
+
+// Challenge implements authn.Authenticator.
+func (b *Basic) Challenge() string { return b.challenge }
+
+func fail(msg string) *authn.Error {
+	return &authn.Error{Status: http.StatusUnauthorized, Detail: msg}
+}
+
+// ParseHeader extracts the username and password of "Authorization: Basic
+// <base64(user:pass)>". ok is false when the header is absent or of
+// another scheme; err (DRF's words) when the scheme is Basic but the value
+// is malformed.
+func ParseHeader(h string) (user, pass string, ok bool, err error) {
+	if h == "" {
+		return "", "", false, nil
+	}
+	scheme, rest, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Basic") {
+		return "", "", false, nil
+	}
+	rest = strings.Trim(rest, " ")
+	if rest == "" {
+		return "", "", true, fail(MsgNoCredentials)
+	}
+	if strings.ContainsAny(rest, " \t") {
+		return "", "", true, fail(MsgSpaces)
+	}
+	if len(rest) > MaxCredentials {
+		return "", "", true, fail(MsgBadBase64)
+	}
+	raw, err := base64.StdEncoding.DecodeString(rest)
+	if err != nil || !utf8.Valid(raw) {
+		return "", "", true, fail(MsgBadBase64)
+	}
+	user, pass, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", true, fail(MsgBadBase64)
+	}
+	return user, pass, true, nil
+}
+
+// Authenticate implements authn.Authenticator.
+func (b *Basic) Authenticate(r *http.Request) (*authn.User, error) {
+	user, pass, ok, err := ParseHeader(r.Header.Get("Authorization"))
+	if !ok {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := b.acc.CheckCredentials(r.Context(), user, pass)
+	if errors.Is(err, accounts.ErrBadCredentials) {
+		// A failed guess counts against the login throttle; past the
+		// limit the answer is 429 instead of 401.
+		if err := b.throttle.Check(r); err != nil {
+			return nil, err
+		}
+		return nil, fail(problem.InvalidCredentials)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}

@@ -1,0 +1,162 @@
+package jwtauth
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/problem"
+)
+
+// CookieName is the refresh token cookie.
+const CookieName = "refresh_token"
+
+// Mount registers login, refresh and logout under the configured path
+// (default /auth/jwt) on r.
+func (j *JWT) Mount(r chi.Router) { r.Mount(j.cfg.Path, j.Routes()) }
+
+// Routes returns the endpoints relative to the configured path:
+// POST /login, POST /refresh, POST /logout.
+func (j *JWT) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		accounts.NoStore(w)
+		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem.NotFound(w) })
+	r.Post("/login", j.login)
+	r.Post("/refresh", j.refresh)
+	r.Post("/logout", j.logout)
+	return r
+}
+
+type loginBody struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+func (j *JWT) respond(w http.ResponseWriter, p Pair) {
+	b := loginBody{AccessToken: p.Access, TokenType: "Bearer", ExpiresIn: int(j.cfg.AccessTTL.Seconds())}
+	if j.cfg.RefreshIn == "body" {
+		b.RefreshToken = p.Refresh
+	} else {
+		j.setCookie(w, p.Refresh, int(j.cfg.RefreshTTL.Seconds()))
+	}
+	problem.JSON(w, http.StatusOK, b)
+}
+
+func (j *JWT) setCookie(w http.ResponseWriter, v string, maxAge int) {
+	if maxAge == 0 {
+		maxAge = -1 // Max-Age=0 on the wire
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: CookieName, Value: v, Path: j.cfg.Path, MaxAge: maxAge,
+		HttpOnly: true, Secure: !j.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (j *JWT) login(w http.ResponseWriter, r *http.Request) {
+	accounts.NoStore(w)
+	if err := j.throttle.Check(r); err != nil {
+		accounts.WriteError(w, err)
+		return
+	}
+	l, ok := accounts.ParseLogin(w, r)
+	if !ok {
+		return
+	}
+	u, err := j.acc.CheckCredentials(r.Context(), l.Username, l.Password)
+	if errors.Is(err, accounts.ErrBadCredentials) {
+		accounts.BadCredentials(w)
+		return
+	}
+	if err != nil {
+		accounts.WriteError(w, err)
+		return
+	}
+	p, err := j.NewFamily(r.Context(), u)
+	if err != nil {
+		accounts.WriteError(w, err)
+		return
+	}
+	j.respond(w, p)
+}
+
+// RefreshToken returns the refresh token of the request: the cookie, or
+// else the "refresh_token" field of a JSON body. "" when there is none.
+func RefreshToken(r *http.Request) string {
+	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+		return c.Value
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" || r.Body == nil {
+		return ""
+	}
+	var b struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxTokenLen+256))
+	if err != nil || json.Unmarshal(body, &b) != nil {
+		return ""
+	}
+	return b.RefreshToken
+}
+
+func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
+	accounts.NoStore(w)
+	tok := RefreshToken(r)
+	if tok == "" {
+		accounts.WriteError(w, errNoRefresh)
+		return
+	}
+	p, _, err := j.Rotate(r.Context(), tok)
+	if err != nil {
+		var ae *authn.Error
+		if errors.As(err, &ae) && j.cfg.RefreshIn == "cookie" {
+			j.setCookie(w, "", 0)
+		}
+		accounts.WriteError(w, err)
+		return
+	}
+	w.Header().Set("Authorization", "Bearer "+p.Access)
+	j.respond(w, p)
+}
+
+func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
+	accounts.NoStore(w)
+	u, err := j.Authenticate(r)
+	if err != nil {
+		authn.WriteError(w, j.challenge, err)
+		return
+	}
+	if u == nil {
+		authn.WriteError(w, j.challenge, &authn.Error{Status: http.StatusUnauthorized, Detail: problem.NotAuthenticated})
+		return
+	}
+	tok := RefreshToken(r)
+	if tok == "" {
+		accounts.WriteError(w, errNoRefresh)
+		return
+	}
+	c, uid, err := j.parse(tok, TypeRefresh)
+	if err != nil || uid != u.ID {
+		accounts.WriteError(w, errRefreshBad)
+		return
+	}
+	if err := j.families.RevokeFamily(r.Context(), c.Family); err != nil {
+		accounts.WriteError(w, accounts.Unavailable(err))
+		return
+	}
+	if j.cfg.RefreshIn == "cookie" {
+		j.setCookie(w, "", 0)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

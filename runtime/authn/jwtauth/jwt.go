@@ -1,0 +1,492 @@
+// Package jwtauth is the JWT authentication class and its endpoints
+// (login, refresh, logout), after djangorestframework-simplejwt: short-lived
+// access tokens in "Authorization: Bearer", refresh tokens in an HttpOnly
+// cookie (or the body), rotated at every refresh and kept in an allowlist of
+// refresh families, so a rotated token presented again revokes its family.
+package jwtauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/store"
+)
+
+// Token types, in the token_type claim and (as media types) the typ header.
+const (
+	TypeAccess  = "access"
+	TypeRefresh = "refresh"
+	typAccess   = "at+jwt"
+	typRefresh  = "rt+jwt"
+)
+
+// MaxTokenLen bounds the length of a token this package parses.
+const MaxTokenLen = 4096
+
+// simplejwt's messages and codes.
+const (
+	MsgNotValid        = "Given token not valid for any token type"
+	MsgInvalidOrExpire = "Token is invalid or expired"
+	MsgTwoValues       = "Authorization header must contain two space-delimited values"
+	MsgUserNotFound    = "User not found"
+	MsgUserInactive    = "User is inactive"
+	MsgNoRefresh       = "No valid refresh token found."
+	CodeNotValid       = "token_not_valid"
+	CodeBadHeader      = "bad_authorization_header"
+	CodeUserNotFound   = "user_not_found"
+	CodeUserInactive   = "user_inactive"
+)
+
+// Claims are the claims of both token types.
+type Claims struct {
+	jwt.RegisteredClaims
+	// TokenType is "access" or "refresh".
+	TokenType string `json:"token_type"`
+	// PasswordVersion is the user's password version at issue.
+	PasswordVersion int64 `json:"pwv"`
+	// Family is the refresh family the token belongs to.
+	Family string `json:"fam,omitempty"`
+}
+
+// Config configures the class and its endpoints.
+type Config struct {
+	// Keys verify tokens, selected by the kid header. The signing key is
+	// the one named by SigningKeyID (default: the first key).
+	Keys         []*Key
+	SigningKeyID string
+	Issuer       string
+	Audience     string
+	AccessTTL    time.Duration // default 5m
+	RefreshTTL   time.Duration // default 24h
+	Leeway       time.Duration // for exp, nbf and iat; default 30s
+	RefreshIn    string        // "cookie" (default) or "body"
+	Path         string        // endpoint prefix and cookie path; default "/auth/jwt"
+	Realm        string        // default "api"
+	// InsecureCookies drops the Secure attribute; for tests over plain
+	// HTTP only.
+	InsecureCookies bool
+	// CacheSize bounds the verified-token cache (default 100000 tokens).
+	CacheSize int
+}
+
+// JWT is the "jwt" authentication class and the login, refresh and logout
+// endpoints.
+type JWT struct {
+	cfg       Config
+	keys      map[string]*Key
+	signing   *Key
+	parser    *jwt.Parser
+	acc       *accounts.Accounts
+	families  store.Families
+	throttle  authn.LoginThrottle
+	challenge string
+	cache     tokenCache
+	now       func() time.Time
+}
+
+var _ authn.Authenticator = (*JWT)(nil)
+
+// New checks cfg and returns the class. acc checks credentials and looks
+// users up; families is the refresh allowlist; throttle (may be nil) is
+// consulted for every login attempt.
+func New(cfg Config, acc *accounts.Accounts, families store.Families, throttle authn.LoginThrottle) (*JWT, error) {
+	if len(cfg.Keys) == 0 {
+		return nil, errors.New("jwt: no key")
+	}
+	if cfg.Issuer == "" || cfg.Audience == "" {
+		return nil, errors.New("jwt: issuer and audience are required")
+	}
+	if cfg.AccessTTL <= 0 {
+		cfg.AccessTTL = 5 * time.Minute
+	}
+	if cfg.RefreshTTL <= 0 {
+		cfg.RefreshTTL = 24 * time.Hour
+	}
+	if cfg.Leeway < 0 {
+		return nil, errors.New("jwt: negative leeway")
+	}
+	if cfg.Leeway == 0 {
+		cfg.Leeway = 30 * time.Second
+	}
+	switch cfg.RefreshIn {
+	case "":
+		cfg.RefreshIn = "cookie"
+	case "cookie", "body":
+	default:
+		return nil, fmt.Errorf("jwt: RefreshIn must be cookie or body, not %q", cfg.RefreshIn)
+	}
+	if cfg.Path == "" {
+		cfg.Path = "/auth/jwt"
+	}
+	if cfg.Realm == "" {
+		cfg.Realm = "api"
+	}
+	if cfg.CacheSize <= 0 {
+		cfg.CacheSize = 100_000
+	}
+	j := &JWT{cfg: cfg, keys: map[string]*Key{}, acc: acc, families: families, throttle: throttle, now: time.Now}
+	var algs []string
+	seen := map[string]bool{}
+	for _, k := range cfg.Keys {
+		if k == nil {
+			return nil, errors.New("jwt: nil key")
+		}
+		if _, dup := j.keys[k.ID]; dup {
+			return nil, fmt.Errorf("jwt: two keys with kid %q", k.ID)
+		}
+		j.keys[k.ID] = k
+		if !seen[k.Alg()] {
+			seen[k.Alg()] = true
+			algs = append(algs, k.Alg())
+		}
+	}
+	j.signing = cfg.Keys[0]
+	if cfg.SigningKeyID != "" {
+		j.signing = j.keys[cfg.SigningKeyID]
+		if j.signing == nil {
+			return nil, fmt.Errorf("jwt: no key with kid %q", cfg.SigningKeyID)
+		}
+	}
+	if !j.signing.CanSign() {
+		return nil, errors.New("jwt: the signing key has no private part")
+	}
+	j.parser = jwt.NewParser(
+		jwt.WithValidMethods(algs),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(cfg.Leeway),
+		jwt.WithIssuer(cfg.Issuer),
+		jwt.WithAudience(cfg.Audience),
+		jwt.WithStrictDecoding(),
+		jwt.WithTimeFunc(func() time.Time { return j.now() }),
+	)
+	j.challenge = `Bearer realm="` + cfg.Realm + `"`
+	j.cache.max = cfg.CacheSize
+	j.cache.m = map[string]verified{}
+	return j, nil
+}
+
+// Name implements authn.Authenticator.
+func (j *JWT) Name() string { return "jwt" }
+
+// Challenge implements authn.Authenticator: Bearer realm="api".
+func (j *JWT) Challenge() string { return j.challenge }
+
+// Config returns the configuration with defaults applied.
+func (j *JWT) Config() Config { return j.cfg }
+
+func invalid(msg, code string) *authn.Error {
+	return &authn.Error{Status: http.StatusUnauthorized, Detail: msg, Code: code}
+}
+
+var (
+	errNotValid   = invalid(MsgNotValid, CodeNotValid)
+	errBadHeader  = invalid(MsgTwoValues, CodeBadHeader)
+	errNoUser     = invalid(MsgUserNotFound, CodeUserNotFound)
+	errInactive   = invalid(MsgUserInactive, CodeUserInactive)
+	errRefreshBad = invalid(MsgInvalidOrExpire, CodeNotValid)
+	errNoRefresh  = invalid(MsgNoRefresh, CodeNotValid)
+)
+
+// BearerToken extracts the token of an "Authorization: Bearer <token>"
+// header. ok is false when the header is absent or of another scheme (the
+// class passes); err is set when the scheme is Bearer but the value is not
+// exactly one token.
+func BearerToken(h string) (tok string, ok bool, err error) {
+	if h == "" {
+		return "", false, nil
+	}
+	scheme, rest, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", false, nil
+	}
+	rest = strings.Trim(rest, " \t")
+	if rest == "" || strings.ContainsAny(rest, " \t") {
+		return "", true, errBadHeader
+	}
+	return rest, true, nil
+}
+
+// Authenticate implements authn.Authenticator for "Authorization: Bearer
+// <access token>". The token must be an access token signed by a
+// configured key, unexpired, for this issuer and audience; its user must
+// exist, be active and still have the password version it was issued under.
+func (j *JWT) Authenticate(r *http.Request) (*authn.User, error) {
+	tok, ok, err := BearerToken(r.Header.Get("Authorization"))
+	if !ok || err != nil {
+		return nil, err
+	}
+	v, err := j.verifyAccess(tok)
+	if err != nil {
+		return nil, err
+	}
+	u, err := j.acc.Dir.User(r.Context(), v.uid)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errNoUser
+		}
+		return nil, err
+	}
+	if !u.IsActive {
+		return nil, errInactive
+	}
+	if u.PasswordVersion != v.pwv {
+		return nil, errNotValid
+	}
+	return u, nil
+}
+
+// verified is what the cache keeps of a verified access token.
+type verified struct {
+	uid, pwv int64
+	until    int64 // unix nanoseconds: exp + leeway
+}
+
+// tokenCache maps whole token strings to their verified claims. An entry
+// dies with its token's exp, and the map is bounded: when full, expired
+// entries are swept and, if that frees nothing, the map is emptied.
+type tokenCache struct {
+	mu  sync.RWMutex
+	m   map[string]verified
+	max int
+}
+
+func (c *tokenCache) get(tok string, now int64) (verified, bool) {
+	c.mu.RLock()
+	v, ok := c.m[tok]
+	c.mu.RUnlock()
+	if ok && now >= v.until {
+		return verified{}, false
+	}
+	return v, ok
+}
+
+func (c *tokenCache) put(tok string, v verified, now int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		for k, e := range c.m {
+			if now >= e.until {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= c.max {
+			clear(c.m)
+		}
+	}
+	c.m[strings.Clone(tok)] = v
+}
+
+func (j *JWT) verifyAccess(tok string) (verified, error) {
+	now := j.now().UnixNano()
+	if v, ok := j.cache.get(tok, now); ok {
+		return v, nil
+	}
+	c, uid, err := j.parse(tok, TypeAccess)
+	if err != nil {
+		return verified{}, errNotValid
+	}
+	v := verified{uid: uid, pwv: c.PasswordVersion, until: c.ExpiresAt.Add(j.cfg.Leeway).UnixNano()}
+	j.cache.put(tok, v, now)
+	return v, nil
+}
+
+// Parse verifies tok as a token of the given type ("access" or
+// "refresh") and returns its claims and user id. It checks the signature
+// with the key its kid names and that key's one algorithm, exp (required),
+// nbf and iat with the leeway, iss, aud, the typ header, token_type, jti
+// and sub.
+func (j *JWT) Parse(tok, tokenType string) (*Claims, int64, error) {
+	return j.parse(tok, tokenType)
+}
+
+func (j *JWT) parse(tok, tokenType string) (*Claims, int64, error) {
+	if len(tok) > MaxTokenLen {
+		return nil, 0, errors.New("token too long")
+	}
+	var c Claims
+	t, err := j.parser.ParseWithClaims(tok, &c, j.keyFor)
+	if err != nil {
+		return nil, 0, err
+	}
+	want := typAccess
+	if tokenType == TypeRefresh {
+		want = typRefresh
+	}
+	if typ, _ := t.Header["typ"].(string); typ != want || c.TokenType != tokenType {
+		return nil, 0, errors.New("wrong token type")
+	}
+	if c.ID == "" || c.IssuedAt == nil {
+		return nil, 0, errors.New("jti and iat are required")
+	}
+	if tokenType == TypeRefresh && c.Family == "" {
+		return nil, 0, errors.New("refresh token without family")
+	}
+	uid, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil || uid <= 0 {
+		return nil, 0, errors.New("bad sub")
+	}
+	return &c, uid, nil
+}
+
+func (j *JWT) keyFor(t *jwt.Token) (any, error) {
+	kid := ""
+	if v, ok := t.Header["kid"]; ok {
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return nil, errors.New("bad kid")
+		}
+		kid = s
+	}
+	k := j.keys[kid]
+	if k == nil {
+		return nil, errors.New("unknown kid")
+	}
+	if t.Method == nil || t.Method.Alg() != k.Alg() {
+		return nil, errors.New("algorithm not allowed for this key")
+	}
+	return k.verify, nil
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashJTI(jti string) []byte {
+	h := sha256.Sum256([]byte(jti))
+	return h[:]
+}
+
+func (j *JWT) sign(c *Claims, typ string) (string, error) {
+	t := jwt.NewWithClaims(j.signing.method, c)
+	t.Header["typ"] = typ
+	if j.signing.ID != "" {
+		t.Header["kid"] = j.signing.ID
+	}
+	return t.SignedString(j.signing.sign)
+}
+
+func (j *JWT) claims(u *authn.User, typ, family, jti string, now, exp time.Time) *Claims {
+	return &Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    j.cfg.Issuer,
+			Subject:   strconv.FormatInt(u.ID, 10),
+			Audience:  jwt.ClaimStrings{j.cfg.Audience},
+			ExpiresAt: jwt.NewNumericDate(exp),
+			NotBefore: jwt.NewNumericDate(now),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        jti,
+		},
+		TokenType:       typ,
+		PasswordVersion: u.PasswordVersion,
+		Family:          family,
+	}
+}
+
+// AccessToken signs an access token for u in family (may be "").
+func (j *JWT) AccessToken(u *authn.User, family string) (string, error) {
+	now := j.now()
+	return j.sign(j.claims(u, TypeAccess, family, randomID(), now, now.Add(j.cfg.AccessTTL)), typAccess)
+}
+
+// Pair is an access token and the refresh token of a new family.
+type Pair struct {
+	Access, Refresh string
+	Family          string
+}
+
+// NewFamily starts a refresh family for u and returns its first tokens.
+func (j *JWT) NewFamily(ctx context.Context, u *authn.User) (Pair, error) {
+	now := j.now()
+	fam, jti := randomID(), randomID()
+	exp := now.Add(j.cfg.RefreshTTL)
+	refresh, err := j.sign(j.claims(u, TypeRefresh, fam, jti, now, exp), typRefresh)
+	if err != nil {
+		return Pair{}, err
+	}
+	access, err := j.AccessToken(u, fam)
+	if err != nil {
+		return Pair{}, err
+	}
+	err = j.families.CreateFamily(ctx, &store.Family{
+		ID: fam, UserID: u.ID, Current: hashJTI(jti), ExpiresAt: exp, PasswordVersion: u.PasswordVersion,
+	})
+	if err != nil {
+		return Pair{}, accounts.Unavailable(err)
+	}
+	return Pair{Access: access, Refresh: refresh, Family: fam}, nil
+}
+
+// Rotate exchanges a refresh token for a new pair. The token must be the
+// current one of a live family whose user is active and has the password
+// version of the family; the swap is a compare-and-swap, so of concurrent
+// refreshes of one token exactly one succeeds. A token that is valid but no
+// longer current (reuse of a rotated token) revokes the family. Errors are
+// *authn.Error (401) or wrap authn.ErrUnavailable.
+func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, error) {
+	c, uid, err := j.parse(refresh, TypeRefresh)
+	if err != nil {
+		return Pair{}, nil, errRefreshBad
+	}
+	fam, err := j.families.FamilyByID(ctx, c.Family)
+	if errors.Is(err, store.ErrNotFound) {
+		return Pair{}, nil, errRefreshBad
+	}
+	if err != nil {
+		return Pair{}, nil, accounts.Unavailable(err)
+	}
+	old := hashJTI(c.ID)
+	if fam.UserID != uid || string(fam.Current) != string(old) {
+		// Reuse of a rotated token: the family is compromised.
+		if err := j.families.RevokeFamily(ctx, fam.ID); err != nil {
+			return Pair{}, nil, accounts.Unavailable(err)
+		}
+		return Pair{}, nil, errRefreshBad
+	}
+	// Read the user from the store, not the cache: a refresh must see a
+	// deactivation or password change at once (simplejwt CVE-2024-22513).
+	rec, err := j.acc.Dir.Users().UserByID(ctx, uid)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Pair{}, nil, accounts.Unavailable(err)
+	}
+	if err != nil || !rec.IsActive || rec.PasswordVersion != fam.PasswordVersion || rec.PasswordVersion != c.PasswordVersion {
+		if err := j.families.RevokeFamily(ctx, fam.ID); err != nil {
+			return Pair{}, nil, accounts.Unavailable(err)
+		}
+		return Pair{}, nil, errRefreshBad
+	}
+	u := &rec.User
+	now := j.now()
+	jti := randomID()
+	next, err := j.sign(j.claims(u, TypeRefresh, fam.ID, jti, now, fam.ExpiresAt), typRefresh)
+	if err != nil {
+		return Pair{}, nil, err
+	}
+	access, err := j.AccessToken(u, fam.ID)
+	if err != nil {
+		return Pair{}, nil, err
+	}
+	switch err := j.families.RotateFamily(ctx, fam.ID, old, hashJTI(jti)); {
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+		// A concurrent refresh of the same token won, or the family died.
+		return Pair{}, nil, errRefreshBad
+	case err != nil:
+		return Pair{}, nil, accounts.Unavailable(err)
+	}
+	return Pair{Access: access, Refresh: next, Family: fam.ID}, u, nil
+}

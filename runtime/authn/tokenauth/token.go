@@ -1,0 +1,236 @@
+// Package tokenauth is the opaque API token class, after DRF's
+// TokenAuthentication: "Authorization: Token <key>", where the key is 32
+// random bytes in hex, shown once at login and stored only as its SHA-256
+// hash. A user may hold several tokens; logout deletes the presented one.
+package tokenauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/store"
+)
+
+// KeyLen is the length of a key in hex characters (32 bytes).
+const KeyLen = 64
+
+// DRF's messages.
+const (
+	MsgNoCredentials = "Invalid token header. No credentials provided."
+	MsgSpaces        = "Invalid token header. Token string should not contain spaces."
+	MsgBadChars      = "Invalid token header. Token string should not contain invalid characters."
+)
+
+// Config configures the class.
+type Config struct {
+	TTL  time.Duration // 0: tokens do not expire
+	Path string        // endpoint prefix, default "/auth/token"
+}
+
+// Tokens is the "token" class and its login/logout endpoints.
+type Tokens struct {
+	cfg      Config
+	acc      *accounts.Accounts
+	tokens   store.Tokens
+	throttle authn.LoginThrottle
+	now      func() time.Time
+}
+
+var _ authn.Authenticator = (*Tokens)(nil)
+
+// New returns the class. throttle (may be nil) is consulted for every
+// login attempt and every presented key that is not valid.
+func New(cfg Config, acc *accounts.Accounts, tokens store.Tokens, throttle authn.LoginThrottle) *Tokens {
+	if cfg.Path == "" {
+		cfg.Path = "/auth/token"
+	}
+	return &Tokens{cfg: cfg, acc: acc, tokens: tokens, throttle: throttle, now: time.Now}
+}
+
+// Name implements authn.Authenticator.
+func (t *Tokens) Name() string { return "token" }
+
+// Challenge implements authn.Authenticator.
+func (t *Tokens) Challenge() string { return "Token" }
+
+func fail(msg string) *authn.Error {
+	return &authn.Error{Status: http.StatusUnauthorized, Detail: msg}
+}
+
+// ParseHeader extracts the key of "Authorization: Token <key>". ok is
+// false when the header is absent or of another scheme; err is set (in
+// DRF's words) when the scheme is Token but the value is malformed.
+func ParseHeader(h string) (key string, ok bool, err error) {
+	if h == "" {
+		return "", false, nil
+	}
+	scheme, rest, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Token") {
+		return "", false, nil
+	}
+	rest = strings.Trim(rest, " ")
+	if rest == "" {
+		return "", true, fail(MsgNoCredentials)
+	}
+	if strings.ContainsAny(rest, " \t") {
+		return "", true, fail(MsgSpaces)
+	}
+	if len(rest) != KeyLen {
+		return "", true, fail(problem.InvalidToken)
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "", true, fail(MsgBadChars)
+		}
+	}
+	return rest, true, nil
+}
+
+// Hash returns the stored form of a key.
+func Hash(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// Authenticate implements authn.Authenticator.
+func (t *Tokens) Authenticate(r *http.Request) (*authn.User, error) {
+	u, _, err := t.authenticate(r)
+	return u, err
+}
+
+func (t *Tokens) authenticate(r *http.Request) (*authn.User, []byte, error) {
+	key, ok, err := ParseHeader(r.Header.Get("Authorization"))
+	if !ok {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, t.failed(r, err)
+	}
+	ctx := r.Context()
+	h := Hash(key)
+	tok, err := t.tokens.TokenByHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, t.failed(r, fail(problem.InvalidToken))
+	}
+	if err != nil {
+		return nil, nil, accounts.Unavailable(err)
+	}
+	if !tok.ExpiresAt.IsZero() && !t.now().Before(tok.ExpiresAt) {
+		return nil, nil, t.failed(r, fail(problem.InvalidToken))
+	}
+	u, err := t.acc.Dir.User(ctx, tok.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, fail(problem.InvalidToken)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !u.IsActive {
+		return nil, nil, fail(problem.UserInactive)
+	}
+	if u.PasswordVersion != tok.PasswordVersion {
+		return nil, nil, fail(problem.InvalidToken)
+	}
+	return u, h, nil
+}
+
+// failed consults the throttle for a bad credential: a 429 replaces the
+// 401 when the caller has failed too often.
+func (t *Tokens) failed(r *http.Request, e error) error {
+	if err := t.throttle.Check(r); err != nil {
+		return err
+	}
+	return e
+}
+
+// NewKey creates a token for u and returns its key, the only time the key
+// exists outside the client.
+func (t *Tokens) NewKey(ctx context.Context, u *authn.User) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(b)
+	now := t.now()
+	at := &store.APIToken{Hash: Hash(key), UserID: u.ID, CreatedAt: now, PasswordVersion: u.PasswordVersion}
+	if t.cfg.TTL > 0 {
+		at.ExpiresAt = now.Add(t.cfg.TTL)
+	}
+	if err := t.tokens.CreateToken(ctx, at); err != nil {
+		return "", accounts.Unavailable(err)
+	}
+	return key, nil
+}
+
+// Mount registers POST login and POST logout under the configured path.
+func (t *Tokens) Mount(r chi.Router) { r.Mount(t.cfg.Path, t.Routes()) }
+
+// Routes returns the endpoints relative to the configured path.
+func (t *Tokens) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		accounts.NoStore(w)
+		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem.NotFound(w) })
+	r.Post("/login", t.login)
+	r.Post("/logout", t.logout)
+	return r
+}
+
+func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
+	accounts.NoStore(w)
+	if err := t.throttle.Check(r); err != nil {
+		accounts.WriteError(w, err)
+		return
+	}
+	l, ok := accounts.ParseLogin(w, r)
+	if !ok {
+		return
+	}
+	u, err := t.acc.CheckCredentials(r.Context(), l.Username, l.Password)
+	if errors.Is(err, accounts.ErrBadCredentials) {
+		accounts.BadCredentials(w)
+		return
+	}
+	if err != nil {
+		accounts.WriteError(w, err)
+		return
+	}
+	key, err := t.NewKey(r.Context(), u)
+	if err != nil {
+		accounts.WriteError(w, err)
+		return
+	}
+	problem.JSON(w, http.StatusOK, map[string]string{"token": key})
+}
+
+func (t *Tokens) logout(w http.ResponseWriter, r *http.Request) {
+	accounts.NoStore(w)
+	u, h, err := t.authenticate(r)
+	if err != nil {
+		authn.WriteError(w, t.Challenge(), err)
+		return
+	}
+	if u == nil {
+		authn.WriteError(w, t.Challenge(), fail(problem.NotAuthenticated))
+		return
+	}
+	if err := t.tokens.DeleteToken(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {
+		accounts.WriteError(w, accounts.Unavailable(err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
