@@ -76,6 +76,12 @@ type loader struct {
 	scopeNames map[string]bool       // named throttle scopes
 	authUsed   map[plan.AuthClass]bool
 	routes     map[string]string // concrete route -> what declared it
+	pending    []pendingRoute    // resource routes, registered after the auth routes
+}
+
+type pendingRoute struct {
+	node         *yaml.Node
+	route, owner string
 }
 
 func (l *loader) errAt(n *yaml.Node, hint, format string, args ...any) {
@@ -460,8 +466,10 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 
 	if v, ok := top["version"]; !ok {
 		l.errPos(root.Line, root.Column, "add \"version: 1\" at the top", "spec has no version")
-	} else if v.Kind != yaml.ScalarNode || v.Value != "1" || v.Tag != "!!int" {
-		l.errAt(v, "write \"version: 1\"", "unsupported version %q", v.Value)
+	} else if v.Kind != yaml.ScalarNode || v.Tag != "!!int" {
+		l.errAt(v, "write \"version: 1\"", "version must be the integer 1, found %s", kindName(v))
+	} else if v.Value != "1" {
+		l.errAt(v, "write \"version: 1\"", "unsupported version %s", v.Value)
 	}
 
 	if n, ok := top["service"]; ok {
@@ -480,6 +488,9 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 		l.resources(n)
 	}
 	l.authSettings(authNode)
+	for _, p := range l.pending {
+		l.route(p.node, p.route, p.owner)
+	}
 	return svc
 }
 
@@ -550,7 +561,7 @@ func (l *loader) serviceSection(n *yaml.Node) {
 	if v, ok := m["health"]; ok {
 		if p, ok := l.checkPath(v, "service.health"); ok {
 			svc.Health = p
-			l.route(v, p, "service.health")
+			l.pending = append(l.pending, pendingRoute{v, p, "service.health"})
 		}
 	}
 }
@@ -628,10 +639,10 @@ func (l *loader) throttles(n *yaml.Node) {
 }
 
 var periods = map[string]dur{
-	"s": timeSecond, "sec": timeSecond, "second": timeSecond,
-	"m": timeMinute, "min": timeMinute, "minute": timeMinute,
-	"h": timeHour, "hour": timeHour,
-	"d": timeDay, "day": timeDay,
+	"s": timeSecond, "sec": timeSecond, "second": timeSecond, "seconds": timeSecond,
+	"m": timeMinute, "min": timeMinute, "minute": timeMinute, "minutes": timeMinute,
+	"h": timeHour, "hour": timeHour, "hours": timeHour,
+	"d": timeDay, "day": timeDay, "days": timeDay,
 }
 
 func (l *loader) rate(n *yaml.Node, what string) (plan.Rate, bool) {
@@ -712,7 +723,7 @@ func (l *loader) authentication(n *yaml.Node) {
 	if v, ok := m["me"]; ok {
 		if p, ok := l.checkPath(v, "authentication.me"); ok {
 			a.MePath = p
-			l.route(v, p, "authentication.me")
+			l.pending = append([]pendingRoute{{v, p, "authentication.me"}}, l.pending...)
 		}
 	}
 }
@@ -1092,8 +1103,11 @@ func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.Read
 	if !ok {
 		return nil, false
 	}
-	if len(list) == 0 {
+	if len(n.Content) == 0 {
 		l.errAt(n, "write "+forms, "empty %s of class %s", what, class)
+		return nil, false
+	}
+	if len(list) == 0 {
 		return nil, false
 	}
 	fieldName := func(v *yaml.Node) (string, bool) {

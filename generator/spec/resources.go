@@ -84,13 +84,16 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 		return nil
 	}
 	what := fmt.Sprintf("resource %q", name)
+	before := len(l.errs)
 	m, _, ok := l.mapping(v, what, Keys["resources/*"])
 	if !ok {
 		return nil
 	}
+	// With an unknown key (a misspelt "permissions", say) the checks
+	// below would report what the writer did not mean.
+	good := len(l.errs) == before
 	r := &plan.Resource{Name: name, Path: "/" + name, Table: name, PageSize: 20}
 	r.Model = goName(singular(name))
-	good := true
 
 	if s, ok := m["source"]; ok {
 		if src, ok := l.str(s, "source"); ok {
@@ -209,9 +212,10 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 
 	// routes
 	if good {
-		l.route(keyNodeOr(v, "path", k), r.Path, what)
+		at := keyNodeOr(v, "path", k)
+		l.pending = append(l.pending, pendingRoute{at, r.Path, what})
 		if hasDetail(actions) {
-			l.route(keyNodeOr(v, "path", k), r.Path+"/{id}", what)
+			l.pending = append(l.pending, pendingRoute{at, r.Path + "/{id}", what})
 		}
 	}
 
@@ -337,6 +341,17 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 		l.checkClassFields(l.classes[cname], r, uses[cname])
 	}
 
+	// Without an authentication class every caller is anonymous: only
+	// AllowAny can mean anything.
+	if len(r.Auth) == 0 {
+		for _, ep := range r.Endpoints {
+			if ref, ok := ep.Permission.(*plan.Ref); !ok || ref.Name != plan.AllowAny {
+				l.errAt(exprNode(ep.Action), "list authentication classes under authentication.default (e.g. [jwt]) or in the resource's authentication", "%s: %s checks callers, but no authentication class can identify one", what, ep.Action)
+				break
+			}
+		}
+	}
+
 	// OWASP API1 (BOLA): every detail route needs an object rule, unless
 	// acknowledged public.
 	if !r.Public {
@@ -352,7 +367,7 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 		var open []string
 		var at *yaml.Node
 		for _, ep := range r.Endpoints {
-			if ep.Method != "GET" && anonymousMayPass(ep.Permission) {
+			if ep.Method != "GET" && anonymousMayPass(ep.Permission, ep.Detail) {
 				open = append(open, string(ep.Action))
 				if at == nil {
 					at = exprNode(ep.Action)
@@ -360,7 +375,7 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 			}
 		}
 		if len(open) > 0 {
-			l.errAt(at, "require a user (e.g. IsAuthenticated & ...), or set allow_anonymous_writes: true", "%s: %s open to anonymous callers", what, strings.Join(open, ", "))
+			l.errAt(at, "require a user (e.g. IsAuthenticated & ...), or set allow_anonymous_writes: true", "%s: anonymous callers pass the permission check of %s", what, strings.Join(open, ", "))
 		}
 	}
 
@@ -415,23 +430,25 @@ func objectProtected(e plan.Expr) bool {
 }
 
 // anonymousMayPass says whether an anonymous caller may pass e on an unsafe
-// method. Custom classes are assumed to pass: the spec cannot prove that
-// hand-written or declarative checks deny an anonymous caller.
-func anonymousMayPass(e plan.Expr) bool {
+// method, on a detail route (with an object) or not. A declarative rule
+// (owner, field, staff) denies an anonymous caller every object, but has
+// no object to deny on create. A check: go class is assumed to pass: the
+// spec cannot prove what hand-written code does.
+func anonymousMayPass(e plan.Expr, detail bool) bool {
 	switch e := e.(type) {
 	case *plan.Ref:
 		if !e.Builtin {
-			return true
+			return !(detail && e.Class != nil && e.Class.Kind == plan.ClassRule)
 		}
 		return e.Name == plan.AllowAny
 	case *plan.And:
-		return anonymousMayPass(e.L) && anonymousMayPass(e.R)
+		return anonymousMayPass(e.L, detail) && anonymousMayPass(e.R, detail)
 	case *plan.Or:
-		return anonymousMayPass(e.L) || anonymousMayPass(e.R)
+		return anonymousMayPass(e.L, detail) || anonymousMayPass(e.R, detail)
 	case *plan.Not:
-		// X contains built-ins only (the loader rejects ~ over custom
-		// classes), so the value is exact.
-		return !anonymousMayPass(e.X)
+		// X holds built-ins only (the loader rejects ~ over custom
+		// classes), whose value for an anonymous caller is exact.
+		return !anonymousMayPass(e.X, detail)
 	}
 	return false
 }
