@@ -1,0 +1,195 @@
+// Package authtest builds a complete authentication setup over an
+// in-memory store for the tests and benchmarks of runtime/authn.
+package authtest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/basicauth"
+	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/authn/sessionauth"
+	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/password"
+	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/store/memstore"
+)
+
+// Issuer and Audience of the test tokens.
+const (
+	Issuer   = "blog"
+	Audience = "blog"
+)
+
+// Throttle is a fake login throttle: it allows Limit calls, then refuses
+// with RetryAfter; Err makes it fail like a dead backend.
+type Throttle struct {
+	mu    sync.Mutex
+	Calls int
+	Limit int // 0: unlimited
+	Err   error
+}
+
+// Func returns the throttle as an authn.LoginThrottle.
+func (t *Throttle) Func() authn.LoginThrottle {
+	return func(r *http.Request) (bool, time.Duration, error) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.Err != nil {
+			return false, 0, t.Err
+		}
+		if t.Limit > 0 && t.Calls >= t.Limit {
+			return false, 42 * time.Second, nil
+		}
+		t.Calls++
+		return true, 0, nil
+	}
+}
+
+// Count returns the number of allowed calls.
+func (t *Throttle) Count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.Calls
+}
+
+// Env is a running setup: all four classes in the blog's order, their
+// endpoints, and three probe routes.
+type Env struct {
+	Store    *memstore.Store
+	Hasher   *password.Hasher
+	Acc      *accounts.Accounts
+	Key      []byte
+	JWT      *jwtauth.JWT
+	Tokens   *tokenauth.Tokens
+	Sessions *sessionauth.Sessions
+	Basic    *basicauth.Basic
+	Chain    authn.Chain
+	Throttle *Throttle
+	Router   chi.Router
+}
+
+// Options adjust New.
+type Options struct {
+	RefreshIn string
+	Keys      []*jwtauth.Key // default: one HS256 key
+	TokenTTL  time.Duration
+}
+
+// New builds an Env; it fails tb on error.
+func New(tb testing.TB, o Options) *Env {
+	tb.Helper()
+	e := &Env{Store: memstore.New(), Hasher: password.New(password.Cheap, 0), Throttle: &Throttle{}}
+	e.Acc = accounts.New(e.Store, e.Hasher)
+	e.Key = []byte(strings.Repeat("k", 32))
+	keys := o.Keys
+	if keys == nil {
+		k, err := jwtauth.HMACKey("", e.Key)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		keys = []*jwtauth.Key{k}
+	}
+	var err error
+	e.JWT, err = jwtauth.New(jwtauth.Config{
+		Keys: keys, Issuer: Issuer, Audience: Audience, RefreshIn: o.RefreshIn,
+	}, e.Acc, e.Store, e.Throttle.Func())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.Tokens = tokenauth.New(tokenauth.Config{TTL: o.TokenTTL}, e.Acc, e.Store, e.Throttle.Func())
+	e.Sessions = sessionauth.New(sessionauth.Config{}, e.Acc, e.Store, e.Throttle.Func())
+	e.Basic = basicauth.New("api", e.Acc, e.Throttle.Func())
+	e.Chain = authn.Chain{e.JWT, e.Tokens, e.Sessions, e.Basic}
+
+	r := chi.NewRouter()
+	e.JWT.Mount(r)
+	e.Tokens.Mount(r)
+	e.Sessions.Mount(r)
+	r.Method(http.MethodGet, "/auth/me", accounts.Me(e.Chain))
+	r.Group(func(r chi.Router) {
+		r.Use(e.Chain.Middleware)
+		// Open: any caller, but a bad credential is still 401.
+		r.Get("/api/health", func(w http.ResponseWriter, r *http.Request) {
+			problem.JSON(w, 200, map[string]string{"status": "ok"})
+		})
+		// IsAuthenticated, safe and unsafe.
+		private := func(w http.ResponseWriter, r *http.Request) {
+			res := authn.FromContext(r.Context())
+			if res.User == nil {
+				e.Chain.Unauthenticated(w)
+				return
+			}
+			problem.JSON(w, 200, map[string]any{"user": res.User.Username, "class": res.Class})
+		}
+		r.Get("/api/private", private)
+		r.Post("/api/private", private)
+	})
+	e.Router = r
+	return e
+}
+
+// User creates an active user and returns its id.
+func (e *Env) User(tb testing.TB, name, pw string, staff bool) int64 {
+	tb.Helper()
+	id, err := accounts.CreateUser(context.Background(), e.Store, e.Hasher, name, pw, staff)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
+
+// Req describes one request.
+type Req struct {
+	Method, Path string
+	Header       map[string]string
+	Body         string
+	Cookies      []*http.Cookie
+}
+
+// JSON is the Content-Type header of a JSON body.
+var JSON = map[string]string{"Content-Type": "application/json"}
+
+// Do serves one request and returns the recorded response.
+func (e *Env) Do(q Req) *httptest.ResponseRecorder {
+	var body io.Reader
+	if q.Body != "" {
+		body = strings.NewReader(q.Body)
+	}
+	r := httptest.NewRequest(q.Method, q.Path, body)
+	r.RemoteAddr = "192.0.2.1:1234"
+	for k, v := range q.Header {
+		r.Header.Set(k, v)
+	}
+	for _, c := range q.Cookies {
+		r.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	e.Router.ServeHTTP(w, r)
+	return w
+}
+
+// Cookie returns the cookie called name that the response set, or nil.
+func Cookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
+	for _, c := range w.Result().Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Login posts a JSON login for name/pw to path.
+func (e *Env) Login(path, name, pw string) *httptest.ResponseRecorder {
+	return e.Do(Req{Method: "POST", Path: path, Header: JSON, Body: `{"username":"` + name + `","password":"` + pw + `"}`})
+}
