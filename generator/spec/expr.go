@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"unicode/utf8"
 )
 
 // node kinds of a parsed permission expression, before name resolution.
@@ -79,7 +80,8 @@ func (p *exprParser) describe() string {
 		return fmt.Sprintf("name %q", p.src[start:end])
 	}
 	if c < 0x20 || c >= 0x7f {
-		return fmt.Sprintf("character %q", rune(c))
+		r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
+		return fmt.Sprintf("character %q", r)
 	}
 	return fmt.Sprintf("%q", string(c))
 }
