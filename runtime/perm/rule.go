@@ -93,3 +93,23 @@ func (r Rule[T]) evalObj(req *Request, obj *T) (result, error) {
 	}
 	return result{msg: r.msg}, nil
 }
+
+// Or is the rule allowing what r or o allows: r.Allows || o.Allows, and
+// r.Scope OR o.Scope.
+func (r Rule[T]) Or(o Rule[T]) Rule[T] {
+	return Rule[T]{
+		allows: func(u *authn.User, obj *T) bool { return r.Allows(u, obj) || o.Allows(u, obj) },
+		scope:  func(u *authn.User) Where { return r.Scope(u).Or(o.Scope(u)) },
+		msg:    r.msg,
+	}
+}
+
+// And is the rule allowing what both r and o allow: r.Allows && o.Allows,
+// and r.Scope AND o.Scope.
+func (r Rule[T]) And(o Rule[T]) Rule[T] {
+	return Rule[T]{
+		allows: func(u *authn.User, obj *T) bool { return r.Allows(u, obj) && o.Allows(u, obj) },
+		scope:  func(u *authn.User) Where { return r.Scope(u).And(o.Scope(u)) },
+		msg:    r.msg,
+	}
+}
