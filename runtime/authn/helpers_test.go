@@ -1,6 +1,8 @@
 package authn_test
 
 import (
+	"crypto/sha256"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 
@@ -14,3 +16,10 @@ func statMode(dir string) (os.FileMode, error) {
 	}
 	return st.Mode().Perm(), nil
 }
+
+func sha(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
