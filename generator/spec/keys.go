@@ -22,5 +22,6 @@ var Keys = map[string][]string{
 	"permissions/classes/*/rule":       {"owner", "staff", "field", "equals"},
 	"throttles":                        {"trusted_proxies", "rates", "login_rate_env"},
 	"resources/*":                      {"path", "model", "table", "source", "fields", "actions", "authentication", "permissions", "action_permissions", "page_size", "ordering", "throttles", "public", "allow_anonymous_writes"},
+	"resources/*/action_permissions":   {"list", "create", "retrieve", "update", "partial_update", "destroy"},
 	"resources/*/fields/*":             {"type", "required", "min_length", "max_length", "min", "max", "choices", "default", "read_only", "owner", "auto"},
 }
