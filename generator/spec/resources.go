@@ -324,7 +324,7 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 		if x, ok := overrides[a]; ok {
 			p = x
 		}
-		r.Endpoints = append(r.Endpoints, &plan.Endpoint{Action: a, Method: rt.method, Detail: rt.detail, Auth: r.Auth, Permission: p})
+		r.Endpoints = append(r.Endpoints, &plan.Endpoint{Action: a, Method: rt.method, Detail: rt.detail, Auth: append([]plan.AuthClass{}, r.Auth...), Permission: p})
 	}
 	if r.Endpoints == nil {
 		r.Endpoints = []*plan.Endpoint{}
