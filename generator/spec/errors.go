@@ -96,7 +96,9 @@ func levenshtein(a, b string) int {
 // nearest returns the candidate closest to s, or "" when none is close
 // enough to be a plausible typo.
 func nearest(s string, candidates []string) string {
-	if len(s) > 64 {
+	// Suggestions are for typos in short names; bounding the work keeps a
+	// hostile spec from costing quadratic time.
+	if len(s) > 64 || len(candidates) > 256 {
 		return ""
 	}
 	best, bestD := "", 1<<30

@@ -284,3 +284,15 @@ func TestNoPanicOnOddInput(t *testing.T) {
 		})
 	}
 }
+
+func TestExpressionBounds(t *testing.T) {
+	head := "version: 1\nservice: {name: s}\nauthentication: {default: [jwt]}\npermissions:\n  default: "
+	long := strings.TrimSuffix(strings.Repeat("IsAuthenticated & ", 40), " & ")
+	items := "[" + strings.TrimSuffix(strings.Repeat("IsAuthenticated, ", 17), ", ") + "]"
+	for name, v := range map[string]string{"long": long, "items": items} {
+		_, err := Load("x.yaml", []byte(head+v+"\n"))
+		if err == nil || !strings.Contains(err.Error(), "more than") && !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: got %v, want a bound error", name, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -1007,11 +1008,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
+	sort.Strings(keys)
 	return keys
 }
 
@@ -1147,10 +1144,21 @@ func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.Read
 	return nil, false
 }
 
+// Bounds on permission expressions: far above any real spec, low enough
+// that every later pass over an expression stays cheap.
+const (
+	maxExprLen   = 512
+	maxExprItems = 16
+)
+
 // expression parses a permission value: a string expression, or a list of
 // them meaning their AND. Refs to custom classes are recorded in uses.
 func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
 	if n.Kind == yaml.SequenceNode {
+		if len(n.Content) > maxExprItems {
+			l.errAt(n, "combine the classes into fewer items", "permission list has %d items, more than %d", len(n.Content), maxExprItems)
+			return nil, false
+		}
 		if len(n.Content) == 0 {
 			l.errAt(n, "write a class name such as IsAuthenticated, or AllowAny", "empty permission list")
 			return nil, false
@@ -1177,6 +1185,10 @@ func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr
 func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
 	s, ok := l.str(n, "a permission expression")
 	if !ok {
+		return nil, false
+	}
+	if len(s) > maxExprLen {
+		l.errAt(n, "declare a custom class that combines the checks", "permission expression is longer than %d characters", maxExprLen)
 		return nil, false
 	}
 	a, perr := parseExpr(s)
@@ -1230,7 +1242,10 @@ func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml
 			return &plan.Ref{Name: a.Name, Class: c}, true
 		}
 		line, col := exprPos(n, a.Off)
-		known := append(append([]string{}, builtins...), sortedKeys(l.classes)...)
+		known := builtins
+		if len(l.classes) <= 256 {
+			known = append(append([]string{}, builtins...), sortedKeys(l.classes)...)
+		}
 		if near := nearest(a.Name, known); near != "" {
 			l.errPos(line, col, fmt.Sprintf("did you mean %s?", near), "unknown permission class %q", a.Name)
 		} else {

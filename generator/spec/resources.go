@@ -285,6 +285,7 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 	if tv, ok := m["throttles"]; ok {
 		names, nodes, _ := l.strList(tv, what+" throttles")
 		r.Throttles = []string{}
+		listed := map[string]bool{}
 		for i, s := range names {
 			switch {
 			case s == "anon" || s == "user" || s == "login":
@@ -295,9 +296,10 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 					hint = fmt.Sprintf("did you mean %q?", near)
 				}
 				l.errAt(nodes[i], hint, "unknown throttle scope %q", s)
-			case contains(r.Throttles, s):
+			case listed[s]:
 				l.errAt(nodes[i], "list it once", "throttle scope %q is listed twice", s)
 			default:
+				listed[s] = true
 				r.Throttles = append(r.Throttles, s)
 			}
 		}
@@ -684,13 +686,14 @@ func (l *loader) field(k, v *yaml.Node, res string) *plan.Field {
 			good = false
 		} else {
 			f.Choices = []any{}
+			seen := map[any]bool{}
 			for _, c := range x.Content {
 				val, ok := l.typedValue(c, t, "each choice")
 				if !ok {
 					good = false
 					continue
 				}
-				if containsAny(f.Choices, val) {
+				if seen[val] {
 					l.errAt(c, "list each choice once", "duplicate choice %v", val)
 					good = false
 					continue
@@ -699,6 +702,7 @@ func (l *loader) field(k, v *yaml.Node, res string) *plan.Field {
 					good = false
 					continue
 				}
+				seen[val] = true
 				f.Choices = append(f.Choices, val)
 			}
 		}
@@ -845,18 +849,17 @@ func (l *loader) ordering(n *yaml.Node, r *plan.Resource) []plan.Order {
 	out := []plan.Order{}
 	hasID := false
 	if n != nil {
-		names, nodes, _ := l.strList(n, "ordering")
+		list, nodes, _ := l.strList(n, "ordering")
 		seen := map[string]bool{}
-		for i, s := range names {
+		names := map[string]bool{}
+		var fieldNames []string
+		for _, f := range r.Fields {
+			names[f.Name] = true
+			fieldNames = append(fieldNames, f.Name)
+		}
+		for i, s := range list {
 			o := plan.Order{Field: strings.TrimPrefix(s, "-"), Desc: strings.HasPrefix(s, "-")}
-			known := o.Field == "id"
-			var fieldNames []string
-			for _, f := range r.Fields {
-				fieldNames = append(fieldNames, f.Name)
-				if f.Name == o.Field {
-					known = true
-				}
-			}
+			known := o.Field == "id" || names[o.Field]
 			switch {
 			case !known:
 				hint := "use id or a field of the resource"
