@@ -1,0 +1,134 @@
+// Package kit builds the four authentication classes and their endpoints
+// from one configuration, for the service entry point: construct a Kit,
+// take per-view chains from it by class names, and mount the endpoints.
+package kit
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/basicauth"
+	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/authn/sessionauth"
+	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/password"
+	"github.com/wardhq/ward/runtime/store"
+)
+
+// Stores are the backends the classes use. Tokens, Sessions and Families
+// may be nil when the class that needs them is not configured.
+type Stores struct {
+	Users    store.Users
+	Tokens   store.Tokens
+	Sessions store.Sessions
+	Families store.Families
+}
+
+// Config selects and configures the classes; a nil class is not in use.
+type Config struct {
+	JWT     *jwtauth.Config
+	Token   *tokenauth.Config
+	Session *sessionauth.Config
+	Basic   *BasicConfig
+	MePath  string // default "/auth/me"
+	// Hasher hashes and verifies passwords; default password.New(password.Default, 0).
+	Hasher *password.Hasher
+	// Throttle is the login throttle (may be nil).
+	Throttle authn.LoginThrottle
+}
+
+// BasicConfig configures HTTP Basic.
+type BasicConfig struct{ Realm string }
+
+// Kit holds the built classes.
+type Kit struct {
+	Accounts *accounts.Accounts
+	JWT      *jwtauth.JWT
+	Tokens   *tokenauth.Tokens
+	Sessions *sessionauth.Sessions
+	Basic    *basicauth.Basic
+	// Classes maps class names ("jwt", "token", "session", "basic") to the
+	// configured classes; it is what rest.App.Authenticators wants.
+	Classes map[string]authn.Authenticator
+	mePath  string
+}
+
+// New builds the configured classes over st.
+func New(cfg Config, st Stores) (*Kit, error) {
+	if st.Users == nil {
+		return nil, errors.New("authn: no user store")
+	}
+	h := cfg.Hasher
+	if h == nil {
+		h = password.New(password.Default, 0)
+	}
+	k := &Kit{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath}
+	if k.mePath == "" {
+		k.mePath = "/auth/me"
+	}
+	if cfg.JWT != nil {
+		if st.Families == nil {
+			return nil, errors.New("authn: jwt needs a refresh family store")
+		}
+		j, err := jwtauth.New(*cfg.JWT, k.Accounts, st.Families, cfg.Throttle)
+		if err != nil {
+			return nil, err
+		}
+		k.JWT = j
+		k.Classes[j.Name()] = j
+	}
+	if cfg.Token != nil {
+		if st.Tokens == nil {
+			return nil, errors.New("authn: token needs a token store")
+		}
+		k.Tokens = tokenauth.New(*cfg.Token, k.Accounts, st.Tokens, cfg.Throttle)
+		k.Classes[k.Tokens.Name()] = k.Tokens
+	}
+	if cfg.Session != nil {
+		if st.Sessions == nil {
+			return nil, errors.New("authn: session needs a session store")
+		}
+		k.Sessions = sessionauth.New(*cfg.Session, k.Accounts, st.Sessions, cfg.Throttle)
+		k.Classes[k.Sessions.Name()] = k.Sessions
+	}
+	if cfg.Basic != nil {
+		k.Basic = basicauth.New(cfg.Basic.Realm, k.Accounts, cfg.Throttle)
+		k.Classes[k.Basic.Name()] = k.Basic
+	}
+	return k, nil
+}
+
+// Chain returns the chain of the named classes, in order. An unknown or
+// unconfigured name is an error.
+func (k *Kit) Chain(names ...string) (authn.Chain, error) {
+	c := make(authn.Chain, 0, len(names))
+	for _, n := range names {
+		a, ok := k.Classes[n]
+		if !ok {
+			return nil, fmt.Errorf("authn: class %q is not configured", n)
+		}
+		c = append(c, a)
+	}
+	return c, nil
+}
+
+// Mount registers the endpoints of the configured classes (each under its
+// path) and GET MePath, which authenticates with chain.
+func (k *Kit) Mount(r chi.Router, chain authn.Chain) {
+	if k.JWT != nil {
+		k.JWT.Mount(r)
+	}
+	if k.Tokens != nil {
+		k.Tokens.Mount(r)
+	}
+	if k.Sessions != nil {
+		k.Sessions.Mount(r)
+	}
+	r.Method(http.MethodGet, k.mePath, accounts.Me(chain))
+	r.Method(http.MethodHead, k.mePath, accounts.Me(chain))
+}
