@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 )
 
 var update = flag.Bool("update", false, "rewrite plan.golden and error.txt files from the loader's output")
@@ -121,5 +122,52 @@ func TestInvalid(t *testing.T) {
 			}
 			checkGolden(t, filepath.Join(dir, "error.txt"), err.Error()+"\n")
 		})
+	}
+}
+
+// TestValidTestdataCoversEveryKey checks that the valid specs, whose
+// resolved plans are pinned by golden files, use every key of the language.
+func TestValidTestdataCoversEveryKey(t *testing.T) {
+	seen := map[string]map[string]bool{}
+	var walk func(n *yaml.Node, p string)
+	walk = func(n *yaml.Node, p string) {
+		if n.Kind == yaml.DocumentNode {
+			walk(n.Content[0], p)
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		_, fixed := Keys[p]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			child := p + "/*"
+			if fixed {
+				if seen[p] == nil {
+					seen[p] = map[string]bool{}
+				}
+				seen[p][k] = true
+				child = p + "/" + k
+			}
+			walk(n.Content[i+1], strings.TrimPrefix(child, "/"))
+		}
+	}
+	for _, p := range validCases(t) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		walk(&doc, "")
+	}
+	for p, keys := range Keys {
+		for _, k := range keys {
+			if !seen[p][k] {
+				t.Errorf("no valid testdata spec uses %s/%s", p, k)
+			}
+		}
 	}
 }
