@@ -338,9 +338,18 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 		return permNode
 	}
 
-	// classes' rules must name fields this resource has
-	for _, cname := range sortedKeys(uses) {
-		l.checkClassFields(l.classes[cname], r, uses[cname])
+	// Classes' rules and scopes must name fields this resource has,
+	// whether the expression is the resource's own or inherited.
+	used := map[string]*yaml.Node{}
+	for _, ep := range r.Endpoints {
+		for _, c := range customClasses(ep.Permission, nil) {
+			if _, seen := used[c.Name]; !seen {
+				used[c.Name] = exprNode(ep.Action)
+			}
+		}
+	}
+	for _, cname := range sortedKeys(used) {
+		l.checkClassFields(l.classes[cname], r, used[cname])
 	}
 
 	// Without an authentication class every caller is anonymous: only
@@ -414,6 +423,23 @@ func hasDetail(as []plan.Action) bool {
 		}
 	}
 	return false
+}
+
+// customClasses appends the custom classes e refers to.
+func customClasses(e plan.Expr, out []*plan.Class) []*plan.Class {
+	switch e := e.(type) {
+	case *plan.Ref:
+		if !e.Builtin && e.Class != nil {
+			out = append(out, e.Class)
+		}
+	case *plan.And:
+		out = customClasses(e.R, customClasses(e.L, out))
+	case *plan.Or:
+		out = customClasses(e.R, customClasses(e.L, out))
+	case *plan.Not:
+		out = customClasses(e.X, out)
+	}
+	return out
 }
 
 // objectProtected says whether every way to satisfy e goes through a custom
