@@ -296,3 +296,27 @@ func TestExpressionBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestExpressionColumnsMultiLine: a value folded over lines reports the
+// scalar's position rather than a column on the wrong line.
+func TestExpressionColumnsMultiLine(t *testing.T) {
+	const head = "version: 1\nservice: {name: s}\nauthentication: {default: [jwt]}\npermissions:\n  default: "
+	tests := []struct {
+		value     string
+		line, col int
+	}{
+		{"IsAuthenticated &\n    | B", 5, 12},
+		{"\"IsAuthenticated &\n    | B\"", 5, 12},
+		{"|\n    IsAuthenticated & | B", 5, 12},
+	}
+	for _, tt := range tests {
+		_, err := Load("x.yaml", []byte(head+tt.value+"\n"))
+		list, ok := err.(ErrorList)
+		if !ok || len(list) != 1 {
+			t.Fatalf("%q: got %v, want one error", tt.value, err)
+		}
+		if list[0].Line != tt.line || list[0].Col != tt.col {
+			t.Errorf("%q: got %d:%d, want %d:%d", tt.value, list[0].Line, list[0].Col, tt.line, tt.col)
+		}
+	}
+}

@@ -78,6 +78,7 @@ type loader struct {
 	authUsed   map[plan.AuthClass]bool
 	routes     map[string]string // concrete route -> what declared it
 	pending    []pendingRoute    // resource routes, registered after the auth routes
+	lines      []string          // the source, for positions inside scalars
 }
 
 type pendingRoute struct {
@@ -127,6 +128,7 @@ func (l *loader) load(data []byte) *plan.Service {
 		return nil
 	}
 	root := doc.Content[0]
+	l.lines = strings.Split(string(data), "\n")
 	if l.findAliases(root, 0) {
 		return nil
 	}
@@ -1193,7 +1195,7 @@ func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Exp
 	}
 	a, perr := parseExpr(s)
 	if perr != nil {
-		line, col := exprPos(n, perr.Off)
+		line, col := l.exprPos(n, perr.Off)
 		l.errPos(line, col, perr.Hint, "%s", perr.Msg)
 		return nil, false
 	}
@@ -1201,9 +1203,13 @@ func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Exp
 }
 
 // exprPos maps a byte offset in the value of scalar n to a line and column
-// in the file. Columns count characters, as yaml.v3 does. Values written as
-// block scalars or over several lines report the scalar's own position.
-func exprPos(n *yaml.Node, off int) (int, int) {
+// in the file. Columns count characters, as yaml.v3 does. When the value
+// does not sit on one line as computed (block scalars, values folded over
+// several lines), it reports the scalar's own position.
+func (l *loader) exprPos(n *yaml.Node, off int) (int, int) {
+	if n == nil {
+		return 0, 0
+	}
 	v := n.Value
 	if off > len(v) {
 		off = len(v)
@@ -1224,6 +1230,18 @@ func exprPos(n *yaml.Node, off int) (int, int) {
 			}
 		}
 	}
+	// Check against the source: the character at the computed column must
+	// be the one at off in the value.
+	if off < len(v) && v[off] != '"' && v[off] != '\'' && v[off] != '\\' && v[off] >= 0x20 {
+		want, _ := utf8.DecodeRuneInString(v[off:])
+		if n.Line < 1 || n.Line > len(l.lines) {
+			return n.Line, n.Column
+		}
+		line := []rune(l.lines[n.Line-1])
+		if col-1 >= len(line) || line[col-1] != want {
+			return n.Line, n.Column
+		}
+	}
 	return n.Line, col
 }
 
@@ -1241,7 +1259,7 @@ func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml
 			}
 			return &plan.Ref{Name: a.Name, Class: c}, true
 		}
-		line, col := exprPos(n, a.Off)
+		line, col := l.exprPos(n, a.Off)
 		known := builtins
 		if len(l.classes) <= 256 {
 			known = append(append([]string{}, builtins...), sortedKeys(l.classes)...)
@@ -1258,7 +1276,7 @@ func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml
 			return nil, false
 		}
 		if c := firstCustom(x); c != "" {
-			line, col := exprPos(n, a.Off)
+			line, col := l.exprPos(n, a.Off)
 			l.errPos(line, col, "~ negates only request-level checks: negate built-in classes only, or write the negation as a check: go class", "~ cannot negate %s, which has an object-level check", c)
 			return nil, false
 		}
