@@ -414,6 +414,9 @@ func TestJWTRefreshAttacks(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := refresh(e, tt.c)
+			if w.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {
+				t.Errorf("challenge %q", w.Header().Get("WWW-Authenticate"))
+			}
 			if w.Code != 401 || decode(t, w).Code != "token_not_valid" {
 				t.Fatalf("%d %s", w.Code, w.Body)
 			}

@@ -256,17 +256,24 @@ func WriteUser(w http.ResponseWriter, u *authn.User) {
 }
 
 // BadCredentials writes the 401 all three logins answer for a wrong
-// username or password or an inactive user (simplejwt's message; no
-// challenge, as the login views authenticate no one).
-func BadCredentials(w http.ResponseWriter) {
+// username or password or an inactive user (simplejwt's message), with the
+// endpoint's challenge when it has one ("" for none).
+func BadCredentials(w http.ResponseWriter, challenge string) {
+	if challenge != "" {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
 	problem.Detail(w, http.StatusUnauthorized, problem.BadCredentials)
 }
 
-// WriteError answers err from a login or refresh endpoint: throttled 429,
-// *authn.Error as its status without a challenge, anything else 503.
-func WriteError(w http.ResponseWriter, err error) {
+// WriteError answers err from a login, refresh or logout endpoint:
+// throttled 429, *authn.Error as its own status (a 401 with the challenge
+// when there is one, and never turned into 403), anything else 503.
+func WriteError(w http.ResponseWriter, challenge string, err error) {
 	var ae *authn.Error
 	if errors.As(err, &ae) {
+		if ae.Status == http.StatusUnauthorized && challenge != "" {
+			w.Header().Set("WWW-Authenticate", challenge)
+		}
 		if ae.Code != "" {
 			problem.DetailCode(w, ae.Status, ae.Detail, ae.Code)
 		} else {
@@ -274,7 +281,7 @@ func WriteError(w http.ResponseWriter, err error) {
 		}
 		return
 	}
-	authn.WriteError(w, "", err)
+	authn.WriteError(w, challenge, err)
 }
 
 // Me returns the handler of GET /auth/me: the caller authenticated by

@@ -66,7 +66,7 @@ func (j *JWT) setCookie(w http.ResponseWriter, v string, maxAge int) {
 func (j *JWT) login(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
 	if err := j.throttle.Check(r); err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, j.challenge, err)
 		return
 	}
 	l, ok := accounts.ParseLogin(w, r)
@@ -75,16 +75,16 @@ func (j *JWT) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := j.acc.CheckCredentials(r.Context(), l.Username, l.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		accounts.BadCredentials(w)
+		accounts.BadCredentials(w, j.challenge)
 		return
 	}
 	if err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, j.challenge, err)
 		return
 	}
 	p, err := j.NewFamily(r.Context(), u)
 	if err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, j.challenge, err)
 		return
 	}
 	j.respond(w, p)
@@ -114,7 +114,7 @@ func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
 	tok := RefreshToken(r)
 	if tok == "" {
-		accounts.WriteError(w, errNoRefresh)
+		accounts.WriteError(w, j.challenge, errNoRefresh)
 		return
 	}
 	p, _, err := j.Rotate(r.Context(), tok)
@@ -123,7 +123,7 @@ func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &ae) && j.cfg.RefreshIn == "cookie" {
 			j.setCookie(w, "", 0)
 		}
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, j.challenge, err)
 		return
 	}
 	w.Header().Set("Authorization", "Bearer "+p.Access)
@@ -143,16 +143,16 @@ func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := RefreshToken(r)
 	if tok == "" {
-		accounts.WriteError(w, errNoRefresh)
+		accounts.WriteError(w, j.challenge, errNoRefresh)
 		return
 	}
 	c, uid, err := j.parse(tok, TypeRefresh)
 	if err != nil || uid != u.ID {
-		accounts.WriteError(w, errRefreshBad)
+		accounts.WriteError(w, j.challenge, errRefreshBad)
 		return
 	}
 	if err := j.families.RevokeFamily(r.Context(), c.Family); err != nil {
-		accounts.WriteError(w, accounts.Unavailable(err))
+		accounts.WriteError(w, j.challenge, accounts.Unavailable(err))
 		return
 	}
 	if j.cfg.RefreshIn == "cookie" {

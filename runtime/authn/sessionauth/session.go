@@ -213,7 +213,7 @@ func (s *Sessions) cookies(w http.ResponseWriter, id, csrf string, maxAge int) {
 func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
 	if err := s.throttle.Check(r); err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, "", err)
 		return
 	}
 	l, ok := accounts.ParseLogin(w, r)
@@ -223,17 +223,17 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, err := s.acc.CheckCredentials(ctx, l.Username, l.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		accounts.BadCredentials(w)
+		accounts.BadCredentials(w, "")
 		return
 	}
 	if err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, "", err)
 		return
 	}
 	// A session the client already holds is ended, never adopted.
 	if c, err := r.Cookie(s.cfg.CookieName); err == nil && ValidSecret(c.Value) {
 		if err := s.sessions.DeleteSession(ctx, hash(c.Value)); err != nil && !errors.Is(err, store.ErrNotFound) {
-			accounts.WriteError(w, accounts.Unavailable(err))
+			accounts.WriteError(w, "", accounts.Unavailable(err))
 			return
 		}
 	}
@@ -244,7 +244,7 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 		PasswordVersion: u.PasswordVersion,
 	})
 	if err != nil {
-		accounts.WriteError(w, accounts.Unavailable(err))
+		accounts.WriteError(w, "", accounts.Unavailable(err))
 		return
 	}
 	s.cookies(w, id, csrf, int(s.cfg.AbsoluteTimeout.Seconds()))
@@ -263,7 +263,7 @@ func (s *Sessions) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.sessions.DeleteSession(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {
-		accounts.WriteError(w, accounts.Unavailable(err))
+		accounts.WriteError(w, "", accounts.Unavailable(err))
 		return
 	}
 	s.cookies(w, "", "", 0)

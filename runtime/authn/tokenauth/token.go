@@ -193,7 +193,7 @@ func (t *Tokens) Routes() http.Handler {
 func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
 	if err := t.throttle.Check(r); err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, t.Challenge(), err)
 		return
 	}
 	l, ok := accounts.ParseLogin(w, r)
@@ -202,16 +202,16 @@ func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := t.acc.CheckCredentials(r.Context(), l.Username, l.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		accounts.BadCredentials(w)
+		accounts.BadCredentials(w, t.Challenge())
 		return
 	}
 	if err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, t.Challenge(), err)
 		return
 	}
 	key, err := t.NewKey(r.Context(), u)
 	if err != nil {
-		accounts.WriteError(w, err)
+		accounts.WriteError(w, t.Challenge(), err)
 		return
 	}
 	problem.JSON(w, http.StatusOK, map[string]string{"token": key})
@@ -229,7 +229,7 @@ func (t *Tokens) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := t.tokens.DeleteToken(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {
-		accounts.WriteError(w, accounts.Unavailable(err))
+		accounts.WriteError(w, t.Challenge(), accounts.Unavailable(err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
