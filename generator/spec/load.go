@@ -79,6 +79,7 @@ type loader struct {
 	routes     map[string]string // concrete route -> what declared it
 	pending    []pendingRoute    // resource routes, registered after the auth routes
 	lines      []string          // the source, for positions inside scalars
+	meNode     *yaml.Node
 }
 
 type pendingRoute struct {
@@ -726,6 +727,7 @@ func (l *loader) authentication(n *yaml.Node) {
 	if v, ok := m["me"]; ok {
 		if p, ok := l.checkPath(v, "authentication.me"); ok {
 			a.MePath = p
+			l.meNode = v
 			l.pending = append([]pendingRoute{{v, p, "authentication.me"}}, l.pending...)
 		}
 	}
@@ -742,6 +744,15 @@ func (l *loader) authSettings(n *yaml.Node) {
 	used := func(c plan.AuthClass) (*yaml.Node, bool) {
 		v, configured := m[string(c)]
 		return v, configured || l.authUsed[c]
+	}
+	configured := len(l.authUsed) > 0
+	for _, c := range authClasses {
+		if _, ok := m[c]; ok {
+			configured = true
+		}
+	}
+	if a.MePath != "" && !configured {
+		l.errAt(l.meNode, "list an authentication class under authentication.default, e.g. [jwt]", "authentication.me needs an authentication class to identify the caller")
 	}
 	if v, ok := used(plan.AuthJWT); ok {
 		a.JWT = l.jwt(v)

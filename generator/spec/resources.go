@@ -368,7 +368,11 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 	if !r.Public {
 		for _, ep := range r.Endpoints {
 			if ep.Detail && !objectProtected(ep.Permission) {
-				l.errAt(exprNode(ep.Action), "add a class with an object rule (e.g. IsOwner with rule: {owner: owner}) to the expression, or set public: true", "%s: %s lets every caller who passes the request check reach every object", what, ep.Action)
+				hint := "add a class with an object rule (e.g. IsOwner with rule: {owner: owner}) to the expression, or set public: true"
+				if r.Source == "users" {
+					hint = "require IsAdminUser, or set public: true to show every user to whoever passes the check"
+				}
+				l.errAt(exprNode(ep.Action), hint, "%s: %s lets every caller who passes the request check reach every object", what, ep.Action)
 				break
 			}
 		}

@@ -339,6 +339,7 @@ var schemaCannotExpress = map[string]bool{
 	"anonymous_writes":         true,
 	"bola":                     true,
 	"default_class_fields":     true,
+	"me_without_auth":          true,
 	"duplicate_model_table":    true,
 	"duplicate_path":           true,
 	"duplicate_resource":       true, // yaml.v3 refuses to decode duplicate keys
