@@ -225,7 +225,7 @@ func TestNames(t *testing.T) {
 }
 
 func TestNearest(t *testing.T) {
-	keys := Keys["resources/*"]
+	keys := knownKeys["resources/*"]
 	for in, want := range map[string]string{"permisions": "permissions", "pth": "path", "Actions": "actions", "zzzzzzzz": "", strings.Repeat("a", 100): ""} {
 		if got := nearest(in, keys); got != want {
 			t.Errorf("nearest(%q) = %q, want %q", in, got, want)

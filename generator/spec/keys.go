@@ -1,6 +1,6 @@
 package spec
 
-// Keys lists, for every mapping of the language with a fixed set of keys,
+// knownKeys lists, for every mapping of the language with a fixed set of keys,
 // the keys the loader accepts, in the order the reference documents them.
 // The map key is a slash-separated path where "*" stands for a name the
 // spec chooses (a resource, class or field name). Mappings whose keys are
@@ -8,7 +8,7 @@ package spec
 // throttles.rates) are not listed; their values are.
 //
 // The schema test walks this table against docs/ward.schema.json.
-var Keys = map[string][]string{
+var knownKeys = map[string][]string{
 	"":                                 {"version", "service", "authentication", "permissions", "throttles", "resources"},
 	"service":                          {"name", "package", "output", "main", "env_prefix", "cors_origins", "health"},
 	"authentication":                   {"default", "jwt", "session", "token", "basic", "me"},

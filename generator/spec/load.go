@@ -456,7 +456,7 @@ func singular(s string) string {
 // ---- the service ----
 
 func (l *loader) service(root *yaml.Node) *plan.Service {
-	top, _, ok := l.mapping(root, "the spec", Keys[""])
+	top, _, ok := l.mapping(root, "the spec", knownKeys[""])
 	if !ok {
 		return nil
 	}
@@ -499,7 +499,7 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 }
 
 func (l *loader) serviceSection(n *yaml.Node) {
-	m, _, ok := l.mapping(n, "service", Keys["service"])
+	m, _, ok := l.mapping(n, "service", knownKeys["service"])
 	if !ok {
 		return
 	}
@@ -594,7 +594,7 @@ func (l *loader) throttles(n *yaml.Node) {
 	if n == nil {
 		return
 	}
-	m, _, ok := l.mapping(n, "throttles", Keys["throttles"])
+	m, _, ok := l.mapping(n, "throttles", knownKeys["throttles"])
 	if !ok {
 		return
 	}
@@ -704,7 +704,7 @@ func (l *loader) authentication(n *yaml.Node) {
 	if n == nil {
 		return
 	}
-	m, _, ok := l.mapping(n, "authentication", Keys["authentication"])
+	m, _, ok := l.mapping(n, "authentication", knownKeys["authentication"])
 	if !ok {
 		return
 	}
@@ -798,7 +798,7 @@ func (l *loader) jwt(n *yaml.Node) *plan.JWT {
 				}
 			}
 		}
-		m, _, ok := l.mapping(n, "authentication.jwt", Keys["authentication/jwt"])
+		m, _, ok := l.mapping(n, "authentication.jwt", knownKeys["authentication/jwt"])
 		if ok {
 			if v, ok := m["algorithm"]; ok {
 				l.enum(v, "jwt.algorithm", []string{"HS256", "ES256", "EdDSA", "RS256"}, &j.Algorithm)
@@ -902,7 +902,7 @@ func (l *loader) session(n *yaml.Node) *plan.Session {
 		IdleTimeout: 2 * timeHour, AbsoluteTimeout: 336 * timeHour, Path: "/auth/session",
 	}
 	if n != nil {
-		m, _, ok := l.mapping(n, "authentication.session", Keys["authentication/session"])
+		m, _, ok := l.mapping(n, "authentication.session", knownKeys["authentication/session"])
 		if ok {
 			for key, dst := range map[string]*string{"cookie_name": &s.CookieName, "csrf_cookie_name": &s.CSRFCookieName, "csrf_header_name": &s.CSRFHeaderName} {
 				if v, ok := m[key]; ok {
@@ -944,7 +944,7 @@ func (l *loader) session(n *yaml.Node) *plan.Session {
 func (l *loader) token(n *yaml.Node) *plan.Token {
 	t := &plan.Token{Path: "/auth/token"}
 	if n != nil {
-		m, _, ok := l.mapping(n, "authentication.token", Keys["authentication/token"])
+		m, _, ok := l.mapping(n, "authentication.token", knownKeys["authentication/token"])
 		if ok {
 			if v, ok := m["ttl"]; ok {
 				if d, ok := l.duration(v, "token.ttl", true); ok {
@@ -967,7 +967,7 @@ func (l *loader) token(n *yaml.Node) *plan.Token {
 func (l *loader) basic(n *yaml.Node) *plan.Basic {
 	b := &plan.Basic{Realm: "api"}
 	if n != nil {
-		m, _, ok := l.mapping(n, "authentication.basic", Keys["authentication/basic"])
+		m, _, ok := l.mapping(n, "authentication.basic", knownKeys["authentication/basic"])
 		if ok {
 			if v, ok := m["realm"]; ok {
 				if s, ok := l.str(v, "basic.realm"); ok {
@@ -991,7 +991,7 @@ func (l *loader) permissions(n *yaml.Node) {
 	var m map[string]*yaml.Node
 	if n != nil {
 		var ok bool
-		m, _, ok = l.mapping(n, "permissions", Keys["permissions"])
+		m, _, ok = l.mapping(n, "permissions", knownKeys["permissions"])
 		if !ok {
 			m = nil
 		}
@@ -1035,7 +1035,7 @@ func (l *loader) class(k, v *yaml.Node) {
 		l.errAt(k, "use an exported Go identifier such as IsOwner", "class name %q is not a valid Go identifier", name)
 		return
 	}
-	m, _, ok := l.mapping(v, "class "+name, Keys["permissions/classes/*"])
+	m, _, ok := l.mapping(v, "class "+name, knownKeys["permissions/classes/*"])
 	if !ok {
 		return
 	}
@@ -1109,7 +1109,7 @@ func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.Read
 		l.errAt(n, "write "+forms, "%s of class %s must be a mapping, found %s", what, class, kindName(n))
 		return nil, false
 	}
-	m, list, ok := l.mapping(n, what+" of class "+class, Keys[key])
+	m, list, ok := l.mapping(n, what+" of class "+class, knownKeys[key])
 	if !ok {
 		return nil, false
 	}

@@ -85,7 +85,7 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 	}
 	what := fmt.Sprintf("resource %q", name)
 	before := len(l.errs)
-	m, _, ok := l.mapping(v, what, Keys["resources/*"])
+	m, _, ok := l.mapping(v, what, knownKeys["resources/*"])
 	if !ok {
 		return nil
 	}
@@ -610,7 +610,7 @@ func (l *loader) field(k, v *yaml.Node, res string) *plan.Field {
 			{Kind: yaml.ScalarNode, Tag: "!!str", Value: "type", Line: v.Line, Column: v.Column}, v,
 		}}
 	}
-	m, list, ok := l.mapping(v, what, Keys["resources/*/fields/*"])
+	m, list, ok := l.mapping(v, what, knownKeys["resources/*/fields/*"])
 	if !ok {
 		return nil
 	}

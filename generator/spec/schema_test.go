@@ -274,7 +274,7 @@ func TestSchemaKeywords(t *testing.T) {
 }
 
 // schemaKeys walks the schema from the root as the loader walks a spec and
-// returns, for every object with fixed properties, its path in Keys' form
+// returns, for every object with fixed properties, its path in knownKeys' form
 // and its property names.
 func schemaKeys(v *validator) map[string][]string {
 	out := map[string][]string{}
@@ -322,7 +322,7 @@ func uniq(s []string) []string {
 func TestSchemaKeys(t *testing.T) {
 	got := schemaKeys(&validator{root: loadSchema(t)})
 	want := map[string][]string{}
-	for p, keys := range Keys {
+	for p, keys := range knownKeys {
 		k := append([]string{}, keys...)
 		sort.Strings(k)
 		want[p] = k
