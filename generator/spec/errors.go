@@ -2,8 +2,11 @@
 // every key and value with its file:line:col position, and resolves the
 // result into the plan model (package plan) with every default applied.
 //
-// The only entry points are Load and LoadFile. On invalid input they return
-// an ErrorList holding every problem found, sorted by position.
+// Load and LoadFile are the entry points. On invalid input they return an
+// ErrorList holding every problem found, sorted by position; they never
+// panic. Dump renders a resolved plan as stable text (the golden files in
+// testdata/valid are Dump's output). The language is documented in
+// docs/spec.md and described by docs/ward.schema.json.
 package spec
 
 import (
