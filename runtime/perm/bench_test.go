@@ -35,6 +35,52 @@ func handChain(req *Request, obj *post) Decision {
 	return Decision{}
 }
 
+// classChain is the same decision written by hand over the same classes,
+// called through the Permission interface without composing them: a
+// second baseline.
+type classChain struct{ authRO, admin, owner Permission[post] }
+
+func (c classChain) decide(req *Request, obj *post) Decision {
+	ok, err := c.authRO.HasPermission(req)
+	if err != nil {
+		return unavailable
+	}
+	if !ok {
+		return deny(req, result{})
+	}
+	adminPerm, err := c.admin.HasPermission(req)
+	if err != nil {
+		return unavailable
+	}
+	ownerPerm, err := c.owner.HasPermission(req)
+	if err != nil {
+		return unavailable
+	}
+	if !adminPerm && !ownerPerm {
+		return deny(req, result{})
+	}
+	if ok, err = c.authRO.HasObjectPermission(req, obj); err != nil {
+		return unavailable
+	} else if !ok {
+		return deny(req, result{})
+	}
+	if adminPerm {
+		if ok, err = c.admin.HasObjectPermission(req, obj); err != nil {
+			return unavailable
+		} else if ok {
+			return Decision{}
+		}
+	}
+	if ownerPerm {
+		if ok, err = c.owner.HasObjectPermission(req, obj); err != nil {
+			return unavailable
+		} else if ok {
+			return Decision{}
+		}
+	}
+	return deny(req, result{})
+}
+
 func composed(p Permission[post], req *Request, obj *post) Decision {
 	if d := Check(p, req); !d.Allowed() {
 		return d
@@ -67,10 +113,21 @@ func benchCases() []struct {
 // the composed permission with the hand-written if-chain, in the same run.
 func BenchmarkDecision(b *testing.B) {
 	p := benchExpr()
+	chain := classChain{IsAuthenticatedOrReadOnly[post]{}, IsAdminUser[post]{}, OwnerRule[post]("owner_id", postOwner)}
 	for _, c := range benchCases() {
-		if got, want := composed(p, c.req, c.obj), handChain(c.req, c.obj); got != want {
+		want := handChain(c.req, c.obj)
+		if got := composed(p, c.req, c.obj); got != want {
 			b.Fatalf("%s: composed %+v, if-chain %+v", c.name, got, want)
 		}
+		if got := chain.decide(c.req, c.obj); got != want {
+			b.Fatalf("%s: class chain %+v, if-chain %+v", c.name, got, want)
+		}
+		b.Run(c.name+"/classchain", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sink = chain.decide(c.req, c.obj)
+			}
+		})
 		b.Run(c.name+"/ifchain", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -78,6 +135,14 @@ func BenchmarkDecision(b *testing.B) {
 			}
 		})
 		b.Run(c.name+"/composed", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sink = composed(p, c.req, c.obj)
+			}
+		})
+		b.Run(c.name+"/composed-tree", func(b *testing.B) {
+			noCompile = true
+			defer func() { noCompile = false }()
 			b.ReportAllocs()
 			for b.Loop() {
 				sink = composed(p, c.req, c.obj)

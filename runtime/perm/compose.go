@@ -32,25 +32,43 @@ package perm
 // an Or in which one operand denied by Deny stays "undecided" for an
 // enclosing Not too.
 
-type and[T any] struct{ a, b evaluator[T] }
-type or[T any] struct{ a, b evaluator[T] }
-type not[T any] struct{ a evaluator[T] }
+type opKind uint8
+
+const (
+	opAnd opKind = iota
+	opOr
+	opNot
+)
+
+// node is a composition. prog is its compiled form when every class in
+// it is one of this package's built-ins or a Rule (see compile.go).
+type node[T any] struct {
+	op   opKind
+	a, b evaluator[T]
+	prog *program[T]
+}
+
+func newNode[T any](op opKind, a, b evaluator[T]) *node[T] {
+	n := &node[T]{op: op, a: a, b: b}
+	n.prog = compile[T](n)
+	return n
+}
 
 // And is a & b: both request checks, and both object checks.
 func And[T any](a, b Permission[T]) Permission[T] {
-	return &and[T]{asEvaluator(a), asEvaluator(b)}
+	return newNode(opAnd, asEvaluator(a), asEvaluator(b))
 }
 
 // Or is a | b: either request check; for objects
 // (a.perm && a.obj) || (b.perm && b.obj), as DRF >= 3.14.
 func Or[T any](a, b Permission[T]) Permission[T] {
-	return &or[T]{asEvaluator(a), asEvaluator(b)}
+	return newNode(opOr, asEvaluator(a), asEvaluator(b))
 }
 
 // Not is ~a: it negates a's request check only; its object check is always
 // true (see the package comment in compose.go for why).
 func Not[T any](a Permission[T]) Permission[T] {
-	return &not[T]{asEvaluator(a)}
+	return newNode[T](opNot, asEvaluator(a), nil)
 }
 
 func boolOf(r result, err error) (bool, error) {
@@ -63,60 +81,67 @@ func boolOf(r result, err error) (bool, error) {
 	return r.ok, nil
 }
 
-// HasPermission reports a.HasPermission && b.HasPermission.
-func (c *and[T]) HasPermission(req *Request) (bool, error) { return boolOf(c.evalPerm(req)) }
+// HasPermission is the composed request check. A Deny that decides it is
+// returned as the error.
+func (n *node[T]) HasPermission(req *Request) (bool, error) { return boolOf(n.evalPerm(req)) }
 
-// HasObjectPermission reports a.HasObjectPermission && b.HasObjectPermission.
-func (c *and[T]) HasObjectPermission(req *Request, obj *T) (bool, error) {
-	return boolOf(c.evalObj(req, obj))
+// HasObjectPermission is the composed object check: a && b for And,
+// (a.perm && a.obj) || (b.perm && b.obj) for Or, true for Not.
+func (n *node[T]) HasObjectPermission(req *Request, obj *T) (bool, error) {
+	return boolOf(n.evalObj(req, obj))
 }
 
-func (c *and[T]) evalPerm(req *Request) (result, error) {
-	r, err := c.a.evalPerm(req)
-	if err != nil || !r.ok {
-		return r, err
+func (n *node[T]) evalPerm(req *Request) (result, error) {
+	switch n.op {
+	case opAnd:
+		r, err := n.a.evalPerm(req)
+		if err != nil || !r.ok {
+			return r, err
+		}
+		return n.b.evalPerm(req)
+	case opOr:
+		ra, err := n.a.evalPerm(req)
+		if err != nil || ra.ok {
+			return ra, err
+		}
+		rb, err := n.b.evalPerm(req)
+		if err != nil || rb.ok {
+			return rb, err
+		}
+		return orDenied(ra, rb), nil
 	}
-	return c.b.evalPerm(req)
+	r, err := n.a.evalPerm(req)
+	switch {
+	case err != nil:
+		return result{}, err
+	case r.hard:
+		return r, nil
+	case r.ok:
+		return result{}, nil
+	}
+	return allowed, nil
 }
 
-func (c *and[T]) evalObj(req *Request, obj *T) (result, error) {
-	r, err := c.a.evalObj(req, obj)
-	if err != nil || !r.ok {
-		return r, err
+func (n *node[T]) evalObj(req *Request, obj *T) (result, error) {
+	switch n.op {
+	case opAnd:
+		r, err := n.a.evalObj(req, obj)
+		if err != nil || !r.ok {
+			return r, err
+		}
+		return n.b.evalObj(req, obj)
+	case opOr:
+		ra, err := branch(n.a, req, obj)
+		if err != nil || ra.ok {
+			return ra, err
+		}
+		rb, err := branch(n.b, req, obj)
+		if err != nil || rb.ok {
+			return rb, err
+		}
+		return orDenied(ra, rb), nil
 	}
-	return c.b.evalObj(req, obj)
-}
-
-// HasPermission reports a.HasPermission || b.HasPermission.
-func (c *or[T]) HasPermission(req *Request) (bool, error) { return boolOf(c.evalPerm(req)) }
-
-// HasObjectPermission reports (a.perm && a.obj) || (b.perm && b.obj).
-func (c *or[T]) HasObjectPermission(req *Request, obj *T) (bool, error) {
-	return boolOf(c.evalObj(req, obj))
-}
-
-func (c *or[T]) evalPerm(req *Request) (result, error) {
-	ra, err := c.a.evalPerm(req)
-	if err != nil || ra.ok {
-		return ra, err
-	}
-	rb, err := c.b.evalPerm(req)
-	if err != nil || rb.ok {
-		return rb, err
-	}
-	return orDenied(ra, rb), nil
-}
-
-func (c *or[T]) evalObj(req *Request, obj *T) (result, error) {
-	ra, err := branch(c.a, req, obj)
-	if err != nil || ra.ok {
-		return ra, err
-	}
-	rb, err := branch(c.b, req, obj)
-	if err != nil || rb.ok {
-		return rb, err
-	}
-	return orDenied(ra, rb), nil
+	return allowed, nil
 }
 
 // branch is e.perm && e.obj, one side of Or's object check.
@@ -135,24 +160,3 @@ func orDenied(a, b result) result {
 	}
 	return result{hard: a.hard || b.hard, msg: msg}
 }
-
-// HasPermission reports !a.HasPermission; a Deny from a stays a Deny.
-func (c *not[T]) HasPermission(req *Request) (bool, error) { return boolOf(c.evalPerm(req)) }
-
-// HasObjectPermission is always true.
-func (c *not[T]) HasObjectPermission(*Request, *T) (bool, error) { return true, nil }
-
-func (c *not[T]) evalPerm(req *Request) (result, error) {
-	r, err := c.a.evalPerm(req)
-	switch {
-	case err != nil:
-		return result{}, err
-	case r.hard:
-		return r, nil
-	case r.ok:
-		return result{}, nil
-	}
-	return allowed, nil
-}
-
-func (c *not[T]) evalObj(*Request, *T) (result, error) { return allowed, nil }

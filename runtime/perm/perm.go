@@ -127,10 +127,26 @@ func (d Decision) Write(w http.ResponseWriter) {
 	}
 }
 
+// noCompile makes Check and CheckObject walk compiled compositions as
+// trees; the tests set it to compare both.
+var noCompile bool
+
 var unavailable = Decision{Status: http.StatusServiceUnavailable, Detail: problem.ServiceUnavailable}
 
 // Check runs p's request-level check, as DRF's check_permissions.
 func Check[T any](p Permission[T], req *Request) Decision {
+	// The fast path, with a small frame: a compiled composition.
+	if n, isNode := p.(*node[T]); isNode && n.prog != nil && req != nil && !noCompile {
+		if ok, final := n.prog.checkFinal(req); ok {
+			return Decision{}
+		} else if final {
+			return denied(req)
+		}
+	}
+	return check(p, req)
+}
+
+func check[T any](p Permission[T], req *Request) Decision {
 	if p == nil || req == nil {
 		return deny(req, result{})
 	}
@@ -145,6 +161,17 @@ func Check[T any](p Permission[T], req *Request) Decision {
 // check_object_permissions. It does not repeat the request-level check:
 // call Check first. A nil obj denies.
 func CheckObject[T any](p Permission[T], req *Request, obj *T) Decision {
+	if n, isNode := p.(*node[T]); isNode && n.prog != nil && req != nil && obj != nil && !noCompile {
+		if ok, final := n.prog.checkObject(req, obj); ok {
+			return Decision{}
+		} else if final {
+			return denied(req)
+		}
+	}
+	return checkObject(p, req, obj)
+}
+
+func checkObject[T any](p Permission[T], req *Request, obj *T) Decision {
 	if p == nil || req == nil || obj == nil {
 		return deny(req, result{})
 	}
@@ -154,6 +181,12 @@ func CheckObject[T any](p Permission[T], req *Request, obj *T) Decision {
 	}
 	return decide(req, r, err)
 }
+
+// denied is deny without a message, kept out of line so the fast paths
+// keep small frames.
+//
+//go:noinline
+func denied(req *Request) Decision { return deny(req, result{}) }
 
 func decide(req *Request, r result, err error) Decision {
 	if err != nil {

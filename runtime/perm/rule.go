@@ -11,61 +11,103 @@ import "github.com/wardhq/ward/runtime/authn"
 // As a Permission, a Rule's request check is true (it is an object rule)
 // and its object check is the Go side.
 type Rule[T any] struct {
-	allows func(u *authn.User, obj *T) bool
-	scope  func(u *authn.User) Where
+	kind   ruleKind
+	column string
+	attr   string
+	owner  func(*T) *int64
+	value  func(*T) any
+	l, r   *Rule[T] // ruleAnd, ruleOr
 	msg    string
 }
 
+type ruleKind uint8
+
+const (
+	ruleNone ruleKind = iota // the zero Rule: allows nothing
+	ruleAll
+	ruleOwner
+	ruleStaff
+	ruleField
+	ruleAnd
+	ruleOr
+)
+
 // AllRule allows every object; its scope has no restriction.
-func AllRule[T any]() Rule[T] {
-	return Rule[T]{
-		allows: func(*authn.User, *T) bool { return true },
-		scope:  func(*authn.User) Where { return Where{} },
-	}
-}
+func AllRule[T any]() Rule[T] { return Rule[T]{kind: ruleAll} }
 
 // OwnerRule allows the object whose user field (column, read in Go with
 // owner) is the caller: Owns and OwnerScope. owner returns nil for a NULL
 // owner.
 func OwnerRule[T any](column string, owner func(*T) *int64) Rule[T] {
-	return Rule[T]{
-		allows: func(u *authn.User, obj *T) bool { return Owns(u, owner(obj)) },
-		scope:  func(u *authn.User) Where { return OwnerScope(u, column) },
-	}
+	return Rule[T]{kind: ruleOwner, column: column, owner: owner}
 }
 
 // StaffRule allows every object to active staff and none to anyone else:
 // StaffCheck and StaffScope.
-func StaffRule[T any]() Rule[T] {
-	return Rule[T]{
-		allows: func(u *authn.User, _ *T) bool { return StaffCheck(u) },
-		scope:  StaffScope,
-	}
-}
+func StaffRule[T any]() Rule[T] { return Rule[T]{kind: ruleStaff} }
 
 // FieldRule allows the object whose field (column, read in Go with value)
 // equals the caller's attr (AttrID, AttrUsername or AttrIsStaff):
 // FieldEquals and FieldEqualsScope. value returns the field's Go value, nil
 // or a nil pointer for NULL.
 func FieldRule[T any](column, attr string, value func(*T) any) Rule[T] {
-	return Rule[T]{
-		allows: func(u *authn.User, obj *T) bool { return FieldEquals(u, attr, value(obj)) },
-		scope:  func(u *authn.User) Where { return FieldEqualsScope(u, column, attr) },
-	}
+	return Rule[T]{kind: ruleField, column: column, attr: attr, value: value}
+}
+
+// Or is the rule allowing what r or o allows: r.Allows || o.Allows, and
+// r.Scope OR o.Scope. It keeps r's message.
+func (r Rule[T]) Or(o Rule[T]) Rule[T] {
+	return Rule[T]{kind: ruleOr, l: &r, r: &o, msg: r.msg}
+}
+
+// And is the rule allowing what both r and o allow: r.Allows && o.Allows,
+// and r.Scope AND o.Scope. It keeps r's message.
+func (r Rule[T]) And(o Rule[T]) Rule[T] {
+	return Rule[T]{kind: ruleAnd, l: &r, r: &o, msg: r.msg}
 }
 
 // Allows is the Go side: whether u may see obj. The zero Rule and a nil obj
 // allow nothing.
-func (r Rule[T]) Allows(u *authn.User, obj *T) bool {
-	return r.allows != nil && obj != nil && r.allows(u, obj)
+func (r Rule[T]) Allows(u *authn.User, obj *T) bool { return r.allows(u, obj) }
+
+func (r *Rule[T]) allows(u *authn.User, obj *T) bool {
+	if obj == nil {
+		return false
+	}
+	switch r.kind {
+	case ruleAll:
+		return true
+	case ruleOwner:
+		return Owns(u, r.owner(obj))
+	case ruleStaff:
+		return StaffCheck(u)
+	case ruleField:
+		return FieldEquals(u, r.attr, r.value(obj))
+	case ruleAnd:
+		return r.l.allows(u, obj) && r.r.allows(u, obj)
+	case ruleOr:
+		return r.l.allows(u, obj) || r.r.allows(u, obj)
+	}
+	return false
 }
 
 // Scope is the SQL side: the rows u may see. The zero Rule selects Nothing.
 func (r Rule[T]) Scope(u *authn.User) Where {
-	if r.scope == nil {
-		return Nothing
+	switch r.kind {
+	case ruleAll:
+		return Where{}
+	case ruleOwner:
+		return OwnerScope(u, r.column)
+	case ruleStaff:
+		return StaffScope(u)
+	case ruleField:
+		return FieldEqualsScope(u, r.column, r.attr)
+	case ruleAnd:
+		return r.l.Scope(u).And(r.r.Scope(u))
+	case ruleOr:
+		return r.l.Scope(u).Or(r.r.Scope(u))
 	}
-	return r.scope(u)
+	return Nothing
 }
 
 // WithMessage returns r with msg as its 403 detail (DRF's message).
@@ -88,28 +130,8 @@ func (r Rule[T]) HasObjectPermission(req *Request, obj *T) (bool, error) {
 func (r Rule[T]) evalPerm(*Request) (result, error) { return allowed, nil }
 
 func (r Rule[T]) evalObj(req *Request, obj *T) (result, error) {
-	if r.Allows(req.User, obj) {
+	if r.allows(req.User, obj) {
 		return allowed, nil
 	}
 	return result{msg: r.msg}, nil
-}
-
-// Or is the rule allowing what r or o allows: r.Allows || o.Allows, and
-// r.Scope OR o.Scope.
-func (r Rule[T]) Or(o Rule[T]) Rule[T] {
-	return Rule[T]{
-		allows: func(u *authn.User, obj *T) bool { return r.Allows(u, obj) || o.Allows(u, obj) },
-		scope:  func(u *authn.User) Where { return r.Scope(u).Or(o.Scope(u)) },
-		msg:    r.msg,
-	}
-}
-
-// And is the rule allowing what both r and o allow: r.Allows && o.Allows,
-// and r.Scope AND o.Scope.
-func (r Rule[T]) And(o Rule[T]) Rule[T] {
-	return Rule[T]{
-		allows: func(u *authn.User, obj *T) bool { return r.Allows(u, obj) && o.Allows(u, obj) },
-		scope:  func(u *authn.User) Where { return r.Scope(u).And(o.Scope(u)) },
-		msg:    r.msg,
-	}
 }

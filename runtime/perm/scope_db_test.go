@@ -57,9 +57,24 @@ var scopeCallers = []struct {
 	{"zero", &authn.User{ID: 0, Username: "", IsActive: true}},
 }
 
+// scopedRule is a rule's two sides.
+type scopedRule interface {
+	Allows(u *authn.User, obj *row) bool
+	Scope(u *authn.User) Where
+}
+
+// funcRule is a scopedRule written in the test: a guarded Or of scopes.
+type funcRule struct {
+	allows func(*authn.User, *row) bool
+	scope  func(*authn.User) Where
+}
+
+func (f funcRule) Allows(u *authn.User, r *row) bool { return f.allows(u, r) }
+func (f funcRule) Scope(u *authn.User) Where         { return f.scope(u) }
+
 func scopeRules() []struct {
 	name string
-	rule Rule[row]
+	rule scopedRule
 } {
 	owner := OwnerRule[row]("owner_id", func(r *row) *int64 { return r.OwnerID })
 	author := FieldRule[row]("author", AttrUsername, func(r *row) any { return r.Author })
@@ -70,7 +85,7 @@ func scopeRules() []struct {
 	staff := StaffRule[row]()
 	// (IsAuthenticated && author) || (IsAdminUser && all): an Or of
 	// scopes guarded by the branches' request checks.
-	guarded := Rule[row]{
+	guarded := funcRule{
 		allows: func(u *authn.User, r *row) bool {
 			return (active(u) && author.Allows(u, r)) || (StaffCheck(u) && true)
 		},
@@ -80,7 +95,7 @@ func scopeRules() []struct {
 	}
 	return []struct {
 		name string
-		rule Rule[row]
+		rule scopedRule
 	}{
 		{"all", AllRule[row]()},
 		{"owner", owner},
