@@ -150,7 +150,9 @@ func (a *Accounts) CheckCredentials(ctx context.Context, username, pw string) (*
 	ok, rehash, err := a.Hasher.Verify(ctx, pw, rec.PasswordHash)
 	if err != nil {
 		if errors.Is(err, password.ErrMalformed) {
-			// An unusable password (as Django's "!" hashes): nobody logs in.
+			// An unusable password (as Django's "!" hashes): nobody logs
+			// in, and the answer takes as long as for anyone else.
+			a.Hasher.Dummy(ctx, pw)
 			return nil, ErrBadCredentials
 		}
 		return nil, unavailable(err)
