@@ -1,0 +1,78 @@
+package rest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/wardhq/ward/runtime/problem"
+)
+
+// PageNumber reads ?page=N: 1 when absent; ok is false (and 404 "Invalid
+// page." is written) when it is not a positive integer.
+func PageNumber(w http.ResponseWriter, r *http.Request) (int, bool) {
+	q := r.URL.Query()
+	if _, has := q["page"]; !has {
+		return 1, true
+	}
+	n, err := strconv.Atoi(q.Get("page"))
+	if err != nil || n < 1 || n > 1<<30 {
+		problem.Detail(w, http.StatusNotFound, problem.InvalidPage)
+		return 0, false
+	}
+	return n, true
+}
+
+// Page is DRF's PageNumberPagination body.
+type Page[T any] struct {
+	Count    int     `json:"count"`
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+	Results  []T     `json:"results"`
+}
+
+// WritePage writes one page of a list. A page past the end (other than
+// page 1 of an empty list) is 404 "Invalid page.". next and previous are
+// absolute URLs built from the request's Host; the scheme is https only
+// when the connection is TLS.
+func WritePage[T any](w http.ResponseWriter, r *http.Request, page, size, count int, results []T) {
+	last := (count + size - 1) / size
+	if last < 1 {
+		last = 1
+	}
+	if page > last {
+		problem.Detail(w, http.StatusNotFound, problem.InvalidPage)
+		return
+	}
+	if results == nil {
+		results = []T{}
+	}
+	p := Page[T]{Count: count, Results: results}
+	if page < last {
+		s := pageURL(r, page+1)
+		p.Next = &s
+	}
+	if page > 1 {
+		s := pageURL(r, page-1)
+		p.Previous = &s
+	}
+	problem.JSON(w, http.StatusOK, p)
+}
+
+func pageURL(r *http.Request, page int) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	q := r.URL.Query()
+	if page == 1 {
+		q.Del("page") // as DRF: the first page has no page parameter
+	} else {
+		q.Set("page", strconv.Itoa(page))
+	}
+	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Offset is the row offset of page for the page size.
+func Offset(page, size int) int { return (page - 1) * size }

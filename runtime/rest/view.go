@@ -1,0 +1,211 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/perm"
+	"github.com/wardhq/ward/runtime/problem"
+)
+
+// ErrNotFound is returned by generated stores when no row matches the id
+// inside the read scope.
+var ErrNotFound = errors.New("rest: not found")
+
+// Chain builds an authentication chain from the classes configured in
+// app.Authenticators, in the order named. A class that is not configured is
+// left out: it cannot authenticate anyone, so leaving it out never grants
+// access.
+func (a *App) Chain(names ...string) authn.Chain {
+	c := make(authn.Chain, 0, len(names))
+	for _, n := range names {
+		if au, ok := a.Authenticators[n]; ok && au != nil {
+			c = append(c, au)
+		}
+	}
+	return c
+}
+
+// View is what every endpoint of one resource shares: its name, its
+// authentication chain and its throttle scopes.
+type View struct {
+	App      *App
+	Resource string
+	Chain    authn.Chain
+	// Anon and User say whether the anon / user throttle rates apply.
+	Anon, User bool
+	// Scopes are the named throttle scopes of the resource.
+	Scopes []string
+}
+
+// Begin authenticates the request and applies the throttles, as DRF's
+// APIView.initial does before the permission checks. On failure it writes
+// the answer (401/403 for a bad credential, 429, 503) and returns false.
+func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*perm.Request, bool) {
+	res, err := v.Chain.Authenticate(r)
+	if err != nil {
+		v.Chain.WriteError(w, err)
+		return nil, false
+	}
+	if res.User != nil {
+		*r = *r.WithContext(authn.WithResult(r.Context(), res))
+	}
+	if !v.throttle(w, r, res.User) {
+		return nil, false
+	}
+	return &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge()}, true
+}
+
+func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *authn.User) bool {
+	var scopes []string
+	if u == nil && v.Anon {
+		scopes = append(scopes, "anon")
+	}
+	if u != nil && v.User {
+		scopes = append(scopes, "user")
+	}
+	scopes = append(scopes, v.Scopes...)
+	if len(scopes) == 0 {
+		return true
+	}
+	if v.App == nil || v.App.Throttle == nil {
+		// A rate is configured but nothing enforces it: fail closed.
+		v.Fail(w, errors.New("rest: throttle configured but App.Throttle is nil"))
+		return false
+	}
+	for _, s := range scopes {
+		ok, wait, err := v.App.Throttle.Allow(r, u, s)
+		if err != nil {
+			v.Fail(w, err)
+			return false
+		}
+		if !ok {
+			problem.Throttled(w, wait)
+			return false
+		}
+	}
+	return true
+}
+
+// Fail answers an error from a store, a scope or a throttle: 503 for a
+// backend that could not be reached or any other failure. The error is
+// logged, never written.
+func (v *View) Fail(w http.ResponseWriter, err error) {
+	if v.App != nil && v.App.Log != nil {
+		v.App.Log.Error("request failed", "resource", v.Resource, "err", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		problem.Unavailable(w)
+		return
+	}
+	problem.Unavailable(w)
+}
+
+// Check runs p's request-level check and writes the denial; it reports
+// whether the request may go on.
+func Check[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request) bool {
+	d := perm.Check(p, req)
+	if !d.Allowed() {
+		d.Write(w)
+		return false
+	}
+	return true
+}
+
+// CheckObject runs p's object-level check (the request-level one passed
+// already) and writes the denial.
+func CheckObject[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request, obj *T) bool {
+	d := perm.CheckObject(p, req, obj)
+	if !d.Allowed() {
+		d.Write(w)
+		return false
+	}
+	return true
+}
+
+// Guard is the request-level check of one branch of an Or read scope. It
+// returns an error only when the check could not be made (503).
+func Guard[T any](p perm.Permission[T], req *perm.Request) (bool, error) {
+	d := perm.Check(p, req)
+	if d.Status == http.StatusServiceUnavailable {
+		return false, authn.ErrUnavailable
+	}
+	return d.Allowed(), nil
+}
+
+// NotAllowed answers a method the path does not support, after
+// authenticating and checking the resource's request-level permission
+// (DRF checks permissions before the method): 401/403 first, then 405.
+func NotAllowed[T any](v *View, w http.ResponseWriter, r *http.Request, p perm.Permission[T], allow []string) {
+	req, ok := v.Begin(w, r, "")
+	if !ok || !Check(w, p, req) {
+		return
+	}
+	problem.MethodNotAllowed(w, r.Method, allow)
+}
+
+// Options answers OPTIONS with 200 and the Allow header, after
+// authentication (an invalid credential is still refused).
+func Options(v *View, w http.ResponseWriter, r *http.Request, allow []string) {
+	if _, ok := v.Begin(w, r, perm.ActionMetadata); !ok {
+		return
+	}
+	w.Header().Set("Allow", joinAllow(allow))
+	problem.JSON(w, http.StatusOK, map[string]string{"name": v.Resource})
+}
+
+func joinAllow(a []string) string {
+	s := ""
+	for i, m := range a {
+		if i > 0 {
+			s += ", "
+		}
+		s += m
+	}
+	return s
+}
+
+// ID parses the {id} URL parameter: a positive decimal integer without
+// sign or leading zeros. Anything else is reported as not found.
+func ID(r *http.Request) (int64, bool) {
+	s := chi.URLParam(r, "id")
+	if s == "" || len(s) > 19 || s[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// Lookup answers the outcome of a scoped Get: 404 for ErrNotFound, 503
+// for any other error. It reports whether obj can be used.
+func (v *View) Lookup(w http.ResponseWriter, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrNotFound):
+		problem.NotFound(w)
+	default:
+		v.Fail(w, err)
+	}
+	return false
+}
+
+// NotFound answers 404 {"detail": "Not found."}; it is mounted on the
+// trailing-slash forms of resource paths.
+func NotFound(w http.ResponseWriter, _ *http.Request) { problem.NotFound(w) }
+
+// Write writes v as the JSON body with the given status.
+func Write(w http.ResponseWriter, status int, v any) { problem.JSON(w, status, v) }
+
+// NoContent answers 204.
+func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }

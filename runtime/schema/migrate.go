@@ -1,0 +1,206 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Dialects Migrate understands; they match rest.Dialect's values.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Migrate creates the tables that are missing and adds the columns that
+// are new and nullable or have a default. It refuses, without changing
+// anything, a column that was dropped from the spec, changed type, or is
+// new but required without a default; the error names the table, the
+// column and what to do. Running it again changes nothing.
+func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) error {
+	if dialect != SQLite && dialect != Postgres {
+		return fmt.Errorf("schema: unknown dialect %q", dialect)
+	}
+	var stmts []string
+	for _, t := range tables {
+		have, exists, err := columns(ctx, db, dialect, t.Name)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			stmts = append(stmts, CreateTable(dialect, t))
+			continue
+		}
+		want := map[string]Column{}
+		for _, c := range t.Columns {
+			want[c.Name] = c
+		}
+		for name, typ := range have {
+			if name == "id" {
+				continue
+			}
+			c, ok := want[name]
+			if !ok {
+				return fmt.Errorf("schema: table %s has column %s, which the spec no longer declares: drop it by hand (ALTER TABLE %s DROP COLUMN %s) after saving its data, or put the field back", t.Name, name, t.Name, name)
+			}
+			if !sameType(dialect, typ, sqlType(dialect, c.Type)) {
+				return fmt.Errorf("schema: column %s.%s is %s in the database but %s (%s) in the spec: migrate it by hand or restore its type", t.Name, name, typ, c.Type, sqlType(dialect, c.Type))
+			}
+		}
+		for _, c := range t.Columns {
+			if _, ok := have[c.Name]; ok {
+				continue
+			}
+			if !c.Nullable && c.Default == nil {
+				return fmt.Errorf("schema: new column %s.%s is required and has no default: give it a default or make it optional, then regenerate", t.Name, c.Name)
+			}
+			stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, c))
+		}
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	defer tx.Rollback()
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("schema: %s: %w", s, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// CreateTable is the CREATE TABLE statement of t in dialect.
+func CreateTable(dialect string, t Table) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + ident(t.Name) + " (")
+	if dialect == Postgres {
+		b.WriteString(`"id" BIGSERIAL PRIMARY KEY`)
+	} else {
+		b.WriteString(`"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
+	}
+	for _, c := range t.Columns {
+		b.WriteString(", " + columnDef(dialect, c))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func columnDef(dialect string, c Column) string {
+	s := ident(c.Name) + " " + sqlType(dialect, c.Type)
+	if !c.Nullable {
+		s += " NOT NULL"
+	}
+	if c.Default != nil {
+		s += " DEFAULT " + literal(dialect, c.Default)
+	}
+	if c.Type == "user" {
+		s += ` REFERENCES "users" ("id")`
+	}
+	return s
+}
+
+func literal(dialect string, v any) string {
+	switch x := v.(type) {
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
+	case bool:
+		if dialect == Postgres {
+			return strconv.FormatBool(x)
+		}
+		if x {
+			return "1"
+		}
+		return "0"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return "NULL"
+}
+
+func sqlType(dialect, t string) string {
+	pg := dialect == Postgres
+	switch t {
+	case "string", "text":
+		return "TEXT"
+	case "int", "user":
+		if pg {
+			return "BIGINT"
+		}
+		return "INTEGER"
+	case "float":
+		if pg {
+			return "DOUBLE PRECISION"
+		}
+		return "REAL"
+	case "bool":
+		return "BOOLEAN"
+	case "datetime":
+		if pg {
+			return "TIMESTAMPTZ"
+		}
+		return "DATETIME"
+	}
+	return "TEXT"
+}
+
+func sameType(dialect, have, want string) bool {
+	have = strings.ToUpper(strings.TrimSpace(have))
+	if dialect == Postgres {
+		switch have {
+		case "TIMESTAMP WITH TIME ZONE":
+			have = "TIMESTAMPTZ"
+		}
+	}
+	return have == want
+}
+
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// columns returns the columns of table and their declared types.
+func columns(ctx context.Context, db *sql.DB, dialect, table string) (map[string]string, bool, error) {
+	out := map[string]string{}
+	if dialect == Postgres {
+		rows, err := db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, table)
+		if err != nil {
+			return nil, false, fmt.Errorf("schema: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n, t string
+			if err := rows.Scan(&n, &t); err != nil {
+				return nil, false, fmt.Errorf("schema: %w", err)
+			}
+			out[n] = t
+		}
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("schema: %w", err)
+		}
+		return out, len(out) > 0, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT name, type FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, false, fmt.Errorf("schema: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n, t string
+		if err := rows.Scan(&n, &t); err != nil {
+			return nil, false, fmt.Errorf("schema: %w", err)
+		}
+		out[n] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("schema: %w", err)
+	}
+	return out, len(out) > 0, nil
+}
