@@ -66,7 +66,7 @@ func Or[T any](a, b Permission[T]) Permission[T] {
 }
 
 // Not is ~a: it negates a's request check only; its object check is always
-// true (see the package comment in compose.go for why).
+// true (see the comment at the top of compose.go, and docs/permissions.md).
 func Not[T any](a Permission[T]) Permission[T] {
 	return newNode[T](opNot, asEvaluator(a), nil)
 }

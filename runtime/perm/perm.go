@@ -136,7 +136,7 @@ var unavailable = Decision{Status: http.StatusServiceUnavailable, Detail: proble
 // Check runs p's request-level check, as DRF's check_permissions.
 func Check[T any](p Permission[T], req *Request) Decision {
 	// The fast path, with a small frame: a compiled composition.
-	if n, isNode := p.(*node[T]); isNode && n.prog != nil && req != nil && !noCompile {
+	if n, isNode := p.(*node[T]); isNode && n != nil && n.prog != nil && req != nil && !noCompile {
 		if ok, final := n.prog.checkFinal(req); ok {
 			return Decision{}
 		} else if final {
@@ -161,7 +161,7 @@ func check[T any](p Permission[T], req *Request) Decision {
 // check_object_permissions. It does not repeat the request-level check:
 // call Check first. A nil obj denies.
 func CheckObject[T any](p Permission[T], req *Request, obj *T) Decision {
-	if n, isNode := p.(*node[T]); isNode && n.prog != nil && req != nil && obj != nil && !noCompile {
+	if n, isNode := p.(*node[T]); isNode && n != nil && n.prog != nil && req != nil && obj != nil && !noCompile {
 		if ok, final := n.prog.checkObject(req, obj); ok {
 			return Decision{}
 		} else if final {
