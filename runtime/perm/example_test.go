@@ -1,0 +1,59 @@
+package perm_test
+
+import (
+	"fmt"
+	"strings"
+	"net/http/httptest"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/perm"
+)
+
+type Post struct {
+	ID      int64
+	OwnerID *int64
+}
+
+var isOwner = perm.OwnerRule[Post]("owner_id", func(p *Post) *int64 { return p.OwnerID })
+
+// IsAuthenticatedOrReadOnly & (ReadOnly | IsOwner): the blog's posts.
+var postsPerm = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{},
+	perm.Or[Post](perm.ReadOnly[Post]{}, isOwner))
+
+func ExampleCheck() {
+	alice := &authn.User{ID: 1, Username: "alice", IsActive: true}
+	bob := &authn.User{ID: 2, Username: "bob", IsActive: true}
+	one := int64(1)
+	post := &Post{ID: 7, OwnerID: &one}
+	for _, c := range []struct {
+		method string
+		user   *authn.User
+	}{{"GET", nil}, {"PUT", nil}, {"PUT", bob}, {"PUT", alice}} {
+		req := &perm.Request{HTTP: httptest.NewRequest(c.method, "/api/posts/7", nil), User: c.user,
+			Action: "update", Resource: "posts", Challenge: `Bearer realm="api"`}
+		d := perm.Check(postsPerm, req)
+		if d.Allowed() {
+			d = perm.CheckObject(postsPerm, req, post)
+		}
+		fmt.Println(strings.TrimSpace(fmt.Sprint(c.method, " ", c.user != nil, " ", d.Status, " ", d.Detail)))
+	}
+	// Output:
+	// GET false 0
+	// PUT false 401 Authentication credentials were not provided.
+	// PUT true 403 You do not have permission to perform this action.
+	// PUT true 0
+}
+
+func ExampleRule_Scope() {
+	bob := &authn.User{ID: 2, Username: "bob", IsActive: true}
+	staff := &authn.User{ID: 3, IsActive: true, IsStaff: true}
+	scope := isOwner.Or(perm.StaffRule[Post]())
+	for _, u := range []*authn.User{nil, bob, staff} {
+		w := scope.Scope(u)
+		fmt.Printf("%q %v | %s\n", w.SQL, w.Args, perm.Rebind(w.SQL))
+	}
+	// Output:
+	// "1 = 0" [] | 1 = 0
+	// "\"owner_id\" = ?" [2] | "owner_id" = $1
+	// "" [] |
+}
