@@ -2,8 +2,8 @@ package perm_test
 
 import (
 	"fmt"
-	"strings"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/perm"
