@@ -179,9 +179,6 @@ func modelFact(req *Request) uint {
 	return 0
 }
 
-// check reports whether the request check allows.
-func (p *tables) check(req *Request) bool { return p.perm>>p.facts(req)&1 != 0 }
-
 // checkFinal is the request check: allowed, and whether the answer is final
 // (a denial with messages to find is not).
 func (p *program[T]) checkFinal(req *Request) (ok, final bool) {
