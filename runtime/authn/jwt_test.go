@@ -516,3 +516,53 @@ func TestKeyFile(t *testing.T) {
 		t.Fatal(k, err)
 	}
 }
+
+func TestJWTLogoutKillsAccessTokens(t *testing.T) {
+	e := authtest.New(t, authtest.Options{})
+	e.User(t, "alice", "alice-pass-1", false)
+	// A second instance over the same store, with its own caches.
+	other, err := jwtauth.New(e.JWT.Config(), accounts.New(e.Store, e.Hasher), e.Store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherReq := func(tok string) error {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		_, err := other.Authenticate(r)
+		return err
+	}
+	me := func(tok string) int {
+		return e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: bearer(tok)}).Code
+	}
+
+	access, r := login(t, e, "alice", "alice-pass-1")
+	keep, _ := login(t, e, "alice", "alice-pass-1") // another family
+	if me(access) != 200 || otherReq(access) != nil {
+		t.Fatal("fresh access token refused")
+	}
+	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/logout", Header: bearer(access), Cookies: []*http.Cookie{r}}); w.Code != 204 {
+		t.Fatalf("logout %d", w.Code)
+	}
+	if me(access) != 401 {
+		t.Fatal("access token alive on the instance that logged out")
+	}
+	if me(keep) != 200 {
+		t.Fatal("logout killed another family's access token")
+	}
+	time.Sleep(accounts.MaxUserCacheTTL + 50*time.Millisecond)
+	if err := otherReq(access); err == nil {
+		t.Fatal("access token alive on another instance after 1 s")
+	}
+
+	// Reuse detection kills the access tokens of the family too.
+	_, r0 := login(t, e, "alice", "alice-pass-1")
+	w := refresh(e, r0)
+	a1 := decode(t, w).AccessToken
+	if me(a1) != 200 {
+		t.Fatal("rotated access refused")
+	}
+	refresh(e, r0) // reuse
+	if me(a1) != 401 {
+		t.Fatal("access token survived reuse revocation")
+	}
+}

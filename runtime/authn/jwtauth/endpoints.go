@@ -151,8 +151,8 @@ func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
 		accounts.WriteError(w, j.challenge, errRefreshBad)
 		return
 	}
-	if err := j.families.RevokeFamily(r.Context(), c.Family); err != nil {
-		accounts.WriteError(w, j.challenge, accounts.Unavailable(err))
+	if err := j.revoke(r.Context(), c.Family); err != nil {
+		accounts.WriteError(w, j.challenge, err)
 		return
 	}
 	if j.cfg.RefreshIn == "cookie" {

@@ -94,6 +94,7 @@ type JWT struct {
 	throttle  authn.LoginThrottle
 	challenge string
 	cache     tokenCache
+	fams      familyCache
 	now       func() time.Time
 }
 
@@ -176,6 +177,8 @@ func New(cfg Config, acc *accounts.Accounts, families store.Families, throttle a
 	j.challenge = `Bearer realm="` + cfg.Realm + `"`
 	j.cache.max = cfg.CacheSize
 	j.cache.m = map[string]verified{}
+	j.fams.m = map[string]famEntry{}
+	j.fams.max = cfg.CacheSize
 	return j, nil
 }
 
@@ -246,12 +249,81 @@ func (j *JWT) Authenticate(r *http.Request) (*authn.User, error) {
 	if u.PasswordVersion != v.pwv {
 		return nil, errNotValid
 	}
+	if v.fam != "" {
+		alive, err := j.familyAlive(r.Context(), v.fam)
+		if err != nil {
+			return nil, err
+		}
+		if !alive {
+			return nil, errNotValid
+		}
+	}
 	return u, nil
+}
+
+// familyCacheTTL is how long a live family is believed live without
+// asking the store: a logout or a reuse revocation on another instance
+// reaches this one's access tokens within it.
+const familyCacheTTL = accounts.MaxUserCacheTTL
+
+type famEntry struct {
+	dead bool
+	at   time.Time
+}
+
+// familyCache remembers which refresh families are live (for at most
+// familyCacheTTL) or dead (for good: a family never comes back).
+type familyCache struct {
+	mu  sync.RWMutex
+	m   map[string]famEntry
+	max int
+}
+
+func (c *familyCache) set(id string, e famEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[id] = e
+}
+
+// familyAlive reports whether the family an access token belongs to is
+// still in the allowlist: logout and reuse detection revoke the family, and
+// with it the access tokens issued in it.
+func (j *JWT) familyAlive(ctx context.Context, id string) (bool, error) {
+	now := j.now()
+	j.fams.mu.RLock()
+	e, ok := j.fams.m[id]
+	j.fams.mu.RUnlock()
+	if ok && (e.dead || (now.Sub(e.at) < familyCacheTTL && !now.Before(e.at))) {
+		return !e.dead, nil
+	}
+	_, err := j.families.FamilyByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		j.fams.set(id, famEntry{dead: true, at: now})
+		return false, nil
+	}
+	if err != nil {
+		return false, accounts.Unavailable(err)
+	}
+	j.fams.set(id, famEntry{at: now})
+	return true, nil
+}
+
+// revoke deletes the family from the store and marks it dead here at once.
+func (j *JWT) revoke(ctx context.Context, id string) error {
+	if err := j.families.RevokeFamily(ctx, id); err != nil {
+		return accounts.Unavailable(err)
+	}
+	j.fams.set(id, famEntry{dead: true, at: j.now()})
+	return nil
 }
 
 // verified is what the cache keeps of a verified access token.
 type verified struct {
 	uid, pwv int64
+	fam      string
 	until    int64 // unix nanoseconds: exp + leeway
 }
 
@@ -299,7 +371,7 @@ func (j *JWT) verifyAccess(tok string) (verified, error) {
 	if err != nil {
 		return verified{}, errNotValid
 	}
-	v := verified{uid: uid, pwv: c.PasswordVersion, until: c.ExpiresAt.Add(j.cfg.Leeway).UnixNano()}
+	v := verified{uid: uid, pwv: c.PasswordVersion, fam: c.Family, until: c.ExpiresAt.Add(j.cfg.Leeway).UnixNano()}
 	j.cache.put(tok, v, now)
 	return v, nil
 }
@@ -453,8 +525,8 @@ func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, er
 	old := hashJTI(c.ID)
 	if fam.UserID != uid || string(fam.Current) != string(old) {
 		// Reuse of a rotated token: the family is compromised.
-		if err := j.families.RevokeFamily(ctx, fam.ID); err != nil {
-			return Pair{}, nil, accounts.Unavailable(err)
+		if err := j.revoke(ctx, fam.ID); err != nil {
+			return Pair{}, nil, err
 		}
 		return Pair{}, nil, errRefreshBad
 	}
@@ -465,8 +537,8 @@ func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, er
 		return Pair{}, nil, accounts.Unavailable(err)
 	}
 	if err != nil || !rec.IsActive || rec.PasswordVersion != fam.PasswordVersion || rec.PasswordVersion != c.PasswordVersion {
-		if err := j.families.RevokeFamily(ctx, fam.ID); err != nil {
-			return Pair{}, nil, accounts.Unavailable(err)
+		if err := j.revoke(ctx, fam.ID); err != nil {
+			return Pair{}, nil, err
 		}
 		return Pair{}, nil, errRefreshBad
 	}
