@@ -29,7 +29,10 @@ func (j *JWT) Routes() http.Handler {
 		accounts.NoStore(w)
 		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
 	})
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem.NotFound(w) })
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		accounts.NoStore(w)
+		problem.NotFound(w)
+	})
 	r.Post("/login", j.login)
 	r.Post("/refresh", j.refresh)
 	r.Post("/logout", j.logout)

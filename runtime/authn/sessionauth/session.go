@@ -190,7 +190,10 @@ func (s *Sessions) Routes() http.Handler {
 		accounts.NoStore(w)
 		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
 	})
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem.NotFound(w) })
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		accounts.NoStore(w)
+		problem.NotFound(w)
+	})
 	r.Post("/login", s.login)
 	r.Post("/logout", s.logout)
 	return r

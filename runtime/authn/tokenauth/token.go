@@ -184,7 +184,10 @@ func (t *Tokens) Routes() http.Handler {
 		accounts.NoStore(w)
 		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
 	})
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { problem.NotFound(w) })
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		accounts.NoStore(w)
+		problem.NotFound(w)
+	})
 	r.Post("/login", t.login)
 	r.Post("/logout", t.logout)
 	return r
