@@ -1,0 +1,285 @@
+// Command ward generates a secured HTTP API service from a YAML spec.
+//
+//	ward generate [-spec api.yaml]   write the generated package and missing scaffolds
+//	ward check    [-spec api.yaml]   exit 1 with a diff when generated files are stale
+//	ward vet      [-spec api.yaml]   check the spec only
+//	ward init     [folder]           write a starter api.yaml and generate it
+//	ward version
+//
+// In a spec's folder, `//go:generate go run github.com/wardhq/ward/cmd/ward generate`
+// regenerates.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wardhq/ward/generator/files"
+	"github.com/wardhq/ward/generator/golang"
+	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/generator/spec"
+	"github.com/wardhq/ward/templates"
+)
+
+// Version is the generator's version. It is never written into output.
+const Version = "0.1.0"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	cmd, args := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "generate":
+		err = cmdGenerate(args, stdout)
+	case "check":
+		var stale bool
+		stale, err = cmdCheck(args, stdout)
+		if err == nil && stale {
+			return 1
+		}
+	case "vet":
+		err = cmdVet(args, stdout)
+	case "init":
+		err = cmdInit(args, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "ward", Version)
+	case "help", "-h", "--help":
+		usage(stdout)
+	default:
+		fmt.Fprintf(stderr, "ward: unknown command %q\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ward:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: ward <command> [flags]
+
+commands:
+  generate [-spec api.yaml]  write the generated package and missing scaffolds
+  check    [-spec api.yaml]  exit 1 with a unified diff when generated files are stale
+  vet      [-spec api.yaml]  check the spec without writing anything
+  init     [folder]          write a starter api.yaml in folder and generate it
+  version                    print the version
+`)
+}
+
+func specFlag(name string, args []string) (string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	p := fs.String("spec", "api.yaml", "the spec file")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	return *p, nil
+}
+
+// load reads the spec and generates; it returns the spec's folder.
+func load(specPath string) (string, *golang.Output, error) {
+	svc, err := spec.LoadFile(specPath)
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := filepath.Abs(filepath.Dir(specPath))
+	if err != nil {
+		return "", nil, err
+	}
+	imp, err := importPath(dir, svc)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := golang.Generate(svc, golang.Config{ImportPath: imp})
+	return dir, out, err
+}
+
+// importPath computes the import path of the generated package from the
+// nearest go.mod above dir.
+func importPath(dir string, svc *plan.Service) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			mod := modulePath(b)
+			if mod == "" {
+				return "", fmt.Errorf("%s: no module line", filepath.Join(d, "go.mod"))
+			}
+			rel, err := filepath.Rel(d, filepath.Join(dir, filepath.FromSlash(svc.Output)))
+			if err != nil {
+				return "", err
+			}
+			if rel == "." {
+				return mod, nil
+			}
+			return mod + "/" + filepath.ToSlash(rel), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("no go.mod found above " + dir + ": run `go mod init` first")
+		}
+	}
+}
+
+func modulePath(gomod []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(gomod))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
+		}
+	}
+	return ""
+}
+
+func plan_(dir string, out *golang.Output) ([]files.Change, error) {
+	return files.Plan(os.DirFS(dir), out.Files, out.Scaffolds, out.Dir)
+}
+
+func cmdGenerate(args []string, stdout io.Writer) error {
+	p, err := specFlag("generate", args)
+	if err != nil {
+		return err
+	}
+	return generate(p, stdout)
+}
+
+func generate(specPath string, stdout io.Writer) error {
+	dir, out, err := load(specPath)
+	if err != nil {
+		return err
+	}
+	changes, err := plan_(dir, out)
+	if err != nil {
+		return err
+	}
+	var conflicts []string
+	for _, c := range changes {
+		if c.Op == files.Conflict {
+			conflicts = append(conflicts, c.Path)
+		}
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("refusing to overwrite files without ward's header: %s", strings.Join(conflicts, ", "))
+	}
+	for _, c := range changes {
+		full := filepath.Join(dir, filepath.FromSlash(c.Path))
+		switch c.Op {
+		case files.Write, files.Create:
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(full, c.Content, 0o644); err != nil {
+				return err
+			}
+		case files.Remove:
+			if err := os.Remove(full); err != nil {
+				return err
+			}
+		case files.Unchanged, files.Keep:
+			continue
+		}
+		fmt.Fprintf(stdout, "%-8s %s\n", c.Op, c.Path)
+	}
+	return nil
+}
+
+func cmdCheck(args []string, stdout io.Writer) (bool, error) {
+	p, err := specFlag("check", args)
+	if err != nil {
+		return false, err
+	}
+	dir, out, err := load(p)
+	if err != nil {
+		return false, err
+	}
+	changes, err := plan_(dir, out)
+	if err != nil {
+		return false, err
+	}
+	stale := files.Stale(changes)
+	for _, c := range stale {
+		switch c.Op {
+		case files.Create:
+			fmt.Fprintf(stdout, "missing scaffold %s: run `ward generate`\n", c.Path)
+		case files.Remove:
+			fmt.Fprint(stdout, files.Diff(c.Path, c.Old, nil))
+		default:
+			fmt.Fprint(stdout, files.Diff(c.Path, c.Old, c.Content))
+		}
+	}
+	for _, c := range changes {
+		if c.Op == files.Orphan {
+			fmt.Fprintf(stdout, "orphaned %s: its class left the spec; delete it when done\n", c.Path)
+		}
+	}
+	return len(stale) > 0, nil
+}
+
+func cmdVet(args []string, stdout io.Writer) error {
+	p, err := specFlag("vet", args)
+	if err != nil {
+		return err
+	}
+	if _, err := spec.LoadFile(p); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, p+": ok")
+	return nil
+}
+
+func cmdInit(args []string, stdout io.Writer) error {
+	dir := "."
+	if len(args) > 1 {
+		return errors.New("init: at most one folder")
+	}
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	name := strings.ToLower(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, filepath.Base(abs)))
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		name = "app" + name
+	}
+	specPath := filepath.Join(dir, "api.yaml")
+	if _, err := os.Stat(specPath); err == nil {
+		return fmt.Errorf("init: %s exists", specPath)
+	}
+	b, err := templates.Render("api.yaml.tmpl", map[string]string{"Name": name, "Package": name + "api", "Env": strings.ToUpper(name)})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(specPath, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-8s %s\n", "created", specPath)
+	gen := "package " + "main" + "\n"
+	_ = gen
+	return generate(specPath, stdout)
+}

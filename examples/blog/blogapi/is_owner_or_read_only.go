@@ -1,0 +1,23 @@
+// Scaffolded by ward; yours to edit.
+
+package blogapi
+
+import "github.com/wardhq/ward/runtime/perm"
+
+// IsOwnerOrReadOnly is the permission class IsOwnerOrReadOnly: Anyone may
+// read a post; only its owner may change or delete it.
+type IsOwnerOrReadOnly struct{}
+
+// HasPermission lets every request through: the object check decides.
+func (IsOwnerOrReadOnly) HasPermission(req *perm.Request) (bool, error) {
+	return true, nil
+}
+
+// HasPostPermission allows reads to everyone and writes to the post's
+// owner only. On create, the owner is the caller, so creating is allowed.
+func (IsOwnerOrReadOnly) HasPostPermission(req *perm.Request, obj *Post) (bool, error) {
+	if req.SafeMethod() {
+		return true, nil
+	}
+	return perm.Owns(req.User, &obj.OwnerID), nil
+}

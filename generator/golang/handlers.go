@@ -1,0 +1,254 @@
+package golang
+
+import (
+	"strings"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/wardhq/ward/generator/plan"
+)
+
+func rw() []Code {
+	return []Code{Id("w").Qual("net/http", "ResponseWriter"), Id("r").Op("*").Qual("net/http", "Request")}
+}
+
+var permConst = map[plan.Action]string{
+	plan.List: "ActionList", plan.Create: "ActionCreate", plan.Retrieve: "ActionRetrieve",
+	plan.Update: "ActionUpdate", plan.PartialUpdate: "ActionPartialUpdate", plan.Destroy: "ActionDestroy",
+}
+
+func (g *gen) view(x *res, auth []plan.AuthClass) Code {
+	var names []Code
+	for _, a := range auth {
+		names = append(names, Lit(string(a)))
+	}
+	d := Dict{
+		Id("App"):      Id("app"),
+		Id("Resource"): Lit(x.r.Name),
+		Id("Chain"):    Id("app").Dot("Chain").Call(names...),
+	}
+	if g.svc.Throttle.Anon != nil {
+		d[Id("Anon")] = True()
+	}
+	if g.svc.Throttle.User != nil {
+		d[Id("User")] = True()
+	}
+	if len(x.r.Throttles) > 0 {
+		var s []Code
+		for _, t := range x.r.Throttles {
+			s = append(s, Lit(t))
+		}
+		d[Id("Scopes")] = Index().String().Values(s...)
+	}
+	return Op("&").Qual(pkgRest, "View").Values(d)
+}
+
+func (g *gen) handlers(f *File, x *res) {
+	// The handler type.
+	fields := []Code{Id("store").Id(x.store), Comment("view is the resource-level view, for OPTIONS and unsupported methods."), Id("view").Op("*").Qual(pkgRest, "View")}
+	for _, a := range plan.Actions {
+		if x.has(a) {
+			fields = append(fields, Id(camel(string(a))).Op("*").Qual(pkgRest, "View"))
+		}
+	}
+	f.Commentf("%s serves %s and %s/{id}.", x.handler, x.r.Path, x.r.Path)
+	f.Type().Id(x.handler).Struct(fields...)
+	f.Line()
+
+	// mount
+	views := Dict{
+		Id("store"): Op("&").Id(x.sqlType).Values(Dict{Id("db"): Id("app").Dot("DB"), Id("dialect"): Id("app").Dot("Dialect")}),
+		Id("view"):  g.view(x, x.r.Auth),
+	}
+	for _, a := range plan.Actions {
+		if e, ok := x.eps[a]; ok {
+			views[Id(camel(string(a)))] = g.view(x, e.Auth)
+		}
+	}
+	hasDetail := x.has(plan.Retrieve) || x.has(plan.Update) || x.has(plan.PartialUpdate) || x.has(plan.Destroy)
+	mount := []Code{
+		Id("h").Op(":=").Op("&").Id(x.handler).Values(views),
+		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path), Id("h").Dot("collection")),
+		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/"), Qual(pkgRest, "NotFound")).Comment("no trailing slash, as the contract says"),
+	}
+	if hasDetail {
+		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Id("h").Dot("detail")))
+	} else {
+		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Qual(pkgRest, "NotFound")))
+	}
+	mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}/"), Qual(pkgRest, "NotFound")))
+	f.Commentf("mount%s registers the %s routes.", exported(x.id), x.r.Name)
+	f.Func().Id("mount"+exported(x.id)).Params(Id("r").Qual(pkgChi, "Router"), Id("app").Op("*").Qual(pkgRest, "App")).Block(mount...)
+	f.Line()
+
+	// Dispatchers.
+	g.dispatch(f, x, "collection", []plan.Action{plan.List, plan.Create})
+	if hasDetail {
+		g.dispatch(f, x, "detail", []plan.Action{plan.Retrieve, plan.Update, plan.PartialUpdate, plan.Destroy})
+	}
+	for _, a := range plan.Actions {
+		if x.has(a) {
+			g.action(f, x, a)
+		}
+	}
+}
+
+var methodOf = map[plan.Action]string{plan.List: "GET", plan.Create: "POST", plan.Retrieve: "GET", plan.Update: "PUT", plan.PartialUpdate: "PATCH", plan.Destroy: "DELETE"}
+
+func (g *gen) dispatch(f *File, x *res, name string, actions []plan.Action) {
+	var allow []string
+	var cases []Code
+	hasGet := false
+	for _, a := range actions {
+		if !x.has(a) {
+			continue
+		}
+		m := methodOf[a]
+		allow = append(allow, m)
+		methods := []Code{Qual("net/http", "Method"+strings.ToUpper(m[:1])+strings.ToLower(m[1:]))}
+		if m == "GET" {
+			hasGet = true
+			methods = append(methods, Qual("net/http", "MethodHead"))
+		}
+		cases = append(cases, Case(methods...).Block(Id("h").Dot(camel(string(a))+"Action").Call(Id("w"), Id("r"))))
+	}
+	if hasGet {
+		allow = append(allow, "HEAD")
+	}
+	allow = append(allow, "OPTIONS")
+	var lits []Code
+	for _, a := range allow {
+		lits = append(lits, Lit(a))
+	}
+	allowVar := x.id + exported(name) + "Allow"
+	f.Commentf("%s is the Allow header of %s.", allowVar, map[string]string{"collection": x.r.Path, "detail": x.r.Path + "/{id}"}[name])
+	f.Var().Id(allowVar).Op("=").Index().String().Values(lits...)
+	f.Line()
+	cases = append(cases,
+		Case(Qual("net/http", "MethodOptions")).Block(Qual(pkgRest, "Options").Call(Id("h").Dot("view"), Id("w"), Id("r"), Id(allowVar))),
+		Default().Block(Qual(pkgRest, "NotAllowed").Call(Id("h").Dot("view"), Id("w"), Id("r"), Id(x.permVar("")), Id(allowVar))),
+	)
+	f.Commentf("%s dispatches on the method. Unsupported methods authenticate and", name)
+	f.Comment("check the resource's permission before the 405, as DRF.")
+	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(name).Params(rw()...).Block(Switch(Id("r").Dot("Method")).Block(cases...))
+	f.Line()
+}
+
+func (g *gen) action(f *File, x *res, a plan.Action) {
+	p := Id(x.permVar(a))
+	v := Id("h").Dot(camel(string(a)))
+	ctx := Id("r").Dot("Context").Call()
+	body := []Code{
+		List(Id("req"), Id("ok")).Op(":=").Add(v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[a])),
+		If(Op("!").Id("ok").Op("||").Op("!").Qual(pkgRest, "Check").Call(Id("w"), p, Id("req"))).Block(Return()),
+	}
+	fail := func(c ...Code) Code {
+		return If(Err().Op("!=").Nil()).Block(Add(v).Dot("Fail").Call(Id("w"), Err()), Return())
+	}
+	scope := []Code{
+		List(Id("where"), Err()).Op(":=").Id(x.id + "Scope").Call(Id("req")),
+		fail(),
+	}
+	lookup := append([]Code{
+		List(Id("id"), Id("ok")).Op(":=").Qual(pkgRest, "ID").Call(Id("r")),
+		If(Op("!").Id("ok")).Block(Qual(pkgProblem, "NotFound").Call(Id("w")), Return()),
+	}, scope...)
+	lookup = append(lookup,
+		List(Id("obj"), Err()).Op(":=").Id("h").Dot("store").Dot("Get").Call(ctx, Id("where"), Id("id")),
+		If(Op("!").Add(v).Dot("Lookup").Call(Id("w"), Err()).Op("||").Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))).Block(Return()),
+	)
+	now := func(which string) []Code {
+		var out []Code
+		for _, fl := range x.r.Fields {
+			if fl.Auto == "updated" || (which == "created" && fl.Auto == "created") {
+				val := Qual(pkgRest, "Now").Call(Qual("time", "Now").Call())
+				if fl.Nullable {
+					val = Qual(pkgRest, "Ptr").Call(val)
+				}
+				out = append(out, Id("obj").Dot(fl.GoName).Op("=").Add(val))
+			}
+		}
+		return out
+	}
+	switch a {
+	case plan.List:
+		body = append(body,
+			List(Id("page"), Id("ok")).Op(":=").Qual(pkgRest, "PageNumber").Call(Id("w"), Id("r")),
+			If(Op("!").Id("ok")).Block(Return()),
+		)
+		body = append(body, scope...)
+		body = append(body,
+			List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(ctx, Id("where"), Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
+			fail(),
+			Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), Id("rows")),
+		)
+	case plan.Create:
+		body = append(body,
+			List(Id("in"), Id("ok")).Op(":=").Qual(pkgRest, "DecodeBody").Call(Id("w"), Id("r"), Qual(pkgRest, "Create")),
+			If(Op("!").Id("ok")).Block(Return()),
+			Id("obj").Op(":=").Op("&").Id(x.model).Values(),
+			Id("decode"+x.model).Call(Id("in"), Id("obj")),
+			If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
+		)
+		if o := x.r.Owner; o != nil {
+			id := Id("req").Dot("User").Dot("ID")
+			name := Id("req").Dot("User").Dot("Username")
+			if o.Nullable {
+				id = Op("&").Add(id)
+				name = Op("&").Add(name)
+			}
+			body = append(body,
+				Comment("The owner is the caller; an anonymous caller cannot own anything."),
+				If(Id("req").Dot("User").Op("==").Nil()).Block(Add(v).Dot("Chain").Dot("Unauthenticated").Call(Id("w")), Return()),
+				Id("obj").Dot(valueField(o)).Op(",").Id("obj").Dot(o.GoName).Op("=").List(id, name),
+			)
+		}
+		body = append(body, now("created")...)
+		body = append(body,
+			Comment("The object check runs on the object about to be written."),
+			If(Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))).Block(Return()),
+			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Create").Call(ctx, Id("obj")),
+			fail(),
+			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), Id("out")),
+		)
+	case plan.Retrieve:
+		body = append(body, lookup...)
+		body = append(body, Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("obj")))
+	case plan.Update, plan.PartialUpdate:
+		mode := "Replace"
+		if a == plan.PartialUpdate {
+			mode = "Partial"
+		}
+		body = append(body, lookup...)
+		body = append(body,
+			List(Id("in"), Id("ok")).Op(":=").Qual(pkgRest, "DecodeBody").Call(Id("w"), Id("r"), Qual(pkgRest, mode)),
+			If(Op("!").Id("ok")).Block(Return()),
+			Id("decode"+x.model).Call(Id("in"), Id("obj")),
+			If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
+		)
+		body = append(body, now("updated")...)
+		body = append(body,
+			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Update").Call(ctx, Id("obj")),
+			If(Op("!").Add(v).Dot("Lookup").Call(Id("w"), Err())).Block(Return()),
+			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
+		)
+	case plan.Destroy:
+		body = append(body, lookup...)
+		body = append(body,
+			If(Op("!").Add(v).Dot("Lookup").Call(Id("w"), Id("h").Dot("store").Dot("Delete").Call(ctx, Id("obj").Dot("ID")))).Block(Return()),
+			Qual(pkgRest, "NoContent").Call(Id("w")),
+		)
+	}
+	f.Commentf("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], x.r.Path+map[bool]string{true: "/{id}", false: ""}[a != plan.List && a != plan.Create], steps[a])
+	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(camel(string(a))+"Action").Params(rw()...).Block(body...)
+	f.Line()
+}
+
+var steps = map[plan.Action]string{
+	plan.List:          "authenticate, throttle, check the request, read one page through the scope",
+	plan.Create:        "authenticate, throttle, check the request, validate, set the owner, check the new object, insert",
+	plan.Retrieve:      "authenticate, throttle, check the request, look up through the scope (404), check the object",
+	plan.Update:        "authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write",
+	plan.PartialUpdate: "authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write",
+	plan.Destroy:       "authenticate, throttle, check the request, look up through the scope (404), check the object, delete",
+}

@@ -1,0 +1,24 @@
+// Package templates holds the embedded text Ward writes for files a person
+// owns (permission class stubs, scope function stubs, the service's main)
+// and for new projects (the starter api.yaml).
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var files embed.FS
+
+var all = template.Must(template.ParseFS(files, "*.tmpl"))
+
+// Render executes the named template with data.
+func Render(name string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := all.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
