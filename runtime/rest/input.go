@@ -404,3 +404,6 @@ func (in *Input) Valid(w http.ResponseWriter) bool {
 
 // F64 returns a pointer to f, for Rules literals.
 func F64(f float64) *float64 { return &f }
+
+// Ptr returns a pointer to v, for defaults of nullable fields.
+func Ptr[T any](v T) *T { return &v }

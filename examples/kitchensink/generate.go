@@ -1,0 +1,5 @@
+// Package kitchensink is a service that uses every feature of Ward; its
+// test drives the generated package over HTTP.
+package kitchensink
+
+//go:generate go run github.com/wardhq/ward/cmd/ward generate
