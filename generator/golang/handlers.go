@@ -240,7 +240,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		)
 	}
 	f.Commentf("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], x.r.Path+map[bool]string{true: "/{id}", false: ""}[a != plan.List && a != plan.Create], steps[a])
-	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(camel(string(a))+"Action").Params(rw()...).Block(body...)
+	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(camel(string(a)) + "Action").Params(rw()...).Block(body...)
 	f.Line()
 }
 

@@ -22,7 +22,7 @@ func duration(d time.Duration) Code {
 			if d == u.d {
 				return Qual("time", u.name)
 			}
-			return Lit(int(d / u.d)).Op("*").Qual("time", u.name)
+			return Lit(int(d/u.d)).Op("*").Qual("time", u.name)
 		}
 	}
 	return Qual("time", "Duration").Call(Lit(int64(d)))
