@@ -279,7 +279,11 @@ func cmdInit(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%-8s %s\n", "created", specPath)
-	gen := "package " + "main" + "\n"
-	_ = gen
+	// generate.go makes `go generate` in the folder regenerate.
+	genGo := "// Package " + name + " holds the " + name + " service's spec; run `go generate` after editing api.yaml.\npackage " + name + "\n\n//go:generate go run github.com/wardhq/ward/cmd/ward generate\n"
+	if err := os.WriteFile(filepath.Join(dir, "generate.go"), []byte(genGo), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-8s %s\n", "created", filepath.Join(dir, "generate.go"))
 	return generate(specPath, stdout)
 }

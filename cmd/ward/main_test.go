@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const specV1 = `version: 1
+service:
+  name: regen
+  package: regenapi
+  output: regenapi
+  main: cmd/regen
+authentication:
+  default: [jwt]
+  jwt: {key_env: R_JWT_KEY}
+permissions:
+  classes:
+    IsOwner:
+      rule: {owner: owner}
+    Keeper:
+      check: go
+      read_scope: all
+    Extra:
+      check: go
+      read_scope: all
+resources:
+  things:
+    fields:
+      title: {type: string, required: true}
+      owner: {type: user, owner: true}
+    permissions: IsAuthenticated & IsOwner & Keeper & Extra
+  old_items:
+    fields: {title: string}
+    permissions: IsAuthenticated
+    public: true
+`
+
+// specV2 adds Fresh, renames Keeper to Guardian, removes Extra and the
+// old_items resource.
+const specV2 = `version: 1
+service:
+  name: regen
+  package: regenapi
+  output: regenapi
+  main: cmd/regen
+authentication:
+  default: [jwt]
+  jwt: {key_env: R_JWT_KEY}
+permissions:
+  classes:
+    IsOwner:
+      rule: {owner: owner}
+    Guardian:
+      check: go
+      read_scope: all
+    Fresh:
+      check: go
+      read_scope: all
+resources:
+  things:
+    fields:
+      title: {type: string, required: true}
+      owner: {type: user, owner: true}
+    permissions: IsAuthenticated & IsOwner & Guardian & Fresh
+`
+
+func ward(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String() + errb.String(), code
+}
+
+// moduleDir makes a folder inside the module whose name starts with "_",
+// so that ./... ignores it while the go tool can still build it.
+func moduleDir(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(root, "_wardregen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func write(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRegeneration(t *testing.T) {
+	dir := moduleDir(t)
+	specPath := filepath.Join(dir, "api.yaml")
+	write(t, specPath, specV1)
+	out, code := ward(t, "generate", "-spec", specPath)
+	if code != 0 {
+		t.Fatalf("generate: %d %s", code, out)
+	}
+	for _, want := range []string{"created  regenapi/keeper.go", "created  regenapi/extra.go", "created  cmd/regen/main.go", "wrote    regenapi/old_items_gen.go"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("generate output lacks %q:\n%s", want, out)
+		}
+	}
+	// A person fills in the stubs and edits main.
+	human := map[string]string{
+		"regenapi/keeper.go": "// Scaffolded by ward; yours to edit.\n\npackage regenapi\n\nimport \"github.com/wardhq/ward/runtime/perm\"\n\n// Keeper keeps.\ntype Keeper struct{}\n\n// HasPermission allows.\nfunc (Keeper) HasPermission(*perm.Request) (bool, error) { return true, nil }\n\n// HasThingPermission allows.\nfunc (Keeper) HasThingPermission(*perm.Request, *Thing) (bool, error) { return true, nil }\n",
+		"regenapi/extra.go":  "// Scaffolded by ward; yours to edit.\n\npackage regenapi\n\nimport \"github.com/wardhq/ward/runtime/perm\"\n\n// Extra is extra.\ntype Extra struct{}\n\n// HasPermission allows.\nfunc (Extra) HasPermission(*perm.Request) (bool, error) { return true, nil }\n\n// HasThingPermission allows.\nfunc (Extra) HasThingPermission(*perm.Request, *Thing) (bool, error) { return true, nil }\n",
+		"regenapi/helper.go": "package regenapi\n\n// Helper is a person's file without any header.\nfunc Helper() int { return 1 }\n",
+	}
+	human["cmd/regen/main.go"] = strings.Replace(read(t, filepath.Join(dir, "cmd/regen/main.go")), "func main()", "// main is edited.\nfunc main()", 1)
+	for p, s := range human {
+		write(t, filepath.Join(dir, p), s)
+	}
+	if out, code := ward(t, "check", "-spec", specPath); code != 0 {
+		t.Fatalf("check after generate: %d %s", code, out)
+	}
+
+	write(t, specPath, specV2)
+	out, code = ward(t, "generate", "-spec", specPath)
+	if code != 0 {
+		t.Fatalf("regenerate: %d %s", code, out)
+	}
+	for _, want := range []string{"created  regenapi/guardian.go", "created  regenapi/fresh.go", "orphaned regenapi/extra.go", "orphaned regenapi/keeper.go", "removed  regenapi/old_items_gen.go", "wrote    regenapi/things_gen.go"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("regenerate output lacks %q:\n%s", want, out)
+		}
+	}
+	for p, s := range human {
+		if got := read(t, filepath.Join(dir, p)); got != s {
+			t.Errorf("%s changed:\n%s", p, got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "regenapi/old_items_gen.go")); !os.IsNotExist(err) {
+		t.Errorf("stale generated file kept: %v", err)
+	}
+	// The new stubs deny, naming their file.
+	if s := read(t, filepath.Join(dir, "regenapi/fresh.go")); !strings.Contains(s, `perm.Deny("Fresh.HasThingPermission is not written yet: edit fresh.go")`) {
+		t.Errorf("fresh.go:\n%s", s)
+	}
+	// Running again changes nothing.
+	if out, code := ward(t, "generate", "-spec", specPath); code != 0 || strings.Contains(out, "wrote") || strings.Contains(out, "created") {
+		t.Errorf("third run: %d %s", code, out)
+	}
+	// The build is green: the generated package and the orphans compile.
+	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir)+"/regenapi")
+	cmd.Dir = filepath.Dir(dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, b)
+	}
+}
+
+func TestCheckAndVet(t *testing.T) {
+	dir := moduleDir(t)
+	specPath := filepath.Join(dir, "api.yaml")
+	write(t, specPath, specV1)
+	if out, code := ward(t, "check", "-spec", specPath); code != 1 || !strings.Contains(out, "missing scaffold regenapi/keeper.go") || !strings.Contains(out, "+++ b/regenapi/things_gen.go") {
+		t.Fatalf("check before generate: %d %s", code, out)
+	}
+	if out, code := ward(t, "generate", "-spec", specPath); code != 0 {
+		t.Fatal(out)
+	}
+	gen := filepath.Join(dir, "regenapi/things_gen.go")
+	orig := read(t, gen)
+	write(t, gen, strings.Replace(orig, "package regenapi", "package regenapi\n\n// edited by hand", 1))
+	out, code := ward(t, "check", "-spec", specPath)
+	if code != 1 || !strings.Contains(out, "--- a/regenapi/things_gen.go") || !strings.Contains(out, "-// edited by hand") {
+		t.Fatalf("check after an edit: %d %s", code, out)
+	}
+	// A generated-looking path held by a person's file is not overwritten.
+	write(t, gen, "package regenapi\n")
+	if out, code := ward(t, "generate", "-spec", specPath); code != 1 || !strings.Contains(out, "refusing to overwrite") {
+		t.Fatalf("conflict: %d %s", code, out)
+	}
+	write(t, gen, orig)
+	if out, code := ward(t, "vet", "-spec", specPath); code != 0 {
+		t.Fatalf("vet valid: %d %s", code, out)
+	}
+	write(t, specPath, strings.Replace(specV1, "IsAuthenticated & IsOwner", "IsAuthenticated & IsOwnr", 1))
+	if out, code := ward(t, "vet", "-spec", specPath); code != 1 || !strings.Contains(out, "IsOwnr") {
+		t.Fatalf("vet invalid: %d %s", code, out)
+	}
+	if out, code := ward(t, "nope"); code != 2 || !strings.Contains(out, "unknown command") {
+		t.Fatalf("unknown command: %d %s", code, out)
+	}
+	if out, code := ward(t, "version"); code != 0 || !strings.HasPrefix(out, "ward ") {
+		t.Fatalf("version: %d %s", code, out)
+	}
+}
+
+func TestInit(t *testing.T) {
+	dir := moduleDir(t)
+	app := filepath.Join(dir, "shop")
+	out, code := ward(t, "init", app)
+	if code != 0 {
+		t.Fatalf("init: %d %s", code, out)
+	}
+	for _, p := range []string{"api.yaml", "shopapi/items_gen.go", "shopapi/service_gen.go", "cmd/shop/main.go", "generate.go"} {
+		if _, err := os.Stat(filepath.Join(app, p)); err != nil {
+			t.Errorf("init did not write %s: %v", p, err)
+		}
+	}
+	if out, code := ward(t, "init", app); code != 1 || !strings.Contains(out, "exists") {
+		t.Fatalf("second init: %d %s", code, out)
+	}
+	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir)+"/shop/shopapi")
+	cmd.Dir = filepath.Dir(dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, b)
+	}
+}
