@@ -1,0 +1,165 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+)
+
+func sqliteDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "s.db")+"?_pragma=busy_timeout(5000)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// postgresDB connects to the local server in a schema of its own, dropped
+// at the end. Without a server the test skips, unless CI=true.
+func postgresDB(t *testing.T) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	for _, user := range []string{"postgres", "root"} {
+		db, err = sql.Open("pgx", "postgres://"+user+"@127.0.0.1:5432/test?sslmode=disable&connect_timeout=3")
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			err = db.PingContext(ctx)
+			cancel()
+			if err == nil {
+				break
+			}
+			db.Close()
+		}
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL unreachable: %v", err)
+		}
+		t.Skipf("PostgreSQL unreachable: %v", err)
+	}
+	db.SetMaxOpenConns(1) // search_path is per connection
+	schemaName := fmt.Sprintf("ward_schema_test_%d", time.Now().UnixNano())
+	for _, s := range []string{`CREATE SCHEMA ` + schemaName, `SET search_path TO ` + schemaName, `CREATE TABLE users (id BIGSERIAL PRIMARY KEY, username TEXT)`} {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		db.Exec(`DROP SCHEMA ` + schemaName + ` CASCADE`)
+		db.Close()
+	})
+	return db
+}
+
+func posts(extra ...Column) []Table {
+	cols := []Column{
+		{Name: "title", Type: "string"},
+		{Name: "body", Type: "text", Default: ""},
+		{Name: "owner_id", Type: "user"},
+		{Name: "score", Type: "float", Nullable: true},
+		{Name: "stock", Type: "int", Default: int64(3)},
+		{Name: "pinned", Type: "bool", Default: false},
+		{Name: "created_at", Type: "datetime"},
+	}
+	return []Table{{Name: "posts", Columns: append(cols, extra...)}}
+}
+
+func TestMigrate(t *testing.T) {
+	for _, d := range []struct {
+		name string
+		open func(*testing.T) *sql.DB
+	}{{SQLite, sqliteDB}, {Postgres, postgresDB}} {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			ctx := context.Background()
+			if err := Migrate(ctx, db, d.name, posts()); err != nil {
+				t.Fatal(err)
+			}
+			// Idempotent.
+			if err := Migrate(ctx, db, d.name, posts()); err != nil {
+				t.Fatalf("second run: %v", err)
+			}
+			ins := `INSERT INTO posts (title, owner_id, created_at) VALUES ('a', 1, CURRENT_TIMESTAMP)`
+			if _, err := db.Exec(`INSERT INTO users (username) VALUES ('alice')`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(ins); err != nil {
+				t.Fatal(err)
+			}
+			var body string
+			var stock int64
+			var pinned bool
+			if err := db.QueryRow(`SELECT body, stock, pinned FROM posts`).Scan(&body, &stock, &pinned); err != nil || body != "" || stock != 3 || pinned {
+				t.Fatalf("defaults: %q %d %v %v", body, stock, pinned, err)
+			}
+			// Adding a nullable column and a column with a default works.
+			more := posts(Column{Name: "subtitle", Type: "string", Nullable: true}, Column{Name: "views", Type: "int", Default: int64(0)})
+			if err := Migrate(ctx, db, d.name, more); err != nil {
+				t.Fatalf("add columns: %v", err)
+			}
+			var views int64
+			if err := db.QueryRow(`SELECT views FROM posts`).Scan(&views); err != nil || views != 0 {
+				t.Fatalf("views: %d %v", views, err)
+			}
+			refused := []struct {
+				name   string
+				tables []Table
+				want   []string
+			}{
+				{"dropped", posts(), []string{"posts", "subtitle", "no longer declares", "DROP COLUMN"}},
+				{"retyped", func() []Table {
+					tb := []Table{more[0]}
+					tb[0].Columns = append([]Column(nil), tb[0].Columns...)
+					tb[0].Columns[0].Type = "int"
+					return tb
+				}(), []string{"posts.title", "int", "by hand"}},
+				{"required without default", posts(Column{Name: "subtitle", Type: "string", Nullable: true}, Column{Name: "views", Type: "int", Default: int64(0)}, Column{Name: "slug", Type: "string"}), []string{"posts.slug", "required", "default"}},
+			}
+			for _, c := range refused {
+				err := Migrate(ctx, db, d.name, c.tables)
+				if err == nil {
+					t.Fatalf("%s: accepted", c.name)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("%s: %q lacks %q", c.name, err, w)
+					}
+				}
+			}
+			// Nothing was changed by the refused runs.
+			if err := Migrate(ctx, db, d.name, more); err != nil {
+				t.Fatalf("after refusals: %v", err)
+			}
+		})
+	}
+}
+
+func TestCreateTable(t *testing.T) {
+	tb := Table{Name: "t", Columns: []Column{{Name: "o", Type: "user"}, {Name: "s", Type: "string", Default: "it's"}, {Name: "b", Type: "bool", Default: true}}}
+	cases := map[string]string{
+		SQLite:   `CREATE TABLE "t" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "o" INTEGER NOT NULL REFERENCES "users" ("id"), "s" TEXT NOT NULL DEFAULT 'it''s', "b" BOOLEAN NOT NULL DEFAULT 1)`,
+		Postgres: `CREATE TABLE "t" ("id" BIGSERIAL PRIMARY KEY, "o" BIGINT NOT NULL REFERENCES "users" ("id"), "s" TEXT NOT NULL DEFAULT 'it''s', "b" BOOLEAN NOT NULL DEFAULT true)`,
+	}
+	for d, want := range cases {
+		if got := CreateTable(d, tb); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", d, got, want)
+		}
+	}
+	if err := Migrate(context.Background(), nil, "mysql", nil); err == nil {
+		t.Error("unknown dialect accepted")
+	}
+}
