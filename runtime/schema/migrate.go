@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -37,7 +38,13 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) er
 		for _, c := range t.Columns {
 			want[c.Name] = c
 		}
-		for name, typ := range have {
+		names := make([]string, 0, len(have))
+		for name := range have {
+			names = append(names, name)
+		}
+		sort.Strings(names) // a deterministic message
+		for _, name := range names {
+			typ := have[name]
 			if name == "id" {
 				continue
 			}
