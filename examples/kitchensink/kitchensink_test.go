@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
 	"github.com/wardhq/ward/examples/kitchensink/ksapi"
@@ -79,16 +81,63 @@ type env struct {
 	users map[string]*authn.User
 }
 
-func setup(t *testing.T) *env {
-	t.Helper()
-	dsn := "file:" + filepath.Join(t.TempDir(), "ks.db") + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatal(err)
+func setup(t *testing.T) *env { return setupDialect(t, rest.SQLite) }
+
+// dialects runs f against SQLite and against PostgreSQL (in a schema of its
+// own, dropped afterwards; skipped without a server unless CI=true).
+func dialects(t *testing.T, f func(t *testing.T, e *env)) {
+	for _, d := range []rest.Dialect{rest.SQLite, rest.Postgres} {
+		t.Run(string(d), func(t *testing.T) { f(t, setupDialect(t, d)) })
 	}
-	t.Cleanup(func() { db.Close() })
+}
+
+func openPostgres(t *testing.T) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	for _, user := range []string{"postgres", "root"} {
+		if db, err = sql.Open("pgx", "postgres://"+user+"@127.0.0.1:5432/test?sslmode=disable&connect_timeout=3"); err == nil {
+			if err = db.Ping(); err == nil {
+				break
+			}
+			db.Close()
+		}
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL unreachable: %v", err)
+		}
+		t.Skipf("PostgreSQL unreachable: %v", err)
+	}
+	db.SetMaxOpenConns(1) // search_path is per connection
+	name := fmt.Sprintf("ward_ks_%d", time.Now().UnixNano())
+	for _, q := range []string{"CREATE SCHEMA " + name, "SET search_path TO " + name} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		db.Exec("DROP SCHEMA " + name + " CASCADE")
+		db.Close()
+	})
+	return db
+}
+
+func setupDialect(t *testing.T, dialect rest.Dialect) *env {
+	t.Helper()
+	var db *sql.DB
+	if dialect == rest.Postgres {
+		db = openPostgres(t)
+	} else {
+		dsn := "file:" + filepath.Join(t.TempDir(), "ks.db") + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate"
+		var err error
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+	}
 	ctx := context.Background()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT 0, is_active BOOLEAN NOT NULL DEFAULT 1)`); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE users (id BIGINT PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT FALSE, is_active BOOLEAN NOT NULL DEFAULT TRUE)`); err != nil {
 		t.Fatal(err)
 	}
 	users := map[string]*authn.User{
@@ -98,17 +147,21 @@ func setup(t *testing.T) *env {
 		"root":  {ID: 4, Username: "root", IsActive: true, IsStaff: true},
 	}
 	for _, u := range users {
-		if _, err := db.ExecContext(ctx, `INSERT INTO users (id, username, is_staff) VALUES (?, ?, ?)`, u.ID, u.Username, u.IsStaff); err != nil {
+		q := `INSERT INTO users (id, username, is_staff) VALUES (?, ?, ?)`
+		if dialect == rest.Postgres {
+			q = `INSERT INTO users (id, username, is_staff) VALUES ($1, $2, $3)`
+		}
+		if _, err := db.ExecContext(ctx, q, u.ID, u.Username, u.IsStaff); err != nil {
 			t.Fatal(err)
 		}
 	}
 	def := ksapi.Definition()
-	if err := schema.Migrate(ctx, db, schema.SQLite, def.Tables); err != nil {
+	if err := schema.Migrate(ctx, db, string(dialect), def.Tables); err != nil {
 		t.Fatal(err)
 	}
 	app := &rest.App{
 		DB:      db,
-		Dialect: rest.SQLite,
+		Dialect: dialect,
 		Authenticators: map[string]authn.Authenticator{
 			"jwt":   &fakeAuth{name: "jwt", scheme: "Bearer", users: users},
 			"token": &fakeAuth{name: "token", scheme: "Token", users: users},
@@ -183,8 +236,9 @@ func (e *env) mustCreate(t *testing.T, path, user string, body any) map[string]a
 	return r.json(t)
 }
 
-func TestItemsCRUD(t *testing.T) {
-	e := setup(t)
+func TestItemsCRUD(t *testing.T) { dialects(t, testItemsCRUD) }
+
+func testItemsCRUD(t *testing.T, e *env) {
 	before := time.Now().UTC().Add(-time.Second)
 	it := e.mustCreate(t, "/api/items", "alice", map[string]any{"name": "ab", "stock": 3, "owner": "bob", "id": 99, "created_at": "2000-01-01T00:00:00Z"})
 	if it["owner"] != "alice" || it["id"] == float64(99) || it["status"] != "draft" || it["notes"] != "" || it["pinned"] != false || it["price"] != nil {
@@ -274,8 +328,9 @@ func TestValidation(t *testing.T) {
 }
 
 // TestPermissionMatrix drives every resource with every kind of caller.
-func TestPermissionMatrix(t *testing.T) {
-	e := setup(t)
+func TestPermissionMatrix(t *testing.T) { dialects(t, testPermissionMatrix) }
+
+func testPermissionMatrix(t *testing.T, e *env) {
 	item := e.mustCreate(t, "/api/items", "alice", map[string]any{"name": "ab"})
 	doc := e.mustCreate(t, "/api/docs", "alice", map[string]any{"team": 1, "title": "plan"})
 	art := e.mustCreate(t, "/api/articles", "Token alice", map[string]any{"title": "t"})
@@ -375,8 +430,9 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 }
 
-func TestPagination(t *testing.T) {
-	e := setup(t)
+func TestPagination(t *testing.T) { dialects(t, testPagination) }
+
+func testPagination(t *testing.T, e *env) {
 	if m := e.do(t, "GET", "/api/items", "alice", nil).json(t); m["count"] != float64(0) || m["next"] != nil || len(m["results"].([]any)) != 0 {
 		t.Fatalf("empty: %v", m)
 	}
