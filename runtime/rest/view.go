@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -53,6 +52,9 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 		return nil, false
 	}
 	if res.User != nil {
+		// Handlers and permission classes read the caller from the request
+		// context too; the request is updated in place so that the handler's
+		// r sees it.
 		*r = *r.WithContext(authn.WithResult(r.Context(), res))
 	}
 	if !v.throttle(w, r, res.User) {
@@ -98,10 +100,6 @@ func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *authn.User) b
 func (v *View) Fail(w http.ResponseWriter, err error) {
 	if v.App != nil && v.App.Log != nil {
 		v.App.Log.Error("request failed", "resource", v.Resource, "err", err)
-	}
-	if errors.Is(err, context.Canceled) {
-		problem.Unavailable(w)
-		return
 	}
 	problem.Unavailable(w)
 }
@@ -183,7 +181,10 @@ func ID(r *http.Request) (int64, bool) {
 		}
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
+	if err != nil || id <= 0 {
+		return 0, false
+	}
+	return id, true
 }
 
 // Lookup answers the outcome of a scoped Get: 404 for ErrNotFound, 503
