@@ -42,12 +42,12 @@ func Diff(name string, old, new []byte) string {
 			ops = append(ops, op{' ', a[i], i, j})
 			i++
 			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, op{'+', b[j], i, j})
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
 			ops = append(ops, op{'-', a[i], i, j})
 			i++
+		default:
+			ops = append(ops, op{'+', b[j], i, j})
+			j++
 		}
 	}
 	var sb strings.Builder
@@ -84,7 +84,15 @@ func Diff(name string, old, new []byte) string {
 				lb++
 			}
 		}
-		fmt.Fprintf(&sb, "@@ -%d,%d +%d,%d @@\n", ops[start].ai+1, la, ops[start].bi+1, lb)
+		// An empty side names the line before it, as diff -u does.
+		sa, sb2 := ops[start].ai+1, ops[start].bi+1
+		if la == 0 {
+			sa--
+		}
+		if lb == 0 {
+			sb2--
+		}
+		fmt.Fprintf(&sb, "@@ -%d,%d +%d,%d @@\n", sa, la, sb2, lb)
 		for _, o := range ops[start:end] {
 			sb.WriteByte(o.kind)
 			sb.WriteString(o.text)
