@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"go/format"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/dave/jennifer/jen"
@@ -73,6 +75,9 @@ func Generate(svc *plan.Service, opt Config) (*Output, error) {
 	if err := g.service(); err != nil {
 		return nil, err
 	}
+	if err := g.render(); err != nil {
+		return nil, err
+	}
 	if err := g.scaffolds(opt); err != nil {
 		return nil, err
 	}
@@ -81,16 +86,56 @@ func Generate(svc *plan.Service, opt Config) (*Output, error) {
 }
 
 type gen struct {
-	svc *plan.Service
-	out *Output
+	svc     *plan.Service
+	out     *Output
+	pending []pendingFile
 }
 
+type pendingFile struct {
+	name string
+	f    *jen.File
+}
+
+// file queues f for rendering as name inside the output folder.
 func (g *gen) file(name string, f *jen.File) error {
-	var b bytes.Buffer
-	if err := f.Render(&b); err != nil {
-		return fmt.Errorf("golang: %s: %w", name, err)
+	g.pending = append(g.pending, pendingFile{name, f})
+	return nil
+}
+
+// render renders the queued files on every CPU: gofmt-ing the output is
+// most of the generation time. The result does not depend on the order.
+func (g *gen) render() error {
+	bufs := make([][]byte, len(g.pending))
+	errs := make([]error, len(g.pending))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(g.pending)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				var b bytes.Buffer
+				errs[i] = g.pending[i].f.Render(&b)
+				bufs[i] = b.Bytes()
+			}
+		}()
 	}
-	g.out.Files[path.Join(g.svc.Output, name)] = b.Bytes()
+	for i := range g.pending {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, p := range g.pending {
+		if errs[i] != nil {
+			return fmt.Errorf("golang: %s: %w", p.name, errs[i])
+		}
+		full := path.Join(g.svc.Output, p.name)
+		if _, dup := g.out.Files[full]; dup {
+			return fmt.Errorf("golang: two files would be written to %s", full)
+		}
+		g.out.Files[full] = bufs[i]
+	}
+	g.pending = nil
 	return nil
 }
 

@@ -57,7 +57,7 @@ func (g *gen) handlers(f *File, x *res) {
 
 	// mount
 	views := Dict{
-		Id("store"): Op("&").Id(x.sqlType).Values(Dict{Id("db"): Id("app").Dot("DB"), Id("dialect"): Id("app").Dot("Dialect")}),
+		Id("store"): Id("new" + x.store).Call(Id("app")),
 		Id("view"):  g.view(x, x.r.Auth),
 	}
 	for _, a := range plan.Actions {

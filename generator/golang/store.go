@@ -86,22 +86,9 @@ func (x *res) writable(update bool) []*plan.Field {
 }
 
 func (g *gen) sqlStore(f *File, x *res) {
-	recv := Id("s").Op("*").Id(x.sqlType)
-	ret := func(c ...Code) Code { return Return(c...) }
-	errRet := func(zero ...Code) Code {
-		return If(Err().Op("!=").Nil()).Block(Return(append(zero, Err())...))
-	}
-	f.Commentf("%s is %s over database/sql, for SQLite and PostgreSQL.", x.sqlType, x.store)
-	f.Type().Id(x.sqlType).Struct(Id("db").Op("*").Qual("database/sql", "DB"), Id("dialect").Qual(pkgRest, "Dialect"))
-	f.Line()
-	f.Comment("q adapts a query written with ? placeholders to the dialect.")
-	f.Func().Params(recv).Id("q").Params(Id("query").String()).String().Block(
-		If(Id("s").Dot("dialect").Op("==").Qual(pkgRest, "Postgres")).Block(Return(Qual(pkgPerm, "Rebind").Call(Id("query")))),
-		Return(Id("query")))
-	f.Line()
 	sel := x.id + "Select"
 	f.Const().Defs(
-		Commentf("%s selects every column of %s.", sel, x.table),
+		Commentf("%s selects every column of %s, in scan%s's order.", sel, x.table, x.model),
 		Id(sel).Op("=").Add(sqlLit(x.selectSQL())),
 		Commentf("%sOrder is the ordering of %s lists; id is the last tie-breaker.", x.id, x.r.Name),
 		Id(x.id+"Order").Op("=").Add(sqlLit(x.orderSQL())),
@@ -137,110 +124,48 @@ func (g *gen) sqlStore(f *File, x *res) {
 	}
 	body = append(body, Return(Op("&").Id("o"), Nil()))
 	f.Commentf("%s reads one row of %s.", scan, sel)
-	f.Func().Id(scan).Params(Id("row").Interface(Id("Scan").Params(Op("...").Any()).Error())).Params(Op("*").Id(x.model), Error()).Block(body...)
+	f.Func().Id(scan).Params(Id("row").Qual(pkgRest, "Scanner")).Params(Op("*").Id(x.model), Error()).Block(body...)
 	f.Line()
 
-	// List
-	f.Comment("List implements " + x.store + ".")
-	f.Func().Params(recv).Id("List").Params(ctxParam(), Id("where").Qual(pkgPerm, "Where"), Id("order").String(), List(Id("limit"), Id("offset")).Int()).Params(Index().Op("*").Id(x.model), Int(), Error()).Block(
-		Id("cond").Op(":=").Lit(""),
-		If(Id("where").Dot("SQL").Op("!=").Lit("")).Block(Id("cond").Op("=").Lit(" WHERE ").Op("+").Id("where").Dot("SQL")),
-		Var().Id("count").Int(),
-		If(Err().Op(":=").Id("s").Dot("db").Dot("QueryRowContext").Call(Id("ctx"), Id("s").Dot("q").Call(sqlLit("SELECT COUNT(*) FROM "+ident(x.table)).Op("+").Id("cond")), Id("where").Dot("Args").Op("...")).Dot("Scan").Call(Op("&").Id("count")), Err().Op("!=").Nil()).Block(Return(Nil(), Lit(0), Err())),
-		If(Id("count").Op("<=").Id("offset")).Block(Return(Nil(), Id("count"), Nil())),
-		Id("args").Op(":=").Append(Append(Index().Any().Values(), Id("where").Dot("Args").Op("...")), Id("limit"), Id("offset")),
-		List(Id("rows"), Err()).Op(":=").Id("s").Dot("db").Dot("QueryContext").Call(Id("ctx"), Id("s").Dot("q").Call(Id(sel).Op("+").Id("cond").Op("+").Lit(" ORDER BY ").Op("+").Id("order").Op("+").Lit(" LIMIT ? OFFSET ?")), Id("args").Op("...")),
-		errRet(Nil(), Lit(0)),
-		Defer().Id("rows").Dot("Close").Call(),
-		Id("out").Op(":=").Make(Index().Op("*").Id(x.model), Lit(0), Id("limit")),
-		For(Id("rows").Dot("Next").Call()).Block(
-			List(Id("o"), Err()).Op(":=").Id(scan).Call(Id("rows")),
-			errRet(Nil(), Lit(0)),
-			Id("out").Op("=").Append(Id("out"), Id("o")),
-		),
-		ret(Id("out"), Id("count"), Id("rows").Dot("Err").Call()),
-	)
-	f.Line()
-
-	// Get
-	getBody := func(db string) []Code {
-		return []Code{
-			Id("cond").Op(":=").Add(sqlLit(" WHERE " + ident("id") + " = ?")),
-			Id("args").Op(":=").Index().Any().Values(Id("id")),
-			If(Id("where").Dot("SQL").Op("!=").Lit("")).Block(
-				Id("cond").Op("+=").Lit(" AND (").Op("+").Id("where").Dot("SQL").Op("+").Lit(")"),
-				Id("args").Op("=").Append(Id("args"), Id("where").Dot("Args").Op("...")),
-			),
-			List(Id("o"), Err()).Op(":=").Id(scan).Call(Id(db).Dot("QueryRowContext").Call(Id("ctx"), Id("s").Dot("q").Call(Id(sel).Op("+").Id("cond")), Id("args").Op("..."))),
-			If(Qual("errors", "Is").Call(Err(), Qual("database/sql", "ErrNoRows"))).Block(Return(Nil(), Qual(pkgRest, "ErrNotFound"))),
-			Return(Id("o"), Err()),
+	d := Dict{
+		Id("DB"):      Id("app").Dot("DB"),
+		Id("Dialect"): Id("app").Dot("Dialect"),
+		Id("Name"):    sqlLit(ident(x.table)),
+		Id("Select"):  Id(sel),
+		Id("Scan"):    Id(scan),
+		Id("ID"):      Func().Params(Id("o").Op("*").Id(x.model)).Int64().Block(Return(Id("o").Dot("ID"))),
+	}
+	if !x.readOnly() {
+		ins := x.writable(false)
+		var cols, marks []string
+		var vals []Code
+		for _, fl := range ins {
+			cols = append(cols, ident(fl.Column))
+			marks = append(marks, "?")
+			vals = append(vals, Id("o").Dot(valueField(fl)))
 		}
+		insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ") RETURNING " + ident("id")
+		if len(ins) == 0 {
+			insertSQL = "INSERT INTO " + ident(x.table) + " DEFAULT VALUES RETURNING " + ident("id")
+		}
+		var sets []string
+		var uvals []Code
+		for _, fl := range x.writable(true) {
+			sets = append(sets, ident(fl.Column)+" = ?")
+			uvals = append(uvals, Id("o").Dot(valueField(fl)))
+		}
+		if len(sets) == 0 {
+			sets = []string{ident("id") + " = " + ident("id")}
+		}
+		uvals = append(uvals, Id("o").Dot("ID"))
+		d[Id("InsertSQL")] = sqlLit(insertSQL)
+		d[Id("UpdateSQL")] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
+		d[Id("InsertArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(vals...)))
+		d[Id("UpdateArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	}
-	f.Comment("Get implements " + x.store + ".")
-	f.Func().Params(recv).Id("Get").Params(ctxParam(), Id("where").Qual(pkgPerm, "Where"), Id("id").Int64()).Params(Op("*").Id(x.model), Error()).Block(getBody("s.db")...)
-	f.Line()
-	if x.readOnly() {
-		return
-	}
-	// Create
-	ins := x.writable(false)
-	var cols, marks []string
-	var vals []Code
-	for _, fl := range ins {
-		cols = append(cols, ident(fl.Column))
-		marks = append(marks, "?")
-		vals = append(vals, Id("obj").Dot(valueField(fl)))
-	}
-	insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ") RETURNING " + ident("id")
-	if len(ins) == 0 {
-		insertSQL = "INSERT INTO " + ident(x.table) + " DEFAULT VALUES RETURNING " + ident("id")
-	}
-	reread := []Code{
-		List(Id("out"), Err()).Op(":=").Id(scan).Call(Id("tx").Dot("QueryRowContext").Call(Id("ctx"), Id("s").Dot("q").Call(Id(sel).Op("+").Add(sqlLit(" WHERE "+ident("id")+" = ?"))), Id("id"))),
-		errRet(Nil()),
-		Return(Id("out"), Id("tx").Dot("Commit").Call()),
-	}
-	f.Comment("Create implements " + x.store + ", in one transaction.")
-	f.Func().Params(recv).Id("Create").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Op("*").Id(x.model), Error()).Block(append([]Code{
-		List(Id("tx"), Err()).Op(":=").Id("s").Dot("db").Dot("BeginTx").Call(Id("ctx"), Nil()),
-		errRet(Nil()),
-		Defer().Id("tx").Dot("Rollback").Call(),
-		Var().Id("id").Int64(),
-		If(Err().Op(":=").Id("tx").Dot("QueryRowContext").Call(append([]Code{Id("ctx"), Id("s").Dot("q").Call(sqlLit(insertSQL))}, vals...)...).Dot("Scan").Call(Op("&").Id("id")), Err().Op("!=").Nil()).Block(Return(Nil(), Err())),
-	}, reread...)...)
-	f.Line()
-	// Update
-	upd := x.writable(true)
-	var sets []string
-	var uvals []Code
-	for _, fl := range upd {
-		sets = append(sets, ident(fl.Column)+" = ?")
-		uvals = append(uvals, Id("obj").Dot(valueField(fl)))
-	}
-	uvals = append(uvals, Id("obj").Dot("ID"))
-	updBody := []Code{
-		List(Id("tx"), Err()).Op(":=").Id("s").Dot("db").Dot("BeginTx").Call(Id("ctx"), Nil()),
-		errRet(Nil()),
-		Defer().Id("tx").Dot("Rollback").Call(),
-		Id("id").Op(":=").Id("obj").Dot("ID"),
-	}
-	if len(sets) > 0 {
-		updBody = append(updBody,
-			List(Id("res"), Err()).Op(":=").Id("tx").Dot("ExecContext").Call(append([]Code{Id("ctx"), Id("s").Dot("q").Call(sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?"))}, uvals...)...),
-			errRet(Nil()),
-			If(List(Id("n"), Err()).Op(":=").Id("res").Dot("RowsAffected").Call(), Err().Op("!=").Nil()).Block(Return(Nil(), Err())).Else().If(Id("n").Op("==").Lit(0)).Block(Return(Nil(), Qual(pkgRest, "ErrNotFound"))),
-		)
-	}
-	f.Comment("Update implements " + x.store + ", in one transaction.")
-	f.Func().Params(recv).Id("Update").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Op("*").Id(x.model), Error()).Block(append(updBody, reread...)...)
-	f.Line()
-	f.Comment("Delete implements " + x.store + ".")
-	f.Func().Params(recv).Id("Delete").Params(ctxParam(), Id("id").Int64()).Error().Block(
-		List(Id("res"), Err()).Op(":=").Id("s").Dot("db").Dot("ExecContext").Call(Id("ctx"), Id("s").Dot("q").Call(sqlLit("DELETE FROM "+ident(x.table)+" WHERE "+ident("id")+" = ?")), Id("id")),
-		If(Err().Op("!=").Nil()).Block(Return(Err())),
-		If(List(Id("n"), Err()).Op(":=").Id("res").Dot("RowsAffected").Call(), Err().Op("!=").Nil()).Block(Return(Err())).Else().If(Id("n").Op("==").Lit(0)).Block(Return(Qual(pkgRest, "ErrNotFound"))),
-		Return(Nil()),
-	)
+	f.Commentf("new%s is %s over app.DB (SQLite or PostgreSQL) with rest.Table.", x.store, x.store)
+	f.Func().Id("new"+x.store).Params(Id("app").Op("*").Qual(pkgRest, "App")).Id(x.store).Block(
+		Return(Op("&").Qual(pkgRest, "Table").Types(Id(x.model)).Values(d)))
 	f.Line()
 }
 

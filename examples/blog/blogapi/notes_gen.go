@@ -5,7 +5,6 @@ package blogapi
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -87,22 +86,8 @@ type NoteStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlNoteStore is NoteStore over database/sql, for SQLite and PostgreSQL.
-type sqlNoteStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlNoteStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// notesSelect selects every column of notes.
+	// notesSelect selects every column of notes, in scanNote's order.
 	notesSelect = `SELECT "id", "text", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "notes"."owner_id") FROM "notes"`
 	// notesOrder is the ordering of notes lists; id is the last tie-breaker.
 	notesOrder = `"id" ASC`
@@ -111,9 +96,7 @@ const (
 )
 
 // scanNote reads one row of notesSelect.
-func scanNote(row interface {
-	Scan(...any) error
-}) (*Note, error) {
+func scanNote(row rest.Scanner) (*Note, error) {
 	var o Note
 	var nameOwner sql.NullString
 	if err := row.Scan(&o.ID, &o.Text, &o.OwnerID, &nameOwner); err != nil {
@@ -123,105 +106,26 @@ func scanNote(row interface {
 	return &o, nil
 }
 
-// List implements NoteStore.
-func (s *sqlNoteStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Note, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newNoteStore is NoteStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newNoteStore(app *rest.App) NoteStore {
+	return &rest.Table[Note]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Note) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Note) []any {
+			return []any{o.Text, o.OwnerID}
+		},
+		InsertSQL: `INSERT INTO "notes" ("text", "owner_id") VALUES (?, ?) RETURNING "id"`,
+		Name:      `"notes"`,
+		Scan:      scanNote,
+		Select:    notesSelect,
+		UpdateArgs: func(o *Note) []any {
+			return []any{o.Text, o.ID}
+		},
+		UpdateSQL: `UPDATE "notes" SET "text" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "notes"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(notesSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Note, 0, limit)
-	for rows.Next() {
-		o, err := scanNote(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements NoteStore.
-func (s *sqlNoteStore) Get(ctx context.Context, where perm.Where, id int64) (*Note, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanNote(s.db.QueryRowContext(ctx, s.q(notesSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements NoteStore, in one transaction.
-func (s *sqlNoteStore) Create(ctx context.Context, obj *Note) (*Note, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "notes" ("text", "owner_id") VALUES (?, ?) RETURNING "id"`), obj.Text, obj.OwnerID).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanNote(tx.QueryRowContext(ctx, s.q(notesSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements NoteStore, in one transaction.
-func (s *sqlNoteStore) Update(ctx context.Context, obj *Note) (*Note, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "notes" SET "text" = ? WHERE "id" = ?`), obj.Text, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanNote(tx.QueryRowContext(ctx, s.q(notesSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements NoteStore.
-func (s *sqlNoteStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "notes" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // notesHandler serves /api/notes and /api/notes/{id}.
@@ -265,10 +169,7 @@ func mountNotes(r chi.Router, app *rest.App) {
 			Chain:    app.Chain("jwt", "token", "session", "basic"),
 			Resource: "notes",
 		},
-		store: &sqlNoteStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newNoteStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token", "session", "basic"),

@@ -5,7 +5,6 @@ package ksapi
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -93,22 +92,8 @@ type ArticleStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlArticleStore is ArticleStore over database/sql, for SQLite and PostgreSQL.
-type sqlArticleStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlArticleStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// articlesSelect selects every column of articles.
+	// articlesSelect selects every column of articles, in scanArticle's order.
 	articlesSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "articles"."owner_id") FROM "articles"`
 	// articlesOrder is the ordering of articles lists; id is the last tie-breaker.
 	articlesOrder = `"id" ASC`
@@ -117,9 +102,7 @@ const (
 )
 
 // scanArticle reads one row of articlesSelect.
-func scanArticle(row interface {
-	Scan(...any) error
-}) (*Article, error) {
+func scanArticle(row rest.Scanner) (*Article, error) {
 	var o Article
 	var nameOwner sql.NullString
 	if err := row.Scan(&o.ID, &o.Title, &o.OwnerID, &nameOwner); err != nil {
@@ -129,105 +112,26 @@ func scanArticle(row interface {
 	return &o, nil
 }
 
-// List implements ArticleStore.
-func (s *sqlArticleStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Article, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newArticleStore is ArticleStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newArticleStore(app *rest.App) ArticleStore {
+	return &rest.Table[Article]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Article) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Article) []any {
+			return []any{o.Title, o.OwnerID}
+		},
+		InsertSQL: `INSERT INTO "articles" ("title", "owner_id") VALUES (?, ?) RETURNING "id"`,
+		Name:      `"articles"`,
+		Scan:      scanArticle,
+		Select:    articlesSelect,
+		UpdateArgs: func(o *Article) []any {
+			return []any{o.Title, o.ID}
+		},
+		UpdateSQL: `UPDATE "articles" SET "title" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "articles"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(articlesSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Article, 0, limit)
-	for rows.Next() {
-		o, err := scanArticle(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements ArticleStore.
-func (s *sqlArticleStore) Get(ctx context.Context, where perm.Where, id int64) (*Article, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanArticle(s.db.QueryRowContext(ctx, s.q(articlesSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements ArticleStore, in one transaction.
-func (s *sqlArticleStore) Create(ctx context.Context, obj *Article) (*Article, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "articles" ("title", "owner_id") VALUES (?, ?) RETURNING "id"`), obj.Title, obj.OwnerID).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanArticle(tx.QueryRowContext(ctx, s.q(articlesSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements ArticleStore, in one transaction.
-func (s *sqlArticleStore) Update(ctx context.Context, obj *Article) (*Article, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "articles" SET "title" = ? WHERE "id" = ?`), obj.Title, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanArticle(tx.QueryRowContext(ctx, s.q(articlesSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements ArticleStore.
-func (s *sqlArticleStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "articles" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // articlesHandler serves /api/articles and /api/articles/{id}.
@@ -276,10 +180,7 @@ func mountArticles(r chi.Router, app *rest.App) {
 			Resource: "articles",
 			User:     true,
 		},
-		store: &sqlArticleStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newArticleStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("token"),

@@ -5,7 +5,6 @@ package ksapi
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -95,22 +94,8 @@ type DocStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlDocStore is DocStore over database/sql, for SQLite and PostgreSQL.
-type sqlDocStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlDocStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// docsSelect selects every column of docs.
+	// docsSelect selects every column of docs, in scanDoc's order.
 	docsSelect = `SELECT "id", "team", "title", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "docs"."owner_id") FROM "docs"`
 	// docsOrder is the ordering of docs lists; id is the last tie-breaker.
 	docsOrder = `"id" ASC`
@@ -119,9 +104,7 @@ const (
 )
 
 // scanDoc reads one row of docsSelect.
-func scanDoc(row interface {
-	Scan(...any) error
-}) (*Doc, error) {
+func scanDoc(row rest.Scanner) (*Doc, error) {
 	var o Doc
 	var nameOwner sql.NullString
 	if err := row.Scan(&o.ID, &o.Team, &o.Title, &o.OwnerID, &nameOwner); err != nil {
@@ -131,105 +114,26 @@ func scanDoc(row interface {
 	return &o, nil
 }
 
-// List implements DocStore.
-func (s *sqlDocStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Doc, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newDocStore is DocStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newDocStore(app *rest.App) DocStore {
+	return &rest.Table[Doc]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Doc) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Doc) []any {
+			return []any{o.Team, o.Title, o.OwnerID}
+		},
+		InsertSQL: `INSERT INTO "docs" ("team", "title", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
+		Name:      `"docs"`,
+		Scan:      scanDoc,
+		Select:    docsSelect,
+		UpdateArgs: func(o *Doc) []any {
+			return []any{o.Team, o.Title, o.ID}
+		},
+		UpdateSQL: `UPDATE "docs" SET "team" = ?, "title" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "docs"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(docsSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Doc, 0, limit)
-	for rows.Next() {
-		o, err := scanDoc(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements DocStore.
-func (s *sqlDocStore) Get(ctx context.Context, where perm.Where, id int64) (*Doc, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanDoc(s.db.QueryRowContext(ctx, s.q(docsSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements DocStore, in one transaction.
-func (s *sqlDocStore) Create(ctx context.Context, obj *Doc) (*Doc, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "docs" ("team", "title", "owner_id") VALUES (?, ?, ?) RETURNING "id"`), obj.Team, obj.Title, obj.OwnerID).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanDoc(tx.QueryRowContext(ctx, s.q(docsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements DocStore, in one transaction.
-func (s *sqlDocStore) Update(ctx context.Context, obj *Doc) (*Doc, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "docs" SET "team" = ?, "title" = ? WHERE "id" = ?`), obj.Team, obj.Title, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanDoc(tx.QueryRowContext(ctx, s.q(docsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements DocStore.
-func (s *sqlDocStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "docs" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // docsHandler serves /api/docs and /api/docs/{id}.
@@ -278,10 +182,7 @@ func mountDocs(r chi.Router, app *rest.App) {
 			Resource: "docs",
 			User:     true,
 		},
-		store: &sqlDocStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newDocStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

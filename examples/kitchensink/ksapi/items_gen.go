@@ -5,7 +5,6 @@ package ksapi
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -121,22 +120,8 @@ type ItemStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlItemStore is ItemStore over database/sql, for SQLite and PostgreSQL.
-type sqlItemStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlItemStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// itemsSelect selects every column of items.
+	// itemsSelect selects every column of items, in scanItem's order.
 	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
 	// itemsOrder is the ordering of items lists; id is the last tie-breaker.
 	itemsOrder = `"stock" DESC, "id" ASC`
@@ -145,9 +130,7 @@ const (
 )
 
 // scanItem reads one row of itemsSelect.
-func scanItem(row interface {
-	Scan(...any) error
-}) (*Item, error) {
+func scanItem(row rest.Scanner) (*Item, error) {
 	var o Item
 	var nameOwner sql.NullString
 	if err := row.Scan(&o.ID, &o.Name, &o.Notes, &o.Status, &o.Stock, &o.Price, &o.Pinned, &o.Due, &o.OwnerID, &nameOwner, &o.CreatedAt, &o.UpdatedAt); err != nil {
@@ -159,105 +142,26 @@ func scanItem(row interface {
 	return &o, nil
 }
 
-// List implements ItemStore.
-func (s *sqlItemStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Item, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newItemStore is ItemStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newItemStore(app *rest.App) ItemStore {
+	return &rest.Table[Item]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Item) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Item) []any {
+			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.OwnerID, o.CreatedAt, o.UpdatedAt}
+		},
+		InsertSQL: `INSERT INTO "items" ("name", "notes", "status", "stock", "price", "pinned", "due", "owner_id", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+		Name:      `"items"`,
+		Scan:      scanItem,
+		Select:    itemsSelect,
+		UpdateArgs: func(o *Item) []any {
+			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.UpdatedAt, o.ID}
+		},
+		UpdateSQL: `UPDATE "items" SET "name" = ?, "notes" = ?, "status" = ?, "stock" = ?, "price" = ?, "pinned" = ?, "due" = ?, "updated_at" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "items"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(itemsSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Item, 0, limit)
-	for rows.Next() {
-		o, err := scanItem(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements ItemStore.
-func (s *sqlItemStore) Get(ctx context.Context, where perm.Where, id int64) (*Item, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanItem(s.db.QueryRowContext(ctx, s.q(itemsSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements ItemStore, in one transaction.
-func (s *sqlItemStore) Create(ctx context.Context, obj *Item) (*Item, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "items" ("name", "notes", "status", "stock", "price", "pinned", "due", "owner_id", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`), obj.Name, obj.Notes, obj.Status, obj.Stock, obj.Price, obj.Pinned, obj.Due, obj.OwnerID, obj.CreatedAt, obj.UpdatedAt).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanItem(tx.QueryRowContext(ctx, s.q(itemsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements ItemStore, in one transaction.
-func (s *sqlItemStore) Update(ctx context.Context, obj *Item) (*Item, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "items" SET "name" = ?, "notes" = ?, "status" = ?, "stock" = ?, "price" = ?, "pinned" = ?, "due" = ?, "updated_at" = ? WHERE "id" = ?`), obj.Name, obj.Notes, obj.Status, obj.Stock, obj.Price, obj.Pinned, obj.Due, obj.UpdatedAt, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanItem(tx.QueryRowContext(ctx, s.q(itemsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements ItemStore.
-func (s *sqlItemStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "items" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // itemsHandler serves /api/items and /api/items/{id}.
@@ -306,10 +210,7 @@ func mountItems(r chi.Router, app *rest.App) {
 			Resource: "items",
 			User:     true,
 		},
-		store: &sqlItemStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newItemStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

@@ -5,7 +5,6 @@ package ksapi
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -90,22 +89,8 @@ type PostStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlPostStore is PostStore over database/sql, for SQLite and PostgreSQL.
-type sqlPostStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlPostStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// postsSelect selects every column of posts.
+	// postsSelect selects every column of posts, in scanPost's order.
 	postsSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "posts"."owner_id") FROM "posts"`
 	// postsOrder is the ordering of posts lists; id is the last tie-breaker.
 	postsOrder = `"id" ASC`
@@ -114,9 +99,7 @@ const (
 )
 
 // scanPost reads one row of postsSelect.
-func scanPost(row interface {
-	Scan(...any) error
-}) (*Post, error) {
+func scanPost(row rest.Scanner) (*Post, error) {
 	var o Post
 	var nameOwner sql.NullString
 	if err := row.Scan(&o.ID, &o.Title, &o.OwnerID, &nameOwner); err != nil {
@@ -126,105 +109,26 @@ func scanPost(row interface {
 	return &o, nil
 }
 
-// List implements PostStore.
-func (s *sqlPostStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Post, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newPostStore is PostStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newPostStore(app *rest.App) PostStore {
+	return &rest.Table[Post]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Post) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Post) []any {
+			return []any{o.Title, o.OwnerID}
+		},
+		InsertSQL: `INSERT INTO "posts" ("title", "owner_id") VALUES (?, ?) RETURNING "id"`,
+		Name:      `"posts"`,
+		Scan:      scanPost,
+		Select:    postsSelect,
+		UpdateArgs: func(o *Post) []any {
+			return []any{o.Title, o.ID}
+		},
+		UpdateSQL: `UPDATE "posts" SET "title" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "posts"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(postsSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Post, 0, limit)
-	for rows.Next() {
-		o, err := scanPost(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements PostStore.
-func (s *sqlPostStore) Get(ctx context.Context, where perm.Where, id int64) (*Post, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanPost(s.db.QueryRowContext(ctx, s.q(postsSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements PostStore, in one transaction.
-func (s *sqlPostStore) Create(ctx context.Context, obj *Post) (*Post, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "posts" ("title", "owner_id") VALUES (?, ?) RETURNING "id"`), obj.Title, obj.OwnerID).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanPost(tx.QueryRowContext(ctx, s.q(postsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements PostStore, in one transaction.
-func (s *sqlPostStore) Update(ctx context.Context, obj *Post) (*Post, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "posts" SET "title" = ? WHERE "id" = ?`), obj.Title, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanPost(tx.QueryRowContext(ctx, s.q(postsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements PostStore.
-func (s *sqlPostStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "posts" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // postsHandler serves /api/posts and /api/posts/{id}.
@@ -278,10 +182,7 @@ func mountPosts(r chi.Router, app *rest.App) {
 			Scopes:   []string{"burst"},
 			User:     true,
 		},
-		store: &sqlPostStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newPostStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

@@ -4,8 +4,6 @@ package ksapi
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -83,22 +81,8 @@ type ReviewStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlReviewStore is ReviewStore over database/sql, for SQLite and PostgreSQL.
-type sqlReviewStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlReviewStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// reviewsSelect selects every column of reviews.
+	// reviewsSelect selects every column of reviews, in scanReview's order.
 	reviewsSelect = `SELECT "id", "author_id", "text" FROM "reviews"`
 	// reviewsOrder is the ordering of reviews lists; id is the last tie-breaker.
 	reviewsOrder = `"id" ASC`
@@ -107,9 +91,7 @@ const (
 )
 
 // scanReview reads one row of reviewsSelect.
-func scanReview(row interface {
-	Scan(...any) error
-}) (*Review, error) {
+func scanReview(row rest.Scanner) (*Review, error) {
 	var o Review
 	if err := row.Scan(&o.ID, &o.AuthorID, &o.Text); err != nil {
 		return nil, err
@@ -117,105 +99,26 @@ func scanReview(row interface {
 	return &o, nil
 }
 
-// List implements ReviewStore.
-func (s *sqlReviewStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Review, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newReviewStore is ReviewStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newReviewStore(app *rest.App) ReviewStore {
+	return &rest.Table[Review]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Review) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Review) []any {
+			return []any{o.AuthorID, o.Text}
+		},
+		InsertSQL: `INSERT INTO "reviews" ("author_id", "text") VALUES (?, ?) RETURNING "id"`,
+		Name:      `"reviews"`,
+		Scan:      scanReview,
+		Select:    reviewsSelect,
+		UpdateArgs: func(o *Review) []any {
+			return []any{o.AuthorID, o.Text, o.ID}
+		},
+		UpdateSQL: `UPDATE "reviews" SET "author_id" = ?, "text" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "reviews"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(reviewsSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Review, 0, limit)
-	for rows.Next() {
-		o, err := scanReview(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements ReviewStore.
-func (s *sqlReviewStore) Get(ctx context.Context, where perm.Where, id int64) (*Review, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanReview(s.db.QueryRowContext(ctx, s.q(reviewsSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements ReviewStore, in one transaction.
-func (s *sqlReviewStore) Create(ctx context.Context, obj *Review) (*Review, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "reviews" ("author_id", "text") VALUES (?, ?) RETURNING "id"`), obj.AuthorID, obj.Text).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanReview(tx.QueryRowContext(ctx, s.q(reviewsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements ReviewStore, in one transaction.
-func (s *sqlReviewStore) Update(ctx context.Context, obj *Review) (*Review, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "reviews" SET "author_id" = ?, "text" = ? WHERE "id" = ?`), obj.AuthorID, obj.Text, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanReview(tx.QueryRowContext(ctx, s.q(reviewsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements ReviewStore.
-func (s *sqlReviewStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "reviews" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // reviewsHandler serves /api/reviews and /api/reviews/{id}.
@@ -264,10 +167,7 @@ func mountReviews(r chi.Router, app *rest.App) {
 			Resource: "reviews",
 			User:     true,
 		},
-		store: &sqlReviewStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newReviewStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

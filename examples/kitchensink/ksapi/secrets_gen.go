@@ -4,8 +4,6 @@ package ksapi
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -80,22 +78,8 @@ type SecretStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlSecretStore is SecretStore over database/sql, for SQLite and PostgreSQL.
-type sqlSecretStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlSecretStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// secretsSelect selects every column of secrets.
+	// secretsSelect selects every column of secrets, in scanSecret's order.
 	secretsSelect = `SELECT "id", "value" FROM "secrets"`
 	// secretsOrder is the ordering of secrets lists; id is the last tie-breaker.
 	secretsOrder = `"id" ASC`
@@ -104,9 +88,7 @@ const (
 )
 
 // scanSecret reads one row of secretsSelect.
-func scanSecret(row interface {
-	Scan(...any) error
-}) (*Secret, error) {
+func scanSecret(row rest.Scanner) (*Secret, error) {
 	var o Secret
 	if err := row.Scan(&o.ID, &o.Value); err != nil {
 		return nil, err
@@ -114,105 +96,26 @@ func scanSecret(row interface {
 	return &o, nil
 }
 
-// List implements SecretStore.
-func (s *sqlSecretStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Secret, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newSecretStore is SecretStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newSecretStore(app *rest.App) SecretStore {
+	return &rest.Table[Secret]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Secret) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Secret) []any {
+			return []any{o.Value}
+		},
+		InsertSQL: `INSERT INTO "secrets" ("value") VALUES (?) RETURNING "id"`,
+		Name:      `"secrets"`,
+		Scan:      scanSecret,
+		Select:    secretsSelect,
+		UpdateArgs: func(o *Secret) []any {
+			return []any{o.Value, o.ID}
+		},
+		UpdateSQL: `UPDATE "secrets" SET "value" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "secrets"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(secretsSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Secret, 0, limit)
-	for rows.Next() {
-		o, err := scanSecret(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements SecretStore.
-func (s *sqlSecretStore) Get(ctx context.Context, where perm.Where, id int64) (*Secret, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanSecret(s.db.QueryRowContext(ctx, s.q(secretsSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements SecretStore, in one transaction.
-func (s *sqlSecretStore) Create(ctx context.Context, obj *Secret) (*Secret, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "secrets" ("value") VALUES (?) RETURNING "id"`), obj.Value).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanSecret(tx.QueryRowContext(ctx, s.q(secretsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements SecretStore, in one transaction.
-func (s *sqlSecretStore) Update(ctx context.Context, obj *Secret) (*Secret, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "secrets" SET "value" = ? WHERE "id" = ?`), obj.Value, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanSecret(tx.QueryRowContext(ctx, s.q(secretsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements SecretStore.
-func (s *sqlSecretStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "secrets" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // secretsHandler serves /api/secrets and /api/secrets/{id}.
@@ -246,10 +149,7 @@ func mountSecrets(r chi.Router, app *rest.App) {
 			Resource: "secrets",
 			User:     true,
 		},
-		store: &sqlSecretStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newSecretStore(app),
 		view: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

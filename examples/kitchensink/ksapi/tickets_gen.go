@@ -5,7 +5,6 @@ package ksapi
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -83,22 +82,8 @@ type TicketStore interface {
 	Delete(ctx context.Context, id int64) error
 }
 
-// sqlTicketStore is TicketStore over database/sql, for SQLite and PostgreSQL.
-type sqlTicketStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlTicketStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// ticketsSelect selects every column of tickets.
+	// ticketsSelect selects every column of tickets, in scanTicket's order.
 	ticketsSelect = `SELECT "id", "subject", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "tickets"."owner_id") FROM "tickets"`
 	// ticketsOrder is the ordering of tickets lists; id is the last tie-breaker.
 	ticketsOrder = `"id" ASC`
@@ -107,9 +92,7 @@ const (
 )
 
 // scanTicket reads one row of ticketsSelect.
-func scanTicket(row interface {
-	Scan(...any) error
-}) (*Ticket, error) {
+func scanTicket(row rest.Scanner) (*Ticket, error) {
 	var o Ticket
 	var nameOwner sql.NullString
 	if err := row.Scan(&o.ID, &o.Subject, &o.OwnerID, &nameOwner); err != nil {
@@ -119,105 +102,26 @@ func scanTicket(row interface {
 	return &o, nil
 }
 
-// List implements TicketStore.
-func (s *sqlTicketStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Ticket, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newTicketStore is TicketStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newTicketStore(app *rest.App) TicketStore {
+	return &rest.Table[Ticket]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *Ticket) int64 {
+			return o.ID
+		},
+		InsertArgs: func(o *Ticket) []any {
+			return []any{o.Subject, o.OwnerID}
+		},
+		InsertSQL: `INSERT INTO "tickets" ("subject", "owner_id") VALUES (?, ?) RETURNING "id"`,
+		Name:      `"tickets"`,
+		Scan:      scanTicket,
+		Select:    ticketsSelect,
+		UpdateArgs: func(o *Ticket) []any {
+			return []any{o.Subject, o.ID}
+		},
+		UpdateSQL: `UPDATE "tickets" SET "subject" = ? WHERE "id" = ?`,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "tickets"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(ticketsSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*Ticket, 0, limit)
-	for rows.Next() {
-		o, err := scanTicket(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements TicketStore.
-func (s *sqlTicketStore) Get(ctx context.Context, where perm.Where, id int64) (*Ticket, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanTicket(s.db.QueryRowContext(ctx, s.q(ticketsSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
-}
-
-// Create implements TicketStore, in one transaction.
-func (s *sqlTicketStore) Create(ctx context.Context, obj *Ticket) (*Ticket, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO "tickets" ("subject", "owner_id") VALUES (?, ?) RETURNING "id"`), obj.Subject, obj.OwnerID).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := scanTicket(tx.QueryRowContext(ctx, s.q(ticketsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Update implements TicketStore, in one transaction.
-func (s *sqlTicketStore) Update(ctx context.Context, obj *Ticket) (*Ticket, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	id := obj.ID
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "tickets" SET "subject" = ? WHERE "id" = ?`), obj.Subject, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, rest.ErrNotFound
-	}
-	out, err := scanTicket(tx.QueryRowContext(ctx, s.q(ticketsSelect+` WHERE "id" = ?`), id))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
-}
-
-// Delete implements TicketStore.
-func (s *sqlTicketStore) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM "tickets" WHERE "id" = ?`), id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return rest.ErrNotFound
-	}
-	return nil
 }
 
 // ticketsHandler serves /api/tickets and /api/tickets/{id}.
@@ -266,10 +170,7 @@ func mountTickets(r chi.Router, app *rest.App) {
 			Resource: "tickets",
 			User:     true,
 		},
-		store: &sqlTicketStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newTicketStore(app),
 		update: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

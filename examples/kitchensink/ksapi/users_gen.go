@@ -4,8 +4,6 @@ package ksapi
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -52,22 +50,8 @@ type UserStore interface {
 	Get(ctx context.Context, where perm.Where, id int64) (*User, error)
 }
 
-// sqlUserStore is UserStore over database/sql, for SQLite and PostgreSQL.
-type sqlUserStore struct {
-	db      *sql.DB
-	dialect rest.Dialect
-}
-
-// q adapts a query written with ? placeholders to the dialect.
-func (s *sqlUserStore) q(query string) string {
-	if s.dialect == rest.Postgres {
-		return perm.Rebind(query)
-	}
-	return query
-}
-
 const (
-	// usersSelect selects every column of users.
+	// usersSelect selects every column of users, in scanUser's order.
 	usersSelect = `SELECT "id", "username", "is_staff" FROM "users"`
 	// usersOrder is the ordering of users lists; id is the last tie-breaker.
 	usersOrder = `"id" ASC`
@@ -76,9 +60,7 @@ const (
 )
 
 // scanUser reads one row of usersSelect.
-func scanUser(row interface {
-	Scan(...any) error
-}) (*User, error) {
+func scanUser(row rest.Scanner) (*User, error) {
 	var o User
 	if err := row.Scan(&o.ID, &o.Username, &o.IsStaff); err != nil {
 		return nil, err
@@ -86,49 +68,18 @@ func scanUser(row interface {
 	return &o, nil
 }
 
-// List implements UserStore.
-func (s *sqlUserStore) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*User, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// newUserStore is UserStore over app.DB (SQLite or PostgreSQL) with rest.Table.
+func newUserStore(app *rest.App) UserStore {
+	return &rest.Table[User]{
+		DB:      app.DB,
+		Dialect: app.Dialect,
+		ID: func(o *User) int64 {
+			return o.ID
+		},
+		Name:   `"users"`,
+		Scan:   scanUser,
+		Select: usersSelect,
 	}
-	var count int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM "users"`+cond), where.Args...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(append([]any{}, where.Args...), limit, offset)
-	rows, err := s.db.QueryContext(ctx, s.q(usersSelect+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*User, 0, limit)
-	for rows.Next() {
-		o, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, count, rows.Err()
-}
-
-// Get implements UserStore.
-func (s *sqlUserStore) Get(ctx context.Context, where perm.Where, id int64) (*User, error) {
-	cond := ` WHERE "id" = ?`
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	o, err := scanUser(s.db.QueryRowContext(ctx, s.q(usersSelect+cond), args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rest.ErrNotFound
-	}
-	return o, err
 }
 
 // usersHandler serves /api/users and /api/users/{id}.
@@ -155,10 +106,7 @@ func mountUsers(r chi.Router, app *rest.App) {
 			Resource: "users",
 			User:     true,
 		},
-		store: &sqlUserStore{
-			db:      app.DB,
-			dialect: app.Dialect,
-		},
+		store: newUserStore(app),
 		view: &rest.View{
 			App:      app,
 			Chain:    app.Chain("jwt", "token"),

@@ -1,0 +1,166 @@
+package rest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/wardhq/ward/runtime/perm"
+)
+
+// Scanner is a *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Table is the SQL store of one generated resource over database/sql. The
+// generated code supplies the statements (written with ? placeholders and
+// quoted identifiers; rebound for PostgreSQL here) and the functions that
+// move a T in and out of a row, so no SQL is built from a request: the
+// only dynamic parts are the read scope (perm.Where, from generated code)
+// and values passed as arguments.
+type Table[T any] struct {
+	DB      *sql.DB
+	Dialect Dialect
+	// Name is the quoted table name, e.g. `"posts"`.
+	Name string
+	// Select selects every column of a row, in Scan's order, without WHERE.
+	Select string
+	// InsertSQL inserts a row from InsertArgs and returns its id
+	// ("INSERT ... RETURNING "id""); UpdateSQL sets the columns of UpdateArgs,
+	// whose last argument is the id ("UPDATE ... WHERE "id" = ?"); "" when
+	// the table is read-only.
+	InsertSQL, UpdateSQL string
+	Scan           func(row Scanner) (*T, error)
+	InsertArgs     func(obj *T) []any
+	UpdateArgs     func(obj *T) []any
+	// ID returns obj's id.
+	ID func(obj *T) int64
+}
+
+func (t *Table[T]) q(query string) string {
+	if t.Dialect == Postgres {
+		return perm.Rebind(query)
+	}
+	return query
+}
+
+// List returns the rows inside where, ordered by order (an ORDER BY clause
+// written by generated code), limit/offset paginated, and how many rows
+// are inside where.
+func (t *Table[T]) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*T, int, error) {
+	cond := ""
+	if where.SQL != "" {
+		cond = " WHERE " + where.SQL
+	}
+	var count int
+	if err := t.DB.QueryRowContext(ctx, t.q(`SELECT COUNT(*) FROM `+t.Name+cond), where.Args...).Scan(&count); err != nil {
+		return nil, 0, err
+	}
+	if count <= offset {
+		return nil, count, nil
+	}
+	args := append(append(make([]any, 0, len(where.Args)+2), where.Args...), limit, offset)
+	rows, err := t.DB.QueryContext(ctx, t.q(t.Select+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := make([]*T, 0, min(limit, count-offset))
+	for rows.Next() {
+		o, err := t.Scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, o)
+	}
+	return out, count, rows.Err()
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Get returns the row with id inside where, or ErrNotFound.
+func (t *Table[T]) Get(ctx context.Context, where perm.Where, id int64) (*T, error) {
+	return t.get(ctx, t.DB, where, id)
+}
+
+func (t *Table[T]) get(ctx context.Context, db querier, where perm.Where, id int64) (*T, error) {
+	cond := ` WHERE "id" = ?`
+	args := []any{id}
+	if where.SQL != "" {
+		cond += " AND (" + where.SQL + ")"
+		args = append(args, where.Args...)
+	}
+	o, err := t.Scan(db.QueryRowContext(ctx, t.q(t.Select+cond), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return o, err
+}
+
+var errReadOnly = errors.New("rest: the table is read-only")
+
+// Create inserts obj and returns the row as stored, in one transaction.
+func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
+	if t.InsertSQL == "" {
+		return nil, errReadOnly
+	}
+	tx, err := t.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var id int64
+	if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
+		return nil, err
+	}
+	out, err := t.get(ctx, tx, perm.Where{}, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// Update writes obj's writable columns and returns the row as stored, or
+// ErrNotFound, in one transaction.
+func (t *Table[T]) Update(ctx context.Context, obj *T) (*T, error) {
+	if t.UpdateSQL == "" {
+		return nil, errReadOnly
+	}
+	tx, err := t.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), t.UpdateArgs(obj)...)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		return nil, ErrNotFound
+	}
+	out, err := t.get(ctx, tx, perm.Where{}, t.ID(obj))
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// Delete removes the row with id, or returns ErrNotFound.
+func (t *Table[T]) Delete(ctx context.Context, id int64) error {
+	if t.InsertSQL == "" {
+		return errReadOnly
+	}
+	res, err := t.DB.ExecContext(ctx, t.q(`DELETE FROM `+t.Name+` WHERE "id" = ?`), id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
