@@ -1,0 +1,200 @@
+package throttle
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/store"
+)
+
+// Scope names with a fixed meaning.
+const (
+	Anon  = "anon"  // anonymous callers, keyed by client address
+	User  = "user"  // authenticated callers, keyed by user id
+	Login = "login" // the login bucket shared by all login endpoints, keyed by client address
+)
+
+// Config is the throttle configuration: rates as DRF writes them ("" for
+// none) and the number of trusted reverse proxies (see ClientIP).
+type Config struct {
+	Anon           string
+	User           string
+	Login          string
+	Scopes         map[string]string // named scopes → rate
+	TrustedProxies int
+}
+
+type rate struct {
+	count  int
+	period time.Duration
+}
+
+type options struct {
+	overrides map[string]rate
+	require   []string
+}
+
+// Option adjusts New.
+type Option func(*options)
+
+// WithRate sets the rate of scope (Anon, User, Login or a named scope),
+// overriding the configured one, e.g. from an environment variable the
+// caller parsed with ParseRate.
+func WithRate(scope string, count int, period time.Duration) Option {
+	return func(o *options) {
+		if o.overrides == nil {
+			o.overrides = map[string]rate{}
+		}
+		o.overrides[scope] = rate{count, period}
+	}
+}
+
+// RequireScopes makes New fail unless every named scope has a rate: the
+// scopes the service's views will ask for, so that a missing rate is
+// caught at start rather than at request time.
+func RequireScopes(scopes ...string) Option {
+	return func(o *options) { o.require = append(o.require, scopes...) }
+}
+
+// Throttle implements rest.Throttler and the login throttle over a
+// store.Counters.
+type Throttle struct {
+	rates          map[string]rate
+	counters       store.Counters
+	trustedProxies int
+}
+
+var _ rest.Throttler = (*Throttle)(nil)
+
+// New checks cfg (every rate parses, every required scope has one) and
+// returns the throttle. counters is where hits are counted; it must not be
+// nil when any rate is configured.
+func New(cfg Config, counters store.Counters, opts ...Option) (*Throttle, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if cfg.TrustedProxies < 0 {
+		return nil, fmt.Errorf("throttle: trusted proxies %d: must not be negative", cfg.TrustedProxies)
+	}
+	t := &Throttle{rates: map[string]rate{}, counters: counters, trustedProxies: cfg.TrustedProxies}
+	add := func(scope, s string) error {
+		if s == "" {
+			return nil
+		}
+		n, p, err := ParseRate(s)
+		if err != nil {
+			return fmt.Errorf("throttle: scope %q: %w", scope, err)
+		}
+		t.rates[scope] = rate{n, p}
+		return nil
+	}
+	fixed := []struct{ scope, rate string }{{Anon, cfg.Anon}, {User, cfg.User}, {Login, cfg.Login}}
+	for _, f := range fixed {
+		if err := add(f.scope, f.rate); err != nil {
+			return nil, err
+		}
+	}
+	names := make([]string, 0, len(cfg.Scopes))
+	for name := range cfg.Scopes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if name == "" || name == Anon || name == User || name == Login {
+			return nil, fmt.Errorf("throttle: scope name %q is reserved or empty", name)
+		}
+		if err := add(name, cfg.Scopes[name]); err != nil {
+			return nil, err
+		}
+	}
+	for scope, r := range o.overrides {
+		if r.count < 0 || r.period <= 0 {
+			return nil, fmt.Errorf("throttle: scope %q: bad rate %d per %v", scope, r.count, r.period)
+		}
+		t.rates[scope] = r
+	}
+	for _, s := range o.require {
+		if _, ok := t.rates[s]; !ok {
+			return nil, fmt.Errorf("throttle: scope %q is used but has no rate", s)
+		}
+	}
+	if len(t.rates) > 0 && counters == nil {
+		return nil, fmt.Errorf("throttle: rates configured but no counters store")
+	}
+	return t, nil
+}
+
+// Has reports whether scope has a rate.
+func (t *Throttle) Has(scope string) bool {
+	_, ok := t.rates[scope]
+	return ok
+}
+
+// Allow implements rest.Throttler: it counts r in scope's window, keyed by
+// user id when user is not nil and by client address otherwise. A scope
+// with no rate is an error (the configuration is wrong: deny, never allow);
+// so is a counter failure, which wraps store.ErrUnavailable.
+func (t *Throttle) Allow(r *http.Request, user *authn.User, scope string) (bool, time.Duration, error) {
+	rt, ok := t.rates[scope]
+	if !ok {
+		return false, 0, fmt.Errorf("throttle: scope %q has no rate", scope)
+	}
+	var key string
+	if user != nil {
+		key = "throttle:" + scope + ":user:" + strconv.FormatInt(user.ID, 10)
+	} else {
+		key = "throttle:" + scope + ":ip:" + ipKey(ClientIP(r, t.trustedProxies))
+	}
+	return t.hit(r, key, rt)
+}
+
+// Login counts a login attempt (or a credential check) in the shared
+// "login" bucket keyed by client address. Without a login rate it allows
+// everything. Its signature is authn.LoginThrottle's.
+func (t *Throttle) Login(r *http.Request) (bool, time.Duration, error) {
+	rt, ok := t.rates[Login]
+	if !ok {
+		return true, 0, nil
+	}
+	return t.hit(r, "throttle:login:ip:"+ipKey(ClientIP(r, t.trustedProxies)), rt)
+}
+
+// LoginThrottle returns t.Login as an authn.LoginThrottle, or nil when no
+// login rate is configured.
+func (t *Throttle) LoginThrottle() authn.LoginThrottle {
+	if t == nil || !t.Has(Login) {
+		return nil
+	}
+	return t.Login
+}
+
+func (t *Throttle) hit(r *http.Request, key string, rt rate) (bool, time.Duration, error) {
+	ok, retry, err := t.counters.Hit(r.Context(), key, rt.count, rt.period)
+	if err != nil {
+		return false, 0, fmt.Errorf("%w: throttle: %w", store.ErrUnavailable, err)
+	}
+	return ok, retry, nil
+}
+
+// ipKey is the counter key part of a client address: IPv6 addresses are
+// cut to their /64, since one client commonly holds a whole /64.
+func ipKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a.Is6() {
+		p, err := a.Prefix(64)
+		if err == nil {
+			return p.String()
+		}
+	}
+	return a.String()
+}
