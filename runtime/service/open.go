@@ -1,0 +1,310 @@
+package service
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/authn/kit"
+	"github.com/wardhq/ward/runtime/authn/sessionauth"
+	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/schema"
+	"github.com/wardhq/ward/runtime/store"
+	"github.com/wardhq/ward/runtime/store/sqlite"
+	"github.com/wardhq/ward/runtime/throttle"
+)
+
+// stores bundles the backends one instance uses.
+type stores struct {
+	db       *sql.DB
+	dialect  rest.Dialect
+	users    store.Users
+	tokens   store.Tokens
+	sessions store.Sessions
+	families store.Families
+	counters store.Counters
+	closers  []func() error
+}
+
+func (s *stores) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// openStores opens the backends the environment selects: the embedded
+// SQLite database in the data folder by default, PostgreSQL for data when
+// DATABASE_URL is set, and Redis for sessions, refresh families and
+// throttle counters when REDIS_URL is set. It creates and migrates the
+// runtime's tables and the resource tables.
+func openStores(ctx context.Context, def *Definition, e env) (*stores, error) {
+	s := &stores{}
+	if err := openData(ctx, s, e); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if e.RedisURL != "" {
+		if err := openRedis(ctx, s, def, e); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if err := schema.Migrate(ctx, s.db, string(s.dialect), def.Tables); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrating the resource tables: %w", err)
+	}
+	return s, nil
+}
+
+// openData opens the store of users, tokens and resources.
+func openData(ctx context.Context, s *stores, e env) error {
+	if e.DatabaseURL != "" {
+		return openPostgres(ctx, s, e)
+	}
+	return openSQLite(ctx, s, e)
+}
+
+// openSQLite opens the embedded database in the data folder.
+func openSQLite(ctx context.Context, s *stores, e env) error {
+	db, err := sqlite.Open(e.DataDir)
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, db.Close)
+	st, err := sqlite.New(db)
+	if err != nil {
+		return fmt.Errorf("opening the database in %s: %w", e.DataDir, err)
+	}
+	s.db, s.dialect = db, rest.SQLite
+	s.users, s.tokens, s.sessions, s.families, s.counters = st, st, st, st, st
+	return nil
+}
+
+// instance is one running service: its stores and its wiring.
+type instance struct {
+	def      *Definition
+	env      env
+	log      *slog.Logger
+	stores   *stores
+	kit      *kit.Kit
+	throttle *throttle.Throttle
+}
+
+func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*instance, error) {
+	if err := os.MkdirAll(e.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder %s: %v", e.DataDir, errors.Unwrap(err))
+	}
+	in := &instance{def: def, env: e, log: log}
+	cfg, err := in.authConfig()
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStores(ctx, def, e)
+	if err != nil {
+		return nil, err
+	}
+	in.stores = st
+	if in.throttle, err = in.newThrottle(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if in.throttle.Has(throttle.Login) {
+		cfg.Throttle = in.throttle.LoginThrottle()
+	}
+	k, err := kit.New(cfg, kit.Stores{Users: st.users, Tokens: st.tokens, Sessions: st.sessions, Families: st.families})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	in.kit = k
+	return in, nil
+}
+
+// Close releases the stores.
+func (in *instance) Close() { in.stores.Close() }
+
+// authConfig turns the definition's authentication classes into the
+// runtime's configuration. A JWT key that is too short is refused here,
+// before anything listens.
+func (in *instance) authConfig() (kit.Config, error) {
+	a := in.def.Auth
+	cfg := kit.Config{MePath: a.MePath}
+	if j := a.JWT; j != nil {
+		key, err := in.jwtKey(j)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.JWT = &jwtauth.Config{
+			Keys:       []*jwtauth.Key{key},
+			Issuer:     j.Issuer,
+			Audience:   j.Audience,
+			AccessTTL:  j.AccessTTL,
+			RefreshTTL: j.RefreshTTL,
+			Leeway:     j.Leeway,
+			RefreshIn:  j.RefreshIn,
+			Path:       j.Path,
+		}
+		if in.def.Auth.Basic != nil {
+			cfg.JWT.Realm = in.def.Auth.Basic.Realm
+		}
+	}
+	if t := a.Token; t != nil {
+		cfg.Token = &tokenauth.Config{TTL: t.TTL, Path: t.Path}
+	}
+	if s := a.Session; s != nil {
+		cfg.Session = &sessionauth.Config{
+			CookieName:      s.CookieName,
+			CSRFCookieName:  s.CSRFCookieName,
+			CSRFHeaderName:  s.CSRFHeaderName,
+			IdleTimeout:     s.IdleTimeout,
+			AbsoluteTimeout: s.AbsoluteTimeout,
+			Path:            s.Path,
+		}
+	}
+	if b := a.Basic; b != nil {
+		cfg.Basic = &kit.BasicConfig{Realm: b.Realm}
+	}
+	return cfg, nil
+}
+
+// jwtKey reads the signing key: the environment variable as raw bytes (an
+// HS256 secret) or PEM (the other algorithms), else a key generated once
+// into the data folder.
+func (in *instance) jwtKey(j *JWT) (*jwtauth.Key, error) {
+	alg := j.Algorithm
+	if alg == "" {
+		alg = "HS256"
+	}
+	if alg != "HS256" {
+		raw := in.env.JWTKey
+		if raw == "" {
+			return nil, fmt.Errorf("%s is not set: %s needs a PEM private key there", j.KeyEnv, alg)
+		}
+		return jwtauth.KeyFromBytes("", alg, []byte(raw))
+	}
+	raw, err := jwtauth.KeyFromEnv(j.KeyEnv, in.env.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	return jwtauth.HMACKey("", raw)
+}
+
+// newThrottle builds the throttle of the login bucket and of resource
+// endpoints over the instance's counters. The environment's login rate
+// (e.g. BLOG_LOGIN_RATE=10/minute) overrides the spec's.
+func (in *instance) newThrottle() (*throttle.Throttle, error) {
+	t := in.def.Throttle
+	var opts []throttle.Option
+	if in.env.LoginRate != "" {
+		n, period, err := throttle.ParseRate(in.env.LoginRate)
+		if err != nil {
+			return nil, fmt.Errorf("login rate from the environment: %v", err)
+		}
+		opts = append(opts, throttle.WithRate(throttle.Login, n, period))
+	}
+	return throttle.New(throttle.Config{
+		Anon:           t.Anon,
+		User:           t.User,
+		Login:          t.Login,
+		Scopes:         t.Scopes,
+		TrustedProxies: t.TrustedProxies,
+	}, in.stores.counters, opts...)
+}
+
+// Handler builds the whole HTTP handler: middleware, the authentication
+// endpoints, the liveness endpoint and the generated routes.
+func (in *instance) Handler() (http.Handler, error) {
+	def := in.def
+	chain, err := in.kit.Chain(def.Auth.Default...)
+	if err != nil {
+		return nil, err
+	}
+	var thr rest.Throttler
+	if in.throttle.Has(throttle.Anon) || in.throttle.Has(throttle.User) || len(def.Throttle.Scopes) > 0 {
+		thr = in.throttle
+	}
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { problem.NotFound(w) })
+	r.MethodNotAllowed(methodNotAllowed(r))
+	in.kit.Mount(r, chain)
+	if def.Health != "" {
+		r.Handle(def.Health, health(chain))
+	}
+	app := &rest.App{
+		DB:             in.stores.db,
+		Dialect:        in.stores.dialect,
+		Log:            in.log,
+		Authenticators: in.kit.Classes,
+		Throttle:       thr,
+	}
+	if def.Mount != nil {
+		def.Mount(r, app)
+	}
+	origins := append(append([]string(nil), def.CORSOrigins...), in.env.CORSOrigins...)
+	var h http.Handler = r
+	h = limitBodies(maxBodyBytes, h)
+	h = cors(origins, h)
+	h = secureHeaders(h)
+	h = logRequests(in.log, h)
+	return h, nil
+}
+
+// health is the liveness endpoint: 200 while the process serves, whatever
+// the backends. Like every view it authenticates first, so an invalid
+// Authorization header is a 401 here too (DRF).
+func health(chain authn.Chain) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, err := chain.Authenticate(r); err != nil && !errors.Is(err, authn.ErrUnavailable) {
+			chain.WriteError(w, err)
+			return
+		}
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			problem.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		case http.MethodOptions:
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+			problem.JSON(w, http.StatusOK, map[string]string{"name": "Health"})
+		default:
+			problem.MethodNotAllowed(w, r.Method, []string{"GET", "HEAD", "OPTIONS"})
+		}
+	}
+}
+
+// methodNotAllowed answers DRF's 405 with the Allow header, and OPTIONS
+// with 200 and Allow, for routes the runtime registers (the generated
+// resource routes answer these themselves, after authentication).
+func methodNotAllowed(mux *chi.Mux) http.HandlerFunc {
+	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			if mux.Match(chi.NewRouteContext(), m, r.URL.Path) {
+				allow = append(allow, m)
+			}
+		}
+		allow = append(allow, "OPTIONS")
+		sort.SliceStable(allow, func(i, j int) bool { return methodRank(allow[i]) < methodRank(allow[j]) })
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		problem.MethodNotAllowed(w, r.Method, allow)
+	}
+}
+
+func methodRank(m string) int {
+	return strings.Index("GET HEAD POST PUT PATCH DELETE OPTIONS", m)
+}

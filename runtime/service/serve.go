@@ -1,0 +1,84 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server limits, against slow and greedy clients.
+const (
+	maxBodyBytes      = 1 << 20 // 1 MiB; larger bodies get 413
+	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	drainTimeout      = 25 * time.Second
+)
+
+func cmdServe(ctx context.Context, def *Definition, e env, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	app, err := open(ctx, def, e, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	handler, err := app.Handler()
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", *addr, errors.Unwrap(err))
+	}
+	return serve(ctx, ln, handler, log)
+}
+
+// serve runs the HTTP server on ln until ctx is cancelled, then drains
+// in-flight requests and returns nil.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server stopped: %v", err)
+	case <-ctx.Done():
+	}
+	log.Info("draining")
+	dctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(dctx); err != nil {
+		return fmt.Errorf("draining: %v", err)
+	}
+	log.Info("stopped")
+	return nil
+}
