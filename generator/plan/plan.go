@@ -208,10 +208,10 @@ type Field struct {
 	GoName    string // e.g. "CreatedAt"
 	Column    string // SQL column, e.g. "created_at", or "owner_id" for a user field "owner"
 	Type      FieldType
-	Required  bool // must be present on create and PUT
-	ReadOnly  bool // ignored when a client sends it
-	Nullable  bool // may be JSON null / SQL NULL (a non-required field without a default)
-	Owner     bool // the owner field: set from the caller on create; implies ReadOnly
+	Required  bool   // must be present on create and PUT
+	ReadOnly  bool   // ignored when a client sends it
+	Nullable  bool   // may be JSON null / SQL NULL (a non-required field without a default)
+	Owner     bool   // the owner field: set from the caller on create; implies ReadOnly
 	Auto      string // "created" or "updated" for datetime fields set by the server; implies ReadOnly
 	MinLength *int   // characters, for string/text
 	MaxLength *int
