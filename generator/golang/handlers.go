@@ -55,22 +55,40 @@ func (g *gen) handlers(f *File, x *res) {
 	f.Type().Id(x.handler).Struct(fields...)
 	f.Line()
 
-	// mount
+	// mount: one View per distinct authentication chain.
+	chainKey := func(a []plan.AuthClass) string {
+		var k []string
+		for _, c := range a {
+			k = append(k, string(c))
+		}
+		return strings.Join(k, ",")
+	}
+	viewVars := map[string]string{chainKey(x.r.Auth): "v"}
+	mount := []Code{Id("v").Op(":=").Add(g.view(x, x.r.Auth))}
 	views := Dict{
 		Id("store"): Id("new" + x.store).Call(Id("app")),
-		Id("view"):  g.view(x, x.r.Auth),
+		Id("view"):  Id("v"),
 	}
 	for _, a := range plan.Actions {
-		if e, ok := x.eps[a]; ok {
-			views[Id(camel(string(a)))] = g.view(x, e.Auth)
+		e, ok := x.eps[a]
+		if !ok {
+			continue
 		}
+		k := chainKey(e.Auth)
+		name, ok := viewVars[k]
+		if !ok {
+			name = camel(string(a)) + "View"
+			viewVars[k] = name
+			mount = append(mount, Id(name).Op(":=").Add(g.view(x, e.Auth)).Comment(string(a)+" has its own authentication"))
+		}
+		views[Id(camel(string(a)))] = Id(name)
 	}
 	hasDetail := x.has(plan.Retrieve) || x.has(plan.Update) || x.has(plan.PartialUpdate) || x.has(plan.Destroy)
-	mount := []Code{
+	mount = append(mount,
 		Id("h").Op(":=").Op("&").Id(x.handler).Values(views),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path), Id("h").Dot("collection")),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/"), Qual(pkgRest, "NotFound")).Comment("no trailing slash, as the contract says"),
-	}
+	)
 	if hasDetail {
 		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Id("h").Dot("detail")))
 	} else {

@@ -143,43 +143,20 @@ type notesHandler struct {
 
 // mountNotes registers the notes routes.
 func mountNotes(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token", "session", "basic"),
+		Resource: "notes",
+	}
 	h := &notesHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
-		store: newNoteStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "notes",
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newNoteStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/notes", h.collection)
 	r.HandleFunc("/api/notes/", rest.NotFound) // no trailing slash, as the contract says

@@ -158,43 +158,20 @@ type postsHandler struct {
 
 // mountPosts registers the posts routes.
 func mountPosts(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token", "session", "basic"),
+		Resource: "posts",
+	}
 	h := &postsHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
-		store: newPostStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "posts",
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newPostStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/posts", h.collection)
 	r.HandleFunc("/api/posts/", rest.NotFound) // no trailing slash, as the contract says

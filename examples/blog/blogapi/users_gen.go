@@ -93,23 +93,16 @@ type usersHandler struct {
 
 // mountUsers registers the users routes.
 func mountUsers(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token", "session", "basic"),
+		Resource: "users",
+	}
 	h := &usersHandler{
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "users",
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "users",
-		},
-		store: newUserStore(app),
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token", "session", "basic"),
-			Resource: "users",
-		},
+		list:     v,
+		retrieve: v,
+		store:    newUserStore(app),
+		view:     v,
 	}
 	r.HandleFunc("/api/users", h.collection)
 	r.HandleFunc("/api/users/", rest.NotFound) // no trailing slash, as the contract says

@@ -149,50 +149,21 @@ type articlesHandler struct {
 
 // mountArticles registers the articles routes.
 func mountArticles(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("token"),
+		Resource: "articles",
+		User:     true,
+	}
 	h := &articlesHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
-		store: newArticleStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("token"),
-			Resource: "articles",
-			User:     true,
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newArticleStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/articles", h.collection)
 	r.HandleFunc("/api/articles/", rest.NotFound) // no trailing slash, as the contract says

@@ -151,50 +151,21 @@ type docsHandler struct {
 
 // mountDocs registers the docs routes.
 func mountDocs(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token"),
+		Resource: "docs",
+		User:     true,
+	}
 	h := &docsHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
-		store: newDocStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "docs",
-			User:     true,
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newDocStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/docs", h.collection)
 	r.HandleFunc("/api/docs/", rest.NotFound) // no trailing slash, as the contract says

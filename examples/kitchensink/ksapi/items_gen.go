@@ -179,50 +179,21 @@ type itemsHandler struct {
 
 // mountItems registers the items routes.
 func mountItems(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token"),
+		Resource: "items",
+		User:     true,
+	}
 	h := &itemsHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
-		store: newItemStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "items",
-			User:     true,
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newItemStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/items", h.collection)
 	r.HandleFunc("/api/items/", rest.NotFound) // no trailing slash, as the contract says

@@ -146,57 +146,22 @@ type postsHandler struct {
 
 // mountPosts registers the posts routes.
 func mountPosts(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token"),
+		Resource: "posts",
+		Scopes:   []string{"burst"},
+		User:     true,
+	}
 	h := &postsHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
-		store: newPostStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "posts",
-			Scopes:   []string{"burst"},
-			User:     true,
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newPostStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/posts", h.collection)
 	r.HandleFunc("/api/posts/", rest.NotFound) // no trailing slash, as the contract says

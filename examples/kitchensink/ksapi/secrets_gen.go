@@ -130,32 +130,18 @@ type secretsHandler struct {
 
 // mountSecrets registers the secrets routes.
 func mountSecrets(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token"),
+		Resource: "secrets",
+		User:     true,
+	}
 	h := &secretsHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "secrets",
-			User:     true,
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "secrets",
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "secrets",
-			User:     true,
-		},
-		store: newSecretStore(app),
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "secrets",
-			User:     true,
-		},
+		create:   v,
+		list:     v,
+		retrieve: v,
+		store:    newSecretStore(app),
+		view:     v,
 	}
 	r.HandleFunc("/api/secrets", h.collection)
 	r.HandleFunc("/api/secrets/", rest.NotFound) // no trailing slash, as the contract says

@@ -139,50 +139,21 @@ type ticketsHandler struct {
 
 // mountTickets registers the tickets routes.
 func mountTickets(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token"),
+		Resource: "tickets",
+		User:     true,
+	}
 	h := &ticketsHandler{
-		create: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
-		destroy: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
-		partialUpdate: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
-		store: newTicketStore(app),
-		update: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "tickets",
-			User:     true,
-		},
+		create:        v,
+		destroy:       v,
+		list:          v,
+		partialUpdate: v,
+		retrieve:      v,
+		store:         newTicketStore(app),
+		update:        v,
+		view:          v,
 	}
 	r.HandleFunc("/api/tickets", h.collection)
 	r.HandleFunc("/api/tickets/", rest.NotFound) // no trailing slash, as the contract says

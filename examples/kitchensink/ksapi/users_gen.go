@@ -93,26 +93,17 @@ type usersHandler struct {
 
 // mountUsers registers the users routes.
 func mountUsers(r chi.Router, app *rest.App) {
+	v := &rest.View{
+		App:      app,
+		Chain:    app.Chain("jwt", "token"),
+		Resource: "users",
+		User:     true,
+	}
 	h := &usersHandler{
-		list: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "users",
-			User:     true,
-		},
-		retrieve: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "users",
-			User:     true,
-		},
-		store: newUserStore(app),
-		view: &rest.View{
-			App:      app,
-			Chain:    app.Chain("jwt", "token"),
-			Resource: "users",
-			User:     true,
-		},
+		list:     v,
+		retrieve: v,
+		store:    newUserStore(app),
+		view:     v,
 	}
 	r.HandleFunc("/api/users", h.collection)
 	r.HandleFunc("/api/users/", rest.NotFound) // no trailing slash, as the contract says
