@@ -164,7 +164,7 @@ func (g *gen) sqlStore(f *File, x *res) {
 		d[Id("UpdateArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	}
 	f.Commentf("new%s is %s over app.DB (SQLite or PostgreSQL) with rest.Table.", x.store, x.store)
-	f.Func().Id("new"+x.store).Params(Id("app").Op("*").Qual(pkgRest, "App")).Id(x.store).Block(
+	f.Func().Id("new" + x.store).Params(Id("app").Op("*").Qual(pkgRest, "App")).Id(x.store).Block(
 		Return(Op("&").Qual(pkgRest, "Table").Types(Id(x.model)).Values(d)))
 	f.Line()
 }

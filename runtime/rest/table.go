@@ -29,9 +29,9 @@ type Table[T any] struct {
 	// whose last argument is the id ("UPDATE ... WHERE "id" = ?"); "" when
 	// the table is read-only.
 	InsertSQL, UpdateSQL string
-	Scan           func(row Scanner) (*T, error)
-	InsertArgs     func(obj *T) []any
-	UpdateArgs     func(obj *T) []any
+	Scan                 func(row Scanner) (*T, error)
+	InsertArgs           func(obj *T) []any
+	UpdateArgs           func(obj *T) []any
 	// ID returns obj's id.
 	ID func(obj *T) int64
 }
