@@ -2,6 +2,7 @@ package golang
 
 import (
 	"fmt"
+	"time"
 	"sort"
 	"strings"
 
@@ -121,10 +122,11 @@ func (g *gen) decode(f *File, x *res) {
 		dst := Op("&").Id("obj").Dot(valueField(fl))
 		if fl.Default != nil {
 			val := Lit(fl.Default)
-			if fl.Type == plan.DateTime {
-				val = nil
+			if t, ok := fl.Default.(time.Time); ok {
+				t = t.UTC()
+				val = Qual("time", "Date").Call(Lit(t.Year()), Qual("time", t.Month().String()), Lit(t.Day()), Lit(t.Hour()), Lit(t.Minute()), Lit(t.Second()), Lit(t.Nanosecond()), Qual("time", "UTC"))
 			}
-			if val != nil {
+			{
 				if fl.Nullable {
 					val = Qual(pkgRest, "Ptr").Call(val)
 				}

@@ -103,7 +103,9 @@ func (g *gen) service() error {
 			if fl.Nullable {
 				c[Id("Nullable")] = True()
 			}
-			if fl.Default != nil && fl.Type != plan.DateTime {
+			if t, ok := fl.Default.(time.Time); ok {
+				c[Id("Default")] = Lit(t.UTC().Format(time.RFC3339Nano))
+			} else if fl.Default != nil {
 				c[Id("Default")] = Lit(fl.Default)
 			}
 			cols = append(cols, Values(c))
