@@ -180,9 +180,11 @@ func (in *Input) stringValue(name string, r Rules) (*string, bool) {
 		in.Errs.Add(name, "Not a valid string.")
 		return nil, false
 	}
+	// DRF's CharField trims surrounding whitespace (trim_whitespace=True).
+	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	switch {
-	case strings.TrimSpace(s) == "" && !r.AllowBlank:
+	case s == "" && !r.AllowBlank:
 		in.Errs.Add(name, problem.FieldBlank)
 		return nil, false
 	case r.MaxLength > 0 && n > r.MaxLength:
@@ -329,9 +331,10 @@ func (in *Input) boolValue(name string, r Rules) (*bool, bool) {
 	}
 	var b bool
 	switch strings.Trim(string(bytes.TrimSpace(v)), `"`) {
-	case "true", "True", "TRUE", "1", "yes", "on", "y", "t":
+	// DRF's BooleanField TRUE_VALUES and FALSE_VALUES.
+	case "true", "True", "TRUE", "1", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "t", "T":
 		b = true
-	case "false", "False", "FALSE", "0", "no", "off", "n", "f":
+	case "false", "False", "FALSE", "0", "no", "No", "NO", "off", "Off", "OFF", "n", "N", "f", "F":
 		b = false
 	default:
 		in.Errs.Add(name, "Must be a valid boolean.")

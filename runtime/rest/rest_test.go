@@ -79,6 +79,11 @@ func TestInputRules(t *testing.T) {
 			}
 		})
 	}
+	// Surrounding whitespace is trimmed before the length checks, as DRF.
+	decode(t, `{"s":"  ab  "}`, Create, func(in *Input) { in.String("s", Rules{MaxLength: 2}, &s) })
+	if s != "ab" {
+		t.Fatalf("trimmed: %q", s)
+	}
 	// Values land where they should, normalised.
 	decode(t, `{"t":"2024-01-02T03:04:05.123456789+01:00","n":"42","b":"0"}`, Create, func(in *Input) {
 		in.Time("t", Rules{}, &tm)
