@@ -164,13 +164,85 @@ func TestRegeneration(t *testing.T) {
 	if out, code := ward(t, "generate", "-spec", specPath); code != 0 || strings.Contains(out, "wrote") || strings.Contains(out, "created") {
 		t.Errorf("third run: %d %s", code, out)
 	}
-	// The build is green: the generated package and the orphans compile.
-	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir)+"/regenapi")
+	// The build is green: the generated package and the orphans compile,
+	// and the new stubs deny over HTTP with a 403 naming their file.
+	write(t, filepath.Join(dir, "regenapi/stub_test.go"), stubTest)
+	pkg := "./" + filepath.Base(dir) + "/regenapi"
+	cmd := exec.Command("go", "test", "-count=1", pkg)
 	cmd.Dir = filepath.Dir(dir)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet: %v\n%s", err, b)
+		t.Fatalf("go test: %v\n%s", err, b)
+	}
+	// A class missing the object method its model needs fails to compile.
+	guardian := filepath.Join(dir, "regenapi/guardian.go")
+	src := read(t, guardian)
+	i := strings.Index(src, "// HasThingPermission")
+	if i < 0 {
+		t.Fatalf("guardian.go:\n%s", src)
+	}
+	write(t, guardian, src[:i])
+	cmd = exec.Command("go", "build", pkg)
+	cmd.Dir = filepath.Dir(dir)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "HasThingPermission") {
+		t.Fatalf("build without HasThingPermission: %v\n%s", err, b)
 	}
 }
+
+// stubTest drives the regenerated package: the scaffolded Guardian stub
+// must deny an authenticated create with its "not written yet" message.
+const stubTest = `package regenapi
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	_ "modernc.org/sqlite"
+
+	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/schema"
+)
+
+type userAuth struct{}
+
+func (userAuth) Name() string      { return "jwt" }
+func (userAuth) Challenge() string { return "Bearer" }
+func (userAuth) Authenticate(r *http.Request) (*authn.User, error) {
+	if r.Header.Get("Authorization") == "" {
+		return nil, nil
+	}
+	return &authn.User{ID: 1, Username: "alice", IsActive: true}, nil
+}
+
+func TestStubDenies(t *testing.T) {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Migrate(context.Background(), db, schema.SQLite, Definition().Tables); err != nil {
+		t.Fatal(err)
+	}
+	r := chi.NewRouter()
+	Mount(r, &rest.App{DB: db, Dialect: rest.SQLite, Authenticators: map[string]authn.Authenticator{"jwt": userAuth{}}})
+	req := httptest.NewRequest("POST", "/things", strings.NewReader(` + "`" + `{"title":"x"}` + "`" + `))
+	req.Header.Set("Authorization", "Bearer x")
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	if w.Code != 403 || !strings.Contains(w.Body.String(), "Guardian.HasPermission is not written yet: edit guardian.go") {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+`
 
 func TestCheckAndVet(t *testing.T) {
 	dir := moduleDir(t)
