@@ -240,8 +240,8 @@ func TestItemsCRUD(t *testing.T) { dialects(t, testItemsCRUD) }
 
 func testItemsCRUD(t *testing.T, e *env) {
 	before := time.Now().UTC().Add(-time.Second)
-	it := e.mustCreate(t, "/api/items", "alice", map[string]any{"name": "ab", "stock": 3, "owner": "bob", "id": 99, "created_at": "2000-01-01T00:00:00Z"})
-	if it["owner"] != "alice" || it["id"] == float64(99) || it["status"] != "draft" || it["notes"] != "" || it["pinned"] != false || it["price"] != nil {
+	it := e.mustCreate(t, "/api/items", "alice", map[string]any{"name": "ab", "stock": 3, "owner": "bob", "id": 99, "created_at": "2000-01-01T00:00:00Z", "reviewer": 2})
+	if it["owner"] != "alice" || it["reviewer"] != "bob" || it["id"] == float64(99) || it["status"] != "draft" || it["notes"] != "" || it["pinned"] != false || it["price"] != nil {
 		t.Fatalf("created %v", it)
 	}
 	created, err := time.Parse(time.RFC3339Nano, it["created_at"].(string))
@@ -260,7 +260,7 @@ func testItemsCRUD(t *testing.T, e *env) {
 	// PATCH validates only the fields sent.
 	r = e.do(t, "PATCH", path, "alice", map[string]any{"stock": 7, "due": "2030-05-01T10:00:00+02:00"})
 	m := r.json(t)
-	if r.status != 200 || m["name"] != "cd" || m["stock"] != float64(7) || m["due"] != "2030-05-01T08:00:00Z" || m["owner"] != "alice" {
+	if r.status != 200 || m["name"] != "cd" || m["stock"] != float64(7) || m["reviewer"] != "bob" || m["due"] != "2030-05-01T08:00:00Z" || m["owner"] != "alice" {
 		t.Fatalf("partial update: %d %s", r.status, r.body)
 	}
 	if r := e.do(t, "PUT", path, "alice", map[string]any{"stock": 1}); r.status != 400 || !strings.Contains(string(r.body), `"name":["This field is required."]`) {
@@ -296,6 +296,8 @@ func TestValidation(t *testing.T) {
 		{"bad bool", map[string]any{"name": "ab", "pinned": "maybe"}, `{"pinned":["Must be a valid boolean."]}`},
 		{"bool null", map[string]any{"name": "ab", "pinned": nil}, `{"pinned":["This field may not be null."]}`},
 		{"bad time", map[string]any{"name": "ab", "due": "tomorrow"}, `{"due":["` + rest.DateTimeFormatError + `"]}`},
+		{"no such user", map[string]any{"name": "ab", "reviewer": 99}, `{"reviewer":["Invalid pk \"99\" - object does not exist."]}`},
+		{"user by name", map[string]any{"name": "ab", "reviewer": "bob"}, `{"reviewer":["Incorrect type. Expected pk value, received str."]}`},
 		{"two fields", map[string]any{"stock": -1}, `{"name":["This field is required."],"stock":["Ensure this value is greater than or equal to 0."]}`},
 		{"malformed", `{"name": "ab"`, `{"detail":"JSON parse error - invalid JSON"}`},
 		{"not an object", `["ab"]`, `{"non_field_errors":["Invalid data. Expected a dictionary, but got a different type."]}`},

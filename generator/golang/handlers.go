@@ -208,6 +208,13 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 			Id("decode"+x.model).Call(Id("in"), Id("obj")),
 			If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
 		)
+		if len(x.userRefs()) > 0 {
+			body = append(body,
+				List(Id("refs"), Err()).Op(":=").Id("h").Dot("store").Dot("CheckRefs").Call(ctx, Id("obj")),
+				fail(),
+				If(Op("!").Id("refs").Dot("Empty").Call()).Block(Id("refs").Dot("Write").Call(Id("w")), Return()),
+			)
+		}
 		if o := x.r.Owner; o != nil {
 			id := Id("req").Dot("User").Dot("ID")
 			name := Id("req").Dot("User").Dot("Username")
@@ -244,6 +251,13 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 			Id("decode"+x.model).Call(Id("in"), Id("obj")),
 			If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
 		)
+		if len(x.userRefs()) > 0 {
+			body = append(body,
+				List(Id("refs"), Err()).Op(":=").Id("h").Dot("store").Dot("CheckRefs").Call(ctx, Id("obj")),
+				fail(),
+				If(Op("!").Id("refs").Dot("Empty").Call()).Block(Id("refs").Dot("Write").Call(Id("w")), Return()),
+			)
+		}
 		body = append(body, now("updated")...)
 		body = append(body,
 			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Update").Call(ctx, Id("obj")),

@@ -27,6 +27,8 @@ func (g *gen) storeIface(f *File, x *res) {
 			Id("Create").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Op("*").Id(x.model), Error()),
 			Comment("Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound."),
 			Id("Update").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Op("*").Id(x.model), Error()),
+			Comment("CheckRefs reports the user fields of obj that name no user."),
+			Id("CheckRefs").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Qual(pkgProblem, "FieldErrors"), Error()),
 			Comment("Delete removes the row with id, or returns rest.ErrNotFound."),
 			Id("Delete").Params(ctxParam(), Id("id").Int64()).Error(),
 		)
@@ -158,6 +160,17 @@ func (g *gen) sqlStore(f *File, x *res) {
 			sets = []string{ident("id") + " = " + ident("id")}
 		}
 		uvals = append(uvals, Id("o").Dot("ID"))
+		refs := Dict{}
+		for _, fl := range x.userRefs() {
+			v := Op("&").Id("o").Dot(valueField(fl))
+			if fl.Nullable {
+				v = Id("o").Dot(valueField(fl))
+			}
+			refs[Lit(fl.Name)] = v
+		}
+		if len(refs) > 0 {
+			d[Id("UserRefs")] = Func().Params(Id("o").Op("*").Id(x.model)).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
+		}
 		d[Id("InsertSQL")] = sqlLit(insertSQL)
 		d[Id("UpdateSQL")] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
 		d[Id("InsertArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(vals...)))
@@ -175,4 +188,15 @@ func sqlLit(s string) *Statement {
 		return Op("`" + s + "`")
 	}
 	return Lit(s)
+}
+
+// userRefs lists the user fields a client writes (not the owner).
+func (x *res) userRefs() []*plan.Field {
+	var out []*plan.Field
+	for _, fl := range x.r.Fields {
+		if fl.Type == plan.User && !fl.Owner && !fl.ReadOnly {
+			out = append(out, fl)
+		}
+	}
+	return out
 }

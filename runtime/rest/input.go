@@ -385,14 +385,46 @@ func (in *Input) timeValue(name string, r Rules) (*time.Time, bool) {
 // Now normalises t as stored: UTC, microsecond precision (PostgreSQL's).
 func Now(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// UserRef decodes a writable user field (a user id) into dst.
+// UserRef decodes a writable user field (a user id) into dst. Whether the
+// user exists is checked later, against the database (Table.CheckRefs).
 func (in *Input) UserRef(name string, r Rules, dst *int64) {
-	in.Int(name, Rules{Required: r.Required, Nullable: r.Nullable}, dst)
+	if p, set := in.userValue(name, r); set && p != nil {
+		*dst = *p
+	}
 }
 
 // UserRefPtr decodes a nullable user field (a user id) into dst.
 func (in *Input) UserRefPtr(name string, r Rules, dst **int64) {
-	in.IntPtr(name, Rules{Required: r.Required, Nullable: r.Nullable}, dst)
+	if p, set := in.userValue(name, r); set {
+		*dst = p
+	}
+}
+
+func (in *Input) userValue(name string, r Rules) (*int64, bool) {
+	v, ok := in.value(name, r.Required)
+	if !ok {
+		return nil, false
+	}
+	if in.null(name, v, r) {
+		return nil, r.Nullable
+	}
+	var n int64
+	if err := json.Unmarshal(v, &n); err != nil {
+		kind := "str"
+		switch bytes.TrimSpace(v)[0] {
+		case '{':
+			kind = "dict"
+		case '[':
+			kind = "list"
+		case 't', 'f':
+			kind = "bool"
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			kind = "float"
+		}
+		in.Errs.Add(name, "Incorrect type. Expected pk value, received "+kind+".")
+		return nil, false
+	}
+	return &n, true
 }
 
 // Valid writes the field errors as a 400 and reports false when there are

@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sort"
+	"strconv"
 
 	"github.com/wardhq/ward/runtime/perm"
+	"github.com/wardhq/ward/runtime/problem"
 )
 
 // Scanner is a *sql.Row or *sql.Rows.
@@ -34,6 +37,39 @@ type Table[T any] struct {
 	UpdateArgs           func(obj *T) []any
 	// ID returns obj's id.
 	ID func(obj *T) int64
+	// UserRefs returns the writable user fields of obj by JSON name (a nil
+	// id is NULL); nil when the resource has none.
+	UserRefs func(obj *T) map[string]*int64
+}
+
+// CheckRefs reports, as DRF's PrimaryKeyRelatedField does, the user fields
+// of obj that name no user: {"reviewer": ["Invalid pk \"5\" - object does
+// not exist."]}. An error means the check could not be made (503).
+func (t *Table[T]) CheckRefs(ctx context.Context, obj *T) (problem.FieldErrors, error) {
+	errs := problem.FieldErrors{}
+	if t.UserRefs == nil {
+		return errs, nil
+	}
+	refs := t.UserRefs(obj)
+	names := make([]string, 0, len(refs))
+	for n := range refs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		id := refs[n]
+		if id == nil {
+			continue
+		}
+		var c int
+		if err := t.DB.QueryRowContext(ctx, t.q(`SELECT COUNT(*) FROM "users" WHERE "id" = ?`), *id).Scan(&c); err != nil {
+			return nil, err
+		}
+		if c == 0 {
+			errs.Add(n, `Invalid pk "`+strconv.FormatInt(*id, 10)+`" - object does not exist.`)
+		}
+	}
+	return errs, nil
 }
 
 func (t *Table[T]) q(query string) string {

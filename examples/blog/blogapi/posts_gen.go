@@ -96,6 +96,8 @@ type PostStore interface {
 	Create(ctx context.Context, obj *Post) (*Post, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
 	Update(ctx context.Context, obj *Post) (*Post, error)
+	// CheckRefs reports the user fields of obj that name no user.
+	CheckRefs(ctx context.Context, obj *Post) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }

@@ -17,18 +17,20 @@ import (
 
 // Item is one object of the items resource, as the API shows it.
 type Item struct {
-	ID        int64      `json:"id"`
-	Name      string     `json:"name"`
-	Notes     string     `json:"notes"`
-	Status    string     `json:"status"`
-	Stock     *int64     `json:"stock"`
-	Price     *float64   `json:"price"`
-	Pinned    bool       `json:"pinned"`
-	Due       *time.Time `json:"due"`
-	OwnerID   int64      `json:"-"`     // users.id
-	Owner     string     `json:"owner"` // the user's username
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Notes      string     `json:"notes"`
+	Status     string     `json:"status"`
+	Stock      *int64     `json:"stock"`
+	Price      *float64   `json:"price"`
+	Pinned     bool       `json:"pinned"`
+	Due        *time.Time `json:"due"`
+	ReviewerID *int64     `json:"-"`        // users.id
+	Reviewer   *string    `json:"reviewer"` // the user's username
+	OwnerID    int64      `json:"-"`        // users.id
+	Owner      string     `json:"owner"`    // the user's username
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // decodeItem applies the writable fields of a request body to obj,
@@ -64,6 +66,7 @@ func decodeItem(in *rest.Input, obj *Item) {
 	}
 	in.Bool("pinned", rest.Rules{}, &obj.Pinned)
 	in.TimePtr("due", rest.Rules{Nullable: true}, &obj.Due)
+	in.UserRefPtr("reviewer", rest.Rules{Nullable: true}, &obj.ReviewerID)
 }
 
 // isOwnerItem is the declarative class IsOwner over Item: its request check
@@ -116,13 +119,15 @@ type ItemStore interface {
 	Create(ctx context.Context, obj *Item) (*Item, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
 	Update(ctx context.Context, obj *Item) (*Item, error)
+	// CheckRefs reports the user fields of obj that name no user.
+	CheckRefs(ctx context.Context, obj *Item) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }
 
 const (
 	// itemsSelect selects every column of items, in scanItem's order.
-	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
+	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "users" WHERE "users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
 	// itemsOrder is the ordering of items lists; id is the last tie-breaker.
 	itemsOrder = `"stock" DESC, "id" ASC`
 	// itemsPageSize is the number of items a list page holds.
@@ -132,9 +137,13 @@ const (
 // scanItem reads one row of itemsSelect.
 func scanItem(row rest.Scanner) (*Item, error) {
 	var o Item
+	var nameReviewer sql.NullString
 	var nameOwner sql.NullString
-	if err := row.Scan(&o.ID, &o.Name, &o.Notes, &o.Status, &o.Stock, &o.Price, &o.Pinned, &o.Due, &o.OwnerID, &nameOwner, &o.CreatedAt, &o.UpdatedAt); err != nil {
+	if err := row.Scan(&o.ID, &o.Name, &o.Notes, &o.Status, &o.Stock, &o.Price, &o.Pinned, &o.Due, &o.ReviewerID, &nameReviewer, &o.OwnerID, &nameOwner, &o.CreatedAt, &o.UpdatedAt); err != nil {
 		return nil, err
+	}
+	if nameReviewer.Valid {
+		o.Reviewer = &nameReviewer.String
 	}
 	o.Owner = nameOwner.String
 	o.CreatedAt = o.CreatedAt.UTC()
@@ -151,16 +160,19 @@ func newItemStore(app *rest.App) ItemStore {
 			return o.ID
 		},
 		InsertArgs: func(o *Item) []any {
-			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.OwnerID, o.CreatedAt, o.UpdatedAt}
+			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.ReviewerID, o.OwnerID, o.CreatedAt, o.UpdatedAt}
 		},
-		InsertSQL: `INSERT INTO "items" ("name", "notes", "status", "stock", "price", "pinned", "due", "owner_id", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+		InsertSQL: `INSERT INTO "items" ("name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", "owner_id", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
 		Name:      `"items"`,
 		Scan:      scanItem,
 		Select:    itemsSelect,
 		UpdateArgs: func(o *Item) []any {
-			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.UpdatedAt, o.ID}
+			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.ReviewerID, o.UpdatedAt, o.ID}
 		},
-		UpdateSQL: `UPDATE "items" SET "name" = ?, "notes" = ?, "status" = ?, "stock" = ?, "price" = ?, "pinned" = ?, "due" = ?, "updated_at" = ? WHERE "id" = ?`,
+		UpdateSQL: `UPDATE "items" SET "name" = ?, "notes" = ?, "status" = ?, "stock" = ?, "price" = ?, "pinned" = ?, "due" = ?, "reviewer_id" = ?, "updated_at" = ? WHERE "id" = ?`,
+		UserRefs: func(o *Item) map[string]*int64 {
+			return map[string]*int64{"reviewer": o.ReviewerID}
+		},
 	}
 }
 
@@ -279,6 +291,15 @@ func (h *itemsHandler) createAction(w http.ResponseWriter, r *http.Request) {
 	if !in.Valid(w) {
 		return
 	}
+	refs, err := h.store.CheckRefs(r.Context(), obj)
+	if err != nil {
+		h.create.Fail(w, err)
+		return
+	}
+	if !refs.Empty() {
+		refs.Write(w)
+		return
+	}
 	// The owner is the caller; an anonymous caller cannot own anything.
 	if req.User == nil {
 		h.create.Chain.Unauthenticated(w)
@@ -350,6 +371,15 @@ func (h *itemsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !in.Valid(w) {
 		return
 	}
+	refs, err := h.store.CheckRefs(r.Context(), obj)
+	if err != nil {
+		h.update.Fail(w, err)
+		return
+	}
+	if !refs.Empty() {
+		refs.Write(w)
+		return
+	}
 	obj.UpdatedAt = rest.Now(time.Now())
 	out, err := h.store.Update(r.Context(), obj)
 	if !h.update.Lookup(w, err) {
@@ -384,6 +414,15 @@ func (h *itemsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	}
 	decodeItem(in, obj)
 	if !in.Valid(w) {
+		return
+	}
+	refs, err := h.store.CheckRefs(r.Context(), obj)
+	if err != nil {
+		h.partialUpdate.Fail(w, err)
+		return
+	}
+	if !refs.Empty() {
+		refs.Write(w)
 		return
 	}
 	obj.UpdatedAt = rest.Now(time.Now())

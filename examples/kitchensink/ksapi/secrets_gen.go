@@ -74,6 +74,8 @@ type SecretStore interface {
 	Create(ctx context.Context, obj *Secret) (*Secret, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
 	Update(ctx context.Context, obj *Secret) (*Secret, error)
+	// CheckRefs reports the user fields of obj that name no user.
+	CheckRefs(ctx context.Context, obj *Secret) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }

@@ -70,6 +70,10 @@ func Definition() *service.Definition {
 				Nullable: true,
 				Type:     "datetime",
 			}, {
+				Name:     "reviewer_id",
+				Nullable: true,
+				Type:     "user",
+			}, {
 				Name: "owner_id",
 				Type: "user",
 			}, {
