@@ -2,9 +2,9 @@ package golang
 
 import (
 	"fmt"
-	"time"
 	"sort"
 	"strings"
+	"time"
 
 	. "github.com/dave/jennifer/jen"
 
