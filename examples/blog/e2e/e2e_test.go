@@ -341,6 +341,19 @@ func TestAuthenticationErrors(t *testing.T) {
 	// The login endpoints ignore Authorization.
 	r = anon.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}, "Authorization", "Bearer garbage")
 	expect(t, "login with a bad bearer", r, 200)
+	// Auth endpoints: OPTIONS is 200 with Allow, another method 405 with Allow.
+	for _, path := range []string{"/auth/jwt/login", "/auth/token/logout", "/auth/session/login", "/auth/me", "/api/health"} {
+		r = anon.do("OPTIONS", path, nil)
+		expect(t, "OPTIONS "+path, r, 200)
+		if r.header.Get("Allow") == "" {
+			t.Fatalf("OPTIONS %s without Allow", path)
+		}
+	}
+	r = anon.do("GET", "/auth/jwt/login", nil)
+	expect(t, "GET /auth/jwt/login", r, 405)
+	if r.header.Get("Allow") != "POST, OPTIONS" {
+		t.Fatalf("Allow %q", r.header.Get("Allow"))
+	}
 	// Logins take JSON only.
 	r = anon.do("POST", "/auth/jwt/login", "username=alice&password=alice-pass-1", "Content-Type", "application/x-www-form-urlencoded")
 	expect(t, "form login", r, 415)

@@ -371,3 +371,17 @@ func Deactivate(ctx context.Context, users store.Users, username string) error {
 	}
 	return users.SetActive(ctx, rec.ID, false)
 }
+
+// MethodNotAllowed answers a method an auth endpoint does not take: OPTIONS
+// gets 200 with Allow, anything else DRF's 405 with Allow.
+func MethodNotAllowed(allow ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		NoStore(w)
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		problem.MethodNotAllowed(w, r.Method, allow)
+	}
+}

@@ -25,10 +25,7 @@ func (j *JWT) Mount(r chi.Router) { r.Mount(j.cfg.Path, j.Routes()) }
 // POST /login, POST /refresh, POST /logout.
 func (j *JWT) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		accounts.NoStore(w)
-		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
-	})
+	r.MethodNotAllowed(accounts.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		accounts.NoStore(w)
 		problem.NotFound(w)

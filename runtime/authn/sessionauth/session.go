@@ -186,10 +186,7 @@ func (s *Sessions) Mount(r chi.Router) { r.Mount(s.cfg.Path, s.Routes()) }
 // Routes returns the endpoints relative to the configured path.
 func (s *Sessions) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		accounts.NoStore(w)
-		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
-	})
+	r.MethodNotAllowed(accounts.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		accounts.NoStore(w)
 		problem.NotFound(w)

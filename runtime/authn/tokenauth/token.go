@@ -180,10 +180,7 @@ func (t *Tokens) Mount(r chi.Router) { r.Mount(t.cfg.Path, t.Routes()) }
 // Routes returns the endpoints relative to the configured path.
 func (t *Tokens) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		accounts.NoStore(w)
-		problem.MethodNotAllowed(w, r.Method, []string{"POST", "OPTIONS"})
-	})
+	r.MethodNotAllowed(accounts.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		accounts.NoStore(w)
 		problem.NotFound(w)
