@@ -388,6 +388,9 @@ func testPermissionMatrix(t *testing.T, e *env) {
 		{"GET", "/api/tickets/" + id(tic), "alice", nil, 200},
 		{"PATCH", "/api/tickets/" + id(tic), "alice", map[string]any{"subject": "x"}, 403}, // no tickets.change
 		{"GET", "/api/tickets", "bob", nil, 403},
+		// Unsupported methods check model permissions by method before the 405.
+		{"PUT", "/api/tickets", "alice", map[string]any{}, 403},             // no tickets.change
+		{"POST", "/api/tickets/" + id(tic), "alice", map[string]any{}, 405}, // tickets.add
 		// users: IsAdminUser, list and retrieve only; permissions before the method.
 		{"POST", "/api/users", "", map[string]any{}, 401},
 		{"POST", "/api/users", "alice", map[string]any{}, 403},

@@ -140,7 +140,14 @@ func Guard[T any](p perm.Permission[T], req *perm.Request) (bool, error) {
 // authenticating and checking the resource's request-level permission
 // (DRF checks permissions before the method): 401/403 first, then 405.
 func NotAllowed[T any](v *View, w http.ResponseWriter, r *http.Request, p perm.Permission[T], allow []string) {
-	req, ok := v.Begin(w, r, "")
+	// DRF's model permissions go by method; so does the action here. A
+	// method with no action (TRACE, ...) is checked as an unknown action,
+	// which denies unless the class ignores actions.
+	action := map[string]string{
+		http.MethodGet: perm.ActionList, http.MethodHead: perm.ActionList, http.MethodPost: perm.ActionCreate,
+		http.MethodPut: perm.ActionUpdate, http.MethodPatch: perm.ActionPartialUpdate, http.MethodDelete: perm.ActionDestroy,
+	}[r.Method]
+	req, ok := v.Begin(w, r, action)
 	if !ok || !Check(w, p, req) {
 		return
 	}
