@@ -1,0 +1,297 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+const (
+	pgBase    = "postgres://root@127.0.0.1:5432/test?sslmode=disable"
+	redisAddr = "127.0.0.1:6379"
+)
+
+// backends gives the test its own PostgreSQL schema and Redis database
+// index, and removes both afterwards. Without the servers the test skips,
+// except under CI=true, where it fails.
+func backends(t *testing.T) (dbURL, redisURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, pgBase)
+	if err != nil {
+		unreachable(t, "PostgreSQL", err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schemaName := "ward_e2e_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schemaName); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if conn, err := pgx.Connect(ctx, pgBase); err == nil {
+			conn.Exec(ctx, "DROP SCHEMA "+schemaName+" CASCADE")
+			conn.Close(ctx)
+		}
+	})
+
+	// A Redis database index of its own, with only this test's keys ("blog:*").
+	db := 1 + int(b[0])%15
+	rc := goredis.NewClient(&goredis.Options{Addr: redisAddr, DB: db})
+	if err := rc.Ping(ctx).Err(); err != nil {
+		unreachable(t, "Redis", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		iter := rc.Scan(ctx, 0, "blog:*", 500).Iterator()
+		for iter.Next(ctx) {
+			rc.Del(ctx, iter.Val())
+		}
+		rc.Close()
+	})
+	return pgBase + "&search_path=" + schemaName, fmt.Sprintf("redis://%s/%d", redisAddr, db)
+}
+
+func unreachable(t *testing.T, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is unreachable under CI=true: %v", what, err)
+	}
+	t.Skipf("%s is unreachable: %v", what, err)
+}
+
+// startShared starts a server on env (users must exist already).
+func startShared(t *testing.T, env []string) *server {
+	s := &server{t: t, data: t.TempDir(), env: env}
+	s.start()
+	return s
+}
+
+func TestTwoInstancesActAsOne(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two services")
+	}
+	dbURL, redisURL := backends(t)
+	// A generous login rate: this test logs in often; the next one tests the limit.
+	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL, "BLOG_LOGIN_RATE=1000/minute")
+	for _, u := range [][]string{
+		{"createuser", "--username", "alice", "--password", "alice-pass-1"},
+		{"createuser", "--username", "root", "--password", "root-pass-1", "--staff"},
+	} {
+		if out, code := run(t, env, "", u...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", u, code, out)
+		}
+	}
+	a := startShared(t, env)
+	// B has its own (empty) data folder: everything it knows comes from the shared backends.
+	b := startShared(t, append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir()))
+
+	t.Run("credentials from A work on B", func(t *testing.T) {
+		ca := a.client()
+		access := ca.jwtLogin("alice", "alice-pass-1")
+		cb := b.client()
+		cb.auth = "Bearer " + access
+		expect(t, "jwt from A on B", cb.do("GET", "/auth/me", nil), 200)
+
+		r := a.client().do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "token login on A", r, 200)
+		cb.auth = "Token " + r.json(t)["token"].(string)
+		expect(t, "token from A on B", cb.do("GET", "/auth/me", nil), 200)
+
+		r = a.client().do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "session login on A", r, 200)
+		cb.auth = ""
+		cookies := "sessionid=" + cookie(r, "sessionid").Value + "; csrftoken=" + cookie(r, "csrftoken").Value
+		expect(t, "session from A on B", cb.do("GET", "/auth/me", nil, "Cookie", cookies), 200)
+		r = cb.do("POST", "/api/notes", map[string]string{"text": "via B"}, "Cookie", cookies, "X-CSRFToken", cookie(r, "csrftoken").Value)
+		expect(t, "session write on B", r, 201)
+	})
+
+	t.Run("logout on A is seen by B", func(t *testing.T) {
+		ca := a.client()
+		r := ca.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "login", r, 200)
+		refresh := cookie(r, "refresh_token").Value
+		ca.auth = "Bearer " + r.json(t)["access_token"].(string)
+		expect(t, "logout on A", ca.do("POST", "/auth/jwt/logout", nil), 204)
+		r = b.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": refresh})
+		expect(t, "refresh on B after logout on A", r, 401)
+	})
+
+	t.Run("concurrent refreshes on A and B: at most one wins", func(t *testing.T) {
+		for round := 0; round < 5; round++ {
+			r := a.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+			expect(t, "login", r, 200)
+			refresh := cookie(r, "refresh_token").Value
+			var wg sync.WaitGroup
+			statuses := make([]int, 2)
+			for i, s := range []*server{a, b} {
+				wg.Add(1)
+				go func(i int, s *server) {
+					defer wg.Done()
+					statuses[i] = postJSON(s.base+"/auth/jwt/refresh", fmt.Sprintf(`{"refresh_token":%q}`, refresh))
+				}(i, s)
+			}
+			wg.Wait()
+			wins := 0
+			for _, st := range statuses {
+				if st == 200 {
+					wins++
+				} else if st != 401 {
+					t.Fatalf("refresh status %d", st)
+				}
+			}
+			if wins > 1 {
+				t.Fatalf("round %d: both refreshes of one token succeeded", round)
+			}
+		}
+	})
+
+	t.Run("1,000 concurrent creates over A and B", func(t *testing.T) {
+		access := a.client().jwtLogin("alice", "alice-pass-1")
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ids := map[int64]bool{}
+		errs := 0
+		sem := make(chan struct{}, 32)
+		for i := 0; i < 1000; i++ {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func(i int, s *server) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				id, err := createPost(s.base, access, fmt.Sprintf("post %d", i))
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs++
+					return
+				}
+				ids[id] = true
+			}(i, s)
+		}
+		wg.Wait()
+		if errs != 0 || len(ids) != 1000 {
+			t.Fatalf("%d errors, %d distinct ids", errs, len(ids))
+		}
+		r := b.client().do("GET", "/api/posts", nil)
+		expect(t, "list", r, 200)
+		if c := r.json(t)["count"]; c != float64(1000) {
+			t.Fatalf("count %v, want 1000", c)
+		}
+	})
+
+}
+
+func TestLoginThrottleSharedAcrossInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two services")
+	}
+	dbURL, redisURL := backends(t)
+	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL)
+	a := startShared(t, env)
+	b := startShared(t, append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir()))
+	for i := 0; i < 10; i++ {
+		s := []*server{a, b}[i%2]
+		if st := postJSON(s.base+"/auth/jwt/login", `{"username":"alice","password":"wrong"}`); st != 401 {
+			t.Fatalf("attempt %d: status %d, want 401", i+1, st)
+		}
+	}
+	for _, s := range []*server{a, b} {
+		if st := postJSON(s.base+"/auth/token/login", `{"username":"alice","password":"wrong"}`); st != 429 {
+			t.Fatalf("11th attempt: status %d, want 429", st)
+		}
+	}
+}
+
+func TestDeadRedisAnswers503(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a service")
+	}
+	dbURL, _ := backends(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL=redis://"+dead+"/0")
+	if out, code := run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
+		t.Fatalf("createuser: %s", out)
+	}
+	s := startShared(t, env)
+	c := s.client()
+	checks := []struct {
+		method, path string
+		body         any
+		headers      []string
+	}{
+		{"POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}, nil},
+		{"POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"}, nil},
+		{"POST", "/auth/jwt/refresh", map[string]string{"refresh_token": "x.y.z"}, nil},
+		{"GET", "/api/notes", nil, []string{"Cookie", "sessionid=abc"}},
+		{"GET", "/auth/me", nil, []string{"Cookie", "sessionid=abc"}},
+	}
+	for _, ch := range checks {
+		r := c.do(ch.method, ch.path, ch.body, ch.headers...)
+		if r.status >= 200 && r.status < 300 {
+			t.Fatalf("%s %s with Redis down: %d %s", ch.method, ch.path, r.status, r.body)
+		}
+		if r.status == 503 && !strings.Contains(string(r.body), `"detail"`) {
+			t.Fatalf("503 without detail: %s", r.body)
+		}
+	}
+	r := c.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+	expect(t, "login with Redis down", r, 503)
+	expect(t, "health stays liveness", c.do("GET", "/api/health", nil), 200)
+}
+
+func postJSON(url, body string) int {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return -1
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func createPost(base, access, title string) (int64, error) {
+	req, _ := http.NewRequest("POST", base+"/api/posts", strings.NewReader(fmt.Sprintf(`{"title":%q}`, title)))
+	req.Header.Set("Authorization", "Bearer "+access)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var p struct {
+		ID int64 `json:"id"`
+	}
+	if resp.StatusCode != 201 {
+		return 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		return 0, err
+	}
+	return p.ID, nil
+}
