@@ -538,24 +538,30 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 		if _, err := tx.ExecContext(ctx, `DELETE FROM throttle_hits WHERE key = ? AND at <= ?`, key, cut); err != nil {
 			return err
 		}
-		var count int
-		var oldest sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(at) FROM throttle_hits WHERE key = ?`, key).Scan(&count, &oldest); err != nil {
+		// Record the hit only while the window holds fewer than limit.
+		res, err := tx.ExecContext(ctx, `INSERT INTO throttle_hits (key, at, expires)
+			SELECT ?1, ?2, ?3 WHERE (SELECT COUNT(*) FROM throttle_hits WHERE key = ?1) < ?4`, key, n, n+int64(window), limit)
+		if err != nil {
 			return err
 		}
-		if count >= limit {
-			retry = window
-			if oldest.Valid {
-				retry = time.Duration(oldest.Int64 + int64(window) - n)
-			}
-			if retry <= 0 {
-				retry = time.Millisecond
-			}
+		if added, err := res.RowsAffected(); err != nil {
+			return err
+		} else if added == 1 {
+			allowed = true
 			return nil
 		}
-		allowed = true
-		_, err := tx.ExecContext(ctx, `INSERT INTO throttle_hits (key, at, expires) VALUES (?, ?, ?)`, key, n, n+int64(window))
-		return err
+		var oldest sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(at) FROM throttle_hits WHERE key = ?`, key).Scan(&oldest); err != nil {
+			return err
+		}
+		retry = window
+		if oldest.Valid {
+			retry = time.Duration(oldest.Int64 + int64(window) - n)
+		}
+		if retry <= 0 {
+			retry = time.Millisecond
+		}
+		return nil
 	})
 	if err != nil {
 		return false, 0, err
