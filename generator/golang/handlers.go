@@ -167,14 +167,11 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		List(Id("where"), Err()).Op(":=").Id(x.id + "Scope").Call(Id("req")),
 		fail(),
 	}
-	lookup := append([]Code{
-		List(Id("id"), Id("ok")).Op(":=").Qual(pkgRest, "ID").Call(Id("r")),
-		If(Op("!").Id("ok")).Block(Qual(pkgProblem, "NotFound").Call(Id("w")), Return()),
-	}, scope...)
-	lookup = append(lookup,
-		List(Id("obj"), Err()).Op(":=").Id("h").Dot("store").Dot("Get").Call(ctx, Id("where"), Id("id")),
-		If(Op("!").Add(v).Dot("Lookup").Call(Id("w"), Err()).Op("||").Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))).Block(Return()),
-	)
+	lookup := []Code{
+		Comment("Look up through the read scope (404 outside it), then check the object."),
+		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(v, Id("w"), Id("r"), Id("req"), p, Id(x.id+"Scope"), Id("h").Dot("store").Dot("Get")),
+		If(Op("!").Id("ok")).Block(Return()),
+	}
 	now := func(which string) []Code {
 		var out []Code
 		for _, fl := range x.r.Fields {
@@ -261,13 +258,13 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		body = append(body, now("updated")...)
 		body = append(body,
 			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Update").Call(ctx, Id("obj")),
-			If(Op("!").Add(v).Dot("Lookup").Call(Id("w"), Err())).Block(Return()),
+			If(Op("!").Add(v).Dot("Result").Call(Id("w"), Err())).Block(Return()),
 			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
 		)
 	case plan.Destroy:
 		body = append(body, lookup...)
 		body = append(body,
-			If(Op("!").Add(v).Dot("Lookup").Call(Id("w"), Id("h").Dot("store").Dot("Delete").Call(ctx, Id("obj").Dot("ID")))).Block(Return()),
+			If(Op("!").Add(v).Dot("Result").Call(Id("w"), Id("h").Dot("store").Dot("Delete").Call(ctx, Id("obj").Dot("ID")))).Block(Return()),
 			Qual(pkgRest, "NoContent").Call(Id("w")),
 		)
 	}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -194,9 +195,9 @@ func ID(r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// Lookup answers the outcome of a scoped Get: 404 for ErrNotFound, 503
+// Result answers the outcome of a store call: 404 for ErrNotFound, 503
 // for any other error. It reports whether obj can be used.
-func (v *View) Lookup(w http.ResponseWriter, err error) bool {
+func (v *View) Result(w http.ResponseWriter, err error) bool {
 	switch {
 	case err == nil:
 		return true
@@ -217,3 +218,28 @@ func Write(w http.ResponseWriter, status int, v any) { problem.JSON(w, status, v
 
 // NoContent answers 204.
 func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
+
+// Lookup reads the object named by the {id} URL parameter through the
+// caller's read scope and runs p's object check: 404 for an id that is not
+// a positive integer, unknown, or outside the scope (so another user's
+// object is indistinguishable from a missing one), the object check's
+// denial, or 503 when the scope or the store failed. It reports whether
+// obj can be used.
+func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T],
+	scope func(*perm.Request) (perm.Where, error), get func(context.Context, perm.Where, int64) (*T, error)) (*T, bool) {
+	id, ok := ID(r)
+	if !ok {
+		problem.NotFound(w)
+		return nil, false
+	}
+	where, err := scope(req)
+	if err != nil {
+		v.Fail(w, err)
+		return nil, false
+	}
+	obj, err := get(r.Context(), where, id)
+	if !v.Result(w, err) || !CheckObject(w, p, req, obj) {
+		return nil, false
+	}
+	return obj, true
+}

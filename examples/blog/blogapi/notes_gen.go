@@ -268,18 +268,9 @@ func (h *notesHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, notesRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, notesRetrievePermission, notesScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := notesScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, notesRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)
@@ -291,18 +282,9 @@ func (h *notesHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, notesUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.update, w, r, req, notesUpdatePermission, notesScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := notesScope(req)
-	if err != nil {
-		h.update.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.update.Lookup(w, err) || !rest.CheckObject(w, notesUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Replace)
@@ -314,7 +296,7 @@ func (h *notesHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Lookup(w, err) {
+	if !h.update.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -326,18 +308,9 @@ func (h *notesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	if !ok || !rest.Check(w, notesPartialUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.partialUpdate, w, r, req, notesPartialUpdatePermission, notesScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := notesScope(req)
-	if err != nil {
-		h.partialUpdate.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.partialUpdate.Lookup(w, err) || !rest.CheckObject(w, notesPartialUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Partial)
@@ -349,7 +322,7 @@ func (h *notesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Lookup(w, err) {
+	if !h.partialUpdate.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -361,21 +334,12 @@ func (h *notesHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, notesDestroyPermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.destroy, w, r, req, notesDestroyPermission, notesScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
 		return
 	}
-	where, err := notesScope(req)
-	if err != nil {
-		h.destroy.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.destroy.Lookup(w, err) || !rest.CheckObject(w, notesDestroyPermission, req, obj) {
-		return
-	}
-	if !h.destroy.Lookup(w, h.store.Delete(r.Context(), obj.ID)) {
+	if !h.destroy.Result(w, h.store.Delete(r.Context(), obj.ID)) {
 		return
 	}
 	rest.NoContent(w)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"net/http"
 )
@@ -171,18 +170,9 @@ func (h *usersHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, usersRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, usersRetrievePermission, usersScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := usersScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, usersRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)

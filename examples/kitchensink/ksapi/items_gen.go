@@ -326,18 +326,9 @@ func (h *itemsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, itemsRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, itemsRetrievePermission, itemsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := itemsScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, itemsRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)
@@ -349,18 +340,9 @@ func (h *itemsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, itemsUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.update, w, r, req, itemsUpdatePermission, itemsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := itemsScope(req)
-	if err != nil {
-		h.update.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.update.Lookup(w, err) || !rest.CheckObject(w, itemsUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Replace)
@@ -382,7 +364,7 @@ func (h *itemsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	}
 	obj.UpdatedAt = rest.Now(time.Now())
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Lookup(w, err) {
+	if !h.update.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -394,18 +376,9 @@ func (h *itemsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	if !ok || !rest.Check(w, itemsPartialUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.partialUpdate, w, r, req, itemsPartialUpdatePermission, itemsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := itemsScope(req)
-	if err != nil {
-		h.partialUpdate.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.partialUpdate.Lookup(w, err) || !rest.CheckObject(w, itemsPartialUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Partial)
@@ -427,7 +400,7 @@ func (h *itemsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	}
 	obj.UpdatedAt = rest.Now(time.Now())
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Lookup(w, err) {
+	if !h.partialUpdate.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -439,21 +412,12 @@ func (h *itemsHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, itemsDestroyPermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.destroy, w, r, req, itemsDestroyPermission, itemsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
 		return
 	}
-	where, err := itemsScope(req)
-	if err != nil {
-		h.destroy.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.destroy.Lookup(w, err) || !rest.CheckObject(w, itemsDestroyPermission, req, obj) {
-		return
-	}
-	if !h.destroy.Lookup(w, h.store.Delete(r.Context(), obj.ID)) {
+	if !h.destroy.Result(w, h.store.Delete(r.Context(), obj.ID)) {
 		return
 	}
 	rest.NoContent(w)

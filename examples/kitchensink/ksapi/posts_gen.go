@@ -273,18 +273,9 @@ func (h *postsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, postsRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, postsRetrievePermission, postsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := postsScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, postsRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)
@@ -296,18 +287,9 @@ func (h *postsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, postsUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.update, w, r, req, postsUpdatePermission, postsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := postsScope(req)
-	if err != nil {
-		h.update.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.update.Lookup(w, err) || !rest.CheckObject(w, postsUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Replace)
@@ -319,7 +301,7 @@ func (h *postsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Lookup(w, err) {
+	if !h.update.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -331,18 +313,9 @@ func (h *postsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	if !ok || !rest.Check(w, postsPartialUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.partialUpdate, w, r, req, postsPartialUpdatePermission, postsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := postsScope(req)
-	if err != nil {
-		h.partialUpdate.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.partialUpdate.Lookup(w, err) || !rest.CheckObject(w, postsPartialUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Partial)
@@ -354,7 +327,7 @@ func (h *postsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Lookup(w, err) {
+	if !h.partialUpdate.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -366,21 +339,12 @@ func (h *postsHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, postsDestroyPermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.destroy, w, r, req, postsDestroyPermission, postsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
 		return
 	}
-	where, err := postsScope(req)
-	if err != nil {
-		h.destroy.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.destroy.Lookup(w, err) || !rest.CheckObject(w, postsDestroyPermission, req, obj) {
-		return
-	}
-	if !h.destroy.Lookup(w, h.store.Delete(r.Context(), obj.ID)) {
+	if !h.destroy.Result(w, h.store.Delete(r.Context(), obj.ID)) {
 		return
 	}
 	rest.NoContent(w)

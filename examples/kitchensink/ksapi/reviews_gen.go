@@ -256,18 +256,9 @@ func (h *reviewsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) 
 	if !ok || !rest.Check(w, reviewsRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, reviewsRetrievePermission, reviewsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := reviewsScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, reviewsRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)
@@ -279,18 +270,9 @@ func (h *reviewsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, reviewsUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.update, w, r, req, reviewsUpdatePermission, reviewsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := reviewsScope(req)
-	if err != nil {
-		h.update.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.update.Lookup(w, err) || !rest.CheckObject(w, reviewsUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Replace)
@@ -302,7 +284,7 @@ func (h *reviewsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Lookup(w, err) {
+	if !h.update.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -314,18 +296,9 @@ func (h *reviewsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Requ
 	if !ok || !rest.Check(w, reviewsPartialUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.partialUpdate, w, r, req, reviewsPartialUpdatePermission, reviewsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := reviewsScope(req)
-	if err != nil {
-		h.partialUpdate.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.partialUpdate.Lookup(w, err) || !rest.CheckObject(w, reviewsPartialUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Partial)
@@ -337,7 +310,7 @@ func (h *reviewsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Lookup(w, err) {
+	if !h.partialUpdate.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -349,21 +322,12 @@ func (h *reviewsHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, reviewsDestroyPermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.destroy, w, r, req, reviewsDestroyPermission, reviewsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
 		return
 	}
-	where, err := reviewsScope(req)
-	if err != nil {
-		h.destroy.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.destroy.Lookup(w, err) || !rest.CheckObject(w, reviewsDestroyPermission, req, obj) {
-		return
-	}
-	if !h.destroy.Lookup(w, h.store.Delete(r.Context(), obj.ID)) {
+	if !h.destroy.Result(w, h.store.Delete(r.Context(), obj.ID)) {
 		return
 	}
 	rest.NoContent(w)

@@ -241,18 +241,9 @@ func (h *secretsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) 
 	if !ok || !rest.Check(w, secretsRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, secretsRetrievePermission, secretsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := secretsScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, secretsRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)

@@ -265,18 +265,9 @@ func (h *ticketsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) 
 	if !ok || !rest.Check(w, ticketsRetrievePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.retrieve, w, r, req, ticketsRetrievePermission, ticketsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := ticketsScope(req)
-	if err != nil {
-		h.retrieve.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.retrieve.Lookup(w, err) || !rest.CheckObject(w, ticketsRetrievePermission, req, obj) {
 		return
 	}
 	rest.Write(w, http.StatusOK, obj)
@@ -288,18 +279,9 @@ func (h *ticketsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, ticketsUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.update, w, r, req, ticketsUpdatePermission, ticketsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := ticketsScope(req)
-	if err != nil {
-		h.update.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.update.Lookup(w, err) || !rest.CheckObject(w, ticketsUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Replace)
@@ -311,7 +293,7 @@ func (h *ticketsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Lookup(w, err) {
+	if !h.update.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -323,18 +305,9 @@ func (h *ticketsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Requ
 	if !ok || !rest.Check(w, ticketsPartialUpdatePermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.partialUpdate, w, r, req, ticketsPartialUpdatePermission, ticketsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
-		return
-	}
-	where, err := ticketsScope(req)
-	if err != nil {
-		h.partialUpdate.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.partialUpdate.Lookup(w, err) || !rest.CheckObject(w, ticketsPartialUpdatePermission, req, obj) {
 		return
 	}
 	in, ok := rest.DecodeBody(w, r, rest.Partial)
@@ -346,7 +319,7 @@ func (h *ticketsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Lookup(w, err) {
+	if !h.partialUpdate.Result(w, err) {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
@@ -358,21 +331,12 @@ func (h *ticketsHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, ticketsDestroyPermission, req) {
 		return
 	}
-	id, ok := rest.ID(r)
+	// Look up through the read scope (404 outside it), then check the object.
+	obj, ok := rest.Lookup(h.destroy, w, r, req, ticketsDestroyPermission, ticketsScope, h.store.Get)
 	if !ok {
-		problem.NotFound(w)
 		return
 	}
-	where, err := ticketsScope(req)
-	if err != nil {
-		h.destroy.Fail(w, err)
-		return
-	}
-	obj, err := h.store.Get(r.Context(), where, id)
-	if !h.destroy.Lookup(w, err) || !rest.CheckObject(w, ticketsDestroyPermission, req, obj) {
-		return
-	}
-	if !h.destroy.Lookup(w, h.store.Delete(r.Context(), obj.ID)) {
+	if !h.destroy.Result(w, h.store.Delete(r.Context(), obj.ID)) {
 		return
 	}
 	rest.NoContent(w)
