@@ -53,6 +53,9 @@ func openRedis(ctx context.Context, s *stores, def *Definition, e env) error {
 	c := goredis.NewClient(opt)
 	s.closers = append(s.closers, c.Close)
 	st := redis.New(c, strings.ToLower(def.Name)+":")
+	if sc := def.Auth.Session; sc != nil && sc.AbsoluteTimeout > 0 {
+		st.SessionTTL = sc.AbsoluteTimeout
+	}
 	s.sessions, s.families, s.counters = st, st, st
 	return nil
 }

@@ -54,6 +54,8 @@ func main() {
 	rounds := flag.Int("rounds", 5, "interleaved rounds")
 	dur := flag.Duration("duration", 3*time.Second, "length of one measurement")
 	workers := flag.Int("workers", 16, "concurrent connections")
+	pgURL := flag.String("pg", "", "also measure the blog on this PostgreSQL URL (use a scratch schema: search_path=...)")
+	redisURL := flag.String("redis", "", "with -pg: and this Redis URL (use a scratch database index)")
 	flag.Parse()
 
 	var err error
@@ -67,7 +69,7 @@ func main() {
 			err = errors.New("-blog is required")
 			break
 		}
-		err = drive(*blog, *rounds, *dur, *workers)
+		err = drive(*blog, *rounds, *dur, *workers, *pgURL, *redisURL)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -257,7 +259,7 @@ type target struct {
 	want   int
 }
 
-func drive(blog string, rounds int, dur time.Duration, workers int) error {
+func drive(blog string, rounds int, dur time.Duration, workers int, pgURL, redisURL string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -280,29 +282,27 @@ func drive(blog string, rounds int, dur time.Duration, workers int) error {
 	defer hand.stop()
 
 	env := append(os.Environ(), "BLOG_DATA="+filepath.Join(tmp, "blog"), "BLOG_JWT_KEY="+key, "BLOG_LOGIN_RATE=1000/minute")
-	create := exec.Command(blog, "createuser", "--username", "alice", "--password", "alice-pass-1")
-	create.Env = env
-	if out, err := create.CombinedOutput(); err != nil {
-		return fmt.Errorf("createuser: %v: %s", err, out)
-	}
-	addr := freeAddr()
-	wardProc, err := startProc(blog, []string{"serve", "--addr", addr}, env, false, addr)
+	wardTargets, stop, err := startBlog(blog, "ward", env)
 	if err != nil {
 		return err
 	}
-	defer wardProc.stop()
-
-	access, postID, err := prepareBlog(wardProc.base)
-	if err != nil {
-		return err
-	}
-	bearer := http.Header{"Authorization": {"Bearer " + access}}
-	jsonBearer := http.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/json"}}
+	defer stop()
 	targets := []target{
 		{"bare GET (memory)", "GET", bare.base + "/api/posts/1", nil, nil, 200},
 		{"hand chi+jwt+sqlite GET", "GET", hand.base + "/api/posts/1", http.Header{"Authorization": {"Bearer " + handToken()}}, nil, 200},
-		{"ward GET /api/posts/{id}", "GET", fmt.Sprintf("%s/api/posts/%d", wardProc.base, postID), bearer, nil, 200},
-		{"ward POST /api/posts", "POST", wardProc.base + "/api/posts", jsonBearer, []byte(`{"title":"load","body":"test"}`), 201},
+	}
+	targets = append(targets, wardTargets...)
+	if pgURL != "" {
+		scaled := append(env[:len(env):len(env)], "BLOG_DATABASE_URL="+pgURL)
+		if redisURL != "" {
+			scaled = append(scaled, "BLOG_REDIS_URL="+redisURL)
+		}
+		more, stop, err := startBlog(blog, "ward pg+redis", scaled)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		targets = append(targets, more...)
 	}
 	results := make([][]float64, len(targets))
 	for round := 0; round < rounds; round++ {
@@ -315,16 +315,46 @@ func drive(blog string, rounds int, dur time.Duration, workers int) error {
 		}
 	}
 	med := make([]float64, len(targets))
-	fmt.Printf("%-28s %12s   (rounds: %d × %s, %d workers)\n", "target", "median req/s", rounds, dur, workers)
+	fmt.Printf("%-30s %12s   (rounds: %d × %s, %d workers)\n", "target", "median req/s", rounds, dur, workers)
 	for i, tg := range targets {
 		med[i] = median(results[i])
-		fmt.Printf("%-28s %12.0f   %v\n", tg.name, med[i], round0(results[i]))
+		fmt.Printf("%-30s %12.0f   %v\n", tg.name, med[i], round0(results[i]))
 	}
-	fmt.Printf("\nhand baseline / bare:        %.2f\n", med[1]/med[0])
-	fmt.Printf("ward GET / hand baseline:    %.2f  (target >= 1.1)\n", med[2]/med[1])
-	fmt.Printf("ward GET / bare:             %.2f\n", med[2]/med[0])
-	fmt.Printf("ward POST / ward GET:        %.2f\n", med[3]/med[2])
+	fmt.Printf("\nhand baseline / bare:             %.2f\n", med[1]/med[0])
+	fmt.Printf("ward GET / hand baseline:         %.2f  (target >= 1.1)\n", med[2]/med[1])
+	fmt.Printf("ward GET / bare:                  %.2f\n", med[2]/med[0])
+	fmt.Printf("ward POST / ward GET:             %.2f\n", med[3]/med[2])
+	if len(targets) > 4 {
+		fmt.Printf("pg+redis GET / sqlite GET:        %.2f\n", med[4]/med[2])
+		fmt.Printf("pg+redis POST / sqlite POST:      %.2f\n", med[5]/med[3])
+	}
 	return nil
+}
+
+// startBlog creates a user in the blog on env, serves it, logs in, creates a
+// post, and returns its GET and POST targets.
+func startBlog(blog, name string, env []string) ([]target, func(), error) {
+	create := exec.Command(blog, "createuser", "--username", "alice", "--password", "alice-pass-1")
+	create.Env = env
+	if out, err := create.CombinedOutput(); err != nil {
+		return nil, nil, fmt.Errorf("createuser: %v: %s", err, out)
+	}
+	addr := freeAddr()
+	p, err := startProc(blog, []string{"serve", "--addr", addr}, env, false, addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	access, postID, err := prepareBlog(p.base)
+	if err != nil {
+		p.stop()
+		return nil, nil, err
+	}
+	bearer := http.Header{"Authorization": {"Bearer " + access}}
+	jsonBearer := http.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/json"}}
+	return []target{
+		{name + " GET /api/posts/{id}", "GET", fmt.Sprintf("%s/api/posts/%d", p.base, postID), bearer, nil, 200},
+		{name + " POST /api/posts", "POST", p.base + "/api/posts", jsonBearer, []byte(`{"title":"load","body":"test"}`), 201},
+	}, p.stop, nil
 }
 
 func prepareBlog(base string) (string, int64, error) {
