@@ -191,10 +191,8 @@ func generate(specPath string, stdout io.Writer) error {
 			if err := os.Remove(full); err != nil {
 				return err
 			}
-		case files.Unchanged, files.Keep:
-			continue
 		}
-		fmt.Fprintf(stdout, "%-8s %s\n", c.Op, c.Path)
+		fmt.Fprintf(stdout, "%-9s %s\n", c.Op, c.Path)
 	}
 	return nil
 }
@@ -278,12 +276,12 @@ func cmdInit(args []string, stdout io.Writer) error {
 	if err := os.WriteFile(specPath, b, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%-8s %s\n", "created", specPath)
+	fmt.Fprintf(stdout, "%-9s %s\n", "created", specPath)
 	// generate.go makes `go generate` in the folder regenerate.
 	genGo := "// Package " + name + " holds the " + name + " service's spec; run `go generate` after editing api.yaml.\npackage " + name + "\n\n//go:generate go run github.com/wardhq/ward/cmd/ward generate\n"
 	if err := os.WriteFile(filepath.Join(dir, "generate.go"), []byte(genGo), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%-8s %s\n", "created", filepath.Join(dir, "generate.go"))
+	fmt.Fprintf(stdout, "%-9s %s\n", "created", filepath.Join(dir, "generate.go"))
 	return generate(specPath, stdout)
 }

@@ -119,7 +119,7 @@ func TestRegeneration(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("generate: %d %s", code, out)
 	}
-	for _, want := range []string{"created  regenapi/keeper.go", "created  regenapi/extra.go", "created  cmd/regen/main.go", "wrote    regenapi/old_items_gen.go"} {
+	for _, want := range []string{"created   regenapi/keeper.go", "created   regenapi/extra.go", "created   cmd/regen/main.go", "wrote     regenapi/old_items_gen.go"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("generate output lacks %q:\n%s", want, out)
 		}
@@ -143,7 +143,7 @@ func TestRegeneration(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("regenerate: %d %s", code, out)
 	}
-	for _, want := range []string{"created  regenapi/guardian.go", "created  regenapi/fresh.go", "orphaned regenapi/extra.go", "orphaned regenapi/keeper.go", "removed  regenapi/old_items_gen.go", "wrote    regenapi/things_gen.go"} {
+	for _, want := range []string{"created   regenapi/guardian.go", "created   regenapi/fresh.go", "orphaned  regenapi/extra.go", "orphaned  regenapi/keeper.go", "removed   regenapi/old_items_gen.go", "wrote     regenapi/things_gen.go"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("regenerate output lacks %q:\n%s", want, out)
 		}
