@@ -261,8 +261,12 @@ func (g *gen) permissions(f *File, x *res) {
 		Id(x.permVar("")).Op("=").Add(g.expr(x, x.r.Permission)),
 	}
 	for _, e := range x.r.Endpoints {
+		val := g.expr(x, e.Permission)
+		if exprText(e.Permission) == exprText(x.r.Permission) {
+			val = Id(x.permVar("")) // the same expression: share the value
+		}
 		defs = append(defs, Line(), Commentf("%s guards %s: %s", x.permVar(e.Action), e.Action, exprText(e.Permission)),
-			Id(x.permVar(e.Action)).Qual(pkgPerm, "Permission").Types(Id(x.model)).Op("=").Add(g.expr(x, e.Permission)))
+			Id(x.permVar(e.Action)).Qual(pkgPerm, "Permission").Types(Id(x.model)).Op("=").Add(val))
 	}
 	f.Var().Defs(defs...)
 	f.Line()

@@ -44,22 +44,22 @@ var (
 	notesPermission = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
 
 	// notesListPermission guards list: (IsAuthenticated & IsOwner)
-	notesListPermission perm.Permission[Note] = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
+	notesListPermission perm.Permission[Note] = notesPermission
 
 	// notesCreatePermission guards create: (IsAuthenticated & IsOwner)
-	notesCreatePermission perm.Permission[Note] = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
+	notesCreatePermission perm.Permission[Note] = notesPermission
 
 	// notesRetrievePermission guards retrieve: (IsAuthenticated & IsOwner)
-	notesRetrievePermission perm.Permission[Note] = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
+	notesRetrievePermission perm.Permission[Note] = notesPermission
 
 	// notesUpdatePermission guards update: (IsAuthenticated & IsOwner)
-	notesUpdatePermission perm.Permission[Note] = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
+	notesUpdatePermission perm.Permission[Note] = notesPermission
 
 	// notesPartialUpdatePermission guards partial_update: (IsAuthenticated & IsOwner)
-	notesPartialUpdatePermission perm.Permission[Note] = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
+	notesPartialUpdatePermission perm.Permission[Note] = notesPermission
 
 	// notesDestroyPermission guards destroy: (IsAuthenticated & IsOwner)
-	notesDestroyPermission perm.Permission[Note] = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
+	notesDestroyPermission perm.Permission[Note] = notesPermission
 )
 
 // notesScope is the read scope of notes: list, retrieve, update, partial_update

@@ -58,22 +58,22 @@ var (
 	postsPermission = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
 
 	// postsListPermission guards list: (IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly)
-	postsListPermission perm.Permission[Post] = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
+	postsListPermission perm.Permission[Post] = postsPermission
 
 	// postsCreatePermission guards create: (IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly)
-	postsCreatePermission perm.Permission[Post] = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
+	postsCreatePermission perm.Permission[Post] = postsPermission
 
 	// postsRetrievePermission guards retrieve: (IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly)
-	postsRetrievePermission perm.Permission[Post] = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
+	postsRetrievePermission perm.Permission[Post] = postsPermission
 
 	// postsUpdatePermission guards update: (IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly)
-	postsUpdatePermission perm.Permission[Post] = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
+	postsUpdatePermission perm.Permission[Post] = postsPermission
 
 	// postsPartialUpdatePermission guards partial_update: (IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly)
-	postsPartialUpdatePermission perm.Permission[Post] = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
+	postsPartialUpdatePermission perm.Permission[Post] = postsPermission
 
 	// postsDestroyPermission guards destroy: (IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly)
-	postsDestroyPermission perm.Permission[Post] = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
+	postsDestroyPermission perm.Permission[Post] = postsPermission
 )
 
 // postsScope is the read scope of posts: list, retrieve, update, partial_update

@@ -40,19 +40,19 @@ var (
 	articlesPermission = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
 
 	// articlesListPermission guards list: (IsAdminUser | (IsAuthenticated & IsOwner))
-	articlesListPermission perm.Permission[Article] = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
+	articlesListPermission perm.Permission[Article] = articlesPermission
 
 	// articlesCreatePermission guards create: (IsAdminUser | (IsAuthenticated & IsOwner))
-	articlesCreatePermission perm.Permission[Article] = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
+	articlesCreatePermission perm.Permission[Article] = articlesPermission
 
 	// articlesRetrievePermission guards retrieve: (IsAdminUser | (IsAuthenticated & IsOwner))
-	articlesRetrievePermission perm.Permission[Article] = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
+	articlesRetrievePermission perm.Permission[Article] = articlesPermission
 
 	// articlesUpdatePermission guards update: (IsAdminUser | (IsAuthenticated & IsOwner))
-	articlesUpdatePermission perm.Permission[Article] = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
+	articlesUpdatePermission perm.Permission[Article] = articlesPermission
 
 	// articlesPartialUpdatePermission guards partial_update: (IsAdminUser | (IsAuthenticated & IsOwner))
-	articlesPartialUpdatePermission perm.Permission[Article] = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
+	articlesPartialUpdatePermission perm.Permission[Article] = articlesPermission
 
 	// articlesDestroyPermission guards destroy: IsAdminUser
 	articlesDestroyPermission perm.Permission[Article] = perm.IsAdminUser[Article]{}

@@ -49,22 +49,22 @@ var (
 	docsPermission = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
 
 	// docsListPermission guards list: (IsAuthenticated & SameTeam)
-	docsListPermission perm.Permission[Doc] = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
+	docsListPermission perm.Permission[Doc] = docsPermission
 
 	// docsCreatePermission guards create: (IsAuthenticated & SameTeam)
-	docsCreatePermission perm.Permission[Doc] = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
+	docsCreatePermission perm.Permission[Doc] = docsPermission
 
 	// docsRetrievePermission guards retrieve: (IsAuthenticated & SameTeam)
-	docsRetrievePermission perm.Permission[Doc] = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
+	docsRetrievePermission perm.Permission[Doc] = docsPermission
 
 	// docsUpdatePermission guards update: (IsAuthenticated & SameTeam)
-	docsUpdatePermission perm.Permission[Doc] = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
+	docsUpdatePermission perm.Permission[Doc] = docsPermission
 
 	// docsPartialUpdatePermission guards partial_update: (IsAuthenticated & SameTeam)
-	docsPartialUpdatePermission perm.Permission[Doc] = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
+	docsPartialUpdatePermission perm.Permission[Doc] = docsPermission
 
 	// docsDestroyPermission guards destroy: (IsAuthenticated & SameTeam)
-	docsDestroyPermission perm.Permission[Doc] = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
+	docsDestroyPermission perm.Permission[Doc] = docsPermission
 )
 
 // docsScope is the read scope of docs: list, retrieve, update, partial_update

@@ -81,22 +81,22 @@ var (
 	itemsPermission = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
 
 	// itemsListPermission guards list: (IsAuthenticated & IsOwner)
-	itemsListPermission perm.Permission[Item] = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
+	itemsListPermission perm.Permission[Item] = itemsPermission
 
 	// itemsCreatePermission guards create: (IsAuthenticated & IsOwner)
-	itemsCreatePermission perm.Permission[Item] = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
+	itemsCreatePermission perm.Permission[Item] = itemsPermission
 
 	// itemsRetrievePermission guards retrieve: (IsAuthenticated & IsOwner)
-	itemsRetrievePermission perm.Permission[Item] = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
+	itemsRetrievePermission perm.Permission[Item] = itemsPermission
 
 	// itemsUpdatePermission guards update: (IsAuthenticated & IsOwner)
-	itemsUpdatePermission perm.Permission[Item] = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
+	itemsUpdatePermission perm.Permission[Item] = itemsPermission
 
 	// itemsPartialUpdatePermission guards partial_update: (IsAuthenticated & IsOwner)
-	itemsPartialUpdatePermission perm.Permission[Item] = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
+	itemsPartialUpdatePermission perm.Permission[Item] = itemsPermission
 
 	// itemsDestroyPermission guards destroy: (IsAuthenticated & IsOwner)
-	itemsDestroyPermission perm.Permission[Item] = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
+	itemsDestroyPermission perm.Permission[Item] = itemsPermission
 )
 
 // itemsScope is the read scope of items: list, retrieve, update, partial_update

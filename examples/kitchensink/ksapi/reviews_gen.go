@@ -39,22 +39,22 @@ var (
 	reviewsPermission = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
 
 	// reviewsListPermission guards list: (IsAuthenticated & IsAuthor)
-	reviewsListPermission perm.Permission[Review] = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
+	reviewsListPermission perm.Permission[Review] = reviewsPermission
 
 	// reviewsCreatePermission guards create: (IsAuthenticated & IsAuthor)
-	reviewsCreatePermission perm.Permission[Review] = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
+	reviewsCreatePermission perm.Permission[Review] = reviewsPermission
 
 	// reviewsRetrievePermission guards retrieve: (IsAuthenticated & IsAuthor)
-	reviewsRetrievePermission perm.Permission[Review] = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
+	reviewsRetrievePermission perm.Permission[Review] = reviewsPermission
 
 	// reviewsUpdatePermission guards update: (IsAuthenticated & IsAuthor)
-	reviewsUpdatePermission perm.Permission[Review] = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
+	reviewsUpdatePermission perm.Permission[Review] = reviewsPermission
 
 	// reviewsPartialUpdatePermission guards partial_update: (IsAuthenticated & IsAuthor)
-	reviewsPartialUpdatePermission perm.Permission[Review] = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
+	reviewsPartialUpdatePermission perm.Permission[Review] = reviewsPermission
 
 	// reviewsDestroyPermission guards destroy: (IsAuthenticated & IsAuthor)
-	reviewsDestroyPermission perm.Permission[Review] = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
+	reviewsDestroyPermission perm.Permission[Review] = reviewsPermission
 )
 
 // reviewsScope is the read scope of reviews: list, retrieve, update, partial_update

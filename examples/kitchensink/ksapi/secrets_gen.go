@@ -35,13 +35,13 @@ var (
 	secretsPermission = perm.Or[Secret](perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret))
 
 	// secretsListPermission guards list: (((IsAuthenticated & StaffOnly) & ~IsAdminUser) | (IsAdminUser & StaffOnly))
-	secretsListPermission perm.Permission[Secret] = perm.Or[Secret](perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret))
+	secretsListPermission perm.Permission[Secret] = secretsPermission
 
 	// secretsCreatePermission guards create: (((IsAuthenticated & StaffOnly) & ~IsAdminUser) | (IsAdminUser & StaffOnly))
-	secretsCreatePermission perm.Permission[Secret] = perm.Or[Secret](perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret))
+	secretsCreatePermission perm.Permission[Secret] = secretsPermission
 
 	// secretsRetrievePermission guards retrieve: (((IsAuthenticated & StaffOnly) & ~IsAdminUser) | (IsAdminUser & StaffOnly))
-	secretsRetrievePermission perm.Permission[Secret] = perm.Or[Secret](perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret))
+	secretsRetrievePermission perm.Permission[Secret] = secretsPermission
 )
 
 // secretsScope is the read scope of secrets: list, retrieve, update, partial_update

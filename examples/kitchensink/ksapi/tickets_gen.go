@@ -40,22 +40,22 @@ var (
 	ticketsPermission = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
 
 	// ticketsListPermission guards list: (DjangoModelPermissions & IsOwner)
-	ticketsListPermission perm.Permission[Ticket] = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
+	ticketsListPermission perm.Permission[Ticket] = ticketsPermission
 
 	// ticketsCreatePermission guards create: (DjangoModelPermissions & IsOwner)
-	ticketsCreatePermission perm.Permission[Ticket] = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
+	ticketsCreatePermission perm.Permission[Ticket] = ticketsPermission
 
 	// ticketsRetrievePermission guards retrieve: (DjangoModelPermissions & IsOwner)
-	ticketsRetrievePermission perm.Permission[Ticket] = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
+	ticketsRetrievePermission perm.Permission[Ticket] = ticketsPermission
 
 	// ticketsUpdatePermission guards update: (DjangoModelPermissions & IsOwner)
-	ticketsUpdatePermission perm.Permission[Ticket] = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
+	ticketsUpdatePermission perm.Permission[Ticket] = ticketsPermission
 
 	// ticketsPartialUpdatePermission guards partial_update: (DjangoModelPermissions & IsOwner)
-	ticketsPartialUpdatePermission perm.Permission[Ticket] = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
+	ticketsPartialUpdatePermission perm.Permission[Ticket] = ticketsPermission
 
 	// ticketsDestroyPermission guards destroy: (DjangoModelPermissions & IsOwner)
-	ticketsDestroyPermission perm.Permission[Ticket] = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
+	ticketsDestroyPermission perm.Permission[Ticket] = ticketsPermission
 )
 
 // ticketsScope is the read scope of tickets: list, retrieve, update, partial_update

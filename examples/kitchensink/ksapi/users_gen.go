@@ -25,10 +25,10 @@ var (
 	usersPermission = perm.IsAdminUser[User]{}
 
 	// usersListPermission guards list: IsAdminUser
-	usersListPermission perm.Permission[User] = perm.IsAdminUser[User]{}
+	usersListPermission perm.Permission[User] = usersPermission
 
 	// usersRetrievePermission guards retrieve: IsAdminUser
-	usersRetrievePermission perm.Permission[User] = perm.IsAdminUser[User]{}
+	usersRetrievePermission perm.Permission[User] = usersPermission
 )
 
 // usersScope is the read scope of users: list, retrieve, update, partial_update
