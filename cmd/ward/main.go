@@ -63,7 +63,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "ward:", err)
+		var list spec.ErrorList
+		if errors.As(err, &list) {
+			// One "file:line:col: message" per line, as compilers print them,
+			// so editors and CI annotate the spec.
+			fmt.Fprintln(stderr, err)
+		} else {
+			fmt.Fprintln(stderr, "ward:", err)
+		}
 		return 1
 	}
 	return 0
