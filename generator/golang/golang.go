@@ -116,7 +116,7 @@ func (g *gen) render() error {
 			for i := range next {
 				var b bytes.Buffer
 				errs[i] = g.pending[i].f.Render(&b)
-				bufs[i] = b.Bytes()
+				bufs[i] = groupImports(b.Bytes())
 			}
 		}()
 	}

@@ -5,11 +5,12 @@ package blogapi
 import (
 	"context"
 	"database/sql"
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
-	"net/http"
 )
 
 // This file serves the notes resource at /api/notes.

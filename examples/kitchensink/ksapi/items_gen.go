@@ -5,12 +5,13 @@ package ksapi
 import (
 	"context"
 	"database/sql"
+	"net/http"
+	"time"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
-	"net/http"
-	"time"
 )
 
 // This file serves the items resource at /api/items.

@@ -4,11 +4,12 @@ package ksapi
 
 import (
 	"context"
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
-	"net/http"
 )
 
 // This file serves the secrets resource at /api/secrets.

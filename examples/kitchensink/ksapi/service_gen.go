@@ -3,11 +3,12 @@
 package ksapi
 
 import (
+	"time"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/service"
-	"time"
 )
 
 // The runtime API version this code was generated for. When this line fails to

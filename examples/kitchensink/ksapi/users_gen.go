@@ -4,10 +4,11 @@ package ksapi
 
 import (
 	"context"
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
-	"net/http"
 )
 
 // This file serves the users resource at /api/users.
