@@ -121,3 +121,15 @@ type Counters interface {
 	// be. Recording and checking are one atomic step.
 	Hit(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error)
 }
+
+// Peeker is implemented by Counters that can check a window without
+// recording anything, e.g. to refuse a credential check while a client's
+// login bucket is full without counting the clients whose checks succeed.
+// Every Counters of this module implements it.
+type Peeker interface {
+	// Peek reports whether a Hit of key with the same limit and window
+	// would be allowed right now and, when not, how long until it would
+	// be; it agrees with Hit on both. It records nothing: any number of
+	// Peeks leave the window as it was.
+	Peek(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error)
+}

@@ -23,7 +23,10 @@ type window struct {
 	length time.Duration
 }
 
-var _ store.Counters = (*MemoryCounters)(nil)
+var (
+	_ store.Counters = (*MemoryCounters)(nil)
+	_ store.Peeker   = (*MemoryCounters)(nil)
+)
 
 // NewMemoryCounters returns empty in-memory counters.
 func NewMemoryCounters() *MemoryCounters {
@@ -55,6 +58,31 @@ func (m *MemoryCounters) Hit(ctx context.Context, key string, limit int, length 
 		m.keys[key] = w
 	}
 	w.length = length
+	if ok, retry := w.check(now, limit, length); !ok {
+		return false, retry, nil
+	}
+	w.hits = append(w.hits, now)
+	return true, 0, nil
+}
+
+// Peek implements store.Peeker: Hit's answer, recording nothing.
+func (m *MemoryCounters) Peek(ctx context.Context, key string, limit int, length time.Duration) (bool, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return false, 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.keys[key]
+	if w == nil {
+		w = &window{}
+	}
+	ok, retry := w.check(m.now(), limit, length)
+	return ok, retry, nil
+}
+
+// check drops the hits that left the window ending at now and reports
+// whether one more fits under limit, or how long until it would.
+func (w *window) check(now time.Time, limit int, length time.Duration) (bool, time.Duration) {
 	cut := now.Add(-length)
 	i := 0
 	for i < len(w.hits) && !w.hits[i].After(cut) {
@@ -63,18 +91,17 @@ func (m *MemoryCounters) Hit(ctx context.Context, key string, limit int, length 
 	if i > 0 {
 		w.hits = append(w.hits[:0], w.hits[i:]...)
 	}
-	if len(w.hits) >= limit {
-		retry := length
-		if len(w.hits) > 0 {
-			retry = w.hits[0].Add(length).Sub(now)
-		}
-		if retry <= 0 {
-			retry = time.Millisecond
-		}
-		return false, retry, nil
+	if len(w.hits) < limit {
+		return true, 0
 	}
-	w.hits = append(w.hits, now)
-	return true, 0, nil
+	retry := length
+	if len(w.hits) > 0 {
+		retry = w.hits[0].Add(length).Sub(now)
+	}
+	if retry <= 0 {
+		retry = time.Millisecond
+	}
+	return false, retry
 }
 
 // Len returns the number of keys held (for tests and metrics).

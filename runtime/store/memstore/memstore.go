@@ -36,6 +36,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
+	_ store.Peeker   = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -389,4 +390,28 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 	}
 	s.hits[key] = append(h, now)
 	return true, 0, nil
+}
+
+// Peek implements store.Peeker: Hit's answer, recording nothing.
+func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	if err := s.check(ctx); err != nil {
+		return false, 0, err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.hits[key]
+	cut := now.Add(-window)
+	i := 0
+	for i < len(h) && !h[i].After(cut) {
+		i++
+	}
+	h = h[i:]
+	if len(h) < limit {
+		return true, 0, nil
+	}
+	if len(h) == 0 {
+		return false, window, nil
+	}
+	return false, h[0].Add(window).Sub(now), nil
 }

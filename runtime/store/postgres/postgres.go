@@ -77,6 +77,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
+	_ store.Peeker   = (*Store)(nil)
 )
 
 // Schema is the DDL New runs in one transaction, under an advisory lock so
@@ -526,4 +527,36 @@ const pruneEvery = 1024
 func (s *Store) Prune(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM throttle_hits WHERE expires <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint`)
 	return mapErr(err)
+}
+
+// peekSQL is hitSQL's count alone: the key's hits inside the window on the
+// server's clock, the oldest of them, and the clock.
+const peekSQL = `WITH clock AS (
+	SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now
+)
+SELECT count(h.at), min(h.at), clock.now
+FROM clock LEFT JOIN throttle_hits h ON h.key = $1 AND h.at > clock.now - $2
+GROUP BY clock.now`
+
+// Peek implements store.Peeker: Hit's answer on the server's clock, in
+// one read that records and prunes nothing (and takes no lock: a Hit of
+// the key running meanwhile is seen or not, as if it came after).
+func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	w := window.Microseconds()
+	var n, now int64
+	var oldest sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, peekSQL, key, w).Scan(&n, &oldest, &now); err != nil {
+		return false, 0, mapErr(err)
+	}
+	if n < int64(limit) {
+		return true, 0, nil
+	}
+	retry := window
+	if oldest.Valid {
+		retry = time.Duration(oldest.Int64+w-now) * time.Microsecond
+	}
+	if retry <= 0 {
+		retry = time.Millisecond
+	}
+	return false, retry, nil
 }

@@ -90,6 +90,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
+	_ store.Peeker   = (*Store)(nil)
 )
 
 // New returns a store keeping its keys under prefix (e.g. "blog:") in the
@@ -353,6 +354,43 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 	}
 	if len(res) != 2 {
 		return false, 0, corrupt(fmt.Errorf("hit script returned %v", res))
+	}
+	if res[0] == 1 {
+		return true, 0, nil
+	}
+	retry := time.Duration(res[1]) * time.Microsecond
+	if retry <= 0 {
+		retry = time.Millisecond
+	}
+	return false, retry, nil
+}
+
+// peekScript is hitScript's count alone, on the server's clock: members
+// newer than now-window (those hitScript keeps), and the oldest of them.
+// It writes nothing. It returns {allowed, retry-after in µs}. KEYS[1]
+// sorted set; ARGV: limit, window µs.
+var peekScript = goredis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local limit = tonumber(ARGV[1])
+local w = tonumber(ARGV[2])
+local min = '(' .. string.format('%d', now - w)
+local n = redis.call('ZCOUNT', KEYS[1], min, '+inf')
+if n < limit then return {1, 0} end
+local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], min, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if oldest[2] then return {0, tonumber(oldest[2]) + w - now} end
+return {0, w}
+`)
+
+// Peek implements store.Peeker: Hit's answer on the server's clock, by a
+// read-only Lua script.
+func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	res, err := peekScript.Run(ctx, s.c, []string{s.hitsKey(key)}, limit, window.Microseconds()).Int64Slice()
+	if err != nil {
+		return false, 0, mapErr(err)
+	}
+	if len(res) != 2 {
+		return false, 0, corrupt(fmt.Errorf("peek script returned %v", res))
 	}
 	if res[0] == 1 {
 		return true, 0, nil

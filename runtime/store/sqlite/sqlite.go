@@ -105,6 +105,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
+	_ store.Peeker   = (*Store)(nil)
 )
 
 // Schema is the DDL New runs; every statement is idempotent.
@@ -567,4 +568,29 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 		return false, 0, err
 	}
 	return allowed, retry, nil
+}
+
+// Peek implements store.Peeker: Hit's answer on the same clock and window
+// (hits after now-window count), in one read that records and prunes
+// nothing.
+func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	now := s.now()
+	n, cut := now.UnixNano(), now.Add(-window).UnixNano()
+	var count int64
+	var oldest sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(at) FROM throttle_hits WHERE key = ? AND at > ?`, key, cut).Scan(&count, &oldest)
+	if err != nil {
+		return false, 0, mapErr(err)
+	}
+	if count < int64(limit) {
+		return true, 0, nil
+	}
+	retry := window
+	if oldest.Valid {
+		retry = time.Duration(oldest.Int64 + int64(window) - n)
+	}
+	if retry <= 0 {
+		retry = time.Millisecond
+	}
+	return false, retry, nil
 }
