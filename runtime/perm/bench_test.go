@@ -150,3 +150,96 @@ func BenchmarkDecision(b *testing.B) {
 		})
 	}
 }
+
+// The handler-shaped pair: what a generated handler runs, a request check
+// and later an object check, each answering a bool and handing a denial
+// on (here to sink, in runtime/rest to Decision.Write).
+
+// handHandler is the if-chain written in a handler: the baseline.
+func handHandler(req *Request, obj *post) bool {
+	if !(req.SafeMethod() || req.Authenticated()) {
+		sink = deny(req, result{})
+		return false
+	}
+	u := req.User
+	admin := u != nil && u.IsActive && u.IsStaff
+	if !(admin || Owns(u, obj.OwnerID)) {
+		sink = deny(req, result{})
+		return false
+	}
+	return true
+}
+
+// restCheck and restCheckObject are runtime/rest's Check and CheckObject
+// as they are written today: the Decision first, then Allowed.
+func restCheck[T any](p Permission[T], req *Request) bool {
+	d := Check(p, req)
+	if !d.Allowed() {
+		sink = d
+		return false
+	}
+	return true
+}
+
+func restCheckObject[T any](p Permission[T], req *Request, obj *T) bool {
+	d := CheckObject(p, req, obj)
+	if !d.Allowed() {
+		sink = d
+		return false
+	}
+	return true
+}
+
+// allowsCheck and allowsCheckObject are the same with Allows and
+// AllowsObject: the Decision is built only for a denial.
+func allowsCheck[T any](p Permission[T], req *Request) bool {
+	if Allows(p, req) {
+		return true
+	}
+	sink = Check(p, req)
+	return false
+}
+
+func allowsCheckObject[T any](p Permission[T], req *Request, obj *T) bool {
+	if AllowsObject(p, req, obj) {
+		return true
+	}
+	sink = CheckObject(p, req, obj)
+	return false
+}
+
+var sinkOK bool
+
+// BenchmarkHandler compares the handler-shaped pair: the if-chain, the
+// pair as runtime/rest calls it today (Check, CheckObject), and the pair
+// with Allows and AllowsObject, in the same run.
+func BenchmarkHandler(b *testing.B) {
+	p := benchExpr()
+	for _, c := range benchCases() {
+		want := handHandler(c.req, c.obj)
+		if got := restCheck(p, c.req) && restCheckObject(p, c.req, c.obj); got != want {
+			b.Fatalf("%s: rest-shaped %v, if-chain %v", c.name, got, want)
+		}
+		if got := allowsCheck(p, c.req) && allowsCheckObject(p, c.req, c.obj); got != want {
+			b.Fatalf("%s: allows-shaped %v, if-chain %v", c.name, got, want)
+		}
+		b.Run(c.name+"/ifchain", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkOK = handHandler(c.req, c.obj)
+			}
+		})
+		b.Run(c.name+"/check", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkOK = restCheck(p, c.req) && restCheckObject(p, c.req, c.obj)
+			}
+		})
+		b.Run(c.name+"/allows", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkOK = allowsCheck(p, c.req) && allowsCheckObject(p, c.req, c.obj)
+			}
+		})
+	}
+}

@@ -92,7 +92,23 @@ func TestCompiledMatchesTree(t *testing.T) {
 					for _, o := range objs {
 						wantObj = append(wantObj, CheckObject(e.p, req, o))
 					}
+					if got := Allows(e.p, req); got != want.Allowed() {
+						t.Fatalf("%s %s as %s: tree Allows %v, Check %+v", e.name, method, who, got, want)
+					}
+					for i, o := range objs {
+						if got := AllowsObject(e.p, req, o); got != wantObj[i].Allowed() {
+							t.Fatalf("%s %s as %s on %d: tree AllowsObject %v, CheckObject %+v", e.name, method, who, o.ID, got, wantObj[i])
+						}
+					}
 					noCompile = false
+					if got := Allows(e.p, req); got != want.Allowed() {
+						t.Fatalf("%s %s as %s: compiled Allows %v, tree %+v", e.name, method, who, got, want)
+					}
+					for i, o := range objs {
+						if got := AllowsObject(e.p, req, o); got != wantObj[i].Allowed() {
+							t.Fatalf("%s %s as %s on %d: compiled AllowsObject %v, tree %+v", e.name, method, who, o.ID, got, wantObj[i])
+						}
+					}
 					if got := Check(e.p, req); got != want {
 						t.Fatalf("%s %s as %s: compiled %+v, tree %+v", e.name, method, who, got, want)
 					}

@@ -345,6 +345,23 @@ func TestRequestHelpers(t *testing.T) {
 	if d := Check[post](AllowAny[post]{}, nil); d.Allowed() {
 		t.Fatal("nil request allowed")
 	}
+	// Allows and AllowsObject fail closed as Check and CheckObject, on a
+	// compiled composition and on a class.
+	one := int64(1)
+	for _, p := range []Permission[post]{AllowAny[post]{}, Or[post](AllowAny[post]{}, AllRule[post]()), nil} {
+		if Allows(p, nil) {
+			t.Fatalf("%T: nil request allowed", p)
+		}
+		if AllowsObject(p, nil, &post{OwnerID: &one}) {
+			t.Fatalf("%T: nil request allowed an object", p)
+		}
+		if AllowsObject(p, newReq("GET", "staff", ""), nil) {
+			t.Fatalf("%T: nil object allowed", p)
+		}
+	}
+	if Allows[post](nil, newReq("GET", "staff", "")) {
+		t.Fatal("nil permission allowed")
+	}
 }
 
 func TestDecisionWrite(t *testing.T) {
