@@ -292,17 +292,25 @@ func WriteError(w http.ResponseWriter, challenge string, err error) {
 func Me(chain authn.Chain) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		NoStore(w)
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			problem.MethodNotAllowed(w, r.Method, []string{"GET", "HEAD", "OPTIONS"})
-			return
-		}
+		// As DRF's views: authentication, then the permission
+		// (IsAuthenticated), then the method. OPTIONS only authenticates.
 		res, err := chain.Authenticate(r)
 		if err != nil {
 			chain.WriteError(w, err)
 			return
 		}
+		allow := []string{"GET", "HEAD", "OPTIONS"}
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			w.WriteHeader(http.StatusOK)
+			return
+		}
 		if res.User == nil {
 			chain.Unauthenticated(w)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			problem.MethodNotAllowed(w, r.Method, allow)
 			return
 		}
 		WriteUser(w, res.User)

@@ -56,6 +56,34 @@ func TestKit(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"username":"alice"`) {
 		t.Fatalf("me: %d %s", w.Code, w.Body)
 	}
+	// /auth/me authenticates and checks IsAuthenticated before the method
+	// (DRF): anonymous or badly authenticated 401, a user 405.
+	for _, c := range []struct {
+		method, user, pw string
+		want             int
+	}{
+		{"POST", "", "", http.StatusUnauthorized},
+		{"DELETE", "alice", "wrong", http.StatusUnauthorized},
+		{"POST", "alice", "alice-pass-1", http.StatusMethodNotAllowed},
+		{"OPTIONS", "", "", http.StatusOK},
+		{"HEAD", "alice", "alice-pass-1", http.StatusOK},
+	} {
+		w := httptest.NewRecorder()
+		q := httptest.NewRequest(c.method, "/auth/me", nil)
+		if c.user != "" {
+			q.SetBasicAuth(c.user, c.pw)
+		}
+		r.ServeHTTP(w, q)
+		if w.Code != c.want {
+			t.Errorf("%s /auth/me as %q: %d, want %d", c.method, c.user, w.Code, c.want)
+		}
+		if (c.want == http.StatusMethodNotAllowed || c.method == "OPTIONS") && w.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
+			t.Errorf("%s /auth/me: Allow %q", c.method, w.Header().Get("Allow"))
+		}
+		if c.want == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {
+			t.Errorf("%s /auth/me: WWW-Authenticate %q", c.method, w.Header().Get("WWW-Authenticate"))
+		}
+	}
 	// A JWT class without a family store is refused.
 	if _, err := New(Config{JWT: &jwtauth.Config{Keys: []*jwtauth.Key{key}, Issuer: "a", Audience: "a"}}, Stores{Users: s}); err == nil {
 		t.Fatal("jwt without families accepted")

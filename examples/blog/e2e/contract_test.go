@@ -1,0 +1,1335 @@
+package e2e
+
+// contract_test.go walks the blog API contract (blog-api.md) line by line,
+// over real HTTP against the real binary, for every line the other e2e
+// tests do not already pin. Each test names the contract lines it covers.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// ---- helpers ----
+
+// rawDo sends raw (a complete HTTP/1.1 request, as curl would write it) to
+// addr over a fresh connection and reads one response. For HEAD it also
+// reports whether any byte followed the headers.
+func rawDo(t *testing.T, addr, raw string) (*http.Response, []byte, bool) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, raw); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	method := strings.SplitN(raw, " ", 2)[0]
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("reading the response to %q: %v", strings.SplitN(raw, "\r\n", 2)[0], err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	extra := false
+	if method == "HEAD" {
+		conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		b := make([]byte, 1)
+		n, _ := br.Read(b)
+		extra = n > 0
+	}
+	return resp, body, extra
+}
+
+func (s *server) addr() string { return strings.TrimPrefix(s.base, "http://") }
+
+// stop sends SIGTERM and waits; after it the log can be read safely.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		s.cmd.Process.Kill()
+		t.Fatal("no exit within 20s of SIGTERM")
+	}
+}
+
+// keys returns the sorted keys of m, joined by commas.
+func keys(m map[string]any) string {
+	var k []string
+	for n := range m {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return strings.Join(k, ",")
+}
+
+func idOf(t *testing.T, r response) string {
+	t.Helper()
+	f, ok := r.json(t)["id"].(float64)
+	if !ok || f != float64(int64(f)) || f <= 0 {
+		t.Fatalf("id is not a positive integer: %s", r.body)
+	}
+	return strconv.FormatInt(int64(f), 10)
+}
+
+// claims decodes a JWT's claims without verifying it.
+func claims(t *testing.T, tok string) jwt.MapClaims {
+	t.Helper()
+	var c jwt.MapClaims
+	if _, _, err := jwt.NewParser().ParseUnverified(tok, &c); err != nil {
+		t.Fatalf("not a JWT: %v", err)
+	}
+	return c
+}
+
+// resign signs tok's header and claims again with key, after edit.
+func resign(t *testing.T, tok string, key []byte, edit func(jwt.MapClaims)) string {
+	t.Helper()
+	var c jwt.MapClaims
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(c)
+	}
+	nt := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	for k, v := range parsed.Header {
+		if k != "alg" {
+			nt.Header[k] = v
+		}
+	}
+	s, err := nt.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func num(t *testing.T, c jwt.MapClaims, name string) int64 {
+	t.Helper()
+	f, ok := c[name].(float64)
+	if !ok {
+		t.Fatalf("claim %s missing in %v", name, c)
+	}
+	return int64(f)
+}
+
+// fromAddr is a client whose connections leave from the loopback address
+// ip (e.g. 127.0.0.2): another peer address, for per-client throttling.
+func (s *server) fromAddr(ip string) *client {
+	c := s.client()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	jar, _ := cookiejar.New(nil)
+	c.http = &http.Client{Jar: jar, Transport: &http.Transport{DialContext: d.DialContext}}
+	return c
+}
+
+func oneLineFailure(t *testing.T, what, out string, code int) {
+	t.Helper()
+	out = strings.TrimSpace(out)
+	if code == 0 || out == "" || strings.Contains(out, "\n") {
+		t.Fatalf("%s: exit %d, output %q; want a non-zero exit and one line", what, code, out)
+	}
+}
+
+// serveBriefly runs serve on env and returns its output and exit status; a
+// serve still running after 5 s is stopped and reported as exit 0.
+func serveBriefly(t *testing.T, env []string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(blogBin, "serve", "--addr", freeAddr(t))
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return out.String(), ee.ExitCode()
+		}
+		return out.String(), 0
+	case <-time.After(5 * time.Second):
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-done
+		return out.String(), 0
+	}
+}
+
+// ---- Authentication classes, challenges and DRF's details ----
+
+// Contract: "Authentication classes, in this order" (JWT, Token, Session,
+// Basic); "unauthenticated ... 401 with WWW-Authenticate: Bearer
+// realm="api"; an authenticated one gets 403"; "An invalid Authorization
+// header of any class ... gets 401, even on an open endpoint"; "An unknown
+// or expired sessionid cookie is ... anonymous"; "Digest ... ignored";
+// "The login and refresh endpoints ... ignore Authorization".
+func TestContractAuthentication(t *testing.T) {
+	// A generous login rate: failed Basic and Token credentials count
+	// against the login bucket, and this test sends many.
+	s := startServer(t, "BLOG_LOGIN_RATE=1000/minute")
+	anon := s.client()
+	alice := s.as("alice", "alice-pass-1")
+	r := alice.do("POST", "/api/posts", map[string]string{"title": "alice's"})
+	expect(t, "create", r, 201)
+	post := idOf(t, r)
+	r = alice.do("POST", "/api/notes", map[string]string{"text": "alice's note"})
+	expect(t, "create note", r, 201)
+	note := idOf(t, r)
+
+	t.Run("anonymous denied is 401 with the Bearer challenge", func(t *testing.T) {
+		for _, c := range []struct{ method, path string }{
+			{"GET", "/api/notes"}, {"POST", "/api/notes"}, {"GET", "/api/notes/" + note},
+			{"PUT", "/api/notes/" + note}, {"DELETE", "/api/notes/" + note},
+			{"POST", "/api/posts"}, {"PUT", "/api/posts/" + post}, {"PATCH", "/api/posts/" + post},
+			{"DELETE", "/api/posts/" + post}, {"PATCH", "/api/posts/99999"},
+			{"GET", "/api/users"}, {"GET", "/api/users/1"}, {"GET", "/auth/me"},
+			{"DELETE", "/api/posts"}, {"PUT", "/api/notes"}, {"POST", "/api/users"},
+			{"POST", "/auth/jwt/logout"}, {"POST", "/auth/me"}, {"DELETE", "/auth/me"},
+		} {
+			r := anon.do(c.method, c.path, map[string]string{"title": "x", "text": "x"})
+			if r.status != 401 || r.header.Get("WWW-Authenticate") != `Bearer realm="api"` || r.detail(t) != "Authentication credentials were not provided." {
+				t.Errorf("anonymous %s %s: %d, WWW-Authenticate %q, body %s", c.method, c.path, r.status, r.header.Get("WWW-Authenticate"), r.body)
+			}
+		}
+	})
+
+	t.Run("authenticated denied is 403 without a challenge", func(t *testing.T) {
+		bob := s.as("bob", "bob-pass-1")
+		for _, c := range []struct {
+			who          *client
+			method, path string
+		}{
+			{alice, "GET", "/api/users"}, {alice, "GET", "/api/users/1"}, {alice, "POST", "/api/users"},
+			{bob, "PUT", "/api/posts/" + post}, {bob, "PATCH", "/api/posts/" + post}, {bob, "DELETE", "/api/posts/" + post},
+		} {
+			r := c.who.do(c.method, c.path, map[string]string{"title": "x"})
+			if r.status != 403 || r.header.Get("WWW-Authenticate") != "" || r.detail(t) != "You do not have permission to perform this action." {
+				t.Errorf("%s %s: %d, WWW-Authenticate %q, body %s", c.method, c.path, r.status, r.header.Get("WWW-Authenticate"), r.body)
+			}
+		}
+	})
+
+	t.Run("an invalid Authorization of any class is 401 everywhere", func(t *testing.T) {
+		access := strings.TrimPrefix(alice.auth, "Bearer ")
+		lr := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "login", lr, 200)
+		refresh := cookie(lr, "refresh_token").Value
+		tr := s.client().do("POST", "/auth/token/login", map[string]string{"username": "bob", "password": "bob-pass-1"})
+		expect(t, "token login", tr, 200)
+		dead := tr.json(t)["token"].(string)
+		dc := s.client()
+		dc.auth = "Token " + dead
+		expect(t, "token logout", dc.do("POST", "/auth/token/logout", nil), 204)
+
+		expired := resign(t, access, []byte(testKey), func(c jwt.MapClaims) {
+			c["exp"] = float64(time.Now().Add(-time.Hour).Unix())
+			c["iat"] = float64(time.Now().Add(-2 * time.Hour).Unix())
+			c["nbf"] = c["iat"]
+		})
+		otherKey := resign(t, access, []byte("another-key-of-at-least-32-bytes!!"), nil)
+		hdr, _ := json.Marshal(map[string]string{"alg": "none", "typ": "at+jwt"})
+		noneAlg := strings.TrimRight(b64url(hdr), "=") + "." + strings.Split(access, ".")[1] + "."
+
+		cases := []struct {
+			name, header, detail string
+		}{
+			{"expired access token", "Bearer " + expired, ""},
+			{"access token signed with another key", "Bearer " + otherKey, ""},
+			{"alg none", "Bearer " + noneAlg, ""},
+			{"refresh token used as access token", "Bearer " + refresh, ""},
+			{"three values", "Bearer a b", "Authorization header must contain two space-delimited values"},
+			{"unknown token", "Token 0123456789abcdef0123456789abcdef01234567", "Invalid token."},
+			{"deleted token", "Token " + dead, "Invalid token."},
+			{"empty token", "Token", "Invalid token header. No credentials provided."},
+			{"token with spaces", "Token a b", "Invalid token header. Token string should not contain spaces."},
+			{"basic wrong password", "Basic " + b64("alice:wrong"), "Invalid username/password."},
+			{"basic unknown user", "Basic " + b64("mallory:x"), "Invalid username/password."},
+			{"basic not base64", "Basic !!!", "Invalid basic header. Credentials not correctly base64 encoded."},
+			{"basic without colon", "Basic " + b64("alice"), ""},
+			{"basic empty", "Basic", "Invalid basic header. No credentials provided."},
+		}
+		for _, c := range cases {
+			for _, path := range []string{"/api/health", "/api/posts", "/api/posts/" + post, "/auth/me"} {
+				r := anon.do("GET", path, nil, "Authorization", c.header)
+				if r.status != 401 || r.header.Get("WWW-Authenticate") != `Bearer realm="api"` || r.detail(t) == "" {
+					t.Errorf("%s on GET %s: %d, WWW-Authenticate %q, body %s", c.name, path, r.status, r.header.Get("WWW-Authenticate"), r.body)
+					continue
+				}
+				if c.detail != "" && r.detail(t) != c.detail {
+					t.Errorf("%s on GET %s: detail %q, want DRF's %q", c.name, path, r.detail(t), c.detail)
+				}
+			}
+		}
+		// simplejwt's shape for a bad token: detail and code token_not_valid.
+		r := anon.do("GET", "/api/posts", nil, "Authorization", "Bearer "+expired)
+		if m := r.json(t); m["code"] != "token_not_valid" {
+			t.Errorf("expired token body %s, want code token_not_valid", r.body)
+		}
+		// A resigned token with the right key is valid: BLOG_JWT_KEY is the raw HS256 secret.
+		good := resign(t, access, []byte(testKey), nil)
+		c := s.client()
+		c.auth = "Bearer " + good
+		if r := c.do("GET", "/auth/me", nil); r.status != 200 || r.json(t)["username"] != "alice" {
+			t.Errorf("token signed with BLOG_JWT_KEY's raw bytes: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("Digest is ignored: anonymous", func(t *testing.T) {
+		h := []string{"Authorization", `Digest username="alice", realm="api", nonce="x", uri="/", response="y"`}
+		expect(t, "GET /api/posts with Digest", anon.do("GET", "/api/posts", nil, h...), 200)
+		r := anon.do("GET", "/api/notes", nil, h...)
+		if r.status != 401 || r.detail(t) != "Authentication credentials were not provided." {
+			t.Errorf("GET /api/notes with Digest: %d %s, want anonymous 401", r.status, r.body)
+		}
+		r = anon.do("GET", "/api/notes", nil, "Authorization", "Negotiate abc")
+		expect(t, "Negotiate is ignored", r, 401)
+	})
+
+	t.Run("unknown sessionid is anonymous, never a CSRF failure", func(t *testing.T) {
+		for _, v := range []string{"nonsense", strings.Repeat("a", 32), "", "%zz"} {
+			ck := []string{"Cookie", "sessionid=" + v}
+			expect(t, "GET /api/posts with sessionid="+v, anon.do("GET", "/api/posts", nil, ck...), 200)
+			r := anon.do("GET", "/api/notes", nil, ck...)
+			if r.status != 401 || r.detail(t) != "Authentication credentials were not provided." {
+				t.Errorf("GET /api/notes with sessionid=%q: %d %s", v, r.status, r.body)
+			}
+			r = anon.do("POST", "/api/posts", map[string]string{"title": "x"}, ck...)
+			if r.status != 401 {
+				t.Errorf("POST /api/posts with sessionid=%q and no CSRF: %d %s, want 401 (anonymous)", v, r.status, r.body)
+			}
+		}
+		// A session that ended (logout) is anonymous too.
+		c := s.client()
+		r := c.do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "session login", r, 200)
+		sid, csrf := cookie(r, "sessionid").Value, cookie(r, "csrftoken").Value
+		ck := "sessionid=" + sid + "; csrftoken=" + csrf
+		expect(t, "session logout", c.do("POST", "/auth/session/logout", nil, "Cookie", ck, "X-CSRFToken", csrf), 204)
+		expect(t, "GET /api/posts with an ended session", c.do("GET", "/api/posts", nil, "Cookie", ck), 200)
+		expect(t, "GET /api/notes with an ended session", c.do("GET", "/api/notes", nil, "Cookie", ck), 401)
+	})
+
+	t.Run("classes run in order: JWT, Token, Session, Basic", func(t *testing.T) {
+		r := s.client().do("POST", "/auth/session/login", map[string]string{"username": "bob", "password": "bob-pass-1"})
+		expect(t, "bob's session", r, 200)
+		bobCsrf := cookie(r, "csrftoken").Value
+		bobSession := "sessionid=" + cookie(r, "sessionid").Value + "; csrftoken=" + bobCsrf
+		tr := s.client().do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "alice's token", tr, 200)
+		aliceToken := "Token " + tr.json(t)["token"].(string)
+
+		for _, c := range []struct {
+			name, authz, want string
+		}{
+			{"JWT before Session", alice.auth, "alice"},
+			{"Token before Session", aliceToken, "alice"},
+			{"Session before Basic", "Basic " + b64("alice:alice-pass-1"), "bob"},
+		} {
+			r := s.client().do("GET", "/auth/me", nil, "Authorization", c.authz, "Cookie", bobSession)
+			if r.status != 200 || r.json(t)["username"] != c.want {
+				t.Errorf("%s: %d %s, want %s", c.name, r.status, r.body, c.want)
+			}
+		}
+		// A request authenticated by JWT or Token is not a session request: no CSRF check.
+		for _, authz := range []string{alice.auth, aliceToken} {
+			r := s.client().do("POST", "/api/posts", map[string]string{"title": "no csrf needed"}, "Authorization", authz, "Cookie", bobSession)
+			if r.status != 201 || r.json(t)["owner"] != "alice" {
+				t.Errorf("POST with %s and bob's session cookie, no X-CSRFToken: %d %s", strings.Fields(authz)[0], r.status, r.body)
+			}
+		}
+		// Basic comes after Session, so the session's CSRF rule applies.
+		r = s.client().do("POST", "/api/posts", map[string]string{"title": "x"}, "Authorization", "Basic "+b64("alice:alice-pass-1"), "Cookie", bobSession)
+		if r.status != 403 || !strings.HasPrefix(r.detail(t), "CSRF Failed: ") {
+			t.Errorf("POST with Basic and a session cookie, no X-CSRFToken: %d %s, want the session's CSRF 403", r.status, r.body)
+		}
+	})
+
+	t.Run("login and refresh ignore Authorization", func(t *testing.T) {
+		for _, authz := range []string{"Bearer garbage", "Token nope", "Basic " + b64("alice:wrong"), "Basic !!!", alice.auth} {
+			for _, p := range []string{"/auth/jwt/login", "/auth/token/login", "/auth/session/login"} {
+				r := s.client().do("POST", p, map[string]string{"username": "bob", "password": "bob-pass-1"}, "Authorization", authz)
+				expect(t, p+" with Authorization "+strings.Fields(authz)[0], r, 200)
+			}
+			c := s.client()
+			lr := c.do("POST", "/auth/jwt/login", map[string]string{"username": "bob", "password": "bob-pass-1"})
+			expect(t, "login", lr, 200)
+			r := s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": cookie(lr, "refresh_token").Value}, "Authorization", authz)
+			expect(t, "refresh with Authorization "+strings.Fields(authz)[0], r, 200)
+		}
+	})
+}
+
+// b64url is base64url of b, padded.
+func b64url(b []byte) string {
+	return strings.NewReplacer("+", "-", "/", "_").Replace(b64(string(b)))
+}
+
+// ---- Auth endpoints ----
+
+// Contract: the auth endpoint table; "Bad credentials on any of the three
+// logins get 401"; "The three logins accept only Content-Type:
+// application/json (415 otherwise)"; "JWT: access tokens live 5 minutes
+// (expires_in: 300), refresh tokens 1 day"; "A refresh request with no
+// refresh token, or an unknown one, is 401"; "Cookies carry Secure";
+// Cache-Control: no-store on auth responses.
+func TestContractAuthEndpoints(t *testing.T) {
+	s := startServer(t, "BLOG_LOGIN_RATE=1000/minute")
+	logins := []string{"/auth/jwt/login", "/auth/token/login", "/auth/session/login"}
+
+	t.Run("bad credentials, inactive users and malformed bodies on the three logins", func(t *testing.T) {
+		if out, code := run(t, s.env, "", "createuser", "--username", "gone", "--password", "gone-pass-1"); code != 0 {
+			t.Fatalf("createuser: %s", out)
+		}
+		if out, code := run(t, s.env, "", "deactivate", "--username", "gone"); code != 0 {
+			t.Fatalf("deactivate: %s", out)
+		}
+		for _, p := range logins {
+			for _, cred := range []map[string]string{
+				{"username": "alice", "password": "wrong"},
+				{"username": "nobody", "password": "alice-pass-1"},
+				{"username": "ALICE", "password": "alice-pass-1"},
+				{"username": "gone", "password": "gone-pass-1"},
+			} {
+				r := s.client().do("POST", p, cred)
+				if r.status != 401 || r.detail(t) != "No active account found with the given credentials" {
+					t.Errorf("%s %v: %d %s", p, cred, r.status, r.body)
+				}
+				if cookie(r, "sessionid") != nil || cookie(r, "refresh_token") != nil {
+					t.Errorf("%s %v: a failed login set a credential cookie: %q", p, cred, r.header.Values("Set-Cookie"))
+				}
+			}
+			r := s.client().do("POST", p, map[string]string{})
+			if m := r.json(t); r.status != 400 || fmt.Sprint(m["username"]) != "[This field is required.]" || fmt.Sprint(m["password"]) != "[This field is required.]" {
+				t.Errorf("%s {}: %d %s", p, r.status, r.body)
+			}
+			r = s.client().do("POST", p, `{"username": "alice", "password":`, "Content-Type", "application/json")
+			if r.status != 400 || !strings.HasPrefix(r.detail(t), "JSON parse error") {
+				t.Errorf("%s with invalid JSON: %d %s", p, r.status, r.body)
+			}
+			for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", ""} {
+				h := []string{"Content-Type", ct}
+				r := s.client().do("POST", p, "username=alice&password=alice-pass-1", h...)
+				if r.status != 415 {
+					t.Errorf("%s with Content-Type %q: %d %s, want 415", p, ct, r.status, r.body)
+				}
+			}
+			r = s.client().do("POST", p, `{"username":"alice","password":"alice-pass-1"}`, "Content-Type", "application/json; charset=utf-8")
+			expect(t, p+" with charset", r, 200)
+		}
+	})
+
+	t.Run("JWT login, lifetimes and the refresh cookie", func(t *testing.T) {
+		r := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "root", "password": "root-pass-1"})
+		expect(t, "login", r, 200)
+		m := r.json(t)
+		if keys(m) != "access_token,expires_in,token_type" {
+			t.Errorf("login body keys %s, want access_token,expires_in,token_type (the refresh token is in the cookie only)", keys(m))
+		}
+		ac := claims(t, m["access_token"].(string))
+		if d := num(t, ac, "exp") - num(t, ac, "iat"); d != 300 {
+			t.Errorf("access token lives %d s, want 300", d)
+		}
+		rc := cookie(r, "refresh_token")
+		if rc == nil {
+			t.Fatal("no refresh cookie")
+		}
+		rcl := claims(t, rc.Value)
+		if d := num(t, rcl, "exp") - num(t, rcl, "iat"); d != 86400 {
+			t.Errorf("refresh token lives %d s, want 86400", d)
+		}
+		if rc.MaxAge < 86300 || rc.MaxAge > 86400 {
+			t.Errorf("refresh cookie Max-Age %d, want about a day", rc.MaxAge)
+		}
+		me := s.client()
+		me.auth = "Bearer " + m["access_token"].(string)
+		if r := me.do("GET", "/auth/me", nil); r.status != 200 || r.json(t)["is_staff"] != true || keys(r.json(t)) != "id,is_staff,username" {
+			t.Errorf("me of a staff user: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("refresh: body form, rotation, attributes, unknown tokens", func(t *testing.T) {
+		r := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "login", r, 200)
+		first := cookie(r, "refresh_token").Value
+		// The body form, with no cookie.
+		r = s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": first})
+		expect(t, "refresh by body", r, 200)
+		m := r.json(t)
+		if m["token_type"] != "Bearer" || m["expires_in"] != float64(300) || m["access_token"] == "" || r.header.Get("Authorization") != "Bearer "+fmt.Sprint(m["access_token"]) {
+			t.Errorf("refresh answer: Authorization %q body %s", r.header.Get("Authorization"), r.body)
+		}
+		if r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("refresh Cache-Control %q", r.header.Get("Cache-Control"))
+		}
+		nc := cookie(r, "refresh_token")
+		if nc == nil || nc.Value == first || !nc.HttpOnly || !nc.Secure || nc.SameSite != http.SameSiteStrictMode || nc.Path != "/auth/jwt" {
+			t.Fatalf("rotated cookie %q", r.header.Values("Set-Cookie"))
+		}
+		// The rotated token keeps the family's end: it does not extend the day.
+		if a, b := num(t, claims(t, first), "exp"), num(t, claims(t, nc.Value), "exp"); b > a {
+			t.Errorf("rotation extended the refresh lifetime: %d > %d", b, a)
+		}
+		fresh := s.client()
+		fresh.auth = "Bearer " + fmt.Sprint(m["access_token"])
+		expect(t, "the refreshed access token works", fresh.do("GET", "/auth/me", nil), 200)
+		// The new token works once, from the cookie.
+		r = s.client().do("POST", "/auth/jwt/refresh", nil, "Cookie", "refresh_token="+nc.Value)
+		expect(t, "refresh by cookie", r, 200)
+
+		lr := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		access := lr.json(t)["access_token"].(string)
+		for _, c := range []struct {
+			name string
+			body any
+			hdr  []string
+		}{
+			{"no token", nil, nil},
+			{"empty body object", map[string]string{}, nil},
+			{"empty token", map[string]string{"refresh_token": ""}, nil},
+			{"garbage", map[string]string{"refresh_token": "garbage"}, nil},
+			{"access token as refresh", map[string]string{"refresh_token": access}, nil},
+			{"refresh signed with another key", map[string]string{"refresh_token": resign(t, cookie(lr, "refresh_token").Value, []byte("another-key-of-at-least-32-bytes!!"), nil)}, nil},
+			{"garbage cookie", nil, []string{"Cookie", "refresh_token=garbage"}},
+			{"refresh token in Authorization only", nil, []string{"Authorization", "Bearer " + cookie(lr, "refresh_token").Value}},
+		} {
+			r := s.client().do("POST", "/auth/jwt/refresh", c.body, c.hdr...)
+			if r.status != 401 || r.detail(t) == "" {
+				t.Errorf("refresh with %s: %d %s, want 401", c.name, r.status, r.body)
+			}
+			if r.header.Get("Authorization") != "" || strings.Contains(string(r.body), "access_token") {
+				t.Errorf("refresh with %s handed out a token: %s", c.name, r.body)
+			}
+		}
+		// The login's refresh token still works: none of the failures above touched it.
+		expect(t, "the login's refresh token", s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": cookie(lr, "refresh_token").Value}), 200)
+	})
+
+	t.Run("reuse revokes the family; other families live on", func(t *testing.T) {
+		other := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "other login", other, 200)
+		r := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		t0 := cookie(r, "refresh_token").Value
+		r = s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": t0})
+		expect(t, "rotate 1", r, 200)
+		t1 := cookie(r, "refresh_token").Value
+		r = s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": t1})
+		expect(t, "rotate 2", r, 200)
+		t2 := cookie(r, "refresh_token").Value
+		expect(t, "reuse of the first token", s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": t0}), 401)
+		expect(t, "the current token after the reuse", s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": t2}), 401)
+		expect(t, "another login's family", s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": cookie(other, "refresh_token").Value}), 200)
+	})
+
+	t.Run("JWT logout: needs the access token, clears the cookie", func(t *testing.T) {
+		r := s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		rt := cookie(r, "refresh_token").Value
+		access := r.json(t)["access_token"].(string)
+		// The refresh cookie alone does not log out.
+		r = s.client().do("POST", "/auth/jwt/logout", nil, "Cookie", "refresh_token="+rt)
+		if r.status != 401 || r.header.Get("WWW-Authenticate") != `Bearer realm="api"` {
+			t.Errorf("logout without Bearer: %d %q %s", r.status, r.header.Get("WWW-Authenticate"), r.body)
+		}
+		// Bob cannot log out alice's refresh token.
+		bob := s.as("bob", "bob-pass-1")
+		r = bob.do("POST", "/auth/jwt/logout", nil, "Cookie", "refresh_token="+rt)
+		if r.status == 204 {
+			t.Errorf("bob logged out alice's refresh token")
+		}
+		expect(t, "alice's refresh token after bob's attempt", s.client().do("POST", "/auth/jwt/refresh", nil, "Cookie", "refresh_token="+rt), 200)
+
+		r = s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		rt, access = cookie(r, "refresh_token").Value, r.json(t)["access_token"].(string)
+		r = s.client().do("POST", "/auth/jwt/logout", nil, "Authorization", "Bearer "+access, "Cookie", "refresh_token="+rt)
+		expect(t, "logout", r, 204)
+		if len(r.body) != 0 {
+			t.Errorf("204 with a body %q", r.body)
+		}
+		cl := cookie(r, "refresh_token")
+		if cl == nil || cl.Value != "" || cl.MaxAge >= 0 || cl.Path != "/auth/jwt" {
+			t.Errorf("logout does not clear the cookie: %q", r.header.Values("Set-Cookie"))
+		}
+		expect(t, "refresh after logout", s.client().do("POST", "/auth/jwt/refresh", nil, "Cookie", "refresh_token="+rt), 401)
+	})
+
+	t.Run("session cookies", func(t *testing.T) {
+		r := s.client().do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		expect(t, "session login", r, 200)
+		sid, csrf := cookie(r, "sessionid"), cookie(r, "csrftoken")
+		if sid == nil || !sid.HttpOnly || !sid.Secure || sid.Value == "" {
+			t.Errorf("sessionid cookie %q", r.header.Values("Set-Cookie"))
+		}
+		if csrf == nil || !csrf.Secure || csrf.HttpOnly || csrf.Value == "" {
+			t.Errorf("csrftoken cookie %q: want Secure, readable by the page (not HttpOnly)", r.header.Values("Set-Cookie"))
+		}
+		if r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("session login Cache-Control %q", r.header.Get("Cache-Control"))
+		}
+		ck := "sessionid=" + sid.Value + "; csrftoken=" + csrf.Value
+		// Every unsafe method needs the token; safe ones do not.
+		c := s.client()
+		created := c.do("POST", "/api/posts", map[string]string{"title": "by session"}, "Cookie", ck, "X-CSRFToken", csrf.Value)
+		expect(t, "create by session", created, 201)
+		id := idOf(t, created)
+		for _, m := range []string{"PUT", "PATCH", "DELETE"} {
+			r := c.do(m, "/api/posts/"+id, map[string]string{"title": "t"}, "Cookie", ck)
+			if r.status != 403 || !strings.HasPrefix(r.detail(t), "CSRF Failed: ") {
+				t.Errorf("%s by session without X-CSRFToken: %d %s", m, r.status, r.body)
+			}
+		}
+		// The header must match the cookie the request carries.
+		r2 := s.client().do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		otherCsrf := cookie(r2, "csrftoken").Value
+		r = c.do("PATCH", "/api/posts/"+id, map[string]string{"title": "t"}, "Cookie", ck, "X-CSRFToken", otherCsrf)
+		if r.status != 403 {
+			t.Errorf("PATCH with another session's CSRF token: %d %s", r.status, r.body)
+		}
+		for _, m := range []string{"GET", "HEAD", "OPTIONS"} {
+			expect(t, m+" by session without X-CSRFToken", c.do(m, "/api/posts/"+id, nil, "Cookie", ck), 200)
+		}
+		expect(t, "PUT with CSRF", c.do("PUT", "/api/posts/"+id, map[string]string{"title": "t2"}, "Cookie", ck, "X-CSRFToken", csrf.Value), 200)
+		expect(t, "DELETE with CSRF", c.do("DELETE", "/api/posts/"+id, nil, "Cookie", ck, "X-CSRFToken", csrf.Value), 204)
+		// Logout ends only this session.
+		r = c.do("POST", "/auth/session/logout", nil, "Cookie", ck, "X-CSRFToken", csrf.Value)
+		expect(t, "session logout", r, 204)
+		expect(t, "me after logout", c.do("GET", "/auth/me", nil, "Cookie", ck), 401)
+		other := "sessionid=" + cookie(r2, "sessionid").Value
+		expect(t, "the other session lives on", s.client().do("GET", "/auth/me", nil, "Cookie", other), 200)
+	})
+
+	t.Run("token login and logout", func(t *testing.T) {
+		r := s.client().do("POST", "/auth/token/login", map[string]string{"username": "bob", "password": "bob-pass-1"})
+		expect(t, "token login", r, 200)
+		if keys(r.json(t)) != "token" || r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("token login: %s, Cache-Control %q", r.body, r.header.Get("Cache-Control"))
+		}
+		key := fmt.Sprint(r.json(t)["token"])
+		// Logout is for Token authentication: another class is not enough.
+		r = s.client().do("POST", "/auth/token/logout", nil)
+		expect(t, "anonymous token logout", r, 401)
+		bob := s.as("bob", "bob-pass-1")
+		if r := bob.do("POST", "/auth/token/logout", nil); r.status == 204 {
+			t.Errorf("token logout with a JWT: 204")
+		}
+		tc := s.client()
+		tc.auth = "Token " + key
+		expect(t, "token still valid", tc.do("GET", "/auth/me", nil), 200)
+	})
+
+	t.Run("every auth response is no-store", func(t *testing.T) {
+		anon := s.client()
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{
+			{"POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "wrong"}},
+			{"POST", "/auth/jwt/login", "x"},
+			{"POST", "/auth/jwt/refresh", nil},
+			{"POST", "/auth/jwt/logout", nil},
+			{"POST", "/auth/token/login", map[string]string{}},
+			{"POST", "/auth/token/logout", nil},
+			{"POST", "/auth/session/login", map[string]string{"username": "alice", "password": "wrong"}},
+			{"POST", "/auth/session/logout", nil},
+			{"GET", "/auth/me", nil},
+			{"GET", "/auth/jwt/login", nil},
+			{"OPTIONS", "/auth/jwt/refresh", nil},
+			{"GET", "/auth/jwt/nothing", nil},
+		} {
+			r := anon.do(c.method, c.path, c.body)
+			if r.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s %s (%d): Cache-Control %q", c.method, c.path, r.status, r.header.Get("Cache-Control"))
+			}
+		}
+		me := s.as("alice", "alice-pass-1").do("GET", "/auth/me", nil)
+		if me.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET /auth/me (200): Cache-Control %q", me.header.Get("Cache-Control"))
+		}
+	})
+}
+
+// ---- Resources ----
+
+// Contract: the resource table and field rules, "Validation errors: 400",
+// "Unknown id: 404", "Methods outside the table: 405", the action list,
+// and "Details that external checks rely on" (trailing slash, ids, HEAD,
+// OPTIONS, 405 with Allow, ordering, next/previous from Host, invalid
+// pages, read-only fields, lengths in characters, owner as username).
+func TestContractResources(t *testing.T) {
+	s := startServer(t, "BLOG_LOGIN_RATE=1000/minute")
+	anon := s.client()
+	alice, bob, root := s.as("alice", "alice-pass-1"), s.as("bob", "bob-pass-1"), s.as("root", "root-pass-1")
+
+	r := alice.do("POST", "/api/posts", map[string]any{"title": "  Padded  "})
+	expect(t, "create without body", r, 201)
+	post := r.json(t)
+	pid := idOf(t, r)
+	if keys(post) != "body,created_at,id,owner,title" || post["body"] != "" || post["owner"] != "alice" || post["title"] != "Padded" {
+		t.Errorf("created post %s: want exactly id,title,body,owner,created_at, body \"\", owner alice, title trimmed as DRF's CharField does", r.body)
+	}
+	created, err := time.Parse(time.RFC3339, fmt.Sprint(post["created_at"]))
+	if err != nil {
+		t.Errorf("created_at %v is not RFC 3339", post["created_at"])
+	} else if d := time.Since(created); d < -time.Minute || d > time.Minute {
+		t.Errorf("created_at %v is not now", post["created_at"])
+	}
+	if loc := r.header.Get("Content-Type"); !strings.HasPrefix(loc, "application/json") {
+		t.Errorf("Content-Type %q", loc)
+	}
+
+	t.Run("posts: read, update, read-only fields, validation", func(t *testing.T) {
+		r := anon.do("GET", "/api/posts/"+pid, nil)
+		expect(t, "retrieve", r, 200)
+		if string(r.json(t)["created_at"].(string)) != post["created_at"] || r.json(t)["title"] != post["title"] {
+			t.Errorf("retrieve %s differs from create %v", r.body, post)
+		}
+		r = alice.do("PUT", "/api/posts/"+pid, map[string]any{"title": "Put", "body": "B", "id": 777, "owner": "bob", "created_at": "2001-01-01T00:00:00Z"})
+		expect(t, "PUT", r, 200)
+		m := r.json(t)
+		if m["title"] != "Put" || m["body"] != "B" || idOf(t, r) != pid || m["owner"] != "alice" || m["created_at"] != post["created_at"] {
+			t.Errorf("PUT answer %s", r.body)
+		}
+		r = alice.do("PATCH", "/api/posts/"+pid, map[string]any{"id": 778, "owner": "bob", "created_at": "2001-01-01T00:00:00Z"})
+		expect(t, "PATCH of read-only fields only", r, 200)
+		if m := r.json(t); idOf(t, r) != pid || m["owner"] != "alice" || m["created_at"] != post["created_at"] || m["title"] != "Put" {
+			t.Errorf("PATCH answer %s", r.body)
+		}
+		expect(t, "bob still cannot change it", bob.do("PATCH", "/api/posts/"+pid, map[string]string{"title": "x"}), 403)
+		expect(t, "no post 777", anon.do("GET", "/api/posts/777", nil), 404)
+
+		for _, c := range []struct {
+			name   string
+			body   any
+			field  string
+			detail string
+		}{
+			{"null title", map[string]any{"title": nil}, "title", "This field may not be null."},
+			{"blank title", map[string]any{"title": "   "}, "title", "This field may not be blank."},
+			{"201 characters", map[string]any{"title": strings.Repeat("ü", 201)}, "title", "Ensure this field has no more than 200 characters."},
+			{"object title", map[string]any{"title": map[string]string{}}, "title", "Not a valid string."},
+			{"null body", map[string]any{"title": "x", "body": nil}, "body", "This field may not be null."},
+		} {
+			r := alice.do("POST", "/api/posts", c.body)
+			if r.status != 400 || fmt.Sprint(r.json(t)[c.field]) != "["+c.detail+"]" {
+				t.Errorf("%s: %d %s, want 400 {%q: [%q]}", c.name, r.status, r.body, c.field, c.detail)
+			}
+		}
+		// Characters, not bytes: 200 four-byte characters are 800 bytes.
+		r = alice.do("POST", "/api/posts", map[string]any{"title": strings.Repeat("😀", 200)})
+		expect(t, "200 emoji", r, 201)
+		if got := r.json(t)["title"].(string); got != strings.Repeat("😀", 200) {
+			t.Errorf("title stored as %q", got)
+		}
+		// Malformed bodies.
+		r = alice.do("POST", "/api/posts", `{"title": "x",`, "Content-Type", "application/json")
+		if r.status != 400 || !strings.HasPrefix(r.detail(t), "JSON parse error") {
+			t.Errorf("invalid JSON: %d %s", r.status, r.body)
+		}
+		r = alice.do("POST", "/api/posts", `["title"]`, "Content-Type", "application/json")
+		if r.status != 400 || fmt.Sprint(r.json(t)["non_field_errors"]) != "[Invalid data. Expected a dictionary, but got a different type.]" {
+			t.Errorf("JSON array: %d %s", r.status, r.body)
+		}
+		r = alice.do("POST", "/api/posts", "title=x", "Content-Type", "application/x-www-form-urlencoded")
+		if r.status != 415 || r.detail(t) != `Unsupported media type "application/x-www-form-urlencoded" in request.` {
+			t.Errorf("form body: %d %s", r.status, r.body)
+		}
+		// PUT and PATCH of an unknown id are 404 for the owner-to-be too.
+		for _, m := range []string{"PUT", "PATCH", "DELETE"} {
+			r := alice.do(m, "/api/posts/99999", map[string]string{"title": "x"})
+			if r.status != 404 || r.detail(t) != "Not found." {
+				t.Errorf("%s /api/posts/99999: %d %s", m, r.status, r.body)
+			}
+		}
+	})
+
+	t.Run("notes: fields, lengths, scope", func(t *testing.T) {
+		r := alice.do("POST", "/api/notes", map[string]any{"text": strings.Repeat("é", 1000), "owner": "bob", "id": 5000})
+		expect(t, "1000 characters (2000 bytes)", r, 201)
+		n := r.json(t)
+		nid := idOf(t, r)
+		if keys(n) != "id,owner,text" || n["owner"] != "alice" || nid == "5000" {
+			t.Errorf("note %s: want exactly id,text,owner, owner alice", r.body)
+		}
+		for _, c := range []struct {
+			name   string
+			body   any
+			detail string
+		}{
+			{"missing text", map[string]any{}, "This field is required."},
+			{"empty text", map[string]any{"text": ""}, "This field may not be blank."},
+			{"1001 characters", map[string]any{"text": strings.Repeat("é", 1001)}, "Ensure this field has no more than 1000 characters."},
+		} {
+			r := alice.do("POST", "/api/notes", c.body)
+			if r.status != 400 || fmt.Sprint(r.json(t)["text"]) != "["+c.detail+"]" {
+				t.Errorf("%s: %d %s", c.name, r.status, r.body)
+			}
+		}
+		r = alice.do("PATCH", "/api/notes/"+nid, map[string]any{"owner": "bob"})
+		expect(t, "PATCH owner", r, 200)
+		if r.json(t)["owner"] != "alice" {
+			t.Errorf("owner changed by PATCH: %s", r.body)
+		}
+		for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "HEAD"} {
+			r := bob.do(m, "/api/notes/"+nid, map[string]string{"text": "mine"})
+			if r.status != 404 || (m != "HEAD" && r.detail(t) != "Not found.") {
+				t.Errorf("bob %s alice's note: %d %s, want 404 Not found.", m, r.status, r.body)
+			}
+		}
+		// Staff is no exception: IsOwner.
+		expect(t, "staff reads alice's note", root.do("GET", "/api/notes/"+nid, nil), 404)
+		r = root.do("GET", "/api/notes", nil)
+		if r.status != 200 || r.json(t)["count"] != float64(0) {
+			t.Errorf("staff's notes list %d %s, want empty", r.status, r.body)
+		}
+		r = alice.do("PUT", "/api/notes/"+nid, map[string]string{"text": "replaced"})
+		if r.status != 200 || r.json(t)["text"] != "replaced" {
+			t.Errorf("PUT note %d %s", r.status, r.body)
+		}
+		r = alice.do("DELETE", "/api/notes/"+nid, nil)
+		if r.status != 204 || len(r.body) != 0 {
+			t.Errorf("DELETE note %d %q", r.status, r.body)
+		}
+	})
+
+	t.Run("users: staff only, list and retrieve", func(t *testing.T) {
+		r := root.do("GET", "/api/users", nil)
+		expect(t, "users", r, 200)
+		for _, u := range r.json(t)["results"].([]any) {
+			if k := keys(u.(map[string]any)); k != "id,is_staff,username" {
+				t.Errorf("user keys %s", k)
+			}
+		}
+		r = root.do("GET", "/api/users/3", nil)
+		if r.status != 200 || r.json(t)["username"] != "root" || r.json(t)["is_staff"] != true {
+			t.Errorf("GET /api/users/3: %d %s", r.status, r.body)
+		}
+		r = root.do("GET", "/api/users/99", nil)
+		if r.status != 404 || r.detail(t) != "Not found." {
+			t.Errorf("unknown user: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("ids and trailing slashes are 404 Not found.", func(t *testing.T) {
+		for _, p := range []string{
+			"/api/posts/", "/api/posts/" + pid + "/", "/api/notes/", "/api/users/", "/api/users/1/", "/api/health/", "/auth/me/",
+			"/api/posts/abc", "/api/posts/0", "/api/posts/-1", "/api/posts/01", "/api/posts/1.0", "/api/posts/%20" + pid,
+			"/api/posts/99999999999999999999999", "/api/posts/9223372036854775807", "/api/posts/1e3",
+			"/api/notes/abc", "/api/users/abc", "/api/nothing", "/api", "/",
+		} {
+			r := root.do("GET", p, nil)
+			if r.status != 404 || r.detail(t) != "Not found." {
+				t.Errorf("GET %s: %d %s, want 404 Not found.", p, r.status, r.body)
+			}
+		}
+	})
+
+	t.Run("405 carries Allow and DRF's detail; OPTIONS answers 200 with Allow", func(t *testing.T) {
+		for _, c := range []struct {
+			who          *client
+			method, path string
+			allow        string
+		}{
+			{alice, "DELETE", "/api/posts", "GET, POST, HEAD, OPTIONS"},
+			{alice, "PUT", "/api/posts", "GET, POST, HEAD, OPTIONS"},
+			{alice, "PATCH", "/api/notes", ""},
+			{alice, "POST", "/api/posts/" + pid, "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"},
+			{alice, "POST", "/api/notes/1", ""},
+			{root, "PUT", "/api/users/1", ""},
+			{root, "DELETE", "/api/users", ""},
+			{anon, "POST", "/api/health", "GET, HEAD, OPTIONS"},
+			{anon, "DELETE", "/api/health", "GET, HEAD, OPTIONS"},
+			{anon, "GET", "/auth/jwt/refresh", "POST, OPTIONS"},
+			{anon, "PUT", "/auth/session/login", "POST, OPTIONS"},
+			{alice, "POST", "/auth/me", "GET, HEAD, OPTIONS"},
+			{alice, "DELETE", "/auth/me", "GET, HEAD, OPTIONS"},
+		} {
+			r := c.who.do(c.method, c.path, map[string]string{"title": "x", "text": "x"})
+			allow := r.header.Get("Allow")
+			if r.status != 405 || r.detail(t) != `Method "`+c.method+`" not allowed.` || allow == "" || strings.Contains(allow, c.method) {
+				t.Errorf("%s %s: %d Allow %q %s", c.method, c.path, r.status, allow, r.body)
+				continue
+			}
+			if c.allow != "" && allow != c.allow {
+				t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, allow, c.allow)
+			}
+			o := c.who.do("OPTIONS", c.path, nil)
+			if o.status != 200 || o.header.Get("Allow") != allow {
+				t.Errorf("OPTIONS %s: %d Allow %q, want 200 with the 405's Allow %q", c.path, o.status, o.header.Get("Allow"), allow)
+			}
+		}
+		// A method nobody routes at all is 405 as well (curl -X PROPFIND).
+		resp, body, _ := rawDo(t, s.addr(), "PROPFIND /api/posts HTTP/1.1\r\nHost: "+s.addr()+"\r\nAuthorization: "+alice.auth+"\r\nConnection: close\r\n\r\n")
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") == "" {
+			t.Errorf("PROPFIND /api/posts: %d Allow %q %s", resp.StatusCode, resp.Header.Get("Allow"), body)
+		}
+	})
+
+	t.Run("HEAD is GET without a body", func(t *testing.T) {
+		for _, p := range []string{"/api/posts", "/api/posts/" + pid, "/api/health"} {
+			get := anon.do("GET", p, nil)
+			resp, body, extra := rawDo(t, s.addr(), "HEAD "+p+" HTTP/1.1\r\nHost: "+s.addr()+"\r\n\r\n")
+			if resp.StatusCode != get.status || len(body) != 0 || extra {
+				t.Errorf("HEAD %s: %d, body %q (more bytes: %v); GET was %d", p, resp.StatusCode, body, extra, get.status)
+			}
+			if resp.Header.Get("Content-Type") != get.header.Get("Content-Type") {
+				t.Errorf("HEAD %s Content-Type %q, GET %q", p, resp.Header.Get("Content-Type"), get.header.Get("Content-Type"))
+			}
+		}
+		resp, _, _ := rawDo(t, s.addr(), "HEAD /api/notes HTTP/1.1\r\nHost: "+s.addr()+"\r\n\r\n")
+		if resp.StatusCode != 401 {
+			t.Errorf("anonymous HEAD /api/notes: %d", resp.StatusCode)
+		}
+	})
+
+	t.Run("pagination: Host, ordering, invalid pages", func(t *testing.T) {
+		bobNotes := func() response { return bob.do("GET", "/api/notes", nil) }
+		r := bobNotes()
+		if m := r.json(t); r.status != 200 || m["count"] != float64(0) || m["next"] != nil || m["previous"] != nil || fmt.Sprint(m["results"]) != "[]" {
+			t.Errorf("an empty list: %d %s", r.status, r.body)
+		}
+		expect(t, "page 1 of an empty list", bob.do("GET", "/api/notes?page=1", nil), 200)
+		expect(t, "page 2 of an empty list", bob.do("GET", "/api/notes?page=2", nil), 404)
+		var ids []float64
+		for i := 0; i < 41; i++ {
+			r := bob.do("POST", "/api/notes", map[string]string{"text": fmt.Sprint("n", i)})
+			expect(t, "create", r, 201)
+			ids = append(ids, r.json(t)["id"].(float64))
+		}
+		// Delete a few from the middle: the order stays by id.
+		for _, i := range []int{3, 17, 30} {
+			expect(t, "delete", bob.do("DELETE", fmt.Sprintf("/api/notes/%d", int64(ids[i])), nil), 204)
+		}
+		var seen []float64
+		for page := 1; page <= 2; page++ {
+			resp, body, _ := rawDo(t, s.addr(), fmt.Sprintf("GET /api/notes?page=%d HTTP/1.1\r\nHost: api.example.test:8443\r\nAuthorization: %s\r\nConnection: close\r\n\r\n", page, bob.auth))
+			var m map[string]any
+			if resp.StatusCode != 200 || json.Unmarshal(body, &m) != nil {
+				t.Fatalf("page %d: %d %s", page, resp.StatusCode, body)
+			}
+			want := map[int][2]any{1: {"http://api.example.test:8443/api/notes?page=2", nil}, 2: {nil, "http://api.example.test:8443/api/notes"}}[page]
+			if m["next"] != want[0] || m["previous"] != want[1] || m["count"] != float64(38) {
+				t.Errorf("page %d: count %v next %v previous %v, want next %v previous %v", page, m["count"], m["next"], m["previous"], want[0], want[1])
+			}
+			for _, x := range m["results"].([]any) {
+				seen = append(seen, x.(map[string]any)["id"].(float64))
+			}
+		}
+		if len(seen) != 38 || !sort.Float64sAreSorted(seen) {
+			t.Errorf("ids over the pages: %v", seen)
+		}
+		for _, bad := range []string{"3", "0", "-2", "1.5", "x", "99999999999999999999"} {
+			r := bob.do("GET", "/api/notes?page="+bad, nil)
+			if r.status != 404 || r.detail(t) != "Invalid page." {
+				t.Errorf("?page=%s: %d %s", bad, r.status, r.body)
+			}
+		}
+		// The last page is not invalid.
+		if r := bob.do("GET", "/api/notes?page=2", nil); r.status != 200 || len(r.json(t)["results"].([]any)) != 18 {
+			t.Errorf("page 2: %d %s", r.status, r.body)
+		}
+	})
+
+	t.Run("health", func(t *testing.T) {
+		r := anon.do("GET", "/api/health", nil)
+		if r.status != 200 || string(bytes.TrimSpace(r.body)) != `{"status":"ok"}` {
+			t.Errorf("health %d %s", r.status, r.body)
+		}
+		r = alice.do("GET", "/api/health", nil)
+		expect(t, "health with a valid token", r, 200)
+	})
+}
+
+// ---- Throttle ----
+
+// Contract: "Login throttle: one bucket shared by the three logins, keyed
+// by client address. Every attempt counts, successful or not; an attempt
+// answered 429 does not. The window slides over 60 seconds.
+// BLOG_LOGIN_RATE ... overrides the rate." and "X-Forwarded-For is
+// ignored". The window is a second here (BLOG_LOGIN_RATE=3/second), so
+// the sliding is tested without waiting a minute.
+func TestContractLoginThrottleWindow(t *testing.T) {
+	s := startServer(t, "BLOG_LOGIN_RATE=3/second")
+	c := s.client()
+	good := map[string]string{"username": "alice", "password": "alice-pass-1"}
+	bad := map[string]string{"username": "alice", "password": "wrong"}
+	attempt := func(path string, body any, hdr ...string) (response, time.Time) {
+		t0 := time.Now()
+		return c.do("POST", path, body, hdr...), t0
+	}
+	// The other peer (127.0.0.2) is a different client.
+	other := s.fromAddr("127.0.0.2")
+	if r := other.do("GET", "/api/health", nil); r.status != 200 {
+		t.Fatalf("127.0.0.2 cannot reach the server: %d", r.status)
+	}
+
+	// Let the window start clean (the fixture's health checks do not log in).
+	a, tA := attempt("/auth/jwt/login", good)
+	expect(t, "attempt A (success)", a, 200)
+	time.Sleep(600 * time.Millisecond)
+	b, tB := attempt("/auth/token/login", bad)
+	expect(t, "attempt B (failure)", b, 401)
+	cc, _ := attempt("/auth/session/login", good)
+	expect(t, "attempt C (success)", cc, 200)
+	d, tD := attempt("/auth/jwt/login", good, "X-Forwarded-For", "203.0.113.9")
+	if d.status != 429 {
+		t.Fatalf("attempt D, the 4th within the second (XFF invented): %d %s", d.status, d.body)
+	}
+	if tD.Sub(tA) < time.Second {
+		ra := d.header.Get("Retry-After")
+		n, err := strconv.Atoi(ra)
+		if err != nil || n < 1 || n > 1 {
+			t.Errorf("Retry-After %q, want 1 (seconds, rounded up, within the 1 s window)", ra)
+		}
+		if d.detail(t) != "Request was throttled. Expected available in "+ra+" second." {
+			t.Errorf("429 detail %q", d.detail(t))
+		}
+		if d.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("429 Cache-Control %q", d.header.Get("Cache-Control"))
+		}
+	}
+	// Another peer has its own bucket.
+	expect(t, "127.0.0.2 while 127.0.0.1 is throttled", other.do("POST", "/auth/jwt/login", good), 200)
+
+	// Attempts answered 429 until A leaves the window must not count.
+	for time.Since(tA) < 850*time.Millisecond {
+		r, _ := attempt("/auth/token/login", good)
+		if r.status != 429 {
+			t.Fatalf("attempt %v after A: %d, want 429 (B, C and A are within the second)", time.Since(tA), r.status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Until(tA.Add(1150 * time.Millisecond)))
+	e, tE := attempt("/auth/jwt/login", bad)
+	if e.status != 401 {
+		t.Fatalf("attempt E after A left the window: %d %s, want 401: an attempt answered 429 must not count", e.status, e.body)
+	}
+	f, tF := attempt("/auth/jwt/login", bad)
+	// B and C (600 ms after A) are still within E's second: sliding, not
+	// fixed, windows. Only decidable when the machine kept the pace.
+	if tF.Sub(tB) < 900*time.Millisecond {
+		if f.status != 429 {
+			t.Errorf("attempt F, %v after B: %d, want 429 (B, C, E within the sliding second)", tF.Sub(tB), f.status)
+		}
+	} else {
+		t.Logf("F came %v after B (E at %v): too slow to decide the sliding window", tF.Sub(tB), tE.Sub(tB))
+	}
+}
+
+// ---- Headers and limits ----
+
+// Contract (brief): 413 over 1 MiB bodies; X-Content-Type-Options: nosniff
+// on every response.
+func TestContractBodyLimitAndHeaders(t *testing.T) {
+	s := startServer(t, "BLOG_LOGIN_RATE=1000/minute")
+	alice := s.as("alice", "alice-pass-1")
+
+	const mib = 1 << 20
+	// A body of exactly 1 MiB is read.
+	pad := mib - len(`{"title":"x","body":""}`)
+	exact := `{"title":"x","body":"` + strings.Repeat("a", pad) + `"}`
+	if len(exact) != mib {
+		t.Fatalf("test body is %d bytes", len(exact))
+	}
+	r := alice.do("POST", "/api/posts", exact, "Content-Type", "application/json")
+	expect(t, "1 MiB body", r, 201)
+	over := `{"title":"x","body":"` + strings.Repeat("a", pad+1) + `"}`
+	for _, p := range []string{"/api/posts", "/auth/jwt/login", "/auth/token/login", "/auth/jwt/refresh"} {
+		r := alice.do("POST", p, over, "Content-Type", "application/json")
+		if r.status != 413 {
+			t.Errorf("POST %s with 1 MiB + 1 byte: %d %s", p, r.status, r.body)
+		}
+	}
+	// Chunked, with no Content-Length: the cap holds while reading.
+	req, _ := http.NewRequest("POST", s.base+"/api/posts", io.MultiReader(strings.NewReader(over)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", alice.auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(string(b), `"detail"`) {
+		t.Errorf("chunked 1 MiB + 1: %d %s", resp.StatusCode, b)
+	}
+	if n := alice.do("GET", "/api/posts", nil).json(t)["count"]; n != float64(1) {
+		t.Errorf("posts after the 413s: %v, want 1", n)
+	}
+
+	// nosniff on every kind of answer.
+	anon := s.client()
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"GET", "/api/health", nil, 200},
+		{"GET", "/api/posts", nil, 200},
+		{"GET", "/api/notes", nil, 401},
+		{"GET", "/api/nothing", nil, 404},
+		{"GET", "/api/posts/", nil, 404},
+		{"POST", "/api/health", nil, 405},
+		{"POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "x"}, 401},
+		{"POST", "/auth/token/login", "x", 415},
+		{"POST", "/api/posts", over, 413},
+	} {
+		r := anon.do(c.method, c.path, c.body)
+		if r.status != c.status || r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: %d (want %d), X-Content-Type-Options %q", c.method, c.path, r.status, c.status, r.header.Get("X-Content-Type-Options"))
+		}
+	}
+}
+
+// ---- Process ----
+
+// Contract: "BLOG_DATA: folder ... (default ./blog-data). createuser and
+// serve given the same folder see the same users", while serve runs too.
+func TestContractDataFolder(t *testing.T) {
+	s := startServer(t)
+	// createuser on the folder a running serve uses.
+	if out, code := run(t, s.env, "", "createuser", "--username", "carol", "--password", "carol-pass-1"); code != 0 {
+		t.Fatalf("createuser while serving: exit %d %s", code, out)
+	}
+	if out, code := run(t, s.env, "dave-pass-1\n", "createuser", "--username", "dave", "--staff"); code != 0 {
+		t.Fatalf("createuser --staff with the password on stdin while serving: exit %d %s", code, out)
+	}
+	carol := s.as("carol", "carol-pass-1")
+	if r := carol.do("GET", "/auth/me", nil); r.status != 200 || r.json(t)["username"] != "carol" || r.json(t)["is_staff"] != false {
+		t.Errorf("carol: %d %s", r.status, r.body)
+	}
+	dave := s.client()
+	dave.auth = "Basic " + b64("dave:dave-pass-1")
+	if r := dave.do("GET", "/api/users", nil); r.status != 200 || r.json(t)["count"] != float64(5) {
+		t.Errorf("dave (staff) lists users: %d %s", r.status, r.body)
+	}
+	if out, code := run(t, s.env, "", "createuser", "--username", "carol", "--password", "x-pass-123"); code == 0 || strings.Contains(strings.TrimSpace(out), "\n") {
+		t.Errorf("duplicate createuser: exit %d %q", code, out)
+	}
+
+	// The default folder is ./blog-data, relative to the working directory.
+	wd := t.TempDir()
+	env := []string{"BLOG_JWT_KEY=" + testKey, "PATH=" + os.Getenv("PATH"), "HOME=" + wd}
+	cu := exec.Command(blogBin, "createuser", "--username", "erin", "--password", "erin-pass-1")
+	cu.Env, cu.Dir = env, wd
+	if out, err := cu.CombinedOutput(); err != nil {
+		t.Fatalf("createuser without BLOG_DATA: %v %s", err, out)
+	}
+	if st, err := os.Stat(filepath.Join(wd, "blog-data")); err != nil || !st.IsDir() {
+		t.Fatalf("no ./blog-data after createuser: %v", err)
+	}
+	addr := freeAddr(t)
+	srv := exec.Command(blogBin, "serve", "--addr", addr)
+	srv.Env, srv.Dir = env, wd
+	var log bytes.Buffer
+	srv.Stdout, srv.Stderr = &log, &log
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ds := &server{t: t, base: "http://" + addr, cmd: srv, log: &log}
+	t.Cleanup(func() {
+		if srv.ProcessState == nil {
+			srv.Process.Kill()
+			srv.Wait()
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if resp, err := http.Get(ds.base + "/api/health"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve without BLOG_DATA did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	expect(t, "erin logs in on serve without BLOG_DATA", ds.client().do("POST", "/auth/jwt/login", map[string]string{"username": "erin", "password": "erin-pass-1"}), 200)
+	ds.stop(t)
+}
+
+// Contract: "serve exits non-zero with a one-line reason when it cannot
+// start (port taken, bad URL, unreadable data folder)", "BLOG_JWT_KEY ...
+// must be at least 32 bytes: serve refuses a shorter one".
+func TestContractServeRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := func(extra ...string) []string {
+		env := append(os.Environ(), "BLOG_DATA="+t.TempDir(), "BLOG_JWT_KEY="+testKey, "BLOG_DATABASE_URL=", "BLOG_REDIS_URL=", "BLOG_LOGIN_RATE=")
+		return append(env, extra...)
+	}
+	for _, c := range []struct {
+		name string
+		env  []string
+	}{
+		{"data folder is a file", base("BLOG_DATA=" + file)},
+		{"data folder under a file", base("BLOG_DATA=" + filepath.Join(file, "sub"))},
+		{"database file is a folder", base("BLOG_DATA=" + dirWithDBFolder(t))},
+		{"bad database URL", base("BLOG_DATABASE_URL=::not a url::")},
+		{"database URL of another scheme", base("BLOG_DATABASE_URL=mysql://root@127.0.0.1/x")},
+		{"bad Redis URL", base("BLOG_REDIS_URL=::not a url::")},
+		{"Redis URL of another scheme", base("BLOG_REDIS_URL=http://127.0.0.1:6379/")},
+		{"31-byte key", base("BLOG_JWT_KEY=" + strings.Repeat("k", 31))},
+		{"bad login rate", base("BLOG_LOGIN_RATE=ten per minute")},
+	} {
+		out, code := serveBriefly(t, c.env)
+		oneLineFailure(t, c.name, out, code)
+		if strings.Contains(out, testKey) {
+			t.Errorf("%s: the key is in the output %q", c.name, out)
+		}
+	}
+	// 32 bytes is enough.
+	env := base("BLOG_JWT_KEY=" + strings.Repeat("k", 32))
+	s := startShared(t, env)
+	expect(t, "serve with a 32-byte key", s.client().do("GET", "/api/health", nil), 200)
+	s.stop(t)
+}
+
+// dirWithDBFolder returns a data folder whose database path is taken by a
+// folder, so the database cannot be opened.
+func dirWithDBFolder(t *testing.T) string {
+	d := t.TempDir()
+	// createuser writes the database file; find its name, then replace it by a folder.
+	env := append(os.Environ(), "BLOG_DATA="+d, "BLOG_JWT_KEY="+testKey)
+	if out, code := run(t, env, "", "createuser", "--username", "x", "--password", "x-pass-1234"); code != 0 {
+		t.Fatalf("createuser: %s", out)
+	}
+	entries, _ := os.ReadDir(d)
+	for _, e := range entries {
+		p := filepath.Join(d, e.Name())
+		if strings.HasSuffix(e.Name(), "-wal") || strings.HasSuffix(e.Name(), "-shm") {
+			os.Remove(p)
+			continue
+		}
+		if !e.IsDir() && e.Name() != "jwt.key" {
+			os.Remove(p)
+			os.Mkdir(p, 0o700)
+		}
+	}
+	return d
+}
+
+// Contract: "SIGTERM drains in-flight requests and exits 0."
+func TestContractSIGTERMDrainsInFlight(t *testing.T) {
+	s := startServer(t)
+	access := s.client().jwtLogin("alice", "alice-pass-1")
+	body := `{"title":"sent across a SIGTERM"}`
+	conn, err := net.Dial("tcp", s.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	// Headers and half the body, then SIGTERM, then the rest.
+	fmt.Fprintf(conn, "POST /api/posts HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		s.addr(), access, len(body), body[:10])
+	time.Sleep(200 * time.Millisecond)
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	// New connections are refused while draining.
+	if c2, err := net.DialTimeout("tcp", s.addr(), time.Second); err == nil {
+		c2.Close()
+		t.Errorf("a new connection was accepted after SIGTERM")
+	}
+	io.WriteString(conn, body[10:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: "POST"})
+	if err != nil {
+		t.Fatalf("the in-flight request got no answer: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 201 || !strings.Contains(string(b), "sent across a SIGTERM") {
+		t.Fatalf("in-flight request: %d %s", resp.StatusCode, b)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after draining: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit after draining")
+	}
+}
+
+// Contract (brief): the request log holds no credentials, tokens or cookies.
+func TestContractRequestLogHasNoSecrets(t *testing.T) {
+	s := startServer(t, "BLOG_LOGIN_RATE=1000/minute")
+	c := s.client()
+	secrets := []string{"alice-pass-1", "bob-pass-1", "wrong-pass-9", b64("bob:bob-pass-1"), b64("alice:wrong-pass-9")}
+
+	r := c.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+	access := r.json(t)["access_token"].(string)
+	rt := cookie(r, "refresh_token").Value
+	secrets = append(secrets, access, rt)
+	r = c.do("POST", "/auth/jwt/refresh", nil, "Cookie", "refresh_token="+rt)
+	secrets = append(secrets, r.json(t)["access_token"].(string), cookie(r, "refresh_token").Value)
+	r = c.do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+	tok := r.json(t)["token"].(string)
+	secrets = append(secrets, tok)
+	r = c.do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+	sid, csrf := cookie(r, "sessionid").Value, cookie(r, "csrftoken").Value
+	secrets = append(secrets, sid, csrf)
+
+	c.do("GET", "/auth/me", nil, "Authorization", "Bearer "+access)
+	c.do("GET", "/auth/me", nil, "Authorization", "Token "+tok)
+	c.do("GET", "/auth/me", nil, "Authorization", "Basic "+b64("bob:bob-pass-1"))
+	c.do("GET", "/auth/me", nil, "Authorization", "Basic "+b64("alice:wrong-pass-9"))
+	c.do("POST", "/api/posts", map[string]string{"title": "x"}, "Cookie", "sessionid="+sid+"; csrftoken="+csrf, "X-CSRFToken", csrf)
+	c.do("POST", "/auth/jwt/login", map[string]string{"username": "bob", "password": "wrong-pass-9"})
+	c.do("GET", "/api/posts?token="+tok+"&page=1", nil)
+	c.do("POST", "/auth/jwt/logout", nil, "Authorization", "Bearer "+access, "Cookie", "refresh_token="+rt)
+	c.do("POST", "/auth/token/logout", nil, "Authorization", "Token "+tok)
+	s.stop(t)
+
+	log := s.log.String()
+	if !strings.Contains(log, `"path":"/auth/me"`) || !strings.Contains(log, "user_id") {
+		t.Fatalf("the request log does not look like one line per request:\n%s", log)
+	}
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(log, sec) {
+			t.Errorf("the log contains a secret (%d chars, starting %q)", len(sec), sec[:4])
+		}
+	}
+	for _, word := range []string{"Authorization", "Cookie", "password", "token="} {
+		if strings.Contains(log, word) {
+			t.Errorf("the log mentions %q", word)
+		}
+	}
+}
