@@ -243,3 +243,78 @@ func BenchmarkHandler(b *testing.B) {
 		})
 	}
 }
+
+// The if-chain split into its request half and its object half, each out
+// of line as a library call is: the floor of any pair of calls, which
+// shows what the call boundary alone costs next to the inlined if-chain.
+
+//go:noinline
+func handReq(req *Request) Decision {
+	if !(req.SafeMethod() || req.Authenticated()) {
+		return deny(req, result{})
+	}
+	return Decision{}
+}
+
+//go:noinline
+func handObj(req *Request, obj *post) Decision {
+	u := req.User
+	admin := u != nil && u.IsActive && u.IsStaff
+	if !(admin || Owns(u, obj.OwnerID)) {
+		return deny(req, result{})
+	}
+	return Decision{}
+}
+
+//go:noinline
+func handReqOK(req *Request) bool { return req.SafeMethod() || req.Authenticated() }
+
+//go:noinline
+func handObjOK(req *Request, obj *post) bool {
+	u := req.User
+	return u != nil && u.IsActive && u.IsStaff || Owns(u, obj.OwnerID)
+}
+
+func splitChain(req *Request, obj *post) Decision {
+	if d := handReq(req); !d.Allowed() {
+		return d
+	}
+	return handObj(req, obj)
+}
+
+func splitHandler(req *Request, obj *post) bool {
+	if !handReqOK(req) {
+		sink = deny(req, result{})
+		return false
+	}
+	if !handObjOK(req, obj) {
+		sink = deny(req, result{})
+		return false
+	}
+	return true
+}
+
+// BenchmarkSplit measures the split if-chains; run it with Decision and
+// Handler to read the floor of the call boundary.
+func BenchmarkSplit(b *testing.B) {
+	for _, c := range benchCases() {
+		if got, want := splitChain(c.req, c.obj), handChain(c.req, c.obj); got != want {
+			b.Fatalf("%s: split %+v, if-chain %+v", c.name, got, want)
+		}
+		if got, want := splitHandler(c.req, c.obj), handHandler(c.req, c.obj); got != want {
+			b.Fatalf("%s: split handler %v, if-chain %v", c.name, got, want)
+		}
+		b.Run(c.name+"/decision", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sink = splitChain(c.req, c.obj)
+			}
+		})
+		b.Run(c.name+"/handler", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkOK = splitHandler(c.req, c.obj)
+			}
+		})
+	}
+}
