@@ -47,11 +47,39 @@ type ThrottledError struct{ RetryAfter time.Duration }
 
 func (e *ThrottledError) Error() string { return "request was throttled" }
 
-// LoginThrottle decides whether a login attempt (or a failed Basic/Token
-// credential) may proceed. It is called before credentials are checked. A
-// non-nil error means the limiter's backend failed: the attempt is denied
-// with 503. A nil LoginThrottle allows everything.
+// LoginThrottle counts a login attempt (or a failed Basic/Token
+// credential) in the client's login bucket and decides whether it may
+// proceed. Login endpoints call it before credentials are checked, so
+// every attempt counts; Basic and Token call it only after a credential
+// failed (see LoginPeek). A non-nil error means the limiter's backend
+// failed: the attempt is denied with 503. A nil LoginThrottle allows
+// everything.
 type LoginThrottle func(r *http.Request) (ok bool, retryAfter time.Duration, err error)
+
+// LoginPeek reports whether the client's login bucket is full (a
+// LoginThrottle call now would refuse) without counting the request.
+// Basic and Token, which see credentials on every request, call it before
+// verifying one: a blocked client is refused (429) even when its guess is
+// right, while a client whose credentials succeed never counts. A non-nil
+// error means the limiter's backend failed (503). A nil LoginPeek blocks
+// nothing.
+type LoginPeek func(r *http.Request) (blocked bool, retryAfter time.Duration, err error)
+
+// Check runs p (when not nil) and turns its answer into nil, a
+// *ThrottledError, or an error wrapping ErrUnavailable.
+func (p LoginPeek) Check(r *http.Request) error {
+	if p == nil {
+		return nil
+	}
+	blocked, wait, err := p(r)
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	if blocked {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return nil
+}
 
 // Check runs t (when not nil) and turns its answer into nil, a
 // *ThrottledError, or an error wrapping ErrUnavailable.

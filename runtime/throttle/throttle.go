@@ -67,6 +67,7 @@ func RequireScopes(scopes ...string) Option {
 type Throttle struct {
 	rates          map[string]rate
 	counters       store.Counters
+	peeker         store.Peeker // counters, when a login rate is set
 	trustedProxies int
 }
 
@@ -128,6 +129,13 @@ func New(cfg Config, counters store.Counters, opts ...Option) (*Throttle, error)
 	if len(t.rates) > 0 && counters == nil {
 		return nil, fmt.Errorf("throttle: rates configured but no counters store")
 	}
+	if _, ok := t.rates[Login]; ok {
+		p, ok := counters.(store.Peeker)
+		if !ok {
+			return nil, fmt.Errorf("throttle: a login rate needs counters that implement store.Peeker; %T does not", counters)
+		}
+		t.peeker = p
+	}
 	return t, nil
 }
 
@@ -163,7 +171,7 @@ func (t *Throttle) Login(r *http.Request) (bool, time.Duration, error) {
 	if !ok {
 		return true, 0, nil
 	}
-	return t.hit(r, "throttle:login:ip:"+ipKey(ClientIP(r, t.trustedProxies)), rt)
+	return t.hit(r, loginKey(ClientIP(r, t.trustedProxies)), rt)
 }
 
 // LoginThrottle returns t.Login as an authn.LoginThrottle, or nil when no
@@ -174,6 +182,37 @@ func (t *Throttle) LoginThrottle() authn.LoginThrottle {
 	}
 	return t.Login
 }
+
+// LoginBlocked reports whether the login bucket of r's client address is
+// full, so that a Login now would be refused, and for how long, without
+// counting r. Basic and Token call it before verifying a presented
+// credential, so that a right guess is refused too while the client is
+// blocked, and a client whose credentials succeed never fills its bucket.
+// Without a login rate nothing is blocked. A counter failure is an error
+// wrapping store.ErrUnavailable (and blocked is true: fail closed). Its signature is authn.LoginPeek's.
+func (t *Throttle) LoginBlocked(r *http.Request) (bool, time.Duration, error) {
+	rt, ok := t.rates[Login]
+	if !ok {
+		return false, 0, nil
+	}
+	allowed, retry, err := t.peeker.Peek(r.Context(), loginKey(ClientIP(r, t.trustedProxies)), rt.count, rt.period)
+	if err != nil {
+		return true, 0, fmt.Errorf("%w: throttle: %w", store.ErrUnavailable, err)
+	}
+	return !allowed, retry, nil
+}
+
+// LoginPeek returns t.LoginBlocked as an authn.LoginPeek, or nil when no
+// login rate is configured.
+func (t *Throttle) LoginPeek() authn.LoginPeek {
+	if t == nil || !t.Has(Login) {
+		return nil
+	}
+	return t.LoginBlocked
+}
+
+// loginKey is the counter key of the login bucket of a client address.
+func loginKey(ip string) string { return "throttle:login:ip:" + ipKey(ip) }
 
 func (t *Throttle) hit(r *http.Request, key string, rt rate) (bool, time.Duration, error) {
 	ok, retry, err := t.counters.Hit(r.Context(), key, rt.count, rt.period)

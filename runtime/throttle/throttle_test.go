@@ -210,6 +210,10 @@ func (failing) Hit(context.Context, string, int, time.Duration) (bool, time.Dura
 	return true, 0, errors.New("connection refused 10.1.2.3:6379")
 }
 
+func (failing) Peek(context.Context, string, int, time.Duration) (bool, time.Duration, error) {
+	return true, 0, errors.New("connection refused 10.1.2.3:6379")
+}
+
 type recorder struct {
 	keys []string
 	store.Counters
@@ -330,6 +334,10 @@ func TestFailClosed(t *testing.T) {
 		"anon":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), nil, Anon) },
 		"user":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), &authn.User{ID: 1}, User) },
 		"login": func() (bool, time.Duration, error) { return th.Login(req("1.1.1.1:1")) },
+		"login peek": func() (bool, time.Duration, error) {
+			blocked, retry, err := th.LoginBlocked(req("1.1.1.1:1"))
+			return !blocked, retry, err
+		},
 	}
 	for name, f := range checks {
 		ok, _, err := f()
@@ -355,6 +363,8 @@ func TestNewErrors(t *testing.T) {
 		{"no counters", Config{User: "1/s"}, nil, nil, "counters"},
 		{"negative proxies", Config{TrustedProxies: -1}, c, nil, "-1"},
 		{"bad override", Config{}, c, []Option{WithRate(Login, 1, 0)}, `"login"`},
+		{"login rate without peek", Config{Login: "1/s"}, &recorder{Counters: c}, nil, "store.Peeker"},
+		{"login override without peek", Config{}, &recorder{Counters: c}, []Option{WithRate(Login, 1, time.Second)}, "store.Peeker"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.cfg, tc.ctr, tc.opts...)
@@ -365,5 +375,87 @@ func TestNewErrors(t *testing.T) {
 	}
 	if _, err := New(Config{Scopes: map[string]string{"up": "1/s"}}, c, RequireScopes("up", Anon), WithRate(Anon, 5, time.Second)); err != nil {
 		t.Fatalf("valid config: %v", err)
+	}
+}
+
+// LoginBlocked sees the login bucket Login fills, keyed the same way
+// (client address behind trusted proxies, IPv6 by /64), and never counts.
+func TestLoginBlocked(t *testing.T) {
+	th, err := New(Config{Login: "3/minute", TrustedProxies: 1}, NewMemoryCounters())
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocked := func(r *http.Request) (bool, time.Duration) {
+		t.Helper()
+		b, retry, err := th.LoginBlocked(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, retry
+	}
+	alice := func() *http.Request { return req("10.0.0.1:1", "203.0.113.5") }
+	// Peeks do not count: three Logins still pass after a hundred.
+	for range 100 {
+		if b, _ := blocked(alice()); b {
+			t.Fatal("empty bucket blocked")
+		}
+	}
+	for i := range 3 {
+		if b, _ := blocked(alice()); b {
+			t.Fatalf("blocked after %d of 3 attempts", i)
+		}
+		if ok, _, err := th.Login(alice()); !ok || err != nil {
+			t.Fatalf("attempt %d refused after peeks: %v", i+1, err)
+		}
+	}
+	b, retry := blocked(alice())
+	ok, lretry, err := th.Login(alice())
+	if !b || ok || err != nil {
+		t.Fatalf("full bucket: blocked=%v, Login ok=%v err=%v", b, ok, err)
+	}
+	if retry <= 59*time.Second || retry > time.Minute || retry-lretry < 0 || retry-lretry > time.Second {
+		t.Fatalf("retry: peek %v, login %v", retry, lretry)
+	}
+	for _, tc := range []struct {
+		name string
+		r    *http.Request
+		want bool
+	}{
+		{"same client, other proxy hop", req("10.9.9.9:7", "203.0.113.5"), true},
+		{"spoofed first hop", req("10.0.0.1:1", "198.51.100.1, 203.0.113.5"), true},
+		{"other client", req("10.0.0.1:1", "203.0.113.6"), false},
+		{"proxy itself", req("10.0.0.1:1"), false},
+	} {
+		if b, _ := blocked(tc.r); b != tc.want {
+			t.Errorf("%s: blocked=%v, want %v", tc.name, b, tc.want)
+		}
+	}
+	v6, err := New(Config{Login: "1/minute"}, NewMemoryCounters())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := v6.Login(req("[2001:db8::1]:1")); !ok {
+		t.Fatal("first v6 attempt refused")
+	}
+	if b, _, _ := v6.LoginBlocked(req("[2001:db8::ffff]:1")); !b {
+		t.Fatal("same /64 not blocked")
+	}
+	if b, _, _ := v6.LoginBlocked(req("[2001:db8:0:1::1]:1")); b {
+		t.Fatal("other /64 blocked")
+	}
+	var p authn.LoginPeek = th.LoginPeek()
+	var te *authn.ThrottledError
+	if err := p.Check(alice()); !errors.As(err, &te) || te.RetryAfter <= 0 {
+		t.Fatalf("LoginPeek.Check of a blocked client: %v", err)
+	}
+	if err := p.Check(req("10.0.0.1:1", "203.0.113.7")); err != nil {
+		t.Fatalf("LoginPeek.Check of a fresh client: %v", err)
+	}
+	none, _ := New(Config{}, nil)
+	if none.LoginPeek() != nil {
+		t.Fatal("LoginPeek without a login rate is not nil")
+	}
+	if b, _, err := none.LoginBlocked(req("1.1.1.1:1")); b || err != nil {
+		t.Fatalf("no login rate: blocked=%v err=%v", b, err)
 	}
 }

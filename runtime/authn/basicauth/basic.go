@@ -30,18 +30,25 @@ const MaxCredentials = 1024
 type Basic struct {
 	acc       *accounts.Accounts
 	throttle  authn.LoginThrottle
+	peek      authn.LoginPeek
 	challenge string
 }
 
 var _ authn.Authenticator = (*Basic)(nil)
 
-// New returns the class for realm (default "api"). throttle (may be nil)
-// is consulted for every failed credential.
-func New(realm string, acc *accounts.Accounts, throttle authn.LoginThrottle) *Basic {
+// New returns the class for realm (default "api"). peek (may be nil) is
+// asked before every password verification: while the client's login
+// bucket is full the answer is 429, even for the right password, so that
+// guessing cannot go on and recognise success. throttle (may be nil)
+// counts every failed credential; a credential that succeeds counts
+// nothing, so clients that send theirs on every request are not
+// throttled. Pass both (or neither): a throttle without a peek slows
+// nothing, since a right guess would still pass.
+func New(realm string, acc *accounts.Accounts, throttle authn.LoginThrottle, peek authn.LoginPeek) *Basic {
 	if realm == "" {
 		realm = "api"
 	}
-	return &Basic{acc: acc, throttle: throttle, challenge: `Basic realm="` + realm + `"`}
+	return &Basic{acc: acc, throttle: throttle, peek: peek, challenge: `Basic realm="` + realm + `"`}
 }
 
 // Name implements authn.Authenticator.
@@ -94,6 +101,11 @@ func (b *Basic) Authenticate(r *http.Request) (*authn.User, error) {
 		return nil, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	// A blocked client is refused before its password is verified: the
+	// answer (429) is the same whether the guess is right or wrong.
+	if err := b.peek.Check(r); err != nil {
 		return nil, err
 	}
 	u, err := b.acc.CheckCredentials(r.Context(), user, pass)

@@ -44,18 +44,23 @@ type Tokens struct {
 	acc      *accounts.Accounts
 	tokens   store.Tokens
 	throttle authn.LoginThrottle
+	peek     authn.LoginPeek
 	now      func() time.Time
 }
 
 var _ authn.Authenticator = (*Tokens)(nil)
 
-// New returns the class. throttle (may be nil) is consulted for every
-// login attempt and every presented key that is not valid.
-func New(cfg Config, acc *accounts.Accounts, tokens store.Tokens, throttle authn.LoginThrottle) *Tokens {
+// New returns the class. throttle (may be nil) counts every login attempt
+// and every presented key that is not valid. peek (may be nil) is asked
+// before a presented key is looked up: while the client's login bucket is
+// full the answer is 429, even for a valid key, so that guessing cannot go
+// on and recognise success; a valid key counts nothing, so clients that
+// send theirs on every request are not throttled. Pass both (or neither).
+func New(cfg Config, acc *accounts.Accounts, tokens store.Tokens, throttle authn.LoginThrottle, peek authn.LoginPeek) *Tokens {
 	if cfg.Path == "" {
 		cfg.Path = "/auth/token"
 	}
-	return &Tokens{cfg: cfg, acc: acc, tokens: tokens, throttle: throttle, now: time.Now}
+	return &Tokens{cfg: cfg, acc: acc, tokens: tokens, throttle: throttle, peek: peek, now: time.Now}
 }
 
 // Name implements authn.Authenticator.
@@ -117,6 +122,11 @@ func (t *Tokens) authenticate(r *http.Request) (*authn.User, []byte, error) {
 	}
 	if err != nil {
 		return nil, nil, t.failed(r, err)
+	}
+	// A blocked client is refused before its key is looked up: the
+	// answer (429) is the same whether the key is valid or not.
+	if err := t.peek.Check(r); err != nil {
+		return nil, nil, err
 	}
 	ctx := r.Context()
 	h := Hash(key)
