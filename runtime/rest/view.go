@@ -108,23 +108,32 @@ func (v *View) Fail(w http.ResponseWriter, err error) {
 // Check runs p's request-level check and writes the denial; it reports
 // whether the request may go on.
 func Check[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request) bool {
-	d := perm.Check(p, req)
-	if !d.Allowed() {
-		d.Write(w)
-		return false
+	// The fast path builds no Decision; only a denial pays for one.
+	if perm.Allows(p, req) {
+		return true
 	}
-	return true
+	writeDenial(w, perm.Check(p, req))
+	return false
+}
+
+// writeDenial writes d, which must be a denial. A check that allowed on the
+// second asking (a flaky backend) still denies: fail closed, 503.
+func writeDenial(w http.ResponseWriter, d perm.Decision) {
+	if d.Allowed() {
+		problem.Unavailable(w)
+		return
+	}
+	d.Write(w)
 }
 
 // CheckObject runs p's object-level check (the request-level one passed
 // already) and writes the denial.
 func CheckObject[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request, obj *T) bool {
-	d := perm.CheckObject(p, req, obj)
-	if !d.Allowed() {
-		d.Write(w)
-		return false
+	if perm.AllowsObject(p, req, obj) {
+		return true
 	}
-	return true
+	writeDenial(w, perm.CheckObject(p, req, obj))
+	return false
 }
 
 // Guard is the request-level check of one branch of an Or read scope. It
