@@ -522,6 +522,9 @@ func TestContractAuthEndpoints(t *testing.T) {
 			{"garbage", map[string]string{"refresh_token": "garbage"}, nil},
 			{"access token as refresh", map[string]string{"refresh_token": access}, nil},
 			{"refresh signed with another key", map[string]string{"refresh_token": resign(t, cookie(lr, "refresh_token").Value, []byte("another-key-of-at-least-32-bytes!!"), nil)}, nil},
+			{"expired refresh token", map[string]string{"refresh_token": resign(t, cookie(lr, "refresh_token").Value, []byte(testKey), func(c jwt.MapClaims) {
+				c["exp"] = float64(time.Now().Add(-time.Minute).Unix())
+			})}, nil},
 			{"garbage cookie", nil, []string{"Cookie", "refresh_token=garbage"}},
 			{"refresh token in Authorization only", nil, []string{"Authorization", "Bearer " + cookie(lr, "refresh_token").Value}},
 		} {
@@ -983,36 +986,39 @@ func TestContractLoginThrottleWindow(t *testing.T) {
 	c := s.client()
 	good := map[string]string{"username": "alice", "password": "alice-pass-1"}
 	bad := map[string]string{"username": "alice", "password": "wrong"}
-	attempt := func(path string, body any, hdr ...string) (response, time.Time) {
-		t0 := time.Now()
-		return c.do("POST", path, body, hdr...), t0
+	// attempt returns the answer, when it was sent and when it came back:
+	// the server counted it in between (server and test share the clock).
+	attempt := func(path string, body any, hdr ...string) (r response, sent, back time.Time) {
+		sent = time.Now()
+		r = c.do("POST", path, body, hdr...)
+		return r, sent, time.Now()
 	}
 	// The other peer (127.0.0.2) is a different client.
 	other := s.fromAddr("127.0.0.2")
 	if r := other.do("GET", "/api/health", nil); r.status != 200 {
 		t.Fatalf("127.0.0.2 cannot reach the server: %d", r.status)
 	}
+	slow := func(what string) { t.Logf("the machine was too slow to decide %s; not asserted", what) }
 
-	// Let the window start clean (the fixture's health checks do not log in).
-	a, tA := attempt("/auth/jwt/login", good)
+	// A, B and C: successes and a failure from all three logins count alike.
+	a, aSent, aBack := attempt("/auth/jwt/login", good)
 	expect(t, "attempt A (success)", a, 200)
 	time.Sleep(600 * time.Millisecond)
-	b, tB := attempt("/auth/token/login", bad)
+	b, bSent, _ := attempt("/auth/token/login", bad)
 	expect(t, "attempt B (failure)", b, 401)
-	cc, _ := attempt("/auth/session/login", good)
+	cc, _, _ := attempt("/auth/session/login", good)
 	expect(t, "attempt C (success)", cc, 200)
-	d, tD := attempt("/auth/jwt/login", good, "X-Forwarded-For", "203.0.113.9")
-	if d.status != 429 {
-		t.Fatalf("attempt D, the 4th within the second (XFF invented): %d %s", d.status, d.body)
-	}
-	if tD.Sub(tA) < time.Second {
-		ra := d.header.Get("Retry-After")
-		n, err := strconv.Atoi(ra)
-		if err != nil || n < 1 || n > 1 {
-			t.Errorf("Retry-After %q, want 1 (seconds, rounded up, within the 1 s window)", ra)
+	// D, with an invented X-Forwarded-For, is the 4th within A's second.
+	d, _, dBack := attempt("/auth/jwt/login", good, "X-Forwarded-For", "203.0.113.9")
+	if dBack.Sub(aSent) >= time.Second {
+		slow("attempt D")
+	} else {
+		if d.status != 429 {
+			t.Fatalf("attempt D, the 4th within the second (XFF invented): %d %s", d.status, d.body)
 		}
-		if d.detail(t) != "Request was throttled. Expected available in "+ra+" second." {
-			t.Errorf("429 detail %q", d.detail(t))
+		ra := d.header.Get("Retry-After")
+		if ra != "1" || d.detail(t) != "Request was throttled. Expected available in 1 second." {
+			t.Errorf("Retry-After %q, detail %q: want 1 second (rounded up, within the window)", ra, d.detail(t))
 		}
 		if d.header.Get("Cache-Control") != "no-store" {
 			t.Errorf("429 Cache-Control %q", d.header.Get("Cache-Control"))
@@ -1021,29 +1027,62 @@ func TestContractLoginThrottleWindow(t *testing.T) {
 	// Another peer has its own bucket.
 	expect(t, "127.0.0.2 while 127.0.0.1 is throttled", other.do("POST", "/auth/jwt/login", good), 200)
 
-	// Attempts answered 429 until A leaves the window must not count.
-	for time.Since(tA) < 850*time.Millisecond {
-		r, _ := attempt("/auth/token/login", good)
+	// Attempts answered 429 while A is in the window must not count.
+	for time.Since(aSent) < 800*time.Millisecond {
+		r, _, back := attempt("/auth/token/login", good)
 		if r.status != 429 {
-			t.Fatalf("attempt %v after A: %d, want 429 (B, C and A are within the second)", time.Since(tA), r.status)
+			if back.Sub(aSent) < time.Second {
+				t.Fatalf("an attempt %v after A: %d, want 429 (A, B and C are within the second)", back.Sub(aSent), r.status)
+			}
+			slow("the 429 run")
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(time.Until(tA.Add(1150 * time.Millisecond)))
-	e, tE := attempt("/auth/jwt/login", bad)
+	time.Sleep(time.Until(aBack.Add(1100 * time.Millisecond)))
+	e, _, _ := attempt("/auth/jwt/login", bad)
 	if e.status != 401 {
 		t.Fatalf("attempt E after A left the window: %d %s, want 401: an attempt answered 429 must not count", e.status, e.body)
 	}
-	f, tF := attempt("/auth/jwt/login", bad)
-	// B and C (600 ms after A) are still within E's second: sliding, not
-	// fixed, windows. Only decidable when the machine kept the pace.
-	if tF.Sub(tB) < 900*time.Millisecond {
-		if f.status != 429 {
-			t.Errorf("attempt F, %v after B: %d, want 429 (B, C, E within the sliding second)", tF.Sub(tB), f.status)
-		}
-	} else {
-		t.Logf("F came %v after B (E at %v): too slow to decide the sliding window", tF.Sub(tB), tE.Sub(tB))
+	// B and C are still within F's second: the window slides (a fixed
+	// window started at A would have let F through).
+	f, _, fBack := attempt("/auth/jwt/login", bad)
+	if fBack.Sub(bSent) >= time.Second {
+		slow("attempt F")
+	} else if f.status != 429 {
+		t.Errorf("attempt F, %v after B: %d, want 429 (B, C, E within the sliding second)", fBack.Sub(bSent), f.status)
 	}
+}
+
+// Contract: "the 11th attempt within a minute gets 429 with Retry-After";
+// "Every attempt counts, successful or not" (at the default 10/minute).
+func TestContractLoginThrottleCountsSuccesses(t *testing.T) {
+	s := startServer(t)
+	c := s.client()
+	paths := []string{"/auth/jwt/login", "/auth/token/login", "/auth/session/login"}
+	access := ""
+	for i := 0; i < 10; i++ {
+		r := c.do("POST", paths[i%3], map[string]string{"username": "bob", "password": "bob-pass-1"})
+		expect(t, fmt.Sprintf("successful attempt %d", i+1), r, 200)
+		if i == 0 {
+			access = r.json(t)["access_token"].(string)
+		}
+	}
+	for _, p := range paths {
+		r := c.do("POST", p, map[string]string{"username": "bob", "password": "bob-pass-1"})
+		expect(t, "11th attempt on "+p, r, 429)
+		n, err := strconv.Atoi(r.header.Get("Retry-After"))
+		if err != nil || n < 1 || n > 60 || r.detail(t) != fmt.Sprintf("Request was throttled. Expected available in %d seconds.", n) {
+			t.Errorf("429 Retry-After %q detail %q", r.header.Get("Retry-After"), r.detail(t))
+		}
+		if r.header.Get("Authorization") != "" || cookie(r, "sessionid") != nil || strings.Contains(string(r.body), "token") {
+			t.Errorf("a throttled login handed out a credential: %s", r.body)
+		}
+	}
+	// Using an access token is not a login: it is not throttled.
+	bearer := s.client()
+	bearer.auth = "Bearer " + access
+	expect(t, "Bearer while the login bucket is full", bearer.do("GET", "/auth/me", nil), 200)
 }
 
 // ---- Headers and limits ----
@@ -1140,7 +1179,8 @@ func TestContractDataFolder(t *testing.T) {
 
 	// The default folder is ./blog-data, relative to the working directory.
 	wd := t.TempDir()
-	env := []string{"BLOG_JWT_KEY=" + testKey, "PATH=" + os.Getenv("PATH"), "HOME=" + wd}
+	// No BLOG_JWT_KEY either: the key is generated once and kept in the folder.
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + wd}
 	cu := exec.Command(blogBin, "createuser", "--username", "erin", "--password", "erin-pass-1")
 	cu.Env, cu.Dir = env, wd
 	if out, err := cu.CombinedOutput(); err != nil {
@@ -1177,6 +1217,19 @@ func TestContractDataFolder(t *testing.T) {
 	}
 	expect(t, "erin logs in on serve without BLOG_DATA", ds.client().do("POST", "/auth/jwt/login", map[string]string{"username": "erin", "password": "erin-pass-1"}), 200)
 	ds.stop(t)
+	entries, _ := os.ReadDir(filepath.Join(wd, "blog-data"))
+	var key os.FileInfo
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "key") {
+			key, _ = e.Info()
+		}
+	}
+	if key == nil || key.Size() < 32 || key.Mode().Perm()&0o077 != 0 {
+		t.Errorf("generated key in ./blog-data: %v (want a file of 32+ bytes, private to its owner)", key)
+	}
+	if strings.Contains(log.String(), "erin-pass-1") {
+		t.Errorf("serve logged a password")
+	}
 }
 
 // Contract: "serve exits non-zero with a one-line reason when it cannot
