@@ -15,7 +15,8 @@ import (
 	"github.com/wardhq/ward/runtime/store/sqlite"
 )
 
-// BenchmarkHit compares Counters.Hit across backends in one run: 1000
+// BenchmarkHit compares Counters.Hit (and store.Peeker.Peek, "-peek")
+// across backends in one run: 1000
 // client keys, 100 requests per minute each, so that windows fill and
 // both the allowed and the refused path are measured. memory is the
 // baseline. PostgreSQL and Redis are the local test servers (skipped when
@@ -92,6 +93,27 @@ func BenchmarkHit(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				if _, _, err := c.Hit(ctx, keys[i%len(keys)], 100, time.Minute); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+		// Peek is what every Basic and Token request now pays before its
+		// credential is checked: the same keys, read only.
+		b.Run(be.name+"-peek", func(b *testing.B) {
+			c := be.open(b)
+			p := c.(store.Peeker)
+			for i, k := range keys {
+				for range 1 + i%20 {
+					if _, _, err := c.Hit(ctx, k, 100, time.Minute); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, _, err := p.Peek(ctx, keys[i%len(keys)], 100, time.Minute); err != nil {
 					b.Fatal(err)
 				}
 				i++
