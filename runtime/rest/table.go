@@ -40,6 +40,8 @@ type Table[T any] struct {
 	// UserRefs returns the writable user fields of obj by JSON name (a nil
 	// id is NULL); nil when the resource has none.
 	UserRefs func(obj *T) map[string]*int64
+
+	stmts stmtCache
 }
 
 // CheckRefs reports, as DRF's PrimaryKeyRelatedField does, the user fields
@@ -62,7 +64,7 @@ func (t *Table[T]) CheckRefs(ctx context.Context, obj *T) (problem.FieldErrors, 
 			continue
 		}
 		var c int
-		if err := t.DB.QueryRowContext(ctx, t.q(`SELECT COUNT(*) FROM "users" WHERE "id" = ?`), *id).Scan(&c); err != nil {
+		if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM "users" WHERE "id" = ?`, *id).Scan(&c); err != nil {
 			return nil, err
 		}
 		if c == 0 {
@@ -88,14 +90,14 @@ func (t *Table[T]) List(ctx context.Context, where perm.Where, order string, lim
 		cond = " WHERE " + where.SQL
 	}
 	var count int
-	if err := t.DB.QueryRowContext(ctx, t.q(`SELECT COUNT(*) FROM `+t.Name+cond), where.Args...).Scan(&count); err != nil {
+	if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+cond, where.Args...).Scan(&count); err != nil {
 		return nil, 0, err
 	}
 	if count <= offset {
 		return nil, count, nil
 	}
 	args := append(append(make([]any, 0, len(where.Args)+2), where.Args...), limit, offset)
-	rows, err := t.DB.QueryContext(ctx, t.q(t.Select+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?"), args...)
+	rows, err := t.query(ctx, t.Select+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -111,23 +113,20 @@ func (t *Table[T]) List(ctx context.Context, where perm.Where, order string, lim
 	return out, count, rows.Err()
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Get returns the row with id inside where, or ErrNotFound.
 func (t *Table[T]) Get(ctx context.Context, where perm.Where, id int64) (*T, error) {
-	return t.get(ctx, t.DB, where, id)
+	return t.get(ctx, nil, where, id)
 }
 
-func (t *Table[T]) get(ctx context.Context, db querier, where perm.Where, id int64) (*T, error) {
+// get reads through tx when it is not nil, else through the pool.
+func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where perm.Where, id int64) (*T, error) {
 	cond := ` WHERE "id" = ?`
 	args := []any{id}
 	if where.SQL != "" {
 		cond += " AND (" + where.SQL + ")"
 		args = append(args, where.Args...)
 	}
-	o, err := t.Scan(db.QueryRowContext(ctx, t.q(t.Select+cond), args...))
+	o, err := t.Scan(t.queryRow(ctx, tx, t.Select+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

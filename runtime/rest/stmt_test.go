@@ -1,0 +1,98 @@
+package rest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/wardhq/ward/runtime/perm"
+	_ "modernc.org/sqlite"
+)
+
+type note struct {
+	ID   int64
+	Text string
+}
+
+func noteTable(t *testing.T) *Table[note] {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "t.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE "notes" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "text" TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	return &Table[note]{
+		DB: db, Dialect: SQLite, Name: `"notes"`,
+		Select:     `SELECT "id", "text" FROM "notes"`,
+		InsertSQL:  `INSERT INTO "notes" ("text") VALUES (?) RETURNING "id"`,
+		UpdateSQL:  `UPDATE "notes" SET "text" = ? WHERE "id" = ?`,
+		Scan:       func(r Scanner) (*note, error) { var n note; return &n, r.Scan(&n.ID, &n.Text) },
+		InsertArgs: func(n *note) []any { return []any{n.Text} },
+		UpdateArgs: func(n *note) []any { return []any{n.Text, n.ID} },
+		ID:         func(n *note) int64 { return n.ID },
+	}
+}
+
+func TestStatementCacheIsReusedAndBounded(t *testing.T) {
+	ctx := context.Background()
+	tb := noteTable(t)
+	for i := 0; i < 3; i++ {
+		if _, err := tb.Create(ctx, &note{Text: fmt.Sprint("n", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				n, err := tb.Get(ctx, perm.Where{}, 2)
+				if err != nil || n.Text != "n1" {
+					t.Errorf("Get: %v %v", n, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(tb.stmts.m); got != 1 {
+		t.Fatalf("%d cached statements after one query shape, want 1", got)
+	}
+	// Scopes of many shapes: the cache stops at its bound and answers stay right.
+	for i := 0; i < maxStmts+20; i++ {
+		w := perm.Where{SQL: fmt.Sprintf(`"id" > %d - %d`, i, i), Args: nil}
+		n, err := tb.Get(ctx, w, 3)
+		if err != nil || n.Text != "n2" {
+			t.Fatalf("Get with scope %d: %v %v", i, n, err)
+		}
+	}
+	if got := len(tb.stmts.m); got != maxStmts {
+		t.Fatalf("%d cached statements, want the bound %d", got, maxStmts)
+	}
+	// A scope that hides the row is still a 404, through the cached statement.
+	if _, err := tb.Get(ctx, perm.Nothing, 2); err != ErrNotFound {
+		t.Fatalf("Get outside the scope: %v", err)
+	}
+	// Writes in transactions see the cached read statement too.
+	if _, err := tb.Update(ctx, &note{ID: 2, Text: "changed"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tb.Get(ctx, perm.Where{}, 2); err != nil || n.Text != "changed" {
+		t.Fatalf("after update: %v %v", n, err)
+	}
+}
+
+func TestStatementCacheFailsLikeTheDatabase(t *testing.T) {
+	tb := noteTable(t)
+	tb.DB.Close()
+	if _, err := tb.Get(context.Background(), perm.Where{}, 1); err == nil || err == ErrNotFound {
+		t.Fatalf("Get on a closed database: %v, want a database error", err)
+	}
+}
