@@ -149,6 +149,7 @@ func (g *gen) newFile() *jen.File {
 	f.ImportName(pkgRest, "rest")
 	f.ImportName(pkgSchema, "schema")
 	f.ImportName(pkgService, "service")
+	f.ImportName(pkgPermtest, "permtest")
 	return f
 }
 

@@ -156,9 +156,18 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 	p := Id(x.permVar(a))
 	v := Id("h").Dot(camel(string(a)))
 	ctx := Id("r").Dot("Context").Call()
+	allows, allowsObj := g.allowsFuncs(x, a)
+	check := Qual(pkgRest, "Check").Call(Id("w"), p, Id("req"))
+	checkObj := Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))
+	lookupFn, lookupArgs := "Lookup", []Code{v, Id("w"), Id("r"), Id("req"), p, Id(x.id + "Scope"), Id("h").Dot("store").Dot("Get")}
+	if allows != "" {
+		check = Qual(pkgRest, "CheckWith").Call(Id("w"), Id(allows).Call(Id("req")), p, Id("req"))
+		checkObj = Qual(pkgRest, "CheckObjectWith").Call(Id("w"), Id(allowsObj).Call(Id("req"), Id("obj")), p, Id("req"), Id("obj"))
+		lookupFn, lookupArgs = "LookupWith", []Code{v, Id("w"), Id("r"), Id("req"), Id(allowsObj), p, Id(x.id + "Scope"), Id("h").Dot("store").Dot("Get")}
+	}
 	body := []Code{
 		List(Id("req"), Id("ok")).Op(":=").Add(v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[a])),
-		If(Op("!").Id("ok").Op("||").Op("!").Qual(pkgRest, "Check").Call(Id("w"), p, Id("req"))).Block(Return()),
+		If(Op("!").Id("ok").Op("||").Op("!").Add(check)).Block(Return()),
 	}
 	fail := func(c ...Code) Code {
 		return If(Err().Op("!=").Nil()).Block(Add(v).Dot("Fail").Call(Id("w"), Err()), Return())
@@ -169,7 +178,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 	}
 	lookup := []Code{
 		Comment("Look up through the read scope (404 outside it), then check the object."),
-		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(v, Id("w"), Id("r"), Id("req"), p, Id(x.id+"Scope"), Id("h").Dot("store").Dot("Get")),
+		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, lookupFn).Call(lookupArgs...),
 		If(Op("!").Id("ok")).Block(Return()),
 	}
 	now := func(which string) []Code {
@@ -228,7 +237,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		body = append(body, now("created")...)
 		body = append(body,
 			Comment("The object check runs on the object about to be written."),
-			If(Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))).Block(Return()),
+			If(Op("!").Add(checkObj)).Block(Return()),
 			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Create").Call(ctx, Id("obj")),
 			fail(),
 			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), Id("out")),

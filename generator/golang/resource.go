@@ -51,10 +51,14 @@ func (g *gen) resource(r *plan.Resource) error {
 		g.decode(f, x)
 	}
 	g.permissions(f, x)
+	g.fastChecks(f, x)
 	g.scope(f, x)
 	g.storeIface(f, x)
 	g.sqlStore(f, x)
 	g.handlers(f, x)
+	if err := g.fastTest(x); err != nil {
+		return err
+	}
 	return g.file(SnakeCase(camel(r.Name))+"_gen.go", f)
 }
 

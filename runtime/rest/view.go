@@ -116,6 +116,26 @@ func Check[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request
 	return false
 }
 
+// CheckWith is Check for a request check the generator wrote out as plain
+// Go: allowed is its answer; on a denial p, the same expression composed,
+// gives DRF's status and message.
+func CheckWith[T any](w http.ResponseWriter, allowed bool, p perm.Permission[T], req *perm.Request) bool {
+	if allowed {
+		return true
+	}
+	writeDenial(w, perm.Check(p, req))
+	return false
+}
+
+// CheckObjectWith is CheckObject for an object check written out as Go.
+func CheckObjectWith[T any](w http.ResponseWriter, allowed bool, p perm.Permission[T], req *perm.Request, obj *T) bool {
+	if allowed {
+		return true
+	}
+	writeDenial(w, perm.CheckObject(p, req, obj))
+	return false
+}
+
 // writeDenial writes d, which must be a denial. A check that allowed on the
 // second asking (a flaky backend) still denies: fail closed, 503.
 func writeDenial(w http.ResponseWriter, d perm.Decision) {
@@ -236,6 +256,13 @@ func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 // obj can be used.
 func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T],
 	scope func(*perm.Request) (perm.Where, error), get func(context.Context, perm.Where, int64) (*T, error)) (*T, bool) {
+	return LookupWith(v, w, r, req, nil, p, scope, get)
+}
+
+// LookupWith is Lookup with the object check written out as Go by the
+// generator (allows; nil asks p).
+func LookupWith[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, allows func(*perm.Request, *T) bool, p perm.Permission[T],
+	scope func(*perm.Request) (perm.Where, error), get func(context.Context, perm.Where, int64) (*T, error)) (*T, bool) {
 	id, ok := ID(r)
 	if !ok {
 		problem.NotFound(w)
@@ -247,7 +274,15 @@ func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Re
 		return nil, false
 	}
 	obj, err := get(r.Context(), where, id)
-	if !v.Result(w, err) || !CheckObject(w, p, req, obj) {
+	if !v.Result(w, err) {
+		return nil, false
+	}
+	if allows != nil {
+		ok = CheckObjectWith(w, allows(req, obj), p, req, obj)
+	} else {
+		ok = CheckObject(w, p, req, obj)
+	}
+	if !ok {
 		return nil, false
 	}
 	return obj, true
