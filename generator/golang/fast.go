@@ -182,27 +182,44 @@ func (x *res) sharesResourceExpr(e *plan.Endpoint) bool {
 	return exprText(e.Permission) == exprText(x.r.Permission)
 }
 
-// fastChecks emits the written-out checks that some endpoint uses.
-func (g *gen) fastChecks(f *File, x *res) {
-	emitted := map[string]bool{}
+// fastEndpoint is one pair of written-out checks and the endpoint whose
+// expression it writes out.
+type fastEndpoint struct {
+	allows, object string // function names
+	value          string // the composed permission value it stands for
+	ep             *plan.Endpoint
+}
+
+// fastEndpoints lists the written-out check pairs of x, once each.
+func (g *gen) fastEndpoints(x *res) []fastEndpoint {
+	var out []fastEndpoint
+	seen := map[string]bool{}
 	for _, e := range x.r.Endpoints {
 		pf, of := g.allowsFuncs(x, e.Action)
-		if pf == "" || emitted[pf] {
+		if pf == "" || seen[pf] {
 			continue
 		}
-		emitted[pf] = true
+		seen[pf] = true
 		value := x.permVar(e.Action)
 		if x.sharesResourceExpr(e) {
 			value = x.permVar("")
 		}
-		p, _ := g.fastPerm(x, e.Permission)
-		o, _ := g.fastObj(x, e.Permission)
-		f.Commentf("%s is the request check of %s, %s, written out as", pf, value, exprText(e.Permission))
+		out = append(out, fastEndpoint{pf, of, value, e})
+	}
+	return out
+}
+
+// fastChecks emits the written-out checks that some endpoint uses.
+func (g *gen) fastChecks(f *File, x *res) {
+	for _, fe := range g.fastEndpoints(x) {
+		p, _ := g.fastPerm(x, fe.ep.Permission)
+		o, _ := g.fastObj(x, fe.ep.Permission)
+		f.Commentf("%s is the request check of %s, %s, written out as", fe.allows, fe.value, exprText(fe.ep.Permission))
 		f.Comment("plain Go; a denial still asks the composed value for DRF's status and message.")
-		f.Func().Id(pf).Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Bool().Block(Return(p.code))
+		f.Func().Id(fe.allows).Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Bool().Block(Return(p.code))
 		f.Line()
-		f.Commentf("%s is its object check written out.", of)
-		f.Func().Id(of).Params(Id("req").Op("*").Qual(pkgPerm, "Request"), Id("obj").Op("*").Id(x.model)).Bool().Block(Return(o.code))
+		f.Commentf("%s is its object check written out.", fe.object)
+		f.Func().Id(fe.object).Params(Id("req").Op("*").Qual(pkgPerm, "Request"), Id("obj").Op("*").Id(x.model)).Bool().Block(Return(o.code))
 		f.Line()
 	}
 }
@@ -233,20 +250,10 @@ func (g *gen) fastOwnerFields(x *res, e plan.Expr, into map[string]*plan.Field) 
 // never drift apart unnoticed.
 func (g *gen) fastTest(x *res) error {
 	var entries []Code
-	emitted := map[string]bool{}
 	owners := map[string]*plan.Field{}
-	for _, e := range x.r.Endpoints {
-		pf, of := g.allowsFuncs(x, e.Action)
-		if pf == "" || emitted[pf] {
-			continue
-		}
-		emitted[pf] = true
-		value := x.permVar(e.Action)
-		if x.sharesResourceExpr(e) {
-			value = x.permVar("")
-		}
-		g.fastOwnerFields(x, e.Permission, owners)
-		entries = append(entries, Values(Lit(pf), Lit(string(e.Action)), Id(pf), Id(of), Id(value)))
+	for _, fe := range g.fastEndpoints(x) {
+		g.fastOwnerFields(x, fe.ep.Permission, owners)
+		entries = append(entries, Values(Lit(fe.allows), Lit(string(fe.ep.Action)), Id(fe.allows), Id(fe.object), Id(fe.value)))
 	}
 	if len(entries) == 0 {
 		return nil
