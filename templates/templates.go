@@ -1,6 +1,6 @@
 // Package templates holds the embedded text Ward writes for files a person
 // owns (permission class stubs, scope function stubs, the service's main)
-// and for new projects (the starter api.yaml).
+// and for new projects (the starter api.yaml and generate.go).
 package templates
 
 import (

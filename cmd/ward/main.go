@@ -3,11 +3,14 @@
 //	ward generate [-spec api.yaml]   write the generated package and missing scaffolds
 //	ward check    [-spec api.yaml]   exit 1 with a diff when generated files are stale
 //	ward vet      [-spec api.yaml]   check the spec only
-//	ward init     [folder]           write a starter api.yaml and generate it
+//	ward init     [folder]           write a starter api.yaml and generate.go, add ward
+//	                                 to go.mod as a tool, and generate
 //	ward version
 //
-// In a spec's folder, `//go:generate go run github.com/wardhq/ward/cmd/ward generate`
-// regenerates.
+// A module names ward in a tool directive (`tool github.com/wardhq/ward/cmd/ward`
+// in go.mod; `ward init` adds it), and a spec's folder holds
+// `//go:generate go tool ward generate`, so `go generate ./...` regenerates
+// with the version go.mod pins.
 package main
 
 import (
@@ -25,7 +28,6 @@ import (
 	"github.com/wardhq/ward/generator/golang"
 	"github.com/wardhq/ward/generator/plan"
 	"github.com/wardhq/ward/generator/spec"
-	"github.com/wardhq/ward/templates"
 )
 
 // Version is the generator's version. It is never written into output.
@@ -83,7 +85,8 @@ commands:
   generate [-spec api.yaml]  write the generated package and missing scaffolds
   check    [-spec api.yaml]  exit 1 with a unified diff when generated files are stale
   vet      [-spec api.yaml]  check the spec without writing anything
-  init     [folder]          write a starter api.yaml in folder and generate it
+  init     [folder]          write a starter api.yaml and generate.go in folder, add ward
+                             to go.mod as a tool (go tool ward), and generate
   version                    print the version
 `)
 }
@@ -121,24 +124,33 @@ func load(specPath string) (string, *golang.Output, error) {
 // importPath computes the import path of the generated package from the
 // nearest go.mod above dir.
 func importPath(dir string, svc *plan.Service) (string, error) {
+	root, mod, err := findModule(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, filepath.Join(dir, filepath.FromSlash(svc.Output)))
+	if err != nil {
+		return "", err
+	}
+	if rel == "." {
+		return mod, nil
+	}
+	return mod + "/" + filepath.ToSlash(rel), nil
+}
+
+// findModule returns the folder of the nearest go.mod at or above dir (an
+// absolute path) and its module path.
+func findModule(dir string) (root, mod string, err error) {
 	for d := dir; ; d = filepath.Dir(d) {
 		b, err := os.ReadFile(filepath.Join(d, "go.mod"))
 		if err == nil {
-			mod := modulePath(b)
-			if mod == "" {
-				return "", fmt.Errorf("%s: no module line", filepath.Join(d, "go.mod"))
+			if mod = modulePath(b); mod == "" {
+				return "", "", fmt.Errorf("%s: no module line", filepath.Join(d, "go.mod"))
 			}
-			rel, err := filepath.Rel(d, filepath.Join(dir, filepath.FromSlash(svc.Output)))
-			if err != nil {
-				return "", err
-			}
-			if rel == "." {
-				return mod, nil
-			}
-			return mod + "/" + filepath.ToSlash(rel), nil
+			return d, mod, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", errors.New("no go.mod found above " + dir + ": run `go mod init` first")
+			return "", "", errors.New("no go.mod found above " + dir + ": run `go mod init` first")
 		}
 	}
 }
@@ -233,6 +245,13 @@ func cmdCheck(args []string, stdout io.Writer) (bool, error) {
 			fmt.Fprintf(stdout, "orphaned %s: its class left the spec; delete it when done\n", c.Path)
 		}
 	}
+	if len(stale) > 0 {
+		cmd := "ward generate"
+		if p != "api.yaml" {
+			cmd += " -spec " + p
+		}
+		fmt.Fprintf(stdout, "%d file(s) out of date with %s: run `%s` (or `go generate`) to update them\n", len(stale), p, cmd)
+	}
 	return len(stale) > 0, nil
 }
 
@@ -246,49 +265,4 @@ func cmdVet(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, p+": ok")
 	return nil
-}
-
-func cmdInit(args []string, stdout io.Writer) error {
-	dir := "."
-	if len(args) > 1 {
-		return errors.New("init: at most one folder")
-	}
-	if len(args) == 1 {
-		dir = args[0]
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	name := strings.ToLower(strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, filepath.Base(abs)))
-	if name == "" || name[0] >= '0' && name[0] <= '9' {
-		name = "app" + name
-	}
-	specPath := filepath.Join(dir, "api.yaml")
-	if _, err := os.Stat(specPath); err == nil {
-		return fmt.Errorf("init: %s exists", specPath)
-	}
-	b, err := templates.Render("api.yaml.tmpl", map[string]string{"Name": name, "Package": name + "api", "Env": strings.ToUpper(name)})
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(specPath, b, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%-9s %s\n", "created", specPath)
-	// generate.go makes `go generate` in the folder regenerate.
-	genGo := "// Package " + name + " holds the " + name + " service's spec; run `go generate` after editing api.yaml.\npackage " + name + "\n\n//go:generate go run github.com/wardhq/ward/cmd/ward generate\n"
-	if err := os.WriteFile(filepath.Join(dir, "generate.go"), []byte(genGo), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%-9s %s\n", "created", filepath.Join(dir, "generate.go"))
-	return generate(specPath, stdout)
 }

@@ -248,8 +248,14 @@ func TestCheckAndVet(t *testing.T) {
 	dir := moduleDir(t)
 	specPath := filepath.Join(dir, "api.yaml")
 	write(t, specPath, specV1)
-	if out, code := ward(t, "check", "-spec", specPath); code != 1 || !strings.Contains(out, "missing scaffold regenapi/keeper.go") || !strings.Contains(out, "+++ b/regenapi/things_gen.go") {
+	out, code := ward(t, "check", "-spec", specPath)
+	if code != 1 || !strings.Contains(out, "missing scaffold regenapi/keeper.go") || !strings.Contains(out, "+++ b/regenapi/things_gen.go") {
 		t.Fatalf("check before generate: %d %s", code, out)
+	}
+	// The last line says what to run.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "run `ward generate -spec "+specPath+"` (or `go generate`)") {
+		t.Fatalf("check's last line does not say to run ward generate: %q", last)
 	}
 	if out, code := ward(t, "generate", "-spec", specPath); code != 0 {
 		t.Fatal(out)
@@ -257,7 +263,7 @@ func TestCheckAndVet(t *testing.T) {
 	gen := filepath.Join(dir, "regenapi/things_gen.go")
 	orig := read(t, gen)
 	write(t, gen, strings.Replace(orig, "package regenapi", "package regenapi\n\n// edited by hand", 1))
-	out, code := ward(t, "check", "-spec", specPath)
+	out, code = ward(t, "check", "-spec", specPath)
 	if code != 1 || !strings.Contains(out, "--- a/regenapi/things_gen.go") || !strings.Contains(out, "-// edited by hand") {
 		t.Fatalf("check after an edit: %d %s", code, out)
 	}
@@ -284,6 +290,7 @@ func TestCheckAndVet(t *testing.T) {
 
 func TestInit(t *testing.T) {
 	dir := moduleDir(t)
+	gomod := read(t, "../../go.mod")
 	app := filepath.Join(dir, "shop")
 	out, code := ward(t, "init", app)
 	if code != 0 {
@@ -294,10 +301,26 @@ func TestInit(t *testing.T) {
 			t.Errorf("init did not write %s: %v", p, err)
 		}
 	}
+	if !strings.Contains(read(t, filepath.Join(app, "generate.go")), "\n//go:generate go tool ward generate\n") {
+		t.Errorf("generate.go does not run the module's ward tool:\n%s", read(t, filepath.Join(app, "generate.go")))
+	}
+	// Ward's own go.mod names ward as a tool already: init leaves it alone.
+	if read(t, "../../go.mod") != gomod || strings.Contains(out, "added") {
+		t.Errorf("init changed Ward's go.mod:\n%s", out)
+	}
 	if out, code := ward(t, "init", app); code != 1 || !strings.Contains(out, "exists") {
 		t.Fatalf("second init: %d %s", code, out)
 	}
-	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir)+"/shop/shopapi")
+	// A folder whose name ends in "api" names the package once.
+	billing := filepath.Join(dir, "services", "billing-api")
+	if out, code := ward(t, "init", billing); code != 0 || !strings.Contains(out, "wrote     billingapi/service_gen.go") || !strings.Contains(out, "created   cmd/billing-api/main.go") {
+		t.Fatalf("init billing-api: %d %s", code, out)
+	}
+	if s := read(t, filepath.Join(billing, "api.yaml")); !strings.Contains(s, "\n  package: billingapi\n") || !strings.Contains(s, "`go run ./cmd/billing-api serve`") {
+		t.Errorf("billing-api's api.yaml:\n%s", s)
+	}
+	base := "./" + filepath.Base(dir)
+	cmd := exec.Command("go", "vet", base+"/shop/shopapi", base+"/services/billing-api/billingapi", base+"/services/billing-api/cmd/billing-api")
 	cmd.Dir = filepath.Dir(dir)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet: %v\n%s", err, b)

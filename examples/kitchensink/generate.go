@@ -2,4 +2,4 @@
 // test drives the generated package over HTTP.
 package kitchensink
 
-//go:generate go run github.com/wardhq/ward/cmd/ward generate
+//go:generate go tool ward generate
