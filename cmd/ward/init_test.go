@@ -247,3 +247,37 @@ func TestInitOutsideModule(t *testing.T) {
 		t.Errorf("init outside a module wrote %s: %v", dir, err)
 	}
 }
+
+// TestGenerateAfterRemovingResource removes a resource from the spec: one
+// `go generate ./...` exits 0 and leaves none of its generated files. The
+// go command lists every package's files before it runs ward, and ward
+// deletes two of them.
+func TestGenerateAfterRemovingResource(t *testing.T) {
+	dir := userModule(t)
+	if out, code := ward(t, "init", dir); code != 0 {
+		t.Fatalf("init: %d %s", code, out)
+	}
+	goRun(t, dir, "mod", "tidy")
+	specPath := filepath.Join(dir, "api.yaml")
+	base := read(t, specPath)
+	write(t, specPath, base+"  tags:\n    fields: {label: string}\n    permissions: IsAuthenticated\n    public: true\n")
+	goRun(t, dir, "generate", "./...")
+	stale := []string{"shopapi/tags_gen.go", "shopapi/tags_gen_test.go"}
+	for _, p := range stale {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Fatalf("tags not generated: %v", err)
+		}
+	}
+
+	write(t, specPath, base)
+	goRun(t, dir, "generate", "./...")
+	for _, p := range stale {
+		if _, err := os.Stat(filepath.Join(dir, p)); !os.IsNotExist(err) {
+			t.Errorf("%s left behind: %v", p, err)
+		}
+	}
+	if out, code := ward(t, "check", "-spec", specPath); code != 0 {
+		t.Errorf("check after go generate: %d %s", code, out)
+	}
+	goRun(t, dir, "vet", "./...")
+}
