@@ -45,11 +45,11 @@ func cmdInit(args []string, stdout io.Writer) error {
 		}
 	}
 	n := starterNames(filepath.Base(abs))
-	spec, err := templates.Render("api.yaml.tmpl", n)
+	specSrc, err := templates.Render("api.yaml.tmpl", n)
 	if err != nil {
 		return err
 	}
-	gen, err := templates.Render("generate.go.tmpl", n)
+	genSrc, err := templates.Render("generate.go.tmpl", n)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func cmdInit(args []string, stdout io.Writer) error {
 	for _, f := range []struct {
 		path string
 		b    []byte
-	}{{specPath, spec}, {genPath, gen}} {
+	}{{specPath, specSrc}, {genPath, genSrc}} {
 		if err := os.WriteFile(f.path, f.b, 0o644); err != nil {
 			return err
 		}
