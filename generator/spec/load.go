@@ -74,6 +74,7 @@ type loader struct {
 	prefix     string
 	classes    map[string]*plan.Class
 	classNodes map[string]*yaml.Node // class name -> its rule or read_scope node
+	broken     map[string]bool       // classes declared with an error already reported
 	scopeNames map[string]bool       // named throttle scopes
 	authUsed   map[plan.AuthClass]bool
 	routes     map[string]string // concrete route -> what declared it
@@ -465,6 +466,7 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 	l.routes = map[string]string{}
 	l.classes = map[string]*plan.Class{}
 	l.classNodes = map[string]*yaml.Node{}
+	l.broken = map[string]bool{}
 	l.scopeNames = map[string]bool{}
 	l.authUsed = map[plan.AuthClass]bool{}
 
@@ -1027,6 +1029,9 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func (l *loader) class(k, v *yaml.Node) {
 	name := k.Value
+	// A class declared with an error is reported once, here: its uses
+	// must not add "unknown permission class" on top.
+	l.broken[name] = true
 	switch {
 	case contains(builtins, name):
 		l.errAt(k, "choose another name", "class %q is a built-in permission class", name)
@@ -1088,6 +1093,7 @@ func (l *loader) class(k, v *yaml.Node) {
 		l.classNodes[name] = rule
 	}
 	l.classes[name] = c
+	delete(l.broken, name)
 }
 
 // readScope parses a read_scope (isScope) or a rule.
@@ -1269,6 +1275,9 @@ func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml
 				}
 			}
 			return &plan.Ref{Name: a.Name, Class: c}, true
+		}
+		if l.broken[a.Name] {
+			return nil, false // its declaration's error is reported
 		}
 		line, col := l.exprPos(n, a.Off)
 		known := builtins
