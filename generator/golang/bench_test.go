@@ -26,7 +26,8 @@ permissions:
     Custom: {check: go, read_scope: all}
 resources:
 `)
-	perms := []string{"IsAuthenticated & IsOwner", "IsAuthenticatedOrReadOnly & Custom", "IsAdminUser | (IsAuthenticated & IsOwner)"}
+	// Custom's read scope is all: everyone reads every object (public).
+	perms := []string{"IsAuthenticated & IsOwner", "IsAuthenticatedOrReadOnly & Custom\n    public: true", "IsAdminUser | (IsAuthenticated & IsOwner)"}
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, `  r%d:
     fields:

@@ -173,33 +173,41 @@ func mustExpr(t *testing.T, l *loader, src string) plan.Expr {
 func TestSecurityChecks(t *testing.T) {
 	rule := &plan.Class{Name: "IsOwner", Kind: plan.ClassRule, Scope: &plan.ReadScope{Kind: plan.RuleOwner, Field: "owner"}}
 	gocls := &plan.Class{Name: "Custom", Kind: plan.ClassGo, Scope: &plan.ReadScope{Kind: plan.RuleAll}}
-	l := &loader{classes: map[string]*plan.Class{"IsOwner": rule, "Custom": gocls}}
+	team := &plan.Class{Name: "Team", Kind: plan.ClassGo, Scope: &plan.ReadScope{Kind: plan.RuleFunc, Func: "TeamScope"}}
+	l := &loader{classes: map[string]*plan.Class{"IsOwner": rule, "Custom": gocls, "Team": team}}
 	tests := []struct {
 		expr                     string
-		protected                bool
+		protRead, protWrite      bool // BOLA: retrieve, and update/partial_update/destroy
 		anonCreate, anonDetailWr bool
 	}{
-		{"AllowAny", false, true, true},
-		{"IsAuthenticated", false, false, false},
-		{"IsAdminUser", true, false, false},
-		{"IsAuthenticatedOrReadOnly", false, false, false},
-		{"DjangoModelPermissions", false, false, false},
-		{"IsOwner", true, true, false},
-		{"Custom", true, true, true},
-		{"IsAuthenticated & IsOwner", true, false, false},
-		{"IsAuthenticatedOrReadOnly & Custom", true, false, false},
-		{"IsAdminUser | IsOwner", true, true, false},
-		{"IsAuthenticated | IsOwner", false, true, false},
-		{"AllowAny | IsOwner", false, true, true},
-		{"~IsAuthenticated", false, true, true},
-		{"~IsAdminUser & IsOwner", true, true, false},
-		{"~AllowAny | IsAuthenticated", false, false, false},
+		{"AllowAny", false, false, true, true},
+		{"IsAuthenticated", false, false, false, false},
+		{"IsAdminUser", true, true, false, false},
+		{"IsAuthenticatedOrReadOnly", false, false, false, false},
+		{"DjangoModelPermissions", false, false, false, false},
+		{"IsOwner", true, true, true, false},
+		// read_scope: all lists every object, so it protects no read.
+		{"Custom", false, true, true, true},
+		{"Team", true, true, true, true},
+		{"IsAuthenticated & IsOwner", true, true, false, false},
+		{"IsAuthenticatedOrReadOnly & Custom", false, true, false, false},
+		{"IsAuthenticated & Custom & IsOwner", true, true, false, false},
+		{"IsAdminUser | Custom", false, true, true, true},
+		{"IsAdminUser | IsOwner", true, true, true, false},
+		{"IsAuthenticated | IsOwner", false, false, true, false},
+		{"AllowAny | IsOwner", false, false, true, true},
+		{"~IsAuthenticated", false, false, true, true},
+		{"~IsAdminUser & IsOwner", true, true, true, false},
+		{"~AllowAny | IsAuthenticated", false, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
 			e := mustExpr(t, l, tt.expr)
-			if got := objectProtected(e); got != tt.protected {
-				t.Errorf("objectProtected = %v, want %v", got, tt.protected)
+			if got := objectProtected(e, true); got != tt.protRead {
+				t.Errorf("objectProtected(read) = %v, want %v", got, tt.protRead)
+			}
+			if got := objectProtected(e, false); got != tt.protWrite {
+				t.Errorf("objectProtected(write) = %v, want %v", got, tt.protWrite)
 			}
 			if got := anonymousMayPass(e, false); got != tt.anonCreate {
 				t.Errorf("anonymousMayPass(create) = %v, want %v", got, tt.anonCreate)

@@ -367,10 +367,13 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 	// acknowledged public.
 	if !r.Public {
 		for _, ep := range r.Endpoints {
-			if ep.Detail && !objectProtected(ep.Permission) {
+			if ep.Detail && !objectProtected(ep.Permission, ep.Method == "GET") {
 				hint := "add a class with an object rule (e.g. IsOwner with rule: {owner: owner}) to the expression, or set public: true"
 				if r.Source == "users" {
 					hint = "require IsAdminUser, or set public: true to show every user to whoever passes the check"
+				}
+				if c := readAllClass(ep.Permission); c != "" && ep.Method == "GET" {
+					hint = fmt.Sprintf("%s has read_scope: all, so a list shows every object whatever its object check says; give it a narrower read_scope such as {owner: FIELD} or {func: GoFunc}, or set public: true", c)
 				}
 				l.errAt(exprNode(ep.Action), hint, "%s: %s lets every caller who passes the request check reach every object", what, ep.Action)
 				break
@@ -448,17 +451,33 @@ func customClasses(e plan.Expr, out []*plan.Class) []*plan.Class {
 
 // objectProtected says whether every way to satisfy e goes through a custom
 // class's object check or through IsAdminUser (staff are trusted with every
-// object, as in Django's admin).
-func objectProtected(e plan.Expr) bool {
+// object, as in Django's admin). On a read (retrieve), a class whose read
+// scope is all protects nothing: the list shows every object whatever its
+// object check says, so only a narrower scope counts.
+func objectProtected(e plan.Expr, read bool) bool {
 	switch e := e.(type) {
 	case *plan.Ref:
-		return !e.Builtin || e.Name == plan.IsAdminUser
+		if e.Builtin {
+			return e.Name == plan.IsAdminUser
+		}
+		return !read || (e.Class != nil && e.Class.Scope != nil && e.Class.Scope.Kind != plan.RuleAll)
 	case *plan.And:
-		return objectProtected(e.L) || objectProtected(e.R)
+		return objectProtected(e.L, read) || objectProtected(e.R, read)
 	case *plan.Or:
-		return objectProtected(e.L) && objectProtected(e.R)
+		return objectProtected(e.L, read) && objectProtected(e.R, read)
 	}
 	return false
+}
+
+// readAllClass names the first custom class in e whose read scope is all,
+// or "".
+func readAllClass(e plan.Expr) string {
+	for _, c := range customClasses(e, nil) {
+		if c.Scope != nil && c.Scope.Kind == plan.RuleAll {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 // anonymousMayPass says whether an anonymous caller may pass e on an unsafe
