@@ -89,6 +89,8 @@ func (g *gen) fastPerm(x *res, e plan.Expr) (cond, bool) {
 				return cond{code: Qual(pkgPerm, "StaffCheck").Call(user()), impliesAuth: true}, true
 			case plan.IsAuthenticatedOrReadOnly:
 				return cond{code: Parens(req().Dot("SafeMethod").Call().Op("||").Add(req().Dot("Authenticated").Call()))}, true
+			case plan.ReadOnly:
+				return cond{code: req().Dot("SafeMethod").Call()}, true
 			}
 			return cond{}, false
 		}

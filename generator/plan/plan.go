@@ -161,7 +161,7 @@ type Expr interface{ isExpr() }
 // Ref names a permission class: a built-in or a custom Class.
 type Ref struct {
 	Name    string
-	Builtin bool   // AllowAny, IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly, DjangoModelPermissions
+	Builtin bool   // AllowAny, IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly, ReadOnly, DjangoModelPermissions
 	Class   *Class // the custom class, when not Builtin
 }
 
@@ -186,6 +186,7 @@ const (
 	IsAuthenticated           = "IsAuthenticated"
 	IsAdminUser               = "IsAdminUser"
 	IsAuthenticatedOrReadOnly = "IsAuthenticatedOrReadOnly"
+	ReadOnly                  = "ReadOnly"               // safe methods (GET, HEAD, OPTIONS) only
 	DjangoModelPermissions    = "DjangoModelPermissions" // per action: view, add, change, delete on the resource
 )
 

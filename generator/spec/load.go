@@ -987,7 +987,7 @@ func (l *loader) basic(n *yaml.Node) *plan.Basic {
 
 // ---- permissions ----
 
-var builtins = []string{plan.AllowAny, plan.IsAuthenticated, plan.IsAdminUser, plan.IsAuthenticatedOrReadOnly, plan.DjangoModelPermissions}
+var builtins = []string{plan.AllowAny, plan.IsAuthenticated, plan.IsAdminUser, plan.IsAuthenticatedOrReadOnly, plan.ReadOnly, plan.DjangoModelPermissions}
 
 func (l *loader) permissions(n *yaml.Node) {
 	var m map[string]*yaml.Node
