@@ -328,3 +328,30 @@ func TestExpressionColumnsMultiLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDescriptionBlockScalars: a block scalar's final line break is not a
+// control character of the description; a line break inside it is.
+func TestDescriptionBlockScalars(t *testing.T) {
+	head := "version: 1\nservice: {name: s}\nauthentication: {default: [jwt]}\npermissions:\n  classes:\n    C:\n      rule: {staff: true}\n      description: "
+	for value, want := range map[string]string{
+		"|\n        One line.\n":                   "One line.",
+		">\n        Folded over\n        lines.\n": "Folded over lines.",
+		"|\n        Two\n        lines.\n":         "",
+		"\"tab\\there\"":                           "",
+	} {
+		s, err := Load("x.yaml", []byte(head+value+"\n"))
+		if want == "" {
+			if err == nil || !strings.Contains(err.Error(), "x.yaml:8:20: description holds the control character") {
+				t.Errorf("%q: got %v, want a control character error at 8:20", value, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", value, err)
+			continue
+		}
+		if got := s.Classes[0].Description; got != want {
+			t.Errorf("%q: description %q, want %q", value, got, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -270,12 +271,44 @@ func keyNode(n *yaml.Node, name string) *yaml.Node {
 	return n
 }
 
+// str reads a string. Every string of a spec goes through it, and it
+// refuses the characters badRune names: a spec string may reach generated
+// code, as a name, a literal or a comment.
 func (l *loader) str(n *yaml.Node, what string) (string, bool) {
+	s, ok := l.anyStr(n, what)
+	if ok && !l.printable(n, what, s, "write it on one line, without tabs or other control characters") {
+		return "", false
+	}
+	return s, ok
+}
+
+// anyStr reads a string that may hold any character; the caller checks it
+// with printable.
+func (l *loader) anyStr(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
 		l.errAt(n, "", "%s must be a string, found %s", what, kindName(n))
 		return "", false
 	}
 	return n.Value, true
+}
+
+// printable reports, with hint, a character of s that badRune refuses.
+func (l *loader) printable(n *yaml.Node, what, s, hint string) bool {
+	i := strings.IndexFunc(s, badRune)
+	if i < 0 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	l.errAt(n, hint, "%s holds the control character %s", what, strconv.QuoteRuneToASCII(r))
+	return false
+}
+
+// badRune says whether a spec string must not hold r: control characters
+// (line breaks and tabs included), line and paragraph separators,
+// bidirectional controls (which make text read other than it is) and the
+// byte order mark.
+func badRune(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff' || unicode.Is(unicode.Bidi_Control, r)
 }
 
 func (l *loader) boolean(n *yaml.Node, what string) (bool, bool) {
@@ -1046,8 +1079,12 @@ func (l *loader) class(k, v *yaml.Node) {
 	}
 	c := &plan.Class{Name: name}
 	if d, ok := m["description"]; ok {
-		if s, ok := l.str(d, "description"); ok {
-			c.Description = strings.TrimSpace(s)
+		if s, ok := l.anyStr(d, "description"); ok {
+			// A block scalar's final line break is not part of the text.
+			s = strings.TrimSpace(s)
+			if l.printable(d, "description", s, "write the description on one line, without tabs; a folded block scalar (description: >) joins lines") {
+				c.Description = s
+			}
 		}
 	}
 	check, hasCheck := m["check"]
@@ -1202,7 +1239,9 @@ func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr
 }
 
 func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
-	s, ok := l.str(n, "a permission expression")
+	// An expression reaches generated code as the classes it names, never
+	// as text, and its parser reads tabs and line breaks as spaces.
+	s, ok := l.anyStr(n, "a permission expression")
 	if !ok {
 		return nil, false
 	}
