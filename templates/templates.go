@@ -6,13 +6,18 @@ package templates
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"text/template"
 )
 
 //go:embed *.tmpl
 var files embed.FS
 
-var all = template.Must(template.ParseFS(files, "*.tmpl"))
+// A template writes a comment that holds a value as {{comment "text " .X}}:
+// the operands are joined as by fmt.Sprint and written by Comment.
+var all = template.Must(template.New("").Funcs(template.FuncMap{
+	"comment": func(parts ...any) string { return Comment(fmt.Sprint(parts...)) },
+}).ParseFS(files, "*.tmpl"))
 
 // Render executes the named template with data.
 func Render(name string, data any) ([]byte, error) {

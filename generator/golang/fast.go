@@ -216,11 +216,11 @@ func (g *gen) fastChecks(f *File, x *res) {
 	for _, fe := range g.fastEndpoints(x) {
 		p, _ := g.fastPerm(x, fe.ep.Permission)
 		o, _ := g.fastObj(x, fe.ep.Permission)
-		f.Commentf("%s is the request check of %s, %s, written out as", fe.allows, fe.value, exprText(fe.ep.Permission))
-		f.Comment("plain Go; a denial still asks the composed value for DRF's status and message.")
+		f.Add(comment("%s is the request check of %s, %s, written out as", fe.allows, fe.value, exprText(fe.ep.Permission)))
+		f.Add(comment("plain Go; a denial still asks the composed value for DRF's status and message."))
 		f.Func().Id(fe.allows).Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Bool().Block(Return(p.code))
 		f.Line()
-		f.Commentf("%s is its object check written out.", fe.object)
+		f.Add(comment("%s is its object check written out.", fe.object))
 		f.Func().Id(fe.object).Params(Id("req").Op("*").Qual(pkgPerm, "Request"), Id("obj").Op("*").Id(x.model)).Bool().Block(Return(o.code))
 		f.Line()
 	}
@@ -278,8 +278,8 @@ func (g *gen) fastTest(x *res) error {
 	req := Op("*").Qual(pkgPerm, "Request")
 	name := "Test" + exported(x.id) + "WrittenOutChecks"
 	f := g.newFile()
-	f.Commentf("%s checks that the permission checks of %s written out as", name, x.r.Name)
-	f.Comment("plain Go agree with their composed values on every caller, method and owner.")
+	f.Add(comment("%s checks that the permission checks of %s written out as", name, x.r.Name))
+	f.Add(comment("plain Go agree with their composed values on every caller, method and owner."))
 	f.Func().Id(name).Params(Id("t").Op("*").Qual("testing", "T")).Block(
 		Id("checks").Op(":=").Index().Struct(
 			Id("name").String(),

@@ -145,6 +145,13 @@ func (g *gen) render() error {
 	return nil
 }
 
+// comment is how generated code gets every comment: the text, formatted as
+// by fmt.Sprintf, written by templates.Comment as "//" lines that nothing
+// in it can end. The scaffolds' templates use the same function.
+func comment(format string, args ...any) *jen.Statement {
+	return jen.Comment(templates.Comment(fmt.Sprintf(format, args...)))
+}
+
 func (g *gen) newFile() *jen.File {
 	f := jen.NewFile(g.svc.Package)
 	f.HeaderComment(Header + "\n\n" + BuildConstraint)

@@ -45,13 +45,13 @@ func (g *gen) view(x *res, auth []plan.AuthClass) Code {
 
 func (g *gen) handlers(f *File, x *res) {
 	// The handler type.
-	fields := []Code{Id("store").Id(x.store), Comment("view is the resource-level view, for OPTIONS and unsupported methods."), Id("view").Op("*").Qual(pkgRest, "View")}
+	fields := []Code{Id("store").Id(x.store), comment("view is the resource-level view, for OPTIONS and unsupported methods."), Id("view").Op("*").Qual(pkgRest, "View")}
 	for _, a := range plan.Actions {
 		if x.has(a) {
 			fields = append(fields, Id(camel(string(a))).Op("*").Qual(pkgRest, "View"))
 		}
 	}
-	f.Commentf("%s serves %s and %s/{id}.", x.handler, x.r.Path, x.r.Path)
+	f.Add(comment("%s serves %s and %s/{id}.", x.handler, x.r.Path, x.r.Path))
 	f.Type().Id(x.handler).Struct(fields...)
 	f.Line()
 
@@ -79,7 +79,7 @@ func (g *gen) handlers(f *File, x *res) {
 		if !ok {
 			name = camel(string(a)) + "View"
 			viewVars[k] = name
-			mount = append(mount, Id(name).Op(":=").Add(g.view(x, e.Auth)).Comment(string(a)+" has its own authentication"))
+			mount = append(mount, Id(name).Op(":=").Add(g.view(x, e.Auth)).Add(comment("%s has its own authentication", a)))
 		}
 		views[Id(camel(string(a)))] = Id(name)
 	}
@@ -87,7 +87,7 @@ func (g *gen) handlers(f *File, x *res) {
 	mount = append(mount,
 		Id("h").Op(":=").Op("&").Id(x.handler).Values(views),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path), Id("h").Dot("collection")),
-		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/"), Qual(pkgRest, "NotFound")).Comment("no trailing slash, as the contract says"),
+		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/"), Qual(pkgRest, "NotFound")).Add(comment("no trailing slash, as the contract says")),
 	)
 	if hasDetail {
 		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Id("h").Dot("detail")))
@@ -95,7 +95,7 @@ func (g *gen) handlers(f *File, x *res) {
 		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Qual(pkgRest, "NotFound")))
 	}
 	mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}/"), Qual(pkgRest, "NotFound")))
-	f.Commentf("mount%s registers the %s routes.", exported(x.id), x.r.Name)
+	f.Add(comment("mount%s registers the %s routes.", exported(x.id), x.r.Name))
 	f.Func().Id("mount"+exported(x.id)).Params(Id("r").Qual(pkgChi, "Router"), Id("app").Op("*").Qual(pkgRest, "App")).Block(mount...)
 	f.Line()
 
@@ -139,15 +139,15 @@ func (g *gen) dispatch(f *File, x *res, name string, actions []plan.Action) {
 		lits = append(lits, Lit(a))
 	}
 	allowVar := x.id + exported(name) + "Allow"
-	f.Commentf("%s is the Allow header of %s.", allowVar, map[string]string{"collection": x.r.Path, "detail": x.r.Path + "/{id}"}[name])
+	f.Add(comment("%s is the Allow header of %s.", allowVar, map[string]string{"collection": x.r.Path, "detail": x.r.Path + "/{id}"}[name]))
 	f.Var().Id(allowVar).Op("=").Index().String().Values(lits...)
 	f.Line()
 	cases = append(cases,
 		Case(Qual("net/http", "MethodOptions")).Block(Qual(pkgRest, "Options").Call(Id("h").Dot("view"), Id("w"), Id("r"), Id(allowVar))),
 		Default().Block(Qual(pkgRest, "NotAllowed").Call(Id("h").Dot("view"), Id("w"), Id("r"), Id(x.permVar("")), Id(allowVar))),
 	)
-	f.Commentf("%s dispatches on the method. Unsupported methods authenticate and", name)
-	f.Comment("check the resource's permission before the 405, as DRF.")
+	f.Add(comment("%s dispatches on the method. Unsupported methods authenticate and", name))
+	f.Add(comment("check the resource's permission before the 405, as DRF."))
 	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(name).Params(rw()...).Block(Switch(Id("r").Dot("Method")).Block(cases...))
 	f.Line()
 }
@@ -177,7 +177,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		fail(),
 	}
 	lookup := []Code{
-		Comment("Look up through the read scope (404 outside it), then check the object."),
+		comment("Look up through the read scope (404 outside it), then check the object."),
 		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, lookupFn).Call(lookupArgs...),
 		If(Op("!").Id("ok")).Block(Return()),
 	}
@@ -229,14 +229,14 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 				name = Op("&").Add(name)
 			}
 			body = append(body,
-				Comment("The owner is the caller; an anonymous caller cannot own anything."),
+				comment("The owner is the caller; an anonymous caller cannot own anything."),
 				If(Id("req").Dot("User").Op("==").Nil()).Block(Add(v).Dot("Chain").Dot("Unauthenticated").Call(Id("w")), Return()),
 				Id("obj").Dot(valueField(o)).Op(",").Id("obj").Dot(o.GoName).Op("=").List(id, name),
 			)
 		}
 		body = append(body, now("created")...)
 		body = append(body,
-			Comment("The object check runs on the object about to be written."),
+			comment("The object check runs on the object about to be written."),
 			If(Op("!").Add(checkObj)).Block(Return()),
 			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Create").Call(ctx, Id("obj")),
 			fail(),
@@ -277,7 +277,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 			Qual(pkgRest, "NoContent").Call(Id("w")),
 		)
 	}
-	f.Commentf("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], x.r.Path+map[bool]string{true: "/{id}", false: ""}[a != plan.List && a != plan.Create], steps[a])
+	f.Add(comment("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], x.r.Path+map[bool]string{true: "/{id}", false: ""}[a != plan.List && a != plan.Create], steps[a]))
 	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(camel(string(a)) + "Action").Params(rw()...).Block(body...)
 	f.Line()
 }

@@ -44,7 +44,7 @@ func (x *res) readOnly() bool { return x.r.Source != "" }
 func (g *gen) resource(r *plan.Resource) error {
 	x := newRes(r)
 	f := g.newFile()
-	f.Comment(fmt.Sprintf("This file serves the %s resource at %s.", r.Name, r.Path))
+	f.Add(comment("This file serves the %s resource at %s.", r.Name, r.Path))
 	f.Line()
 	g.model(f, x)
 	if !x.readOnly() && (x.has(plan.Create) || x.has(plan.Update) || x.has(plan.PartialUpdate)) {
@@ -97,14 +97,14 @@ func (g *gen) model(f *File, x *res) {
 	for _, fl := range r.Fields {
 		if fl.Type == plan.User {
 			fields = append(fields,
-				Id(valueField(fl)).Add(goType(fl)).Tag(map[string]string{"json": "-"}).Comment("users.id"),
-				Id(fl.GoName).Add(nullable(fl, String())).Tag(map[string]string{"json": fl.Name}).Comment("the user's username"),
+				Id(valueField(fl)).Add(goType(fl)).Tag(map[string]string{"json": "-"}).Add(comment("users.id")),
+				Id(fl.GoName).Add(nullable(fl, String())).Tag(map[string]string{"json": fl.Name}).Add(comment("the user's username")),
 			)
 			continue
 		}
 		fields = append(fields, Id(fl.GoName).Add(goType(fl)).Tag(map[string]string{"json": fl.Name}))
 	}
-	f.Commentf("%s is one object of the %s resource, as the API shows it.", x.model, r.Name)
+	f.Add(comment("%s is one object of the %s resource, as the API shows it.", x.model, r.Name))
 	f.Type().Id(x.model).Struct(fields...)
 	f.Line()
 }
@@ -144,8 +144,8 @@ func (g *gen) decode(f *File, x *res) {
 		}
 		body = append(body, Id("in").Dot(method).Call(Lit(fl.Name), rules(fl), dst))
 	}
-	f.Commentf("decode%s applies the writable fields of a request body to obj,", x.model)
-	f.Comment("collecting DRF-shaped field errors in in.Errs. Read-only fields are ignored.")
+	f.Add(comment("decode%s applies the writable fields of a request body to obj,", x.model))
+	f.Add(comment("collecting DRF-shaped field errors in in.Errs. Read-only fields are ignored."))
 	f.Func().Id("decode"+x.model).Params(Id("in").Op("*").Qual(pkgRest, "Input"), Id("obj").Op("*").Id(x.model)).Block(body...)
 	f.Line()
 }
@@ -240,28 +240,28 @@ func (g *gen) permissions(f *File, x *res) {
 	for _, c := range classes {
 		name := classValue(c, x.model)
 		if c.Kind == plan.ClassRule {
-			f.Commentf("%s is the declarative class %s over %s: its request check", name, c.Name, x.model)
-			f.Comment("allows, its object check and its read scope come from the rule.")
+			f.Add(comment("%s is the declarative class %s over %s: its request check", name, c.Name, x.model))
+			f.Add(comment("allows, its object check and its read scope come from the rule."))
 			f.Var().Id(name).Op("=").Add(g.rule(x, c.Rule))
 			f.Line()
 			continue
 		}
 		file := SnakeCase(c.Name) + ".go"
-		f.Commentf("%s adapts %s (written by hand in %s) to perm.Permission[%s].", name, c.Name, file, x.model)
+		f.Add(comment("%s adapts %s (written by hand in %s) to perm.Permission[%s].", name, c.Name, file, x.model))
 		f.Type().Id(name).Struct()
 		f.Line()
-		f.Comment("HasPermission calls " + c.Name + ".HasPermission.")
+		f.Add(comment("HasPermission calls %s.HasPermission.", c.Name))
 		f.Func().Params(Id(name)).Id("HasPermission").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Bool(), Error()).Block(
 			Return(Id(c.Name).Values().Dot("HasPermission").Call(Id("req"))))
 		f.Line()
-		f.Comment("HasObjectPermission calls " + c.Name + ".Has" + x.model + "Permission.")
+		f.Add(comment("HasObjectPermission calls %s.Has%sPermission.", c.Name, x.model))
 		f.Func().Params(Id(name)).Id("HasObjectPermission").Params(Id("req").Op("*").Qual(pkgPerm, "Request"), Id("obj").Op("*").Id(x.model)).Params(Bool(), Error()).Block(
 			Return(Id(c.Name).Values().Dot("Has"+x.model+"Permission").Call(Id("req"), Id("obj"))))
 		f.Line()
 	}
 	defs := []Code{
-		Commentf("%s is the resource's own expression: %s. It guards methods", x.permVar(""), exprText(x.r.Permission)),
-		Comment("the resource does not support, which DRF checks before answering 405."),
+		comment("%s is the resource's own expression: %s. It guards methods", x.permVar(""), exprText(x.r.Permission)),
+		comment("the resource does not support, which DRF checks before answering 405."),
 		Id(x.permVar("")).Op("=").Add(g.expr(x, x.r.Permission)),
 	}
 	for _, e := range x.r.Endpoints {
@@ -269,7 +269,7 @@ func (g *gen) permissions(f *File, x *res) {
 		if exprText(e.Permission) == exprText(x.r.Permission) {
 			val = Id(x.permVar("")) // the same expression: share the value
 		}
-		defs = append(defs, Line(), Commentf("%s guards %s: %s", x.permVar(e.Action), e.Action, exprText(e.Permission)),
+		defs = append(defs, Line(), comment("%s guards %s: %s", x.permVar(e.Action), e.Action, exprText(e.Permission)),
 			Id(x.permVar(e.Action)).Qual(pkgPerm, "Permission").Types(Id(x.model)).Op("=").Add(val))
 	}
 	f.Var().Defs(defs...)
@@ -370,16 +370,16 @@ func (g *gen) scope(f *File, x *res) {
 			sc := s.Scope
 			switch {
 			case sc == nil || sc.Kind == plan.RuleAll:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "Where").Values().Comment(s.Ref.Name+": every row"))
+				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "Where").Values().Add(comment("%s: every row", s.Ref.Name)))
 			case sc.Kind == plan.RuleOwner:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "OwnerScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field))).Comment(s.Ref.Name))
+				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "OwnerScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field))).Add(comment("%s", s.Ref.Name)))
 			case sc.Kind == plan.RuleStaff:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "StaffScope").Call(Id("req").Dot("User")).Comment(s.Ref.Name))
+				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "StaffScope").Call(Id("req").Dot("User")).Add(comment("%s", s.Ref.Name)))
 			case sc.Kind == plan.RuleField:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "FieldEqualsScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field)), Lit(sc.UserAttr)).Comment(s.Ref.Name))
+				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "FieldEqualsScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field)), Lit(sc.UserAttr)).Add(comment("%s", s.Ref.Name)))
 			case sc.Kind == plan.RuleFunc:
 				body = append(body,
-					List(Id(v), Err()).Op(":=").Id(sc.Func).Call(Id("req")).Comment(s.Ref.Name+", written by hand in "+SnakeCase(sc.Func)+".go"),
+					List(Id(v), Err()).Op(":=").Id(sc.Func).Call(Id("req")).Add(comment("%s, written by hand in %s.go", s.Ref.Name, SnakeCase(sc.Func))),
 					If(Err().Op("!=").Nil()).Block(Return(Qual(pkgPerm, "Nothing"), Err())))
 			}
 		case *plan.ScopeAnd:
@@ -396,14 +396,14 @@ func (g *gen) scope(f *File, x *res) {
 				Id(v).Op(":=").Qual(pkgPerm, "Guard").Call(Id(gl), Id(l)).Dot("Or").Call(Qual(pkgPerm, "Guard").Call(Id(gr), Id(r))),
 			)
 		default:
-			body = append(body, Id(v).Op(":=").Qual(pkgPerm, "Where").Values().Comment("every row"))
+			body = append(body, Id(v).Op(":=").Qual(pkgPerm, "Where").Values().Add(comment("every row")))
 		}
 		return v
 	}
 	last := emit(x.r.ReadScope)
 	body = append(body, Return(Id(last), Nil()))
-	f.Commentf("%sScope is the read scope of %s: list, retrieve, update, partial_update", x.id, x.r.Name)
-	f.Comment("and destroy only ever see the rows it selects. An error denies (503).")
+	f.Add(comment("%sScope is the read scope of %s: list, retrieve, update, partial_update", x.id, x.r.Name))
+	f.Add(comment("and destroy only ever see the rows it selects. An error denies (503)."))
 	f.Func().Id(x.id+"Scope").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Qual(pkgPerm, "Where"), Error()).Block(body...)
 	f.Line()
 }

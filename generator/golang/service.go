@@ -38,8 +38,8 @@ func rateText(r *plan.Rate) string {
 func (g *gen) service() error {
 	s := g.svc
 	f := g.newFile()
-	f.Comment("The runtime API version this code was generated for. When this line fails to")
-	f.Comment("compile, the runtime is newer or older than the generator: run `ward generate`.")
+	f.Add(comment("The runtime API version this code was generated for. When this line fails to"))
+	f.Add(comment("compile, the runtime is newer or older than the generator: run `ward generate`."))
 	f.Const().Id("_").Op("=").Qual(pkgService, "APIVersion1")
 	f.Line()
 
@@ -133,14 +133,14 @@ func (g *gen) service() error {
 	if len(tables) > 0 {
 		def[Id("Tables")] = Index().Qual(pkgSchema, "Table").Values(tables...)
 	}
-	f.Commentf("Definition describes the %s service to the runtime: pass it to service.Main.", s.Name)
+	f.Add(comment("Definition describes the %s service to the runtime: pass it to service.Main.", s.Name))
 	f.Func().Id("Definition").Params().Op("*").Qual(pkgService, "Definition").Block(Return(Op("&").Qual(pkgService, "Definition").Values(def)))
 	f.Line()
 	var mounts []Code
 	for _, r := range s.Resources {
 		mounts = append(mounts, Id("mount"+exported(camel(r.Name))).Call(Id("r"), Id("app")))
 	}
-	f.Comment("Mount registers the routes of every resource on r.")
+	f.Add(comment("Mount registers the routes of every resource on r."))
 	f.Func().Id("Mount").Params(Id("r").Qual(pkgChi, "Router"), Id("app").Op("*").Qual(pkgRest, "App")).Block(mounts...)
 	return g.file("service_gen.go", f)
 }

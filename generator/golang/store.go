@@ -15,27 +15,27 @@ func ctxParam() Code { return Id("ctx").Qual("context", "Context") }
 func (g *gen) storeIface(f *File, x *res) {
 	where := Id("where").Qual(pkgPerm, "Where")
 	methods := []Code{
-		Comment("List returns one page of the rows inside where, ordered by order (an ORDER BY"),
-		Comment("clause written by generated code), and the number of rows inside where."),
+		comment("List returns one page of the rows inside where, ordered by order (an ORDER BY"),
+		comment("clause written by generated code), and the number of rows inside where."),
 		Id("List").Params(ctxParam(), where, Id("order").String(), List(Id("limit"), Id("offset")).Int()).Params(Index().Op("*").Id(x.model), Int(), Error()),
-		Comment("Get returns the row with id inside where, or rest.ErrNotFound."),
+		comment("Get returns the row with id inside where, or rest.ErrNotFound."),
 		Id("Get").Params(ctxParam(), where, Id("id").Int64()).Params(Op("*").Id(x.model), Error()),
 	}
 	if !x.readOnly() {
 		methods = append(methods,
-			Comment("Create inserts obj and returns it as stored."),
+			comment("Create inserts obj and returns it as stored."),
 			Id("Create").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Op("*").Id(x.model), Error()),
-			Comment("Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound."),
+			comment("Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound."),
 			Id("Update").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Op("*").Id(x.model), Error()),
-			Comment("CheckRefs reports the user fields of obj that name no user."),
+			comment("CheckRefs reports the user fields of obj that name no user."),
 			Id("CheckRefs").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Qual(pkgProblem, "FieldErrors"), Error()),
-			Comment("Delete removes the row with id, or returns rest.ErrNotFound."),
+			comment("Delete removes the row with id, or returns rest.ErrNotFound."),
 			Id("Delete").Params(ctxParam(), Id("id").Int64()).Error(),
 		)
 	}
-	f.Commentf("%s reads and writes %s. Every read takes the caller's read scope, so", x.store, x.r.Name)
-	f.Comment("filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound")
-	f.Comment("are answered 503.")
+	f.Add(comment("%s reads and writes %s. Every read takes the caller's read scope, so", x.store, x.r.Name))
+	f.Add(comment("filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound"))
+	f.Add(comment("are answered 503."))
 	f.Type().Id(x.store).Interface(methods...)
 	f.Line()
 }
@@ -90,11 +90,11 @@ func (x *res) writable(update bool) []*plan.Field {
 func (g *gen) sqlStore(f *File, x *res) {
 	sel := x.id + "Select"
 	f.Const().Defs(
-		Commentf("%s selects every column of %s, in scan%s's order.", sel, x.table, x.model),
+		comment("%s selects every column of %s, in scan%s's order.", sel, x.table, x.model),
 		Id(sel).Op("=").Add(sqlLit(x.selectSQL())),
-		Commentf("%sOrder is the ordering of %s lists; id is the last tie-breaker.", x.id, x.r.Name),
+		comment("%sOrder is the ordering of %s lists; id is the last tie-breaker.", x.id, x.r.Name),
 		Id(x.id+"Order").Op("=").Add(sqlLit(x.orderSQL())),
-		Commentf("%sPageSize is the number of %s a list page holds.", x.id, x.r.Name),
+		comment("%sPageSize is the number of %s a list page holds.", x.id, x.r.Name),
 		Id(x.id+"PageSize").Op("=").Lit(x.r.PageSize),
 	)
 	f.Line()
@@ -125,7 +125,7 @@ func (g *gen) sqlStore(f *File, x *res) {
 		}
 	}
 	body = append(body, Return(Op("&").Id("o"), Nil()))
-	f.Commentf("%s reads one row of %s.", scan, sel)
+	f.Add(comment("%s reads one row of %s.", scan, sel))
 	f.Func().Id(scan).Params(Id("row").Qual(pkgRest, "Scanner")).Params(Op("*").Id(x.model), Error()).Block(body...)
 	f.Line()
 
@@ -176,7 +176,7 @@ func (g *gen) sqlStore(f *File, x *res) {
 		d[Id("InsertArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(vals...)))
 		d[Id("UpdateArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	}
-	f.Commentf("new%s is %s over app.DB (SQLite or PostgreSQL) with rest.Table.", x.store, x.store)
+	f.Add(comment("new%s is %s over app.DB (SQLite or PostgreSQL) with rest.Table.", x.store, x.store))
 	f.Func().Id("new" + x.store).Params(Id("app").Op("*").Qual(pkgRest, "App")).Id(x.store).Block(
 		Return(Op("&").Qual(pkgRest, "Table").Types(Id(x.model)).Values(d)))
 	f.Line()

@@ -1,0 +1,63 @@
+package golang
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCommentsThroughOneFunction: the emitters write every comment through
+// comment (templates.Comment), never through jennifer's Comment, Commentf
+// or a header other than the fixed Header, whose multi-line form is a /* */
+// block that "*/" in the text would end.
+func TestCommentsThroughOneFunction(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, p := range files {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.Name == "comment" {
+				continue
+			}
+			ast.Inspect(d, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				checked++
+				var name string
+				switch fun := call.Fun.(type) {
+				case *ast.Ident:
+					name = fun.Name
+				case *ast.SelectorExpr:
+					name = fun.Sel.Name
+				}
+				switch name {
+				case "Comment", "Commentf":
+					t.Errorf("%s: %s writes a comment; use comment(...)", fset.Position(call.Pos()), name)
+				case "HeaderComment", "PackageComment", "CanonicalPath":
+					if id, ok := call.Args[0].(*ast.Ident); !ok || id.Name != "Header" {
+						t.Errorf("%s: %s with a value other than Header", fset.Position(call.Pos()), name)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d calls", checked)
+	}
+}
