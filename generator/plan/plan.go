@@ -112,8 +112,8 @@ type Rate struct {
 type ClassKind string
 
 const (
-	// ClassGo classes are written in Go by a person: both HasPermission and
-	// HasObjectPermission, scaffolded as stubs that deny.
+	// ClassGo classes are written in Go by a person: HasPermission and, per
+	// model guarded, Has<Model>Permission, scaffolded as stubs that deny.
 	ClassGo ClassKind = "go"
 	// ClassRule classes are declarative: Ward generates both checks from Rule.
 	ClassRule ClassKind = "rule"
