@@ -1,6 +1,7 @@
 package golang
 
 import (
+	"fmt"
 	"sort"
 
 	. "github.com/dave/jennifer/jen"
@@ -32,8 +33,16 @@ func constant(b bool) cond {
 	return cond{code: Lit(b), lit: &b}
 }
 
+// same reports whether a and b are the same Go expression, so that
+// "x && x" and "x || x" read as "x".
+func same(a, b cond) bool {
+	return fmt.Sprintf("%#v", a.code) == fmt.Sprintf("%#v", b.code)
+}
+
 func and(a, b cond) cond {
 	switch {
+	case same(a, b):
+		return a
 	case a.auth && b.impliesAuth: // req.Authenticated() && perm.Owns(...) is perm.Owns(...)
 		return b
 	case b.auth && a.impliesAuth:
@@ -50,6 +59,8 @@ func and(a, b cond) cond {
 
 func or(a, b cond) cond {
 	switch {
+	case same(a, b):
+		return a
 	case b.auth && a.impliesAuth: // staff || authenticated is authenticated
 		return b
 	case a.auth && b.impliesAuth:

@@ -138,18 +138,18 @@ func serveHandJWT(addr, path string) error {
 	r.Get("/api/posts/{id}", func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		if !strings.HasPrefix(h, "Bearer ") {
-			http.Error(w, `{"detail":"Authentication credentials were not provided."}`, 401)
+			http.Error(w, `{"detail":"Authentication credentials were not provided."}`, http.StatusUnauthorized)
 			return
 		}
 		var c claims
 		if _, err := parser.ParseWithClaims(h[7:], &c, keyFunc); err != nil || c.TokenType != "access" {
-			http.Error(w, `{"detail":"Given token not valid for any token type"}`, 401)
+			http.Error(w, `{"detail":"Given token not valid for any token type"}`, http.StatusUnauthorized)
 			return
 		}
 		uid, _ := strconv.ParseInt(c.Subject, 10, 64)
 		var active bool
 		if err := db.QueryRow(`SELECT is_active FROM users WHERE id = ?`, uid).Scan(&active); err != nil || !active {
-			http.Error(w, `{"detail":"User not found"}`, 401)
+			http.Error(w, `{"detail":"User not found"}`, http.StatusUnauthorized)
 			return
 		}
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)

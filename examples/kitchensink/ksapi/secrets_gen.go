@@ -55,7 +55,7 @@ func secretsAllows(req *perm.Request) bool {
 
 // secretsAllowsObject is its object check written out.
 func secretsAllowsObject(req *perm.Request, obj *Secret) bool {
-	return (((req.Authenticated() && !perm.StaffCheck(req.User)) && perm.StaffCheck(req.User)) || (perm.StaffCheck(req.User) && perm.StaffCheck(req.User)))
+	return (((req.Authenticated() && !perm.StaffCheck(req.User)) && perm.StaffCheck(req.User)) || perm.StaffCheck(req.User))
 }
 
 // secretsScope is the read scope of secrets: list, retrieve, update, partial_update
