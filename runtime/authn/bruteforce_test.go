@@ -41,11 +41,11 @@ func (s *switchable) Hit(ctx context.Context, key string, limit int, w time.Dura
 	return s.MemoryCounters.Hit(ctx, key, limit, w)
 }
 
-func (s *switchable) Peek(ctx context.Context, key string, limit int, w time.Duration) (bool, time.Duration, error) {
+func (s *switchable) Reserve(ctx context.Context, key string, limit int, w time.Duration) (string, bool, time.Duration, error) {
 	if s.down.Load() {
-		return false, 0, errCounters
+		return "", false, 0, errCounters
 	}
-	return s.MemoryCounters.Peek(ctx, key, limit, w)
+	return s.MemoryCounters.Reserve(ctx, key, limit, w)
 }
 
 // guarded is the production wiring (kit over the real throttle, as
@@ -67,11 +67,10 @@ func newGuarded(t *testing.T) *guarded {
 	}
 	h := password.New(password.Cheap, 0)
 	g.kit, err = kit.New(kit.Config{
-		Token:     &tokenauth.Config{},
-		Basic:     &kit.BasicConfig{},
-		Hasher:    h,
-		Throttle:  th.LoginThrottle(),
-		LoginPeek: th.LoginPeek(),
+		Token:    &tokenauth.Config{},
+		Basic:    &kit.BasicConfig{},
+		Hasher:   h,
+		Throttle: th.LoginThrottle(),
 	}, kit.Stores{Users: g.store, Tokens: g.store})
 	if err != nil {
 		t.Fatal(err)

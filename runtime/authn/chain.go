@@ -47,54 +47,35 @@ type ThrottledError struct{ RetryAfter time.Duration }
 
 func (e *ThrottledError) Error() string { return "request was throttled" }
 
-// LoginThrottle counts a login attempt (or a failed Basic/Token
-// credential) in the client's login bucket and decides whether it may
-// proceed. Login endpoints call it before credentials are checked, so
-// every attempt counts; Basic and Token call it only after a credential
-// failed (see LoginPeek). A non-nil error means the limiter's backend
-// failed: the attempt is denied with 503. A nil LoginThrottle allows
-// everything.
-type LoginThrottle func(r *http.Request) (ok bool, retryAfter time.Duration, err error)
+// LoginThrottle admits one login attempt or credential check of r's
+// client. Before the credential is checked it takes a slot in the client's
+// login bucket, in one atomic step of the shared counters, so that however
+// many checks arrive at once, and at however many instances, no more run
+// per window than the login rate allows; it may first wait for one of the
+// few checks a client may have in flight in this process, which bounds
+// its password hashes. When the bucket is full ok is false, with the time
+// until a slot frees. When admitted, the caller calls done exactly once,
+// after the check: done(true) gives the slot back (Basic and Token do so
+// for a right credential, which clients send on every request),
+// done(false) leaves it counted (every login attempt, every failure). A
+// non-nil error means the limiter's backend failed: the attempt is denied
+// with 503. A nil LoginThrottle admits everything.
+type LoginThrottle func(r *http.Request) (done func(giveBack bool), ok bool, retryAfter time.Duration, err error)
 
-// LoginPeek reports whether the client's login bucket is full (a
-// LoginThrottle call now would refuse) without counting the request.
-// Basic and Token, which see credentials on every request, call it before
-// verifying one: a blocked client is refused (429) even when its guess is
-// right, while a client whose credentials succeed never counts. A non-nil
-// error means the limiter's backend failed (503). A nil LoginPeek blocks
-// nothing.
-type LoginPeek func(r *http.Request) (blocked bool, retryAfter time.Duration, err error)
-
-// Check runs p (when not nil) and turns its answer into nil, a
-// *ThrottledError, or an error wrapping ErrUnavailable.
-func (p LoginPeek) Check(r *http.Request) error {
-	if p == nil {
-		return nil
-	}
-	blocked, wait, err := p(r)
-	if err != nil {
-		return errors.Join(ErrUnavailable, err)
-	}
-	if blocked {
-		return &ThrottledError{RetryAfter: wait}
-	}
-	return nil
-}
-
-// Check runs t (when not nil) and turns its answer into nil, a
-// *ThrottledError, or an error wrapping ErrUnavailable.
-func (t LoginThrottle) Check(r *http.Request) error {
+// Admit runs t and returns done (never nil: call it once the check is
+// over), or an error: a *ThrottledError, or one wrapping ErrUnavailable.
+func (t LoginThrottle) Admit(r *http.Request) (done func(giveBack bool), err error) {
 	if t == nil {
-		return nil
+		return func(bool) {}, nil
 	}
-	ok, wait, err := t(r)
+	done, ok, wait, err := t(r)
 	if err != nil {
-		return errors.Join(ErrUnavailable, err)
+		return nil, errors.Join(ErrUnavailable, err)
 	}
 	if !ok {
-		return &ThrottledError{RetryAfter: wait}
+		return nil, &ThrottledError{RetryAfter: wait}
 	}
-	return nil
+	return done, nil
 }
 
 // WriteError answers a failed authentication: an *Error as its status with

@@ -122,7 +122,6 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 	}
 	if in.throttle.Has(throttle.Login) {
 		cfg.Throttle = in.throttle.LoginThrottle()
-		cfg.LoginPeek = in.throttle.LoginPeek()
 	}
 	k, err := kit.New(cfg, kit.Stores{Users: st.users, Tokens: st.tokens, Sessions: st.sessions, Families: st.families})
 	if err != nil {

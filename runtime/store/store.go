@@ -122,14 +122,18 @@ type Counters interface {
 	Hit(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error)
 }
 
-// Peeker is implemented by Counters that can check a window without
-// recording anything, e.g. to refuse a credential check while a client's
-// login bucket is full without counting the clients whose checks succeed.
+// Reserver is implemented by Counters that can give a recorded hit back.
+// The login throttle holds a slot in a client's bucket while a credential
+// is checked (so that no more checks run than the rate allows, however
+// many arrive at once) and gives it back when the credential was right.
 // Every Counters of this module implements it.
-type Peeker interface {
-	// Peek reports whether a Hit of key with the same limit and window
-	// would be allowed right now and, when not, how long until it would
-	// be; it agrees with Hit on both. It records nothing: any number of
-	// Peeks leave the window as it was.
-	Peek(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error)
+type Reserver interface {
+	// Reserve is Hit that also returns, when allowed, a handle on the hit
+	// it recorded, for Release. Recording and checking are one atomic
+	// step, across every process sharing the store.
+	Reserve(ctx context.Context, key string, limit int, window time.Duration) (hit string, allowed bool, retryAfter time.Duration, err error)
+	// Release removes the hit of key that Reserve returned as hit, so it
+	// no longer counts. A hit already out of the window, or released
+	// before, is no error; nothing else changes.
+	Release(ctx context.Context, key, hit string) error
 }

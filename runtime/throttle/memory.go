@@ -2,6 +2,8 @@ package throttle
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,7 +27,7 @@ type window struct {
 
 var (
 	_ store.Counters = (*MemoryCounters)(nil)
-	_ store.Peeker   = (*MemoryCounters)(nil)
+	_ store.Reserver = (*MemoryCounters)(nil)
 )
 
 // NewMemoryCounters returns empty in-memory counters.
@@ -38,8 +40,14 @@ const sweepEvery = 4096
 
 // Hit implements store.Counters.
 func (m *MemoryCounters) Hit(ctx context.Context, key string, limit int, length time.Duration) (bool, time.Duration, error) {
+	_, ok, retry, err := m.Reserve(ctx, key, limit, length)
+	return ok, retry, err
+}
+
+// Reserve implements store.Reserver; the hit's handle is its time.
+func (m *MemoryCounters) Reserve(ctx context.Context, key string, limit int, length time.Duration) (string, bool, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
-		return false, 0, err
+		return "", false, 0, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -59,25 +67,30 @@ func (m *MemoryCounters) Hit(ctx context.Context, key string, limit int, length 
 	}
 	w.length = length
 	if ok, retry := w.check(now, limit, length); !ok {
-		return false, retry, nil
+		return "", false, retry, nil
 	}
 	w.hits = append(w.hits, now)
-	return true, 0, nil
+	return strconv.FormatInt(now.UnixNano(), 10), true, 0, nil
 }
 
-// Peek implements store.Peeker: Hit's answer, recording nothing.
-func (m *MemoryCounters) Peek(ctx context.Context, key string, limit int, length time.Duration) (bool, time.Duration, error) {
-	if err := ctx.Err(); err != nil {
-		return false, 0, err
+// Release implements store.Reserver: it removes one hit of key at the
+// time hit names.
+func (m *MemoryCounters) Release(ctx context.Context, key, hit string) error {
+	at, err := strconv.ParseInt(hit, 10, 64)
+	if err != nil {
+		return fmt.Errorf("throttle: bad hit handle %q", hit)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	w := m.keys[key]
-	if w == nil {
-		w = &window{}
+	if w := m.keys[key]; w != nil {
+		for i, t := range w.hits {
+			if t.UnixNano() == at {
+				w.hits = append(w.hits[:i], w.hits[i+1:]...)
+				break
+			}
+		}
 	}
-	ok, retry := w.check(m.now(), limit, length)
-	return ok, retry, nil
+	return nil
 }
 
 // check drops the hits that left the window ending at now and reports

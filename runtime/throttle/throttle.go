@@ -1,11 +1,13 @@
 package throttle
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/wardhq/ward/runtime/authn"
@@ -67,7 +69,8 @@ func RequireScopes(scopes ...string) Option {
 type Throttle struct {
 	rates          map[string]rate
 	counters       store.Counters
-	peeker         store.Peeker // counters, when a login rate is set
+	reserver       store.Reserver // counters, when a login rate is set
+	checks         inflight       // login checks in flight per client
 	trustedProxies int
 }
 
@@ -84,7 +87,7 @@ func New(cfg Config, counters store.Counters, opts ...Option) (*Throttle, error)
 	if cfg.TrustedProxies < 0 {
 		return nil, fmt.Errorf("throttle: trusted proxies %d: must not be negative", cfg.TrustedProxies)
 	}
-	t := &Throttle{rates: map[string]rate{}, counters: counters, trustedProxies: cfg.TrustedProxies}
+	t := &Throttle{rates: map[string]rate{}, counters: counters, trustedProxies: cfg.TrustedProxies, checks: inflight{per: ChecksInFlight}}
 	add := func(scope, s string) error {
 		if s == "" {
 			return nil
@@ -130,11 +133,11 @@ func New(cfg Config, counters store.Counters, opts ...Option) (*Throttle, error)
 		return nil, fmt.Errorf("throttle: rates configured but no counters store")
 	}
 	if _, ok := t.rates[Login]; ok {
-		p, ok := counters.(store.Peeker)
+		rs, ok := counters.(store.Reserver)
 		if !ok {
-			return nil, fmt.Errorf("throttle: a login rate needs counters that implement store.Peeker; %T does not", counters)
+			return nil, fmt.Errorf("throttle: a login rate needs counters that implement store.Reserver; %T does not", counters)
 		}
-		t.peeker = p
+		t.reserver = rs
 	}
 	return t, nil
 }
@@ -163,15 +166,52 @@ func (t *Throttle) Allow(r *http.Request, user *authn.User, scope string) (bool,
 	return t.hit(r, key, rt)
 }
 
-// Login counts a login attempt (or a credential check) in the shared
-// "login" bucket keyed by client address. Without a login rate it allows
+// ChecksInFlight is how many login checks (password hashes) one client
+// address may have running at once in one process; its further requests
+// wait for a turn (as long as their context allows) before they even take
+// a slot of the login bucket.
+const ChecksInFlight = 2
+
+// releaseTimeout bounds giving a login slot back, on a context detached
+// from the request's: a client that went away must not keep its slot.
+const releaseTimeout = 5 * time.Second
+
+// Login admits a login attempt or a credential check of r's client
+// address: it waits for one of the client's ChecksInFlight turns, then
+// takes a slot in the shared "login" bucket (store.Reserver.Reserve, one
+// atomic step on every backend), before the credential is checked. done
+// ends the turn and, with giveBack, returns the slot (a failed return
+// leaves it counted: fail closed). Without a login rate it admits
 // everything. Its signature is authn.LoginThrottle's.
-func (t *Throttle) Login(r *http.Request) (bool, time.Duration, error) {
+func (t *Throttle) Login(r *http.Request) (done func(giveBack bool), ok bool, retryAfter time.Duration, err error) {
 	rt, ok := t.rates[Login]
 	if !ok {
-		return true, 0, nil
+		return func(bool) {}, true, 0, nil
 	}
-	return t.hit(r, loginKey(ClientIP(r, t.trustedProxies)), rt)
+	ctx := r.Context()
+	ip := ipKey(ClientIP(r, t.trustedProxies))
+	leave, err := t.checks.enter(ctx, ip)
+	if err != nil {
+		return nil, false, 0, fmt.Errorf("throttle: waiting for a login turn: %w", err)
+	}
+	key := "throttle:login:ip:" + ip
+	hit, allowed, retry, err := t.reserver.Reserve(ctx, key, rt.count, rt.period)
+	if err != nil {
+		leave()
+		return nil, false, 0, fmt.Errorf("%w: throttle: %w", store.ErrUnavailable, err)
+	}
+	if !allowed {
+		leave()
+		return nil, false, retry, nil
+	}
+	return func(giveBack bool) {
+		defer leave()
+		if giveBack {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			defer cancel()
+			_ = t.reserver.Release(ctx, key, hit)
+		}
+	}, true, 0, nil
 }
 
 // LoginThrottle returns t.Login as an authn.LoginThrottle, or nil when no
@@ -183,36 +223,46 @@ func (t *Throttle) LoginThrottle() authn.LoginThrottle {
 	return t.Login
 }
 
-// LoginBlocked reports whether the login bucket of r's client address is
-// full, so that a Login now would be refused, and for how long, without
-// counting r. Basic and Token call it before verifying a presented
-// credential, so that a right guess is refused too while the client is
-// blocked, and a client whose credentials succeed never fills its bucket.
-// Without a login rate nothing is blocked. A counter failure is an error
-// wrapping store.ErrUnavailable (and blocked is true: fail closed). Its signature is authn.LoginPeek's.
-func (t *Throttle) LoginBlocked(r *http.Request) (bool, time.Duration, error) {
-	rt, ok := t.rates[Login]
-	if !ok {
-		return false, 0, nil
-	}
-	allowed, retry, err := t.peeker.Peek(r.Context(), loginKey(ClientIP(r, t.trustedProxies)), rt.count, rt.period)
-	if err != nil {
-		return true, 0, fmt.Errorf("%w: throttle: %w", store.ErrUnavailable, err)
-	}
-	return !allowed, retry, nil
+// inflight bounds the login checks each client address runs at once.
+type inflight struct {
+	per int
+	mu  sync.Mutex
+	m   map[string]*turns
 }
 
-// LoginPeek returns t.LoginBlocked as an authn.LoginPeek, or nil when no
-// login rate is configured.
-func (t *Throttle) LoginPeek() authn.LoginPeek {
-	if t == nil || !t.Has(Login) {
-		return nil
-	}
-	return t.LoginBlocked
+type turns struct {
+	ch    chan struct{}
+	users int // holders and waiters; the entry goes when it drops to 0
 }
 
-// loginKey is the counter key of the login bucket of a client address.
-func loginKey(ip string) string { return "throttle:login:ip:" + ipKey(ip) }
+// enter waits for one of the per turns of client, or for ctx to end.
+func (f *inflight) enter(ctx context.Context, client string) (leave func(), err error) {
+	f.mu.Lock()
+	if f.m == nil {
+		f.m = map[string]*turns{}
+	}
+	tn := f.m[client]
+	if tn == nil {
+		tn = &turns{ch: make(chan struct{}, f.per)}
+		f.m[client] = tn
+	}
+	tn.users++
+	f.mu.Unlock()
+	forget := func() {
+		f.mu.Lock()
+		if tn.users--; tn.users == 0 {
+			delete(f.m, client)
+		}
+		f.mu.Unlock()
+	}
+	select {
+	case tn.ch <- struct{}{}:
+		return func() { <-tn.ch; forget() }, nil
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	}
+}
 
 func (t *Throttle) hit(r *http.Request, key string, rt rate) (bool, time.Duration, error) {
 	ok, retry, err := t.counters.Hit(r.Context(), key, rt.count, rt.period)

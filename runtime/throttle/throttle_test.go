@@ -210,8 +210,12 @@ func (failing) Hit(context.Context, string, int, time.Duration) (bool, time.Dura
 	return true, 0, errors.New("connection refused 10.1.2.3:6379")
 }
 
-func (failing) Peek(context.Context, string, int, time.Duration) (bool, time.Duration, error) {
-	return true, 0, errors.New("connection refused 10.1.2.3:6379")
+func (failing) Reserve(context.Context, string, int, time.Duration) (string, bool, time.Duration, error) {
+	return "x", true, 0, errors.New("connection refused 10.1.2.3:6379")
+}
+
+func (failing) Release(context.Context, string, string) error {
+	return errors.New("connection refused 10.1.2.3:6379")
 }
 
 type recorder struct {
@@ -273,6 +277,16 @@ func TestAllow(t *testing.T) {
 	}
 }
 
+// login calls th.Login and ends the check at once, keeping the slot
+// counted (a login attempt) or giving it back.
+func login(th *Throttle, r *http.Request, giveBack bool) (bool, time.Duration, error) {
+	done, ok, retry, err := th.Login(r)
+	if ok {
+		done(giveBack)
+	}
+	return ok, retry, err
+}
+
 func TestLogin(t *testing.T) {
 	th, err := New(Config{Login: "10/minute", TrustedProxies: 1}, NewMemoryCounters())
 	if err != nil {
@@ -280,27 +294,28 @@ func TestLogin(t *testing.T) {
 	}
 	// The bucket is shared: every endpoint calls Login, keyed by address.
 	for i := range 10 {
-		ok, _, err := th.Login(req("10.0.0.1:1", "203.0.113.5"))
+		ok, _, err := login(th, req("10.0.0.1:1", "203.0.113.5"), false)
 		if err != nil || !ok {
 			t.Fatalf("attempt %d refused: %v", i+1, err)
 		}
 	}
-	ok, retry, err := th.Login(req("10.0.0.1:1", "203.0.113.5"))
+	ok, retry, err := login(th, req("10.0.0.1:1", "203.0.113.5"), false)
 	if err != nil || ok || retry <= 59*time.Second || retry > time.Minute {
 		t.Fatalf("11th attempt: ok=%v retry=%v err=%v", ok, retry, err)
 	}
-	if ok, _, _ := th.Login(req("10.0.0.1:1", "203.0.113.6")); !ok {
+	if ok, _, _ := login(th, req("10.0.0.1:1", "203.0.113.6"), false); !ok {
 		t.Fatal("another client was throttled")
 	}
 	var lt authn.LoginThrottle = th.LoginThrottle()
-	if err := lt.Check(req("10.0.0.1:1", "203.0.113.5")); err == nil {
-		t.Fatal("LoginThrottle.Check allowed a throttled client")
+	var te *authn.ThrottledError
+	if _, err := lt.Admit(req("10.0.0.1:1", "203.0.113.5")); !errors.As(err, &te) || te.RetryAfter <= 0 {
+		t.Fatalf("LoginThrottle.Admit of a throttled client: %v", err)
 	}
 	none, _ := New(Config{}, nil)
 	if none.LoginThrottle() != nil {
 		t.Fatal("LoginThrottle without a login rate is not nil")
 	}
-	if ok, _, err := none.Login(req("1.1.1.1:1")); !ok || err != nil {
+	if ok, _, err := login(none, req("1.1.1.1:1"), false); !ok || err != nil {
 		t.Fatalf("no login rate: ok=%v err=%v", ok, err)
 	}
 }
@@ -315,7 +330,7 @@ func TestOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []bool{true, true, false} {
-		ok, _, err := th.Login(req("10.0.0.1:1"))
+		ok, _, err := login(th, req("10.0.0.1:1"), false)
 		if err != nil || ok != want {
 			t.Fatalf("attempt %d: ok=%v err=%v, want %v", i+1, ok, err, want)
 		}
@@ -333,11 +348,7 @@ func TestFailClosed(t *testing.T) {
 	checks := map[string]func() (bool, time.Duration, error){
 		"anon":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), nil, Anon) },
 		"user":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), &authn.User{ID: 1}, User) },
-		"login": func() (bool, time.Duration, error) { return th.Login(req("1.1.1.1:1")) },
-		"login peek": func() (bool, time.Duration, error) {
-			blocked, retry, err := th.LoginBlocked(req("1.1.1.1:1"))
-			return !blocked, retry, err
-		},
+		"login": func() (bool, time.Duration, error) { return login(th, req("1.1.1.1:1"), true) },
 	}
 	for name, f := range checks {
 		ok, _, err := f()
@@ -363,8 +374,8 @@ func TestNewErrors(t *testing.T) {
 		{"no counters", Config{User: "1/s"}, nil, nil, "counters"},
 		{"negative proxies", Config{TrustedProxies: -1}, c, nil, "-1"},
 		{"bad override", Config{}, c, []Option{WithRate(Login, 1, 0)}, `"login"`},
-		{"login rate without peek", Config{Login: "1/s"}, &recorder{Counters: c}, nil, "store.Peeker"},
-		{"login override without peek", Config{}, &recorder{Counters: c}, []Option{WithRate(Login, 1, time.Second)}, "store.Peeker"},
+		{"login rate without reserve", Config{Login: "1/s"}, &recorder{Counters: c}, nil, "store.Reserver"},
+		{"login override without reserve", Config{}, &recorder{Counters: c}, []Option{WithRate(Login, 1, time.Second)}, "store.Reserver"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.cfg, tc.ctr, tc.opts...)
@@ -378,84 +389,104 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
-// LoginBlocked sees the login bucket Login fills, keyed the same way
-// (client address behind trusted proxies, IPv6 by /64), and never counts.
-func TestLoginBlocked(t *testing.T) {
+// A slot given back no longer counts; one kept does. The bucket is keyed
+// by client address behind trusted proxies, IPv6 by /64.
+func TestLoginGiveBack(t *testing.T) {
 	th, err := New(Config{Login: "3/minute", TrustedProxies: 1}, NewMemoryCounters())
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocked := func(r *http.Request) (bool, time.Duration) {
-		t.Helper()
-		b, retry, err := th.LoginBlocked(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b, retry
-	}
 	alice := func() *http.Request { return req("10.0.0.1:1", "203.0.113.5") }
-	// Peeks do not count: three Logins still pass after a hundred.
-	for range 100 {
-		if b, _ := blocked(alice()); b {
-			t.Fatal("empty bucket blocked")
+	for i := range 100 {
+		if ok, _, err := login(th, alice(), true); !ok || err != nil {
+			t.Fatalf("check %d given back, then refused: %v", i+1, err)
 		}
 	}
 	for i := range 3 {
-		if b, _ := blocked(alice()); b {
-			t.Fatalf("blocked after %d of 3 attempts", i)
-		}
-		if ok, _, err := th.Login(alice()); !ok || err != nil {
-			t.Fatalf("attempt %d refused after peeks: %v", i+1, err)
+		if ok, _, err := login(th, alice(), false); !ok || err != nil {
+			t.Fatalf("failure %d of 3 refused: %v", i+1, err)
 		}
 	}
-	b, retry := blocked(alice())
-	ok, lretry, err := th.Login(alice())
-	if !b || ok || err != nil {
-		t.Fatalf("full bucket: blocked=%v, Login ok=%v err=%v", b, ok, err)
-	}
-	if retry <= 59*time.Second || retry > time.Minute || retry-lretry < 0 || retry-lretry > time.Second {
-		t.Fatalf("retry: peek %v, login %v", retry, lretry)
+	if ok, retry, _ := login(th, alice(), true); ok || retry <= 59*time.Second {
+		t.Fatalf("full bucket: ok=%v retry=%v", ok, retry)
 	}
 	for _, tc := range []struct {
 		name string
 		r    *http.Request
 		want bool
 	}{
-		{"same client, other proxy hop", req("10.9.9.9:7", "203.0.113.5"), true},
-		{"spoofed first hop", req("10.0.0.1:1", "198.51.100.1, 203.0.113.5"), true},
-		{"other client", req("10.0.0.1:1", "203.0.113.6"), false},
-		{"proxy itself", req("10.0.0.1:1"), false},
+		{"same client, other proxy hop", req("10.9.9.9:7", "203.0.113.5"), false},
+		{"spoofed first hop", req("10.0.0.1:1", "198.51.100.1, 203.0.113.5"), false},
+		{"other client", req("10.0.0.1:1", "203.0.113.6"), true},
+		{"proxy itself", req("10.0.0.1:1"), true},
 	} {
-		if b, _ := blocked(tc.r); b != tc.want {
-			t.Errorf("%s: blocked=%v, want %v", tc.name, b, tc.want)
+		if ok, _, _ := login(th, tc.r, true); ok != tc.want {
+			t.Errorf("%s: admitted=%v, want %v", tc.name, ok, tc.want)
 		}
 	}
 	v6, err := New(Config{Login: "1/minute"}, NewMemoryCounters())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _, _ := v6.Login(req("[2001:db8::1]:1")); !ok {
+	if ok, _, _ := login(v6, req("[2001:db8::1]:1"), false); !ok {
 		t.Fatal("first v6 attempt refused")
 	}
-	if b, _, _ := v6.LoginBlocked(req("[2001:db8::ffff]:1")); !b {
-		t.Fatal("same /64 not blocked")
+	if ok, _, _ := login(v6, req("[2001:db8::ffff]:1"), true); ok {
+		t.Fatal("same /64 admitted")
 	}
-	if b, _, _ := v6.LoginBlocked(req("[2001:db8:0:1::1]:1")); b {
-		t.Fatal("other /64 blocked")
+	if ok, _, _ := login(v6, req("[2001:db8:0:1::1]:1"), true); !ok {
+		t.Fatal("other /64 refused")
 	}
-	var p authn.LoginPeek = th.LoginPeek()
-	var te *authn.ThrottledError
-	if err := p.Check(alice()); !errors.As(err, &te) || te.RetryAfter <= 0 {
-		t.Fatalf("LoginPeek.Check of a blocked client: %v", err)
+}
+
+// A client has at most ChecksInFlight checks running in one process; the
+// next waits for a turn, or for its request to end, and other clients
+// are not held up.
+func TestLoginChecksInFlight(t *testing.T) {
+	th, err := New(Config{Login: "100/minute"}, NewMemoryCounters())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := p.Check(req("10.0.0.1:1", "203.0.113.7")); err != nil {
-		t.Fatalf("LoginPeek.Check of a fresh client: %v", err)
+	var dones []func(bool)
+	for range ChecksInFlight {
+		done, ok, _, err := th.Login(req("192.0.2.1:1"))
+		if !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		dones = append(dones, done)
 	}
-	none, _ := New(Config{}, nil)
-	if none.LoginPeek() != nil {
-		t.Fatal("LoginPeek without a login rate is not nil")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, ok, _, err := th.Login(req("192.0.2.1:1").WithContext(ctx)); ok || err == nil {
+		t.Fatalf("a third check in flight: ok=%v err=%v, want a wait until the request ended", ok, err)
 	}
-	if b, _, err := none.LoginBlocked(req("1.1.1.1:1")); b || err != nil {
-		t.Fatalf("no login rate: blocked=%v err=%v", b, err)
+	if done, ok, _, err := th.Login(req("192.0.2.2:1")); !ok || err != nil {
+		t.Fatalf("another client waited: %v", err)
+	} else {
+		done(true)
+	}
+	got := make(chan bool)
+	go func() {
+		done, ok, _, _ := th.Login(req("192.0.2.1:1"))
+		if ok {
+			done(true)
+		}
+		got <- ok
+	}()
+	select {
+	case <-got:
+		t.Fatal("a third check ran while two were in flight")
+	case <-time.After(30 * time.Millisecond):
+	}
+	dones[0](true)
+	if !<-got {
+		t.Fatal("the waiting check was refused after a turn freed")
+	}
+	dones[1](false)
+	th.checks.mu.Lock()
+	n := len(th.checks.m)
+	th.checks.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d clients still tracked after their checks ended", n)
 	}
 }

@@ -30,25 +30,24 @@ const MaxCredentials = 1024
 type Basic struct {
 	acc       *accounts.Accounts
 	throttle  authn.LoginThrottle
-	peek      authn.LoginPeek
 	challenge string
 }
 
 var _ authn.Authenticator = (*Basic)(nil)
 
-// New returns the class for realm (default "api"). peek (may be nil) is
-// asked before every password verification: while the client's login
-// bucket is full the answer is 429, even for the right password, so that
-// guessing cannot go on and recognise success. throttle (may be nil)
-// counts every failed credential; a credential that succeeds counts
-// nothing, so clients that send theirs on every request are not
-// throttled. Pass both (or neither): a throttle without a peek slows
-// nothing, since a right guess would still pass.
-func New(realm string, acc *accounts.Accounts, throttle authn.LoginThrottle, peek authn.LoginPeek) *Basic {
+// New returns the class for realm (default "api"). throttle (may be nil)
+// admits every password verification: it holds a slot of the client's
+// login bucket while the password is checked, keeps it counted when the
+// password is wrong and gives it back when it is right, so that clients
+// that send theirs on every request are not throttled. However many
+// guesses arrive at once, no more are checked per window than the login
+// rate allows; past it the answer is 429, even for the right password, so
+// that guessing cannot go on and recognise success.
+func New(realm string, acc *accounts.Accounts, throttle authn.LoginThrottle) *Basic {
 	if realm == "" {
 		realm = "api"
 	}
-	return &Basic{acc: acc, throttle: throttle, peek: peek, challenge: `Basic realm="` + realm + `"`}
+	return &Basic{acc: acc, throttle: throttle, challenge: `Basic realm="` + realm + `"`}
 }
 
 // Name implements authn.Authenticator.
@@ -103,18 +102,16 @@ func (b *Basic) Authenticate(r *http.Request) (*authn.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A blocked client is refused before its password is verified: the
-	// answer (429) is the same whether the guess is right or wrong.
-	if err := b.peek.Check(r); err != nil {
+	// The check holds a slot of the client's login bucket: a blocked
+	// client is refused before its password is verified, and the answer
+	// (429) is the same whether the guess is right or wrong.
+	done, err := b.throttle.Admit(r)
+	if err != nil {
 		return nil, err
 	}
 	u, err := b.acc.CheckCredentials(r.Context(), user, pass)
+	done(err == nil)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		// A failed guess counts against the login throttle; past the
-		// limit the answer is 429 instead of 401.
-		if err := b.throttle.Check(r); err != nil {
-			return nil, err
-		}
 		return nil, fail(problem.InvalidCredentials)
 	}
 	if err != nil {

@@ -65,10 +65,13 @@ func (j *JWT) setCookie(w http.ResponseWriter, v string, maxAge int) {
 
 func (j *JWT) login(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
-	if err := j.throttle.Check(r); err != nil {
+	// Every attempt counts, right or wrong.
+	done, err := j.throttle.Admit(r)
+	if err != nil {
 		accounts.WriteError(w, j.challenge, err)
 		return
 	}
+	defer done(false)
 	l, ok := accounts.ParseLogin(w, r)
 	if !ok {
 		return

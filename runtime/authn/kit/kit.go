@@ -37,13 +37,9 @@ type Config struct {
 	MePath  string // default "/auth/me"
 	// Hasher hashes and verifies passwords; default password.New(password.Default, 0).
 	Hasher *password.Hasher
-	// Throttle is the login throttle (may be nil).
+	// Throttle is the login throttle (may be nil). Every login and every
+	// Basic or Token credential check holds one of its slots.
 	Throttle authn.LoginThrottle
-	// LoginPeek checks the login bucket without counting (may be nil). It
-	// is required when Throttle is set and Basic or Token is configured:
-	// they ask it before verifying a credential, so that a blocked client
-	// is refused even when its guess is right.
-	LoginPeek authn.LoginPeek
 }
 
 // BasicConfig configures HTTP Basic.
@@ -71,9 +67,6 @@ func New(cfg Config, st Stores) (*Kit, error) {
 	if h == nil {
 		h = password.New(password.Default, 0)
 	}
-	if cfg.Throttle != nil && cfg.LoginPeek == nil && (cfg.Basic != nil || cfg.Token != nil) {
-		return nil, errors.New("authn: basic and token need a login peek with the login throttle")
-	}
 	k := &Kit{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath}
 	if k.mePath == "" {
 		k.mePath = "/auth/me"
@@ -93,7 +86,7 @@ func New(cfg Config, st Stores) (*Kit, error) {
 		if st.Tokens == nil {
 			return nil, errors.New("authn: token needs a token store")
 		}
-		k.Tokens = tokenauth.New(*cfg.Token, k.Accounts, st.Tokens, cfg.Throttle, cfg.LoginPeek)
+		k.Tokens = tokenauth.New(*cfg.Token, k.Accounts, st.Tokens, cfg.Throttle)
 		k.Classes[k.Tokens.Name()] = k.Tokens
 	}
 	if cfg.Session != nil {
@@ -104,7 +97,7 @@ func New(cfg Config, st Stores) (*Kit, error) {
 		k.Classes[k.Sessions.Name()] = k.Sessions
 	}
 	if cfg.Basic != nil {
-		k.Basic = basicauth.New(cfg.Basic.Realm, k.Accounts, cfg.Throttle, cfg.LoginPeek)
+		k.Basic = basicauth.New(cfg.Basic.Realm, k.Accounts, cfg.Throttle)
 		k.Classes[k.Basic.Name()] = k.Basic
 	}
 	return k, nil

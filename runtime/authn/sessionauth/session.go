@@ -212,10 +212,13 @@ func (s *Sessions) cookies(w http.ResponseWriter, id, csrf string, maxAge int) {
 
 func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
-	if err := s.throttle.Check(r); err != nil {
+	// Every attempt counts, right or wrong.
+	done, err := s.throttle.Admit(r)
+	if err != nil {
 		accounts.WriteError(w, "", err)
 		return
 	}
+	defer done(false)
 	l, ok := accounts.ParseLogin(w, r)
 	if !ok {
 		return

@@ -44,23 +44,24 @@ type Tokens struct {
 	acc      *accounts.Accounts
 	tokens   store.Tokens
 	throttle authn.LoginThrottle
-	peek     authn.LoginPeek
 	now      func() time.Time
 }
 
 var _ authn.Authenticator = (*Tokens)(nil)
 
-// New returns the class. throttle (may be nil) counts every login attempt
-// and every presented key that is not valid. peek (may be nil) is asked
-// before a presented key is looked up: while the client's login bucket is
-// full the answer is 429, even for a valid key, so that guessing cannot go
-// on and recognise success; a valid key counts nothing, so clients that
-// send theirs on every request are not throttled. Pass both (or neither).
-func New(cfg Config, acc *accounts.Accounts, tokens store.Tokens, throttle authn.LoginThrottle, peek authn.LoginPeek) *Tokens {
+// New returns the class. throttle (may be nil) admits every login attempt
+// and every look-up of a presented key: it holds a slot of the client's
+// login bucket meanwhile, keeps it counted unless the key is valid and
+// gives it back when it is, so that clients that send theirs on every
+// request are not throttled. However many keys arrive at once, no more
+// are looked up per window than the login rate allows; past it the answer
+// is 429, even for a valid key, so that guessing cannot go on and
+// recognise success.
+func New(cfg Config, acc *accounts.Accounts, tokens store.Tokens, throttle authn.LoginThrottle) *Tokens {
 	if cfg.Path == "" {
 		cfg.Path = "/auth/token"
 	}
-	return &Tokens{cfg: cfg, acc: acc, tokens: tokens, throttle: throttle, peek: peek, now: time.Now}
+	return &Tokens{cfg: cfg, acc: acc, tokens: tokens, throttle: throttle, now: time.Now}
 }
 
 // Name implements authn.Authenticator.
@@ -120,25 +121,35 @@ func (t *Tokens) authenticate(r *http.Request) (*authn.User, []byte, error) {
 	if !ok {
 		return nil, nil, nil
 	}
-	if err != nil {
-		return nil, nil, t.failed(r, err)
+	// Every presented key, well-formed or not, holds a slot of the
+	// client's login bucket while it is checked: a blocked client is
+	// refused before its key is looked up, and the answer (429) is the
+	// same whether the key is valid or not.
+	done, aerr := t.throttle.Admit(r)
+	if aerr != nil {
+		return nil, nil, aerr
 	}
-	// A blocked client is refused before its key is looked up: the
-	// answer (429) is the same whether the key is valid or not.
-	if err := t.peek.Check(r); err != nil {
+	if err != nil {
+		done(false)
 		return nil, nil, err
 	}
-	ctx := r.Context()
+	u, h, err := t.check(r.Context(), key)
+	done(err == nil)
+	return u, h, err
+}
+
+// check looks the well-formed key up and checks its user.
+func (t *Tokens) check(ctx context.Context, key string) (*authn.User, []byte, error) {
 	h := Hash(key)
 	tok, err := t.tokens.TokenByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, t.failed(r, fail(problem.InvalidToken))
+		return nil, nil, fail(problem.InvalidToken)
 	}
 	if err != nil {
 		return nil, nil, accounts.Unavailable(err)
 	}
 	if !tok.ExpiresAt.IsZero() && !t.now().Before(tok.ExpiresAt) {
-		return nil, nil, t.failed(r, fail(problem.InvalidToken))
+		return nil, nil, fail(problem.InvalidToken)
 	}
 	u, err := t.acc.Dir.User(ctx, tok.UserID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -154,15 +165,6 @@ func (t *Tokens) authenticate(r *http.Request) (*authn.User, []byte, error) {
 		return nil, nil, fail(problem.InvalidToken)
 	}
 	return u, h, nil
-}
-
-// failed consults the throttle for a bad credential: a 429 replaces the
-// 401 when the caller has failed too often.
-func (t *Tokens) failed(r *http.Request, e error) error {
-	if err := t.throttle.Check(r); err != nil {
-		return err
-	}
-	return e
 }
 
 // NewKey creates a token for u and returns its key, the only time the key
@@ -202,10 +204,13 @@ func (t *Tokens) Routes() http.Handler {
 
 func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
 	accounts.NoStore(w)
-	if err := t.throttle.Check(r); err != nil {
+	// Every attempt counts, right or wrong.
+	done, err := t.throttle.Admit(r)
+	if err != nil {
 		accounts.WriteError(w, t.Challenge(), err)
 		return
 	}
+	defer done(false)
 	l, ok := accounts.ParseLogin(w, r)
 	if !ok {
 		return

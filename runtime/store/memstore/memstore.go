@@ -6,7 +6,9 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +38,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
-	_ store.Peeker   = (*Store)(nil)
+	_ store.Reserver = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -368,8 +370,14 @@ func (s *Store) RevokeFamily(ctx context.Context, id string) error {
 
 // Hit implements store.Counters with an exact sliding window.
 func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	_, ok, retry, err := s.Reserve(ctx, key, limit, window)
+	return ok, retry, err
+}
+
+// Reserve implements store.Reserver; the hit's handle is its time.
+func (s *Store) Reserve(ctx context.Context, key string, limit int, window time.Duration) (string, bool, time.Duration, error) {
 	if err := s.check(ctx); err != nil {
-		return false, 0, err
+		return "", false, 0, err
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -384,34 +392,32 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 	if len(h) >= limit {
 		s.hits[key] = h
 		if len(h) == 0 {
-			return false, window, nil
+			return "", false, window, nil
 		}
-		return false, h[0].Add(window).Sub(now), nil
+		return "", false, h[0].Add(window).Sub(now), nil
 	}
 	s.hits[key] = append(h, now)
-	return true, 0, nil
+	return strconv.FormatInt(now.UnixNano(), 10), true, 0, nil
 }
 
-// Peek implements store.Peeker: Hit's answer, recording nothing.
-func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+// Release implements store.Reserver: it removes one hit of key at the
+// time hit names.
+func (s *Store) Release(ctx context.Context, key, hit string) error {
 	if err := s.check(ctx); err != nil {
-		return false, 0, err
+		return err
 	}
-	now := s.now()
+	at, err := strconv.ParseInt(hit, 10, 64)
+	if err != nil {
+		return fmt.Errorf("memstore: bad hit handle %q", hit)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := s.hits[key]
-	cut := now.Add(-window)
-	i := 0
-	for i < len(h) && !h[i].After(cut) {
-		i++
+	for i, t := range h {
+		if t.UnixNano() == at {
+			s.hits[key] = append(h[:i:i], h[i+1:]...)
+			break
+		}
 	}
-	h = h[i:]
-	if len(h) < limit {
-		return true, 0, nil
-	}
-	if len(h) == 0 {
-		return false, window, nil
-	}
-	return false, h[0].Add(window).Sub(now), nil
+	return nil
 }

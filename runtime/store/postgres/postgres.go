@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -77,7 +78,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
-	_ store.Peeker   = (*Store)(nil)
+	_ store.Reserver = (*Store)(nil)
 )
 
 // Schema is the DDL New runs in one transaction, under an advisory lock so
@@ -477,12 +478,20 @@ const hitSQL = `WITH clock AS (
 )
 SELECT n, oldest, now FROM cur`
 
-// Hit implements store.Counters with an exact sliding window on the
-// server's clock, atomic per key under a transaction-scoped advisory lock.
+// Hit implements store.Counters with an exact sliding window (see Reserve).
 func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	_, ok, retry, err := s.Reserve(ctx, key, limit, window)
+	return ok, retry, err
+}
+
+// Reserve implements store.Reserver with an exact sliding window on the
+// server's clock, atomic per key under a transaction-scoped advisory lock.
+// The hit's handle is its time in microseconds.
+func (s *Store) Reserve(ctx context.Context, key string, limit int, window time.Duration) (string, bool, time.Duration, error) {
 	w := window.Microseconds()
 	var allowed bool
 	var retry time.Duration
+	var at int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// Hits need no durability across a server crash (losing a few
 		// seconds of counts is harmless), so this transaction skips the
@@ -496,7 +505,7 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 			return err
 		}
 		if n < int64(limit) {
-			allowed = true
+			allowed, at = true, now
 			return nil
 		}
 		retry = window
@@ -509,13 +518,16 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 		return nil
 	})
 	if err != nil {
-		return false, 0, err
+		return "", false, 0, err
 	}
 	if s.hits.Add(1)%pruneEvery == 0 {
 		// Best effort: a failure here changes no decision.
 		_ = s.Prune(ctx)
 	}
-	return allowed, retry, nil
+	if !allowed {
+		return "", false, retry, nil
+	}
+	return strconv.FormatInt(at, 10), true, 0, nil
 }
 
 // pruneEvery is how many hits pass between sweeps of all keys' old hits.
@@ -529,34 +541,13 @@ func (s *Store) Prune(ctx context.Context) error {
 	return mapErr(err)
 }
 
-// peekSQL is hitSQL's count alone: the key's hits inside the window on the
-// server's clock, the oldest of them, and the clock.
-const peekSQL = `WITH clock AS (
-	SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now
-)
-SELECT count(h.at), min(h.at), clock.now
-FROM clock LEFT JOIN throttle_hits h ON h.key = $1 AND h.at > clock.now - $2
-GROUP BY clock.now`
-
-// Peek implements store.Peeker: Hit's answer on the server's clock, in
-// one read that records and prunes nothing (and takes no lock: a Hit of
-// the key running meanwhile is seen or not, as if it came after).
-func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
-	w := window.Microseconds()
-	var n, now int64
-	var oldest sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, peekSQL, key, w).Scan(&n, &oldest, &now); err != nil {
-		return false, 0, mapErr(err)
+// Release implements store.Reserver: it deletes one hit of key at the
+// time hit names (two hits at the same microsecond are alike).
+func (s *Store) Release(ctx context.Context, key, hit string) error {
+	at, err := strconv.ParseInt(hit, 10, 64)
+	if err != nil {
+		return fmt.Errorf("postgres: bad hit handle %q", hit)
 	}
-	if n < int64(limit) {
-		return true, 0, nil
-	}
-	retry := window
-	if oldest.Valid {
-		retry = time.Duration(oldest.Int64+w-now) * time.Microsecond
-	}
-	if retry <= 0 {
-		retry = time.Millisecond
-	}
-	return false, retry, nil
+	_, err = s.db.ExecContext(ctx, `DELETE FROM throttle_hits WHERE ctid IN (SELECT ctid FROM throttle_hits WHERE key = $1 AND at = $2 LIMIT 1)`, key, at)
+	return mapErr(err)
 }

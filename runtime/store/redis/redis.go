@@ -90,7 +90,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
-	_ store.Peeker   = (*Store)(nil)
+	_ store.Reserver = (*Store)(nil)
 )
 
 // New returns a store keeping its keys under prefix (e.g. "blog:") in the
@@ -343,61 +343,37 @@ if oldest[2] then return {0, tonumber(oldest[2]) + w - now} end
 return {0, w}
 `)
 
-// Hit implements store.Counters: an exact sliding window in a sorted set
-// per key, counted by one Lua script on the server's clock.
+// Hit implements store.Counters with an exact sliding window (see Reserve).
 func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
-	var member [12]byte
-	rand.Read(member[:])
-	res, err := hitScript.Run(ctx, s.c, []string{s.hitsKey(key)}, limit, window.Microseconds(), hex.EncodeToString(member[:])).Int64Slice()
-	if err != nil {
-		return false, 0, mapErr(err)
-	}
-	if len(res) != 2 {
-		return false, 0, corrupt(fmt.Errorf("hit script returned %v", res))
-	}
-	if res[0] == 1 {
-		return true, 0, nil
-	}
-	retry := time.Duration(res[1]) * time.Microsecond
-	if retry <= 0 {
-		retry = time.Millisecond
-	}
-	return false, retry, nil
+	_, ok, retry, err := s.Reserve(ctx, key, limit, window)
+	return ok, retry, err
 }
 
-// peekScript is hitScript's count alone, on the server's clock: members
-// newer than now-window (those hitScript keeps), and the oldest of them.
-// It writes nothing. It returns {allowed, retry-after in µs}. KEYS[1]
-// sorted set; ARGV: limit, window µs.
-var peekScript = goredis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local limit = tonumber(ARGV[1])
-local w = tonumber(ARGV[2])
-local min = '(' .. string.format('%d', now - w)
-local n = redis.call('ZCOUNT', KEYS[1], min, '+inf')
-if n < limit then return {1, 0} end
-local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], min, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-if oldest[2] then return {0, tonumber(oldest[2]) + w - now} end
-return {0, w}
-`)
-
-// Peek implements store.Peeker: Hit's answer on the server's clock, by a
-// read-only Lua script.
-func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
-	res, err := peekScript.Run(ctx, s.c, []string{s.hitsKey(key)}, limit, window.Microseconds()).Int64Slice()
+// Reserve implements store.Reserver: an exact sliding window in a sorted
+// set per key, counted by one Lua script on the server's clock. The hit's
+// handle is its random member.
+func (s *Store) Reserve(ctx context.Context, key string, limit int, window time.Duration) (string, bool, time.Duration, error) {
+	var b [12]byte
+	rand.Read(b[:])
+	member := hex.EncodeToString(b[:])
+	res, err := hitScript.Run(ctx, s.c, []string{s.hitsKey(key)}, limit, window.Microseconds(), member).Int64Slice()
 	if err != nil {
-		return false, 0, mapErr(err)
+		return "", false, 0, mapErr(err)
 	}
 	if len(res) != 2 {
-		return false, 0, corrupt(fmt.Errorf("peek script returned %v", res))
+		return "", false, 0, corrupt(fmt.Errorf("hit script returned %v", res))
 	}
 	if res[0] == 1 {
-		return true, 0, nil
+		return member, true, 0, nil
 	}
 	retry := time.Duration(res[1]) * time.Microsecond
 	if retry <= 0 {
 		retry = time.Millisecond
 	}
-	return false, retry, nil
+	return "", false, retry, nil
+}
+
+// Release implements store.Reserver: it removes the member hit.
+func (s *Store) Release(ctx context.Context, key, hit string) error {
+	return mapErr(s.c.ZRem(ctx, s.hitsKey(key), hit).Err())
 }

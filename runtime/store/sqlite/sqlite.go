@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -105,7 +106,7 @@ var (
 	_ store.Sessions = (*Store)(nil)
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
-	_ store.Peeker   = (*Store)(nil)
+	_ store.Reserver = (*Store)(nil)
 )
 
 // Schema is the DDL New runs; every statement is idempotent.
@@ -521,10 +522,16 @@ func (s *Store) RevokeFamily(ctx context.Context, id string) error {
 // keys (each hit already prunes its own key).
 const pruneEvery = 1024
 
-// Hit implements store.Counters with an exact sliding window, in one
-// immediate transaction: prune the key's hits older than the window, count
-// the rest, and record this hit only when the count is under limit.
+// Hit implements store.Counters with an exact sliding window (see Reserve).
 func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	_, ok, retry, err := s.Reserve(ctx, key, limit, window)
+	return ok, retry, err
+}
+
+// Reserve implements store.Reserver, in one immediate transaction: prune
+// the key's hits older than the window, count the rest, and record this
+// hit only when the count is under limit. The hit's handle is its time.
+func (s *Store) Reserve(ctx context.Context, key string, limit int, window time.Duration) (string, bool, time.Duration, error) {
 	now := s.now()
 	n, cut := now.UnixNano(), now.Add(-window).UnixNano()
 	sweep := s.hits.Add(1)%pruneEvery == 0
@@ -565,32 +572,21 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 		return nil
 	})
 	if err != nil {
-		return false, 0, err
+		return "", false, 0, err
 	}
-	return allowed, retry, nil
+	if !allowed {
+		return "", false, retry, nil
+	}
+	return strconv.FormatInt(n, 10), true, 0, nil
 }
 
-// Peek implements store.Peeker: Hit's answer on the same clock and window
-// (hits after now-window count), in one read that records and prunes
-// nothing.
-func (s *Store) Peek(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
-	now := s.now()
-	n, cut := now.UnixNano(), now.Add(-window).UnixNano()
-	var count int64
-	var oldest sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(at) FROM throttle_hits WHERE key = ? AND at > ?`, key, cut).Scan(&count, &oldest)
+// Release implements store.Reserver: it deletes one hit of key at the
+// time hit names (two hits at the same nanosecond are alike).
+func (s *Store) Release(ctx context.Context, key, hit string) error {
+	at, err := strconv.ParseInt(hit, 10, 64)
 	if err != nil {
-		return false, 0, mapErr(err)
+		return fmt.Errorf("sqlite: bad hit handle %q", hit)
 	}
-	if count < int64(limit) {
-		return true, 0, nil
-	}
-	retry := window
-	if oldest.Valid {
-		retry = time.Duration(oldest.Int64 + int64(window) - n)
-	}
-	if retry <= 0 {
-		retry = time.Millisecond
-	}
-	return false, retry, nil
+	_, err = s.db.ExecContext(ctx, `DELETE FROM throttle_hits WHERE rowid IN (SELECT rowid FROM throttle_hits WHERE key = ? AND at = ? LIMIT 1)`, key, at)
+	return mapErr(err)
 }

@@ -46,7 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Sessions", func(s Stores) bool { return s.Sessions != nil }, sessionTests},
 		{"Families", func(s Stores) bool { return s.Families != nil }, familyTests},
 		{"Counters", func(s Stores) bool { return s.Counters != nil }, counterTests},
-		{"Peek", func(s Stores) bool { return s.Counters != nil }, peekTests},
+		{"Reserve", func(s Stores) bool { return s.Counters != nil }, reserveTests},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) {
@@ -578,156 +578,104 @@ var counterTests = []test{
 	}},
 }
 
-// peeker returns the backend's Counters as a store.Peeker; every Counters
-// must implement it (the login throttle checks Basic and Token clients
-// with it before verifying their credentials).
-func peeker(t *testing.T, s Stores) store.Peeker {
+// reserver returns the backend's Counters as a store.Reserver; every
+// Counters must implement it (the login throttle holds a slot of a
+// client's bucket while a credential is checked, and gives it back when
+// the credential was right).
+func reserver(t *testing.T, s Stores) store.Reserver {
 	t.Helper()
-	p, ok := s.Counters.(store.Peeker)
+	r, ok := s.Counters.(store.Reserver)
 	if !ok {
-		t.Fatalf("%T does not implement store.Peeker", s.Counters)
+		t.Fatalf("%T does not implement store.Reserver", s.Counters)
 	}
-	return p
+	return r
 }
 
-var peekTests = []test{
-	{"RecordsNothing", func(t *testing.T, s Stores) {
-		// Any number of Peeks leave the window as it was: the limit of
-		// Hits still passes after them, and the next is refused.
+var reserveTests = []test{
+	{"ReleaseFrees", func(t *testing.T, s Stores) {
+		// Reserve counts as Hit does (one window for both); Release
+		// frees exactly the one slot it names, once.
 		c := ctx(t)
-		p := peeker(t, s)
-		key := "p:" + randomID(t)
+		r := reserver(t, s)
+		key := "r:" + randomID(t)
 		const limit = 3
-		for i := range 50 {
-			ok, retry, err := p.Peek(c, key, limit, time.Minute)
-			noErr(t, "Peek", err)
-			if !ok || retry != 0 {
-				t.Fatalf("peek %d of an empty window: ok=%v retry=%v", i+1, ok, retry)
+		var hits []string
+		for i := range limit - 1 {
+			hit, ok, retry, err := r.Reserve(c, key, limit, time.Minute)
+			noErr(t, "Reserve", err)
+			if !ok || retry != 0 || hit == "" {
+				t.Fatalf("reserve %d of %d: ok=%v retry=%v hit=%q", i+1, limit, ok, retry, hit)
 			}
-		}
-		for i := range limit {
-			ok, _, err := s.Counters.Hit(c, key, limit, time.Minute)
-			noErr(t, "Hit", err)
-			if !ok {
-				t.Fatalf("hit %d refused after peeks: peeks were recorded", i+1)
-			}
-			for range 5 {
-				_, _, err := p.Peek(c, key, limit, time.Minute)
-				noErr(t, "Peek", err)
-			}
+			hits = append(hits, hit)
 		}
 		ok, _, err := s.Counters.Hit(c, key, limit, time.Minute)
 		noErr(t, "Hit", err)
-		if ok {
-			t.Fatal("hit allowed over the limit")
-		}
-	}},
-	{"AgreesWithHit", func(t *testing.T, s Stores) {
-		// After k hits, Peek allows exactly when a Hit would, and when it
-		// refuses its retry-after is the one the next Hit reports (give
-		// or take the time between the two calls).
-		p := peeker(t, s)
-		const window = time.Minute
-		for _, limit := range []int{0, 1, 3} {
-			c := ctx(t)
-			key := fmt.Sprintf("a:%d:%s", limit, randomID(t))
-			for k := 0; k <= limit+1; k++ {
-				pok, pretry, err := p.Peek(c, key, limit, window)
-				noErr(t, "Peek", err)
-				hok, hretry, err := s.Counters.Hit(c, key, limit, window)
-				noErr(t, "Hit", err)
-				if pok != hok {
-					t.Fatalf("limit %d after %d hits: Peek allowed=%v, Hit allowed=%v", limit, k, pok, hok)
-				}
-				if want := k < limit; pok != want {
-					t.Fatalf("limit %d after %d hits: Peek allowed=%v, want %v", limit, k, pok, want)
-				}
-				if pok {
-					if pretry != 0 {
-						t.Fatalf("limit %d: allowed peek with retry %v", limit, pretry)
-					}
-					continue
-				}
-				if pretry <= 55*time.Second || pretry > window {
-					t.Fatalf("limit %d: peek retryAfter = %v, want just under %v", limit, pretry, window)
-				}
-				if d := pretry - hretry; d < -50*time.Millisecond || d > 2*time.Second {
-					t.Fatalf("limit %d: peek retryAfter %v, hit retryAfter %v: they disagree", limit, pretry, hretry)
-				}
-			}
-		}
-	}},
-	{"Slide", func(t *testing.T, s Stores) {
-		// Peek sees the window slide as Hit does: refused while the hit
-		// is inside, for about the retry it reports, then allowed.
-		c := ctx(t)
-		p := peeker(t, s)
-		key := "ps:" + randomID(t)
-		const window = 400 * time.Millisecond
-		t0 := time.Now()
-		ok, _, err := s.Counters.Hit(c, key, 1, window)
-		noErr(t, "Hit", err)
 		if !ok {
-			t.Fatal("first hit refused")
+			t.Fatal("hit refused under the limit")
 		}
-		ok, retry, err := p.Peek(c, key, 1, window)
-		noErr(t, "Peek", err)
-		remaining := window - time.Since(t0)
-		if ok || retry <= 0 || retry > remaining+50*time.Millisecond {
-			t.Fatalf("peek of a full window: ok=%v retry=%v, want refused with retry in (0, %v]", ok, retry, remaining)
+		hit, ok, retry, err := r.Reserve(c, key, limit, time.Minute)
+		noErr(t, "Reserve", err)
+		if ok || hit != "" || retry <= 55*time.Second || retry > time.Minute {
+			t.Fatalf("reserve over the limit: ok=%v hit=%q retry=%v", ok, hit, retry)
 		}
-		time.Sleep(retry + 30*time.Millisecond)
-		ok, _, err = p.Peek(c, key, 1, window)
-		noErr(t, "Peek", err)
-		if !ok {
-			t.Fatal("peek refused after the hit left the window")
+		noErr(t, "Release", r.Release(c, key, hits[0]))
+		// Released twice, or a handle never given: nothing more frees.
+		noErr(t, "Release again", r.Release(c, key, hits[0]))
+		noErr(t, "Release of another key", r.Release(c, "r:"+randomID(t), hits[1]))
+		if hit, ok, _, err = r.Reserve(c, key, limit, time.Minute); err != nil || !ok || hit == "" {
+			t.Fatalf("reserve after a release: ok=%v hit=%q err=%v", ok, hit, err)
 		}
-		ok, _, err = s.Counters.Hit(c, key, 1, window)
-		noErr(t, "Hit", err)
-		if !ok {
-			t.Fatal("hit refused after the window freed up")
+		if ok, _, err := s.Counters.Hit(c, key, limit, time.Minute); err != nil || ok {
+			t.Fatalf("hit after the freed slot was taken again: ok=%v err=%v (a double release freed a second slot)", ok, err)
 		}
 	}},
 	{"Concurrent", func(t *testing.T, s Stores) {
-		// Peeks racing with Hits change nothing: exactly limit Hits pass,
-		// and afterwards every Peek refuses.
+		// Of concurrent reservations exactly limit pass; once all are
+		// released, exactly limit pass again.
 		c := ctx(t)
-		p := peeker(t, s)
-		key := "pc:" + randomID(t)
+		r := reserver(t, s)
+		key := "rc:" + randomID(t)
 		const n, limit = 24, 10
+		round := func() []string {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var got []string
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					hit, ok, _, err := r.Reserve(c, key, limit, time.Minute)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if ok {
+						mu.Lock()
+						got = append(got, hit)
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			return got
+		}
+		got := round()
+		if len(got) != limit {
+			t.Fatalf("%d of %d concurrent reservations allowed, want exactly %d", len(got), n, limit)
+		}
 		var wg sync.WaitGroup
-		var mu sync.Mutex
-		allowed := 0
-		for range n {
-			wg.Add(2)
+		for _, h := range got {
+			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, _, err := s.Counters.Hit(c, key, limit, time.Minute)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if ok {
-					mu.Lock()
-					allowed++
-					mu.Unlock()
-				}
-			}()
-			go func() {
-				defer wg.Done()
-				if _, _, err := p.Peek(c, key, limit, time.Minute); err != nil {
+				if err := r.Release(c, key, h); err != nil {
 					t.Error(err)
 				}
 			}()
 		}
 		wg.Wait()
-		if allowed != limit {
-			t.Fatalf("%d of %d concurrent hits allowed among peeks, want exactly %d", allowed, n, limit)
-		}
-		ok, retry, err := p.Peek(c, key, limit, time.Minute)
-		noErr(t, "Peek", err)
-		if ok || retry <= 0 {
-			t.Fatalf("peek of a full window: ok=%v retry=%v", ok, retry)
+		if again := round(); len(again) != limit {
+			t.Fatalf("after releasing all: %d of %d concurrent reservations allowed, want exactly %d", len(again), n, limit)
 		}
 	}},
 }

@@ -31,46 +31,35 @@ const (
 	Audience = "blog"
 )
 
-// Throttle is a fake login throttle: it allows Limit calls, then refuses
-// with a retry of 42s; Err makes it fail like a dead backend. Its Peek
-// reports the same state without counting.
+// Throttle is a fake login throttle: it admits Limit checks, then refuses
+// with a retry of 42s; a check whose slot is given back does not count.
+// Err makes it fail like a dead backend.
 type Throttle struct {
 	mu    sync.Mutex
 	Calls int
-	Peeks int // calls of Peek
 	Limit int // 0: unlimited
 	Err   error
 }
 
-// Peek returns the throttle's read-only check as an authn.LoginPeek.
-func (t *Throttle) Peek() authn.LoginPeek {
-	return func(r *http.Request) (bool, time.Duration, error) {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		t.Peeks++
-		if t.Err != nil {
-			return false, 0, t.Err
-		}
-		if t.Limit > 0 && t.Calls >= t.Limit {
-			return true, 42 * time.Second, nil
-		}
-		return false, 0, nil
-	}
-}
-
 // Func returns the throttle as an authn.LoginThrottle.
 func (t *Throttle) Func() authn.LoginThrottle {
-	return func(r *http.Request) (bool, time.Duration, error) {
+	return func(r *http.Request) (func(bool), bool, time.Duration, error) {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if t.Err != nil {
-			return false, 0, t.Err
+			return nil, false, 0, t.Err
 		}
 		if t.Limit > 0 && t.Calls >= t.Limit {
-			return false, 42 * time.Second, nil
+			return nil, false, 42 * time.Second, nil
 		}
 		t.Calls++
-		return true, 0, nil
+		return func(giveBack bool) {
+			if giveBack {
+				t.mu.Lock()
+				t.Calls--
+				t.mu.Unlock()
+			}
+		}, true, 0, nil
 	}
 }
 
@@ -125,9 +114,9 @@ func New(tb testing.TB, o Options) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.Tokens = tokenauth.New(tokenauth.Config{TTL: o.TokenTTL}, e.Acc, e.Store, e.Throttle.Func(), e.Throttle.Peek())
+	e.Tokens = tokenauth.New(tokenauth.Config{TTL: o.TokenTTL}, e.Acc, e.Store, e.Throttle.Func())
 	e.Sessions = sessionauth.New(sessionauth.Config{}, e.Acc, e.Store, e.Throttle.Func())
-	e.Basic = basicauth.New("api", e.Acc, e.Throttle.Func(), e.Throttle.Peek())
+	e.Basic = basicauth.New("api", e.Acc, e.Throttle.Func())
 	e.Chain = authn.Chain{e.JWT, e.Tokens, e.Sessions, e.Basic}
 
 	r := chi.NewRouter()

@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// cpuSeconds is the user+system CPU time the process pid has used so far,
+// from /proc (Linux); ok is false elsewhere.
+func cpuSeconds(pid int) (float64, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// Fields after the parenthesised command: state is field 3, utime 14, stime 15.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, false
+	}
+	ut, err1 := strconv.ParseFloat(f[11], 64)
+	st, err2 := strconv.ParseFloat(f[12], 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return (ut + st) / 100, true // USER_HZ is 100 on Linux
+}
+
+// backendServer starts the blog with alice on one backend: "sqlite" (the
+// embedded default) or "redis" (PostgreSQL and Redis).
+func backendServer(t *testing.T, backend string, extraEnv ...string) *server {
+	t.Helper()
+	if backend == "sqlite" {
+		return startServer(t, extraEnv...)
+	}
+	dbURL, redisURL := backends(t)
+	env := blogEnv(t.TempDir(), append([]string{"BLOG_DATABASE_URL=" + dbURL, "BLOG_REDIS_URL=" + redisURL}, extraEnv...)...)
+	if out, code := run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
+		t.Fatalf("createuser: exit %d: %s", code, out)
+	}
+	return startShared(t, env)
+}
+
+// Issue 10, item 1, over HTTP: 200 Basic requests from one address
+// released together, the right password last. At the default login rate
+// (10 a minute) at most 10 are checked (answered 401), the rest are
+// refused (429) before any password is hashed, and the right password,
+// sent last, is refused too. A JWT login from another address meanwhile
+// stays quick. The figures (statuses, server CPU seconds, the bystander's
+// wait) are logged for the issue's note.
+func TestBasicBurstOverHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a burst of 200 requests")
+	}
+	const burst = 200
+	for _, backend := range []string{"sqlite", "redis"} {
+		t.Run(backend, func(t *testing.T) {
+			s := backendServer(t, backend)
+			tr := &http.Transport{MaxIdleConnsPerHost: burst, MaxConnsPerHost: 0}
+			defer tr.CloseIdleConnections()
+			hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+			pid := s.cmd.Process.Pid
+			cpu0, cpuOK := cpuSeconds(pid)
+
+			status := make([]int, burst)
+			start := make(chan struct{})
+			var wg, wrote sync.WaitGroup
+			wrote.Add(burst - 1)
+			for i := range burst {
+				pw := "guess-" + strconv.Itoa(i)
+				if i == burst-1 {
+					pw = "alice-pass-1"
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req, _ := http.NewRequest("GET", s.base+"/auth/me", nil)
+					req.Header.Set("Authorization", "Basic "+b64("alice:"+pw))
+					var once sync.Once
+					if i < burst-1 {
+						req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+							WroteRequest: func(httptrace.WroteRequestInfo) { once.Do(wrote.Done) },
+						}))
+					}
+					<-start
+					if i == burst-1 {
+						// The right password goes last: once every wrong
+						// one is on the wire, while they are in flight.
+						wrote.Wait()
+					}
+					resp, err := hc.Do(req)
+					if err != nil {
+						if i < burst-1 {
+							once.Do(wrote.Done)
+						}
+						t.Errorf("attempt %d: %v", i, err)
+						return
+					}
+					resp.Body.Close()
+					status[i] = resp.StatusCode
+				}()
+			}
+			began := time.Now()
+			close(start)
+			// A bystander logs in from another address during the burst.
+			time.Sleep(20 * time.Millisecond)
+			other := s.fromAddr("127.0.0.2")
+			t0 := time.Now()
+			expect(t, "bystander login during the burst", other.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}), 200)
+			bystander := time.Since(t0)
+			wg.Wait()
+			took := time.Since(began)
+			cpu1, _ := cpuSeconds(pid)
+
+			counts := map[int]int{}
+			for _, st := range status {
+				counts[st]++
+			}
+			cpu := "n/a"
+			if cpuOK {
+				cpu = strconv.FormatFloat(cpu1-cpu0, 'f', 2, 64) + " s"
+			}
+			t.Logf("%s: statuses %v; burst took %v; server CPU %s; bystander login took %v", backend, counts, took.Round(time.Millisecond), cpu, bystander.Round(time.Millisecond))
+			if n := counts[http.StatusUnauthorized] + counts[http.StatusOK]; n > loginRate {
+				t.Errorf("%d credentials were checked (answered 401 or 200), want at most %d", n, loginRate)
+			}
+			if counts[http.StatusUnauthorized]+counts[http.StatusOK]+counts[http.StatusTooManyRequests] != burst {
+				t.Errorf("statuses %v: want only 401, 429 (and 200)", counts)
+			}
+			if st := status[burst-1]; st != http.StatusTooManyRequests {
+				t.Errorf("the right password, sent last: %d, want 429", st)
+			}
+		})
+	}
+}
+
+// loginRate is the blog's default login rate per minute.
+const loginRate = 10
