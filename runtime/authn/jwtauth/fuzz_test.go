@@ -1,10 +1,14 @@
 package jwtauth
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
@@ -61,6 +65,45 @@ func FuzzParse(f *testing.F) {
 			// success must be the seed itself.
 			if tok != good || typ != TypeAccess || uid != 7 || c.TokenType != TypeAccess {
 				t.Fatalf("accepted %q as %s", tok, typ)
+			}
+		}
+	})
+}
+
+// FuzzClaims signs fuzzed payloads with the right key, so the claims
+// decoding itself is fuzzed: whatever Parse accepts has exp, nbf and iat
+// (in any letter case) only as JSON numbers.
+func FuzzClaims(f *testing.F) {
+	j := fuzzJWT(f)
+	key := []byte(strings.Repeat("k", 32))
+	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"at+jwt"}`))
+	valid := func(edit string) string {
+		return `{"iss":"i","aud":"a","sub":"7","exp":4102444800,"nbf":1700000000,"iat":1700000000,"jti":"x","token_type":"access","pwv":0` + edit + `}`
+	}
+	for _, e := range []string{"", `,"iat":"1"`, `,"exp":"4102444800"`, `,"nbf":null`, `,"iat":true`,
+		`,"exp":[4102444800]`, `,"EXP":"4102444800"`, `,"Nbf":{}`, `,"iat":1.5e9`, `,"exp":-1`} {
+		f.Add(valid(e))
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		signing := head + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+		sig, err := jwt.SigningMethodHS256.Sign(signing, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := j.Parse(signing+"."+base64.RawURLEncoding.EncodeToString(sig), TypeAccess); err != nil {
+			return
+		}
+		d := json.NewDecoder(strings.NewReader(payload))
+		d.UseNumber()
+		var m map[string]any
+		if err := d.Decode(&m); err != nil {
+			t.Fatalf("accepted claims that are not a JSON object: %q", payload)
+		}
+		for k, v := range m {
+			if strings.EqualFold(k, "exp") || strings.EqualFold(k, "nbf") || strings.EqualFold(k, "iat") {
+				if _, ok := v.(json.Number); !ok {
+					t.Fatalf("accepted %s = %#v in %q", k, v, payload)
+				}
 			}
 		}
 	})

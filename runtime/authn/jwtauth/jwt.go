@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,6 +60,28 @@ type Claims struct {
 	PasswordVersion int64 `json:"pwv"`
 	// Family is the refresh family the token belongs to.
 	Family string `json:"fam,omitempty"`
+}
+
+// UnmarshalJSON decodes the claims as encoding/json would, after checking
+// that the NumericDate claims (exp, nbf, iat) that are present are JSON
+// numbers (RFC 7519 §2): golang-jwt's NumericDate also reads a numeric
+// string ("1"), and a null leaves the claim unset. Keys are matched as
+// encoding/json matches them, case-insensitively, so "EXP" is checked too.
+func (c *Claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for k, v := range raw {
+		if !strings.EqualFold(k, "exp") && !strings.EqualFold(k, "nbf") && !strings.EqualFold(k, "iat") {
+			continue
+		}
+		if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+			return fmt.Errorf("claim %q is not a JSON number", k)
+		}
+	}
+	type plain Claims // without this method
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // Config configures the class and its endpoints.
