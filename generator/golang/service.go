@@ -56,6 +56,7 @@ func (g *gen) service() error {
 			Id("Algorithm"): Lit(j.Algorithm), Id("KeyEnv"): Lit(j.KeyEnv), Id("AccessTTL"): duration(j.AccessTTL),
 			Id("RefreshTTL"): duration(j.RefreshTTL), Id("RefreshIn"): Lit(j.RefreshIn), Id("Issuer"): Lit(j.Issuer),
 			Id("Audience"): Lit(j.Audience), Id("Leeway"): duration(j.Leeway), Id("Path"): Lit(j.Path),
+			Id("ReuseGrace"): duration(j.ReuseGrace),
 		})
 	}
 	if ss := s.Auth.Session; ss != nil {

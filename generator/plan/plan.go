@@ -62,6 +62,10 @@ type JWT struct {
 	Audience   string        // default: service name
 	Leeway     time.Duration // default 30s
 	Path       string        // endpoint prefix, default "/auth/jwt"
+	// ReuseGrace: a refresh token presented again within it of its own
+	// rotation is refused without revoking its family (two tabs); default
+	// 1s, 0 off, at most 1m.
+	ReuseGrace time.Duration
 }
 
 // Session configures server-side session authentication with CSRF.

@@ -33,8 +33,8 @@ func Dump(s *plan.Service) string {
 	w(1, "default: %v", s.Auth.Default)
 	w(1, "me: %q", s.Auth.MePath)
 	if j := s.Auth.JWT; j != nil {
-		w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s issuer=%q audience=%q leeway=%s path=%s",
-			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.Issuer, j.Audience, j.Leeway, j.Path)
+		w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s issuer=%q audience=%q leeway=%s path=%s reuse_grace=%s",
+			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.Issuer, j.Audience, j.Leeway, j.Path, j.ReuseGrace)
 	}
 	if x := s.Auth.Session; x != nil {
 		w(1, "session: cookie=%s csrf_cookie=%s csrf_header=%s idle=%s absolute=%s path=%s",

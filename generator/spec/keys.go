@@ -12,7 +12,7 @@ var knownKeys = map[string][]string{
 	"":                                 {"version", "service", "authentication", "permissions", "throttles", "resources"},
 	"service":                          {"name", "package", "output", "main", "env_prefix", "cors_origins", "health"},
 	"authentication":                   {"default", "jwt", "session", "token", "basic", "me"},
-	"authentication/jwt":               {"algorithm", "key_env", "access_ttl", "refresh_ttl", "refresh_token_in", "issuer", "audience", "leeway", "path"},
+	"authentication/jwt":               {"algorithm", "key_env", "access_ttl", "refresh_ttl", "refresh_token_in", "issuer", "audience", "leeway", "path", "reuse_grace"},
 	"authentication/session":           {"cookie_name", "csrf_cookie_name", "csrf_header_name", "idle_timeout", "absolute_timeout", "path"},
 	"authentication/token":             {"ttl", "path"},
 	"authentication/basic":             {"realm"},

@@ -820,6 +820,7 @@ func (l *loader) jwt(n *yaml.Node) *plan.JWT {
 		Algorithm: "HS256", KeyEnv: l.prefix + "_JWT_KEY",
 		AccessTTL: 5 * timeMinute, RefreshTTL: 24 * timeHour, RefreshIn: "cookie",
 		Issuer: l.svc.Name, Audience: l.svc.Name, Leeway: 30 * timeSecond, Path: "/auth/jwt",
+		ReuseGrace: timeSecond,
 	}
 	if n != nil {
 		// A literal key in the spec would end up in version control.
@@ -881,6 +882,15 @@ func (l *loader) jwt(n *yaml.Node) *plan.JWT {
 			if v, ok := m["path"]; ok {
 				if p, ok := l.checkPath(v, "jwt.path"); ok {
 					j.Path = p
+				}
+			}
+			if v, ok := m["reuse_grace"]; ok {
+				if d, ok := l.duration(v, "jwt.reuse_grace", true); ok {
+					if d > timeMinute {
+						l.errAt(v, "use at most 1m, or 0s to turn the grace off", "jwt.reuse_grace %s is too long: a stolen refresh token reused within it does not revoke its family", d)
+					} else {
+						j.ReuseGrace = d
+					}
 				}
 			}
 		}

@@ -345,6 +345,7 @@ var schemaCannotExpress = map[string]bool{
 	"duplicate_path":           true,
 	"duplicate_resource":       true, // yaml.v3 refuses to decode duplicate keys
 	"expr_quoted":              true, // the expression grammar is beyond a pattern
+	"jwt_reuse_grace":          true, // a duration's upper bound is beyond a pattern
 	"no_authentication":        true,
 	"not_object_class":         true,
 	"owner_not_user":           true,

@@ -73,6 +73,8 @@ type JWT struct {
 	Audience   string
 	Leeway     time.Duration
 	Path       string // e.g. "/auth/jwt"
+	// ReuseGrace: see jwtauth.Config.ReuseGrace (0: off).
+	ReuseGrace time.Duration
 }
 
 // Session configures server-side sessions with CSRF.

@@ -155,6 +155,7 @@ func (in *instance) authConfig() (kit.Config, error) {
 			Leeway:     j.Leeway,
 			RefreshIn:  j.RefreshIn,
 			Path:       j.Path,
+			ReuseGrace: j.ReuseGrace,
 		}
 		if in.def.Auth.Basic != nil {
 			cfg.JWT.Realm = in.def.Auth.Basic.Realm

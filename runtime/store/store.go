@@ -92,23 +92,31 @@ type Sessions interface {
 
 // Family is a refresh-token family: the allowlist entry naming the one
 // refresh token of the family that is current. Rotation swaps Current; a
-// presented token that is not Current is reuse, and revokes the family.
+// presented token that is not Current is reuse, and revokes the family,
+// unless it is Previous presented shortly after RotatedAt (two tabs
+// refreshing at once; see jwtauth.Config.ReuseGrace).
 type Family struct {
 	ID              string // random id, also carried in the refresh token
 	UserID          int64
 	Current         []byte // hash of the current refresh token's jti
 	ExpiresAt       time.Time
 	PasswordVersion int64
+	// Previous is the hash of the token the last rotation replaced, and
+	// RotatedAt when that rotation happened; nil and zero before the
+	// first rotation.
+	Previous  []byte
+	RotatedAt time.Time
 }
 
 // Families stores refresh-token families.
 type Families interface {
 	CreateFamily(ctx context.Context, f *Family) error
 	FamilyByID(ctx context.Context, id string) (*Family, error)
-	// RotateFamily swaps Current from old to next atomically. It returns
+	// RotateFamily swaps Current from old to next atomically, and records
+	// old as Previous and at as RotatedAt in the same step. It returns
 	// ErrConflict when Current is no longer old (a concurrent rotation won,
 	// or old was already rotated) and ErrNotFound when the family is gone.
-	RotateFamily(ctx context.Context, id string, old, next []byte) error
+	RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error
 	// RevokeFamily deletes the family; a missing one is not an error.
 	RevokeFamily(ctx context.Context, id string) error
 }

@@ -103,7 +103,18 @@ type Config struct {
 	InsecureCookies bool
 	// CacheSize bounds the verified-token cache (default 100000 tokens).
 	CacheSize int
+	// ReuseGrace is how long after its own rotation a refresh token may
+	// be presented again without revoking its family: two browser tabs
+	// refreshing at once present the same token, and the one that loses
+	// the race gets 401 but must not log the user out. Later (or for any
+	// older token) reuse revokes the family. 0 turns the grace off; it is
+	// at most MaxReuseGrace. The spec's jwt.reuse_grace, default 1s.
+	ReuseGrace time.Duration
 }
+
+// MaxReuseGrace bounds Config.ReuseGrace: a stolen refresh token presented
+// within the grace of its rotation does not revoke the family.
+const MaxReuseGrace = time.Minute
 
 // JWT is the "jwt" authentication class and the login, refresh and logout
 // endpoints.
@@ -144,6 +155,9 @@ func New(cfg Config, acc *accounts.Accounts, families store.Families, throttle a
 	}
 	if cfg.Leeway == 0 {
 		cfg.Leeway = 30 * time.Second
+	}
+	if cfg.ReuseGrace < 0 || cfg.ReuseGrace > MaxReuseGrace {
+		return nil, fmt.Errorf("jwt: reuse grace %v: must be between 0 and %v", cfg.ReuseGrace, MaxReuseGrace)
 	}
 	switch cfg.RefreshIn {
 	case "":
@@ -531,8 +545,10 @@ func (j *JWT) NewFamily(ctx context.Context, u *authn.User) (Pair, error) {
 // current one of a live family whose user is active and has the password
 // version of the family; the swap is a compare-and-swap, so of concurrent
 // refreshes of one token exactly one succeeds. A token that is valid but no
-// longer current (reuse of a rotated token) revokes the family. Errors are
-// *authn.Error (401) or wrap authn.ErrUnavailable.
+// longer current (reuse of a rotated token) revokes the family, except the
+// token the last rotation replaced, presented within ReuseGrace of that
+// rotation (a second tab that lost the race): that is 401 and revokes
+// nothing. Errors are *authn.Error (401) or wrap authn.ErrUnavailable.
 func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, error) {
 	c, uid, err := j.parse(refresh, TypeRefresh)
 	if err != nil {
@@ -546,6 +562,9 @@ func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, er
 		return Pair{}, nil, accounts.Unavailable(err)
 	}
 	old := hashJTI(c.ID)
+	if fam.UserID == uid && string(fam.Current) != string(old) && j.racing(fam, old) {
+		return Pair{}, nil, errRefreshBad
+	}
 	if fam.UserID != uid || string(fam.Current) != string(old) {
 		// Reuse of a rotated token: the family is compromised.
 		if err := j.revoke(ctx, fam.ID); err != nil {
@@ -576,7 +595,7 @@ func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, er
 	if err != nil {
 		return Pair{}, nil, err
 	}
-	switch err := j.families.RotateFamily(ctx, fam.ID, old, hashJTI(jti)); {
+	switch err := j.families.RotateFamily(ctx, fam.ID, old, hashJTI(jti), now); {
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
 		// A concurrent refresh of the same token won, or the family died.
 		return Pair{}, nil, errRefreshBad
@@ -584,4 +603,14 @@ func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, er
 		return Pair{}, nil, accounts.Unavailable(err)
 	}
 	return Pair{Access: access, Refresh: next, Family: fam.ID}, u, nil
+}
+
+// racing reports whether old, no longer current in fam, is the token the
+// family's last rotation replaced, presented within ReuseGrace of it.
+func (j *JWT) racing(fam *store.Family, old []byte) bool {
+	if j.cfg.ReuseGrace <= 0 || fam.RotatedAt.IsZero() || string(fam.Previous) != string(old) {
+		return false
+	}
+	since := j.now().Sub(fam.RotatedAt)
+	return since < j.cfg.ReuseGrace && since > -j.cfg.ReuseGrace
 }

@@ -307,6 +307,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 func copyFamily(f *store.Family) *store.Family {
 	c := *f
 	c.Current = slices.Clone(f.Current)
+	c.Previous = slices.Clone(f.Previous)
 	return &c
 }
 
@@ -340,7 +341,7 @@ func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error
 
 // RotateFamily implements store.Families as a compare-and-swap under the
 // store's write lock.
-func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte) error {
+func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
@@ -353,7 +354,7 @@ func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte) e
 	if string(f.Current) != string(old) {
 		return store.ErrConflict
 	}
-	f.Current = slices.Clone(next)
+	f.Previous, f.Current, f.RotatedAt = f.Current, slices.Clone(next), at
 	return nil
 }
 

@@ -86,7 +86,7 @@ func TestRotateFamilyIsCAS(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			err := s.RotateFamily(ctx, "f", []byte("0"), []byte{byte('a' + i)})
+			err := s.RotateFamily(ctx, "f", []byte("0"), []byte{byte('a' + i)}, time.Now())
 			if err == nil {
 				wins.Add(1)
 			} else if !errors.Is(err, store.ErrConflict) {
@@ -99,7 +99,7 @@ func TestRotateFamilyIsCAS(t *testing.T) {
 		t.Fatalf("%d rotations of one token won, want 1", wins.Load())
 	}
 	s.RevokeFamily(ctx, "f")
-	if err := s.RotateFamily(ctx, "f", []byte("0"), []byte("1")); !errors.Is(err, store.ErrNotFound) {
+	if err := s.RotateFamily(ctx, "f", []byte("0"), []byte("1"), time.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
 	}
 	s.CreateFamily(ctx, &store.Family{ID: "old", Current: []byte("0"), ExpiresAt: time.Now().Add(-time.Second)})
@@ -134,7 +134,7 @@ func TestUnavailable(t *testing.T) {
 	if _, err := s.UserByID(ctx, 1); !errors.Is(err, authn.ErrUnavailable) {
 		t.Fatal(err)
 	}
-	if err := s.RotateFamily(ctx, "f", nil, nil); !errors.Is(err, store.ErrUnavailable) {
+	if err := s.RotateFamily(ctx, "f", nil, nil, time.Now()); !errors.Is(err, store.ErrUnavailable) {
 		t.Fatal(err)
 	}
 	s.SetUnavailable(false)

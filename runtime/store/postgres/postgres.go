@@ -124,6 +124,8 @@ var Schema = []string{
 		password_version BIGINT NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS refresh_families_user ON refresh_families(user_id)`,
+	`ALTER TABLE refresh_families ADD COLUMN IF NOT EXISTS previous BYTEA`,
+	`ALTER TABLE refresh_families ADD COLUMN IF NOT EXISTS rotated_at TIMESTAMPTZ`,
 	`CREATE TABLE IF NOT EXISTS throttle_hits (
 		key TEXT NOT NULL,
 		at BIGINT NOT NULL,
@@ -420,13 +422,13 @@ const live = `(expires_at IS NULL OR expires_at > $2)`
 // FamilyByID implements store.Families. An expired family is ErrNotFound.
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
 	var f store.Family
-	var expires sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version FROM refresh_families WHERE id = $1 AND `+live,
-		id, s.now()).Scan(&f.ID, &f.UserID, &f.Current, &expires, &f.PasswordVersion)
+	var expires, rotated sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM refresh_families WHERE id = $1 AND `+live,
+		id, s.now()).Scan(&f.ID, &f.UserID, &f.Current, &expires, &f.PasswordVersion, &f.Previous, &rotated)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	f.ExpiresAt = fromNull(expires)
+	f.ExpiresAt, f.RotatedAt = fromNull(expires), fromNull(rotated)
 	return &f, nil
 }
 
@@ -434,9 +436,9 @@ func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error
 // guarded by current = old (concurrent updates of the row queue on its lock
 // and re-check the guard), then, when no row changed, a look-up that tells
 // a missing family from a lost race.
-func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte) error {
+func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE refresh_families SET current = $3 WHERE id = $1 AND `+live+` AND current = $4`, id, now, next, old)
+	res, err := s.db.ExecContext(ctx, `UPDATE refresh_families SET current = $3, previous = $4, rotated_at = $5 WHERE id = $1 AND `+live+` AND current = $4`, id, now, next, old, at)
 	if err != nil {
 		return mapErr(err)
 	}

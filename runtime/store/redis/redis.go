@@ -268,11 +268,12 @@ func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
 
 // FamilyByID implements store.Families. An expired family is ErrNotFound.
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
-	v, err := s.c.HMGet(ctx, s.familyKey(id), "user", "cur", "exp", "pv").Result()
+	v, err := s.c.HMGet(ctx, s.familyKey(id), "user", "cur", "exp", "pv", "prev", "rot").Result()
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	f, ok := strs(v)
+	// prev and rot appear with the first rotation.
+	f, ok := strs(v[:4])
 	if !ok {
 		return nil, store.ErrNotFound
 	}
@@ -286,25 +287,32 @@ func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error
 	if fam.PasswordVersion, err = strconv.ParseInt(f[3], 10, 64); err != nil {
 		return nil, corrupt(err)
 	}
+	if r, ok := strs(v[4:]); ok {
+		fam.Previous = []byte(r[0])
+		if fam.RotatedAt, err = fromMicros(r[1]); err != nil {
+			return nil, corrupt(err)
+		}
+	}
 	if !fam.ExpiresAt.IsZero() && !s.now().Before(fam.ExpiresAt) {
 		return nil, store.ErrNotFound
 	}
 	return fam, nil
 }
 
-// rotateScript is the compare-and-swap of a family's current token:
-// 0 not found, 1 conflict, 2 swapped.
+// rotateScript is the compare-and-swap of a family's current token, which
+// also records the replaced token and the time: 0 not found, 1 conflict,
+// 2 swapped. ARGV: old, next, rotated at (µs).
 var rotateScript = goredis.NewScript(`
 local cur = redis.call('HGET', KEYS[1], 'cur')
 if not cur then return 0 end
 if cur ~= ARGV[1] then return 1 end
-redis.call('HSET', KEYS[1], 'cur', ARGV[2])
+redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'rot', ARGV[3])
 return 2
 `)
 
 // RotateFamily implements store.Families as a compare-and-swap in Lua.
-func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte) error {
-	n, err := rotateScript.Run(ctx, s.c, []string{s.familyKey(id)}, old, next).Int()
+func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error {
+	n, err := rotateScript.Run(ctx, s.c, []string{s.familyKey(id)}, old, next, micros(at)).Int()
 	if err != nil {
 		return mapErr(err)
 	}

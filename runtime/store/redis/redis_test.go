@@ -140,7 +140,7 @@ func TestFlushLogsOut(t *testing.T) {
 	if _, err := s.FamilyByID(ctx, "f"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("FamilyByID after flush: %v", err)
 	}
-	if err := s.RotateFamily(ctx, "f", []byte("a"), []byte("b")); !errors.Is(err, store.ErrNotFound) {
+	if err := s.RotateFamily(ctx, "f", []byte("a"), []byte("b"), time.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("RotateFamily after flush: %v", err)
 	}
 }
@@ -271,7 +271,7 @@ func TestOutageAndRecovery(t *testing.T) {
 			return err
 		},
 		"SessionByHash": func() error { _, err := s.SessionByHash(ctx, []byte("x")); return err },
-		"RotateFamily":  func() error { return s.RotateFamily(ctx, "f", []byte("a"), []byte("b")) },
+		"RotateFamily":  func() error { return s.RotateFamily(ctx, "f", []byte("a"), []byte("b"), time.Now()) },
 	}
 	for name, f := range checks {
 		if err := f(); !errors.Is(err, store.ErrUnavailable) {

@@ -159,6 +159,13 @@ var Schema = []string{
 	`CREATE INDEX IF NOT EXISTS throttle_hits_expires ON throttle_hits(expires)`,
 }
 
+// Columns are added to tables of Schema after it runs, when missing (an
+// older database; SQLite has no ADD COLUMN IF NOT EXISTS).
+var Columns = []struct{ Table, Name, Decl string }{
+	{"refresh_families", "previous", "BLOB"},
+	{"refresh_families", "rotated_at", "INTEGER NOT NULL DEFAULT 0"},
+}
+
 // New migrates the store's tables in db (idempotently, in one transaction)
 // and returns the store. db should come from Open, whose DSN makes
 // transactions BEGIN IMMEDIATE; with a deferred-transaction DSN concurrent
@@ -171,6 +178,17 @@ func New(db *sql.DB) (*Store, error) {
 		for _, q := range Schema {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
+			}
+		}
+		for _, c := range Columns {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`, c.Table, c.Name).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				if _, err := tx.ExecContext(ctx, `ALTER TABLE `+c.Table+` ADD COLUMN `+c.Name+` `+c.Decl); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -473,23 +491,23 @@ func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
 // FamilyByID implements store.Families. An expired family is ErrNotFound.
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
 	var f store.Family
-	var expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version FROM refresh_families WHERE id = ? AND (expires_at = 0 OR expires_at > ?)`,
-		id, s.now().UnixNano()).Scan(&f.ID, &f.UserID, &f.Current, &expires, &f.PasswordVersion)
+	var expires, rotated int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM refresh_families WHERE id = ? AND (expires_at = 0 OR expires_at > ?)`,
+		id, s.now().UnixNano()).Scan(&f.ID, &f.UserID, &f.Current, &expires, &f.PasswordVersion, &f.Previous, &rotated)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	f.ExpiresAt = fromNano(expires)
+	f.ExpiresAt, f.RotatedAt = fromNano(expires), fromNano(rotated)
 	return &f, nil
 }
 
 // RotateFamily implements store.Families as a compare-and-swap:
 // UPDATE ... WHERE id = ? AND current = ?, then, when no row changed, a
 // look-up tells a missing (or expired) family from a lost race.
-func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte) error {
+func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error {
 	now := s.now().UnixNano()
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE refresh_families SET current = ? WHERE id = ? AND current = ? AND (expires_at = 0 OR expires_at > ?)`, next, id, old, now)
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_families SET current = ?, previous = current, rotated_at = ? WHERE id = ? AND current = ? AND (expires_at = 0 OR expires_at > ?)`, next, unixNano(at), id, old, now)
 		if err != nil {
 			return err
 		}

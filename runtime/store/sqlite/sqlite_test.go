@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/store"
@@ -140,7 +141,48 @@ func TestUnavailable(t *testing.T) {
 	if ok, _, err := s.Hit(ctx, "k", 10, 1e9); ok || !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("Hit on closed db: ok=%v err=%v", ok, err)
 	}
-	if err := s.RotateFamily(ctx, "f", []byte("a"), []byte("b")); !errors.Is(err, store.ErrUnavailable) {
+	if err := s.RotateFamily(ctx, "f", []byte("a"), []byte("b"), time.Now()); !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("RotateFamily on closed db: %v", err)
+	}
+}
+
+// A database made before refresh families recorded their last rotation
+// gains the columns at New, and its families keep working.
+func TestMigratesFamiliesOfOlderDatabase(t *testing.T) {
+	db, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for _, q := range []string{
+		`CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+			is_active BOOLEAN NOT NULL DEFAULT 1, is_staff BOOLEAN NOT NULL DEFAULT 0, password_version INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL)`,
+		`CREATE TABLE refresh_families (id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+			current BLOB NOT NULL, expires_at INTEGER NOT NULL, password_version INTEGER NOT NULL)`,
+		`INSERT INTO users (username, password_hash, created_at) VALUES ('alice', 'h', 1)`,
+		`INSERT INTO refresh_families (id, user_id, current, expires_at, password_version) VALUES ('f', 1, x'01', 0, 0)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.FamilyByID(ctx, "f")
+	if err != nil || f.Previous != nil || !f.RotatedAt.IsZero() {
+		t.Fatalf("family of the older database: %+v, %v", f, err)
+	}
+	at := time.Now()
+	if err := s.RotateFamily(ctx, "f", []byte{1}, []byte{2}, at); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = s.FamilyByID(ctx, "f"); err != nil || string(f.Previous) != "\x01" || !f.RotatedAt.Equal(time.Unix(0, at.UnixNano())) {
+		t.Fatalf("after a rotation: %+v, %v", f, err)
+	}
+	if _, err := New(db); err != nil {
+		t.Fatalf("migrating twice: %v", err)
 	}
 }

@@ -364,20 +364,26 @@ var familyTests = []test{
 		wantErr(t, "CreateFamily duplicate", s.Families.CreateFamily(c, f), store.ErrConflict)
 		got, err := s.Families.FamilyByID(c, id)
 		noErr(t, "FamilyByID", err)
-		if got.ID != id || got.UserID != uid || !bytes.Equal(got.Current, Hash("jti1")) || got.PasswordVersion != 4 || !sameTime(got.ExpiresAt, exp) {
+		if got.ID != id || got.UserID != uid || !bytes.Equal(got.Current, Hash("jti1")) || got.PasswordVersion != 4 || !sameTime(got.ExpiresAt, exp) ||
+			got.Previous != nil || !got.RotatedAt.IsZero() {
 			t.Fatalf("FamilyByID = %+v, want %+v", got, f)
 		}
+		at1 := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+		at2 := at1.Add(1500 * time.Millisecond)
 		for i, tc := range []struct {
 			old, next string
+			at        time.Time
 			want      error
 			current   string
+			previous  string
+			rotatedAt time.Time
 		}{
-			{"jti1", "jti2", nil, "jti2"},
-			{"jti1", "jti3", store.ErrConflict, "jti2"}, // reuse of a rotated token
-			{"bogus", "jti3", store.ErrConflict, "jti2"},
-			{"jti2", "jti3", nil, "jti3"},
+			{"jti1", "jti2", at1, nil, "jti2", "jti1", at1},
+			{"jti1", "jti3", at2, store.ErrConflict, "jti2", "jti1", at1}, // reuse of a rotated token
+			{"bogus", "jti3", at2, store.ErrConflict, "jti2", "jti1", at1},
+			{"jti2", "jti3", at2, nil, "jti3", "jti2", at2},
 		} {
-			err := s.Families.RotateFamily(c, id, Hash(tc.old), Hash(tc.next))
+			err := s.Families.RotateFamily(c, id, Hash(tc.old), Hash(tc.next), tc.at)
 			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 				t.Fatalf("step %d: RotateFamily(%s→%s) = %v, want %v", i, tc.old, tc.next, err, tc.want)
 			}
@@ -386,12 +392,15 @@ var familyTests = []test{
 			if !bytes.Equal(got.Current, Hash(tc.current)) {
 				t.Fatalf("step %d: current is not %s", i, tc.current)
 			}
+			if !bytes.Equal(got.Previous, Hash(tc.previous)) || !sameTime(got.RotatedAt, tc.rotatedAt) {
+				t.Fatalf("step %d: previous/rotated at = %x/%v, want %s/%v", i, got.Previous, got.RotatedAt, tc.previous, tc.rotatedAt)
+			}
 		}
-		wantErr(t, "RotateFamily unknown", s.Families.RotateFamily(c, "nope", Hash("a"), Hash("b")), store.ErrNotFound)
+		wantErr(t, "RotateFamily unknown", s.Families.RotateFamily(c, "nope", Hash("a"), Hash("b"), at2), store.ErrNotFound)
 		noErr(t, "RevokeFamily", s.Families.RevokeFamily(c, id))
 		_, err = s.Families.FamilyByID(c, id)
 		wantErr(t, "FamilyByID revoked", err, store.ErrNotFound)
-		wantErr(t, "RotateFamily revoked", s.Families.RotateFamily(c, id, Hash("jti3"), Hash("jti4")), store.ErrNotFound)
+		wantErr(t, "RotateFamily revoked", s.Families.RotateFamily(c, id, Hash("jti3"), Hash("jti4"), at2), store.ErrNotFound)
 		noErr(t, "RevokeFamily missing", s.Families.RevokeFamily(c, id))
 	}},
 	{"Expired", func(t *testing.T, s Stores) {
@@ -404,7 +413,7 @@ var familyTests = []test{
 		time.Sleep(1100 * time.Millisecond)
 		_, err = s.Families.FamilyByID(c, id)
 		wantErr(t, "FamilyByID expired", err, store.ErrNotFound)
-		wantErr(t, "RotateFamily expired", s.Families.RotateFamily(c, id, Hash("j"), Hash("k")), store.ErrNotFound)
+		wantErr(t, "RotateFamily expired", s.Families.RotateFamily(c, id, Hash("j"), Hash("k"), time.Now()), store.ErrNotFound)
 	}},
 	{"ConcurrentRotate", func(t *testing.T, s Stores) {
 		c := ctx(t)
@@ -420,7 +429,7 @@ var familyTests = []test{
 			go func() {
 				defer wg.Done()
 				<-start
-				errs[i] = s.Families.RotateFamily(c, id, Hash("old"), Hash(fmt.Sprintf("next%d", i)))
+				errs[i] = s.Families.RotateFamily(c, id, Hash("old"), Hash(fmt.Sprintf("next%d", i)), time.Now())
 			}()
 		}
 		close(start)
@@ -443,8 +452,8 @@ var familyTests = []test{
 		}
 		f, err := s.Families.FamilyByID(c, id)
 		noErr(t, "FamilyByID", err)
-		if !bytes.Equal(f.Current, Hash(fmt.Sprintf("next%d", winner))) {
-			t.Fatalf("current is not the winner's token")
+		if !bytes.Equal(f.Current, Hash(fmt.Sprintf("next%d", winner))) || !bytes.Equal(f.Previous, Hash("old")) {
+			t.Fatalf("current is not the winner's token, or previous is not the rotated one")
 		}
 	}},
 }
