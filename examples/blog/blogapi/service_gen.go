@@ -34,6 +34,7 @@ func Definition() *service.Definition {
 				Path:       "/auth/jwt",
 				RefreshIn:  "cookie",
 				RefreshTTL: 24 * time.Hour,
+				ReuseGrace: time.Second,
 			},
 			MePath: "/auth/me",
 			Session: &service.Session{
