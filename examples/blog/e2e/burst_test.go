@@ -51,6 +51,101 @@ func backendServer(t *testing.T, backend string, extraEnv ...string) *server {
 	return startShared(t, env)
 }
 
+// basicBurst sends burst Basic requests for alice from 127.0.0.1, spread
+// over the servers in turn and released together, the right password last
+// (once every wrong one is on the wire, while they are in flight). During
+// the burst a bystander at 127.0.0.2 logs in by JWT on the first server.
+// It returns the statuses, how long the burst and the bystander's login
+// took, and the servers' CPU seconds ("n/a" off Linux).
+func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took, bystander time.Duration, cpu string) {
+	t.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: burst}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	cpu0 := 0.0
+	cpuOK := true
+	for _, s := range servers {
+		c, ok := cpuSeconds(s.cmd.Process.Pid)
+		cpu0, cpuOK = cpu0+c, cpuOK && ok
+	}
+	status = make([]int, burst)
+	start := make(chan struct{})
+	var wg, wrote sync.WaitGroup
+	wrote.Add(burst - 1)
+	for i := range burst {
+		pw := "guess-" + strconv.Itoa(i)
+		if i == burst-1 {
+			pw = "alice-pass-1"
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", servers[i%len(servers)].base+"/auth/me", nil)
+			req.Header.Set("Authorization", "Basic "+b64("alice:"+pw))
+			var once sync.Once
+			if i < burst-1 {
+				req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+					WroteRequest: func(httptrace.WroteRequestInfo) { once.Do(wrote.Done) },
+				}))
+			}
+			<-start
+			if i == burst-1 {
+				wrote.Wait()
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				if i < burst-1 {
+					once.Do(wrote.Done)
+				}
+				t.Errorf("attempt %d: %v", i, err)
+				return
+			}
+			resp.Body.Close()
+			status[i] = resp.StatusCode
+		}()
+	}
+	began := time.Now()
+	close(start)
+	time.Sleep(20 * time.Millisecond)
+	other := servers[0].fromAddr("127.0.0.2")
+	t0 := time.Now()
+	expect(t, "bystander login during the burst", other.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}), 200)
+	bystander = time.Since(t0)
+	wg.Wait()
+	took = time.Since(began)
+	cpu = "n/a"
+	if cpuOK {
+		cpu1 := 0.0
+		for _, s := range servers {
+			c, _ := cpuSeconds(s.cmd.Process.Pid)
+			cpu1 += c
+		}
+		cpu = strconv.FormatFloat(cpu1-cpu0, 'f', 2, 64) + " s"
+	}
+	return status, took, bystander, cpu
+}
+
+// checkBurst asserts what the login throttle promises of a burst: at most
+// the rate's worth of credentials checked (401, or 200), everything else
+// 429, and the right password, sent last, refused.
+func checkBurst(t *testing.T, status []int) map[int]int {
+	t.Helper()
+	counts := map[int]int{}
+	for _, st := range status {
+		counts[st]++
+	}
+	if n := counts[http.StatusUnauthorized] + counts[http.StatusOK]; n > loginRate {
+		t.Errorf("%d credentials were checked (answered 401 or 200), want at most %d", n, loginRate)
+	}
+	if counts[http.StatusUnauthorized]+counts[http.StatusOK]+counts[http.StatusTooManyRequests] != len(status) {
+		t.Errorf("statuses %v: want only 401, 429 (and 200)", counts)
+	}
+	if st := status[len(status)-1]; st != http.StatusTooManyRequests {
+		t.Errorf("the right password, sent last: %d, want 429", st)
+	}
+	return counts
+}
+
 // Issue 10, item 1, over HTTP: 200 Basic requests from one address
 // released together, the right password last. At the default login rate
 // (10 a minute) at most 10 are checked (answered 401), the rest are
@@ -62,86 +157,28 @@ func TestBasicBurstOverHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a burst of 200 requests")
 	}
-	const burst = 200
 	for _, backend := range []string{"sqlite", "redis"} {
 		t.Run(backend, func(t *testing.T) {
 			s := backendServer(t, backend)
-			tr := &http.Transport{MaxIdleConnsPerHost: burst, MaxConnsPerHost: 0}
-			defer tr.CloseIdleConnections()
-			hc := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-			pid := s.cmd.Process.Pid
-			cpu0, cpuOK := cpuSeconds(pid)
-
-			status := make([]int, burst)
-			start := make(chan struct{})
-			var wg, wrote sync.WaitGroup
-			wrote.Add(burst - 1)
-			for i := range burst {
-				pw := "guess-" + strconv.Itoa(i)
-				if i == burst-1 {
-					pw = "alice-pass-1"
-				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					req, _ := http.NewRequest("GET", s.base+"/auth/me", nil)
-					req.Header.Set("Authorization", "Basic "+b64("alice:"+pw))
-					var once sync.Once
-					if i < burst-1 {
-						req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-							WroteRequest: func(httptrace.WroteRequestInfo) { once.Do(wrote.Done) },
-						}))
-					}
-					<-start
-					if i == burst-1 {
-						// The right password goes last: once every wrong
-						// one is on the wire, while they are in flight.
-						wrote.Wait()
-					}
-					resp, err := hc.Do(req)
-					if err != nil {
-						if i < burst-1 {
-							once.Do(wrote.Done)
-						}
-						t.Errorf("attempt %d: %v", i, err)
-						return
-					}
-					resp.Body.Close()
-					status[i] = resp.StatusCode
-				}()
-			}
-			began := time.Now()
-			close(start)
-			// A bystander logs in from another address during the burst.
-			time.Sleep(20 * time.Millisecond)
-			other := s.fromAddr("127.0.0.2")
-			t0 := time.Now()
-			expect(t, "bystander login during the burst", other.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}), 200)
-			bystander := time.Since(t0)
-			wg.Wait()
-			took := time.Since(began)
-			cpu1, _ := cpuSeconds(pid)
-
-			counts := map[int]int{}
-			for _, st := range status {
-				counts[st]++
-			}
-			cpu := "n/a"
-			if cpuOK {
-				cpu = strconv.FormatFloat(cpu1-cpu0, 'f', 2, 64) + " s"
-			}
+			status, took, bystander, cpu := basicBurst(t, []*server{s}, 200)
+			counts := checkBurst(t, status)
 			t.Logf("%s: statuses %v; burst took %v; server CPU %s; bystander login took %v", backend, counts, took.Round(time.Millisecond), cpu, bystander.Round(time.Millisecond))
-			if n := counts[http.StatusUnauthorized] + counts[http.StatusOK]; n > loginRate {
-				t.Errorf("%d credentials were checked (answered 401 or 200), want at most %d", n, loginRate)
-			}
-			if counts[http.StatusUnauthorized]+counts[http.StatusOK]+counts[http.StatusTooManyRequests] != burst {
-				t.Errorf("statuses %v: want only 401, 429 (and 200)", counts)
-			}
-			if st := status[burst-1]; st != http.StatusTooManyRequests {
-				t.Errorf("the right password, sent last: %d, want 429", st)
-			}
 		})
 	}
+}
+
+// The same burst spread over two instances sharing PostgreSQL and Redis:
+// the slots are taken in the shared bucket, so the two together check no
+// more than the rate allows.
+func TestBasicBurstAcrossInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two services")
+	}
+	a := backendServer(t, "redis")
+	b := startShared(t, append(a.env[:len(a.env):len(a.env)], "BLOG_DATA="+t.TempDir()))
+	status, took, _, cpu := basicBurst(t, []*server{a, b}, 200)
+	counts := checkBurst(t, status)
+	t.Logf("two instances: statuses %v; burst took %v; servers' CPU %s", counts, took.Round(time.Millisecond), cpu)
 }
 
 // loginRate is the blog's default login rate per minute.
