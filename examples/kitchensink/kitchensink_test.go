@@ -537,3 +537,60 @@ func TestThrottleAndBackendErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCorruptStrings: nothing corrupt is stored, on any backend. A string
+// holding NUL is DRF's 400 (PostgreSQL cannot store it; SQLite would),
+// invalid UTF-8 is a parse error rather than U+FFFD, and a body in another
+// charset is 415 rather than decoded as UTF-8.
+func TestCorruptStrings(t *testing.T) { dialects(t, testCorruptStrings) }
+
+func testCorruptStrings(t *testing.T, e *env) {
+	it := e.mustCreate(t, "/api/items", "alice", map[string]any{"name": "ab", "notes": "n"})
+	path := fmt.Sprintf("/api/items/%v", it["id"])
+	cases := []struct {
+		name, method, path, ct, body string
+		status                       int
+		want                         string // exact body
+	}{
+		{"NUL in a string", "POST", "/api/items", "", `{"name":"a\u0000b"}`, 400, `{"name":["Null characters are not allowed."]}`},
+		{"NUL in a text", "POST", "/api/items", "", `{"name":"ab","notes":"x\u0000"}`, 400, `{"notes":["Null characters are not allowed."]}`},
+		{"NUL alone", "POST", "/api/reviews", "", `{"author_id":1,"text":"\u0000"}`, 400, `{"text":["Null characters are not allowed."]}`},
+		{"NUL in a choice", "POST", "/api/items", "", `{"name":"ab","status":"draft\u0000"}`, 400, `{"status":["\"draft\u0000\" is not a valid choice."]}`},
+		{"NUL on PATCH", "PATCH", path, "", `{"notes":"a\u0000b"}`, 400, `{"notes":["Null characters are not allowed."]}`},
+		{"NUL on PUT", "PUT", path, "", `{"name":"a\u0000"}`, 400, `{"name":["Null characters are not allowed."]}`},
+		{"lone surrogate", "POST", "/api/items", "", `{"name":"a\ud800"}`, 400, `{"name":["Surrogate characters are not allowed: U+D800."]}`},
+		{"invalid UTF-8", "POST", "/api/items", "", "{\"name\":\"\xe9t\xe9\"}", 400, `{"detail":"JSON parse error - invalid UTF-8"}`},
+		{"invalid UTF-8 on PATCH", "PATCH", path, "", "{\"notes\":\"\xff\"}", 400, `{"detail":"JSON parse error - invalid UTF-8"}`},
+		{"latin-1", "POST", "/api/items", "application/json; charset=latin-1", "{\"name\":\"\xe9t\xe9\"}", 415, `{"detail":"Unsupported media type \"application/json; charset=latin-1\" in request."}`},
+		{"latin-1 on PATCH", "PATCH", path, "application/json; charset=ISO-8859-1", `{"notes":"x"}`, 415, `{"detail":"Unsupported media type \"application/json; charset=ISO-8859-1\" in request."}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, e.srv.URL+c.path, strings.NewReader(c.body))
+			ct := c.ct
+			if ct == "" {
+				ct = "application/json"
+			}
+			req.Header.Set("Content-Type", ct)
+			req.Header.Set("Authorization", "Bearer alice")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != c.status || strings.TrimSpace(string(b)) != c.want {
+				t.Fatalf("%d %s\nwant %d %s", res.StatusCode, b, c.status, c.want)
+			}
+		})
+	}
+	// Nothing was stored or changed: one item, as created; no review.
+	var n int
+	var name, notes string
+	if err := e.db.QueryRow(`SELECT COUNT(*), MIN(name), MIN(notes) FROM items`).Scan(&n, &name, &notes); err != nil || n != 1 || name != "ab" || notes != "n" {
+		t.Fatalf("items: %d %q %q %v", n, name, notes, err)
+	}
+	if err := e.db.QueryRow(`SELECT COUNT(*) FROM reviews`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("reviews: %d %v", n, err)
+	}
+}
