@@ -594,3 +594,67 @@ func testCorruptStrings(t *testing.T, e *env) {
 		t.Fatalf("reviews: %d %v", n, err)
 	}
 }
+
+// TestUpdateChecksTheObjectAsWritten: update and partial_update run the
+// object check again on the object as it will be written, inside the
+// write's transaction; a denial is the object check's 403 and nothing is
+// written. Rules of every kind: a field rule on a string (letters), on an
+// int (reviews), and a Go class (docs).
+func TestUpdateChecksTheObjectAsWritten(t *testing.T) {
+	dialects(t, testUpdateChecksTheObjectAsWritten)
+}
+
+func testUpdateChecksTheObjectAsWritten(t *testing.T, e *env) {
+	letter := e.mustCreate(t, "/api/letters", "alice", map[string]any{"author": "alice", "text": "dear bob"})
+	rev := e.mustCreate(t, "/api/reviews", "alice", map[string]any{"author_id": 1, "text": "good"})
+	doc := e.mustCreate(t, "/api/docs", "alice", map[string]any{"team": 1, "title": "plan"})
+	lp, rp, dp := fmt.Sprint("/api/letters/", letter["id"]), fmt.Sprint("/api/reviews/", rev["id"]), fmt.Sprint("/api/docs/", doc["id"])
+	denied := `{"detail":"You do not have permission to perform this action."}`
+	cases := []struct {
+		name, method, path string
+		body               map[string]any
+		status             int
+		want               string // exact body on a denial
+	}{
+		{"letter PATCH to bob", "PATCH", lp, map[string]any{"author": "bob"}, 403, denied},
+		{"letter PUT to bob", "PUT", lp, map[string]any{"author": "bob", "text": "changed"}, 403, denied},
+		{"letter PATCH to bob, padded", "PATCH", lp, map[string]any{"author": " bob "}, 403, denied},
+		{"review PATCH to bob", "PATCH", rp, map[string]any{"author_id": 2}, 403, denied},
+		{"review PUT to bob", "PUT", rp, map[string]any{"author_id": 2, "text": "bad"}, 403, denied},
+		{"doc PATCH to team 2", "PATCH", dp, map[string]any{"team": 2}, 403, denied},
+		{"doc PUT to team 2", "PUT", dp, map[string]any{"team": 2, "title": "x"}, 403, denied},
+		// A normal update still succeeds, PATCH and PUT.
+		{"letter PATCH", "PATCH", lp, map[string]any{"text": "dear carol"}, 200, ""},
+		{"letter PUT", "PUT", lp, map[string]any{"author": "alice", "text": "dear dan"}, 200, ""},
+		{"review PATCH", "PATCH", rp, map[string]any{"text": "fine"}, 200, ""},
+		{"doc PUT", "PUT", dp, map[string]any{"team": 1, "title": "plan b"}, 200, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do(t, c.method, c.path, "alice", c.body)
+			if r.status != c.status || (c.want != "" && strings.TrimSpace(string(r.body)) != c.want) {
+				t.Fatalf("%d %s, want %d %s", r.status, r.body, c.status, c.want)
+			}
+		})
+	}
+	// Nothing denied was written: the objects are as the allowed updates
+	// left them, still alice's, and in none of bob's lists.
+	if m := e.do(t, "GET", lp, "alice", nil).json(t); m["author"] != "alice" || m["text"] != "dear dan" {
+		t.Fatalf("letter: %v", m)
+	}
+	if m := e.do(t, "GET", rp, "alice", nil).json(t); m["author_id"] != float64(1) || m["text"] != "fine" {
+		t.Fatalf("review: %v", m)
+	}
+	if m := e.do(t, "GET", dp, "alice", nil).json(t); m["team"] != float64(1) || m["title"] != "plan b" {
+		t.Fatalf("doc: %v", m)
+	}
+	for _, p := range []string{"/api/letters", "/api/reviews", "/api/docs"} {
+		if m := e.do(t, "GET", p, "bob", nil).json(t); m["count"] != float64(0) {
+			t.Fatalf("bob's %s: %v", p, m)
+		}
+	}
+	var author string
+	if err := e.db.QueryRow(`SELECT author FROM letters`).Scan(&author); err != nil || author != "alice" {
+		t.Fatalf("stored author %q %v", author, err)
+	}
+}
