@@ -79,6 +79,9 @@ type env struct {
 	srv   *httptest.Server
 	db    *sql.DB
 	users map[string]*authn.User
+	app   *rest.App
+	// handler is what srv serves.
+	handler http.Handler
 }
 
 func setup(t *testing.T) *env { return setupDialect(t, rest.SQLite) }
@@ -136,6 +139,13 @@ func setupDialect(t *testing.T, dialect rest.Dialect) *env {
 		}
 		t.Cleanup(func() { db.Close() })
 	}
+	return setupDB(t, db, dialect)
+}
+
+// setupDB creates the users and the resource tables in db and serves the
+// kitchen sink over them.
+func setupDB(t *testing.T, db *sql.DB, dialect rest.Dialect) *env {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE users (id BIGINT PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT FALSE, is_active BOOLEAN NOT NULL DEFAULT TRUE)`); err != nil {
 		t.Fatal(err)
@@ -172,7 +182,7 @@ func setupDialect(t *testing.T, dialect rest.Dialect) *env {
 	def.Mount(r, app)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, db: db, users: users}
+	return &env{srv: srv, db: db, users: users, app: app, handler: r}
 }
 
 type resp struct {
