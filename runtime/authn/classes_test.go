@@ -261,6 +261,7 @@ func TestBasicClass(t *testing.T) {
 		{"spaces", "Basic a b", 401, basicauth.MsgSpaces},
 		{"not base64", "Basic !!!", 401, basicauth.MsgBadBase64},
 		{"no colon", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice")), 401, basicauth.MsgBadBase64},
+		{"NUL in the username", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice\x00:alice-pass-1")), 401, basicauth.MsgBadBase64},
 		{"16 KB header", "Basic " + strings.Repeat("QUFB", 4<<10), 401, basicauth.MsgBadBase64},
 		{"unknown scheme is anonymous", "Digest username=alice", 401, problem.NotAuthenticated},
 	} {
