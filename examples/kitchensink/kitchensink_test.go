@@ -79,6 +79,9 @@ type env struct {
 	srv   *httptest.Server
 	db    *sql.DB
 	users map[string]*authn.User
+	app   *rest.App
+	// handler is what srv serves.
+	handler http.Handler
 }
 
 func setup(t *testing.T) *env { return setupDialect(t, rest.SQLite) }
@@ -136,6 +139,13 @@ func setupDialect(t *testing.T, dialect rest.Dialect) *env {
 		}
 		t.Cleanup(func() { db.Close() })
 	}
+	return setupDB(t, db, dialect)
+}
+
+// setupDB creates the users and the resource tables in db and serves the
+// kitchen sink over them.
+func setupDB(t *testing.T, db *sql.DB, dialect rest.Dialect) *env {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE users (id BIGINT PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT FALSE, is_active BOOLEAN NOT NULL DEFAULT TRUE)`); err != nil {
 		t.Fatal(err)
@@ -172,7 +182,7 @@ func setupDialect(t *testing.T, dialect rest.Dialect) *env {
 	def.Mount(r, app)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, db: db, users: users}
+	return &env{srv: srv, db: db, users: users, app: app, handler: r}
 }
 
 type resp struct {
@@ -535,5 +545,126 @@ func TestThrottleAndBackendErrors(t *testing.T) {
 		if r.status != 503 || strings.Contains(string(r.body), "items") || strings.Contains(string(r.body), "SQL") {
 			t.Fatalf("%s: %d %s", m, r.status, r.body)
 		}
+	}
+}
+
+// TestCorruptStrings: nothing corrupt is stored, on any backend. A string
+// holding NUL is DRF's 400 (PostgreSQL cannot store it; SQLite would),
+// invalid UTF-8 is a parse error rather than U+FFFD, and a body in another
+// charset is 415 rather than decoded as UTF-8.
+func TestCorruptStrings(t *testing.T) { dialects(t, testCorruptStrings) }
+
+func testCorruptStrings(t *testing.T, e *env) {
+	it := e.mustCreate(t, "/api/items", "alice", map[string]any{"name": "ab", "notes": "n"})
+	path := fmt.Sprintf("/api/items/%v", it["id"])
+	cases := []struct {
+		name, method, path, ct, body string
+		status                       int
+		want                         string // exact body
+	}{
+		{"NUL in a string", "POST", "/api/items", "", `{"name":"a\u0000b"}`, 400, `{"name":["Null characters are not allowed."]}`},
+		{"NUL in a text", "POST", "/api/items", "", `{"name":"ab","notes":"x\u0000"}`, 400, `{"notes":["Null characters are not allowed."]}`},
+		{"NUL alone", "POST", "/api/reviews", "", `{"author_id":1,"text":"\u0000"}`, 400, `{"text":["Null characters are not allowed."]}`},
+		{"NUL in a choice", "POST", "/api/items", "", `{"name":"ab","status":"draft\u0000"}`, 400, `{"status":["\"draft\u0000\" is not a valid choice."]}`},
+		{"NUL on PATCH", "PATCH", path, "", `{"notes":"a\u0000b"}`, 400, `{"notes":["Null characters are not allowed."]}`},
+		{"NUL on PUT", "PUT", path, "", `{"name":"a\u0000"}`, 400, `{"name":["Null characters are not allowed."]}`},
+		{"lone surrogate", "POST", "/api/items", "", `{"name":"a\ud800"}`, 400, `{"name":["Surrogate characters are not allowed: U+D800."]}`},
+		{"invalid UTF-8", "POST", "/api/items", "", "{\"name\":\"\xe9t\xe9\"}", 400, `{"detail":"JSON parse error - invalid UTF-8"}`},
+		{"invalid UTF-8 on PATCH", "PATCH", path, "", "{\"notes\":\"\xff\"}", 400, `{"detail":"JSON parse error - invalid UTF-8"}`},
+		{"latin-1", "POST", "/api/items", "application/json; charset=latin-1", "{\"name\":\"\xe9t\xe9\"}", 415, `{"detail":"Unsupported media type \"application/json; charset=latin-1\" in request."}`},
+		{"latin-1 on PATCH", "PATCH", path, "application/json; charset=ISO-8859-1", `{"notes":"x"}`, 415, `{"detail":"Unsupported media type \"application/json; charset=ISO-8859-1\" in request."}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, e.srv.URL+c.path, strings.NewReader(c.body))
+			ct := c.ct
+			if ct == "" {
+				ct = "application/json"
+			}
+			req.Header.Set("Content-Type", ct)
+			req.Header.Set("Authorization", "Bearer alice")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != c.status || strings.TrimSpace(string(b)) != c.want {
+				t.Fatalf("%d %s\nwant %d %s", res.StatusCode, b, c.status, c.want)
+			}
+		})
+	}
+	// Nothing was stored or changed: one item, as created; no review.
+	var n int
+	var name, notes string
+	if err := e.db.QueryRow(`SELECT COUNT(*), MIN(name), MIN(notes) FROM items`).Scan(&n, &name, &notes); err != nil || n != 1 || name != "ab" || notes != "n" {
+		t.Fatalf("items: %d %q %q %v", n, name, notes, err)
+	}
+	if err := e.db.QueryRow(`SELECT COUNT(*) FROM reviews`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("reviews: %d %v", n, err)
+	}
+}
+
+// TestUpdateChecksTheObjectAsWritten: update and partial_update run the
+// object check again on the object as it will be written, inside the
+// write's transaction; a denial is the object check's 403 and nothing is
+// written. Rules of every kind: a field rule on a string (letters), on an
+// int (reviews), and a Go class (docs).
+func TestUpdateChecksTheObjectAsWritten(t *testing.T) {
+	dialects(t, testUpdateChecksTheObjectAsWritten)
+}
+
+func testUpdateChecksTheObjectAsWritten(t *testing.T, e *env) {
+	letter := e.mustCreate(t, "/api/letters", "alice", map[string]any{"author": "alice", "text": "dear bob"})
+	rev := e.mustCreate(t, "/api/reviews", "alice", map[string]any{"author_id": 1, "text": "good"})
+	doc := e.mustCreate(t, "/api/docs", "alice", map[string]any{"team": 1, "title": "plan"})
+	lp, rp, dp := fmt.Sprint("/api/letters/", letter["id"]), fmt.Sprint("/api/reviews/", rev["id"]), fmt.Sprint("/api/docs/", doc["id"])
+	denied := `{"detail":"You do not have permission to perform this action."}`
+	cases := []struct {
+		name, method, path string
+		body               map[string]any
+		status             int
+		want               string // exact body on a denial
+	}{
+		{"letter PATCH to bob", "PATCH", lp, map[string]any{"author": "bob"}, 403, denied},
+		{"letter PUT to bob", "PUT", lp, map[string]any{"author": "bob", "text": "changed"}, 403, denied},
+		{"letter PATCH to bob, padded", "PATCH", lp, map[string]any{"author": " bob "}, 403, denied},
+		{"review PATCH to bob", "PATCH", rp, map[string]any{"author_id": 2}, 403, denied},
+		{"review PUT to bob", "PUT", rp, map[string]any{"author_id": 2, "text": "bad"}, 403, denied},
+		{"doc PATCH to team 2", "PATCH", dp, map[string]any{"team": 2}, 403, denied},
+		{"doc PUT to team 2", "PUT", dp, map[string]any{"team": 2, "title": "x"}, 403, denied},
+		// A normal update still succeeds, PATCH and PUT.
+		{"letter PATCH", "PATCH", lp, map[string]any{"text": "dear carol"}, 200, ""},
+		{"letter PUT", "PUT", lp, map[string]any{"author": "alice", "text": "dear dan"}, 200, ""},
+		{"review PATCH", "PATCH", rp, map[string]any{"text": "fine"}, 200, ""},
+		{"doc PUT", "PUT", dp, map[string]any{"team": 1, "title": "plan b"}, 200, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do(t, c.method, c.path, "alice", c.body)
+			if r.status != c.status || (c.want != "" && strings.TrimSpace(string(r.body)) != c.want) {
+				t.Fatalf("%d %s, want %d %s", r.status, r.body, c.status, c.want)
+			}
+		})
+	}
+	// Nothing denied was written: the objects are as the allowed updates
+	// left them, still alice's, and in none of bob's lists.
+	if m := e.do(t, "GET", lp, "alice", nil).json(t); m["author"] != "alice" || m["text"] != "dear dan" {
+		t.Fatalf("letter: %v", m)
+	}
+	if m := e.do(t, "GET", rp, "alice", nil).json(t); m["author_id"] != float64(1) || m["text"] != "fine" {
+		t.Fatalf("review: %v", m)
+	}
+	if m := e.do(t, "GET", dp, "alice", nil).json(t); m["team"] != float64(1) || m["title"] != "plan b" {
+		t.Fatalf("doc: %v", m)
+	}
+	for _, p := range []string{"/api/letters", "/api/reviews", "/api/docs"} {
+		if m := e.do(t, "GET", p, "bob", nil).json(t); m["count"] != float64(0) {
+			t.Fatalf("bob's %s: %v", p, m)
+		}
+	}
+	var author string
+	if err := e.db.QueryRow(`SELECT author FROM letters`).Scan(&author); err != nil || author != "alice" {
+		t.Fatalf("stored author %q %v", author, err)
 	}
 }

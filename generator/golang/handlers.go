@@ -160,10 +160,12 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 	check := Qual(pkgRest, "Check").Call(Id("w"), p, Id("req"))
 	checkObj := Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))
 	lookupFn, lookupArgs := "Lookup", []Code{v, Id("w"), Id("r"), Id("req"), p, Id(x.id + "Scope"), Id("h").Dot("store").Dot("Get")}
+	saveFn, saveArgs := "Save", []Code{v, Id("w"), Id("r"), Id("req"), p, Id("obj"), Id("h").Dot("store").Dot("Update")}
 	if allows != "" {
 		check = Qual(pkgRest, "CheckWith").Call(Id("w"), Id(allows).Call(Id("req")), p, Id("req"))
 		checkObj = Qual(pkgRest, "CheckObjectWith").Call(Id("w"), Id(allowsObj).Call(Id("req"), Id("obj")), p, Id("req"), Id("obj"))
 		lookupFn, lookupArgs = "LookupWith", []Code{v, Id("w"), Id("r"), Id("req"), Id(allowsObj), p, Id(x.id + "Scope"), Id("h").Dot("store").Dot("Get")}
+		saveFn, saveArgs = "SaveWith", []Code{v, Id("w"), Id("r"), Id("req"), Id(allowsObj), p, Id("obj"), Id("h").Dot("store").Dot("Update")}
 	}
 	body := []Code{
 		List(Id("req"), Id("ok")).Op(":=").Add(v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[a])),
@@ -266,8 +268,10 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		}
 		body = append(body, now("updated")...)
 		body = append(body,
-			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Update").Call(ctx, Id("obj")),
-			If(Op("!").Add(v).Dot("Result").Call(Id("w"), Err())).Block(Return()),
+			comment("The object check runs again on the object as it will be written, inside"),
+			comment("the write's transaction: a denial writes nothing."),
+			List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, saveFn).Call(saveArgs...),
+			If(Op("!").Id("ok")).Block(Return()),
 			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
 		)
 	case plan.Destroy:
@@ -286,7 +290,7 @@ var steps = map[plan.Action]string{
 	plan.List:          "authenticate, throttle, check the request, read one page through the scope",
 	plan.Create:        "authenticate, throttle, check the request, validate, set the owner, check the new object, insert",
 	plan.Retrieve:      "authenticate, throttle, check the request, look up through the scope (404), check the object",
-	plan.Update:        "authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write",
-	plan.PartialUpdate: "authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write",
+	plan.Update:        "authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written",
+	plan.PartialUpdate: "authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written",
 	plan.Destroy:       "authenticate, throttle, check the request, look up through the scope (404), check the object, delete",
 }

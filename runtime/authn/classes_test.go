@@ -261,6 +261,7 @@ func TestBasicClass(t *testing.T) {
 		{"spaces", "Basic a b", 401, basicauth.MsgSpaces},
 		{"not base64", "Basic !!!", 401, basicauth.MsgBadBase64},
 		{"no colon", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice")), 401, basicauth.MsgBadBase64},
+		{"NUL in the username", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice\x00:alice-pass-1")), 401, basicauth.MsgBadBase64},
 		{"16 KB header", "Basic " + strings.Repeat("QUFB", 4<<10), 401, basicauth.MsgBadBase64},
 		{"unknown scheme is anonymous", "Digest username=alice", 401, problem.NotAuthenticated},
 	} {
@@ -321,8 +322,12 @@ func TestLogins(t *testing.T) {
 			{"inactive user", "application/json", `{"username":"off","password":"off-pass-1"}`, 401, problem.BadCredentials},
 			{"form-encoded", "application/x-www-form-urlencoded", `username=alice&password=alice-pass-1`, 415, `Unsupported media type "application/x-www-form-urlencoded" in request.`},
 			{"text/plain JSON", "text/plain", `{"username":"alice","password":"alice-pass-1"}`, 415, `Unsupported media type "text/plain" in request.`},
-			{"bad JSON", "application/json", `{"username":`, 400, problem.MalformedJSON},
-			{"huge body", "application/json", `{"username":"` + strings.Repeat("a", 8<<10) + `"}`, 400, problem.MalformedJSON},
+			{"bad JSON", "application/json", `{"username":`, 400, problem.MalformedJSON + " - invalid JSON"},
+			{"huge body", "application/json", `{"username":"` + strings.Repeat("a", 8<<10) + `"}`, 400, problem.MalformedJSON + " - body too large"},
+			// The rules of every JSON body (package jsonbody), as for resources.
+			{"charset utf8", "application/json; charset=UTF8", `{"username":"alice","password":"alice-pass-1"}`, 200, ""},
+			{"charset latin-1", "application/json; charset=latin-1", "{\"username\":\"alice\",\"password\":\"p\xe4ss\"}", 415, `Unsupported media type "application/json; charset=latin-1" in request.`},
+			{"invalid UTF-8", "application/json", "{\"username\":\"alice\",\"password\":\"p\xe4ss\"}", 400, problem.MalformedJSON + " - invalid UTF-8"},
 		} {
 			t.Run(path+"/"+tt.name, func(t *testing.T) {
 				w := e.Do(authtest.Req{Method: "POST", Path: path, Header: map[string]string{"Content-Type": tt.ct}, Body: tt.body})
@@ -345,6 +350,11 @@ func TestLogins(t *testing.T) {
 		w := e.Do(authtest.Req{Method: "POST", Path: path, Header: authtest.JSON, Body: `{"username":"alice"}`})
 		if w.Code != 400 || !strings.Contains(w.Body.String(), `"password":["This field is required."]`) {
 			t.Errorf("%s missing password: %d %s", path, w.Code, w.Body)
+		}
+		// NUL: DRF's CharField message, never a lookup (PostgreSQL would fail).
+		w = e.Do(authtest.Req{Method: "POST", Path: path, Header: authtest.JSON, Body: `{"username":"alice\u0000","password":"alice-pass-1"}`})
+		if w.Code != 400 || strings.TrimSpace(w.Body.String()) != `{"username":["Null characters are not allowed."]}` {
+			t.Errorf("%s NUL in the username: %d %s", path, w.Code, w.Body)
 		}
 		// Logins authenticate no one: a bad Authorization header is ignored.
 		w = e.Do(authtest.Req{Method: "POST", Path: path, Header: map[string]string{"Content-Type": "application/json", "Authorization": "Bearer junk"},

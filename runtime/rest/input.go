@@ -6,13 +6,13 @@ import (
 	"errors"
 	"io"
 	"math"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/wardhq/ward/runtime/jsonbody"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -40,16 +40,15 @@ type Input struct {
 }
 
 // DecodeBody reads a JSON object body of at most MaxBody bytes. It writes
-// 415 for another content type, 413 for a larger body, 400 with
-// {"detail": "JSON parse error - ..."} for malformed JSON and DRF's
-// non_field_errors for a JSON value that is not an object.
+// 415 for another content type or a charset other than UTF-8, 413 for a
+// larger body, 400 with {"detail": "JSON parse error - ..."} for malformed
+// JSON or invalid UTF-8, and DRF's non_field_errors for a JSON value that
+// is not an object. The rules are package jsonbody's, which the login
+// endpoints follow too.
 func DecodeBody(w http.ResponseWriter, r *http.Request, mode Mode) (*Input, bool) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			problem.UnsupportedMediaType(w, ct)
-			return nil, false
-		}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !jsonbody.IsJSON(ct) {
+		problem.UnsupportedMediaType(w, ct)
+		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
@@ -79,22 +78,23 @@ func DecodeBody(w http.ResponseWriter, r *http.Request, mode Mode) (*Input, bool
 
 const notObject = "Invalid data. Expected a dictionary, but got a different type."
 
-// ParseInput parses body as a JSON object. It returns a client-facing
-// message instead of an error; the message never contains the body.
+// ParseInput parses body as a JSON object in UTF-8. It returns a
+// client-facing message instead of an error; the message never contains
+// the body.
 func ParseInput(body []byte, mode Mode) (*Input, string) {
 	in := &Input{raw: map[string]json.RawMessage{}, mode: mode, Errs: problem.FieldErrors{}}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return in, "" // an empty body is an empty object, as DRF's parsers
 	}
-	if !json.Valid(trimmed) {
-		return nil, "invalid JSON"
+	if msg := jsonbody.Check(trimmed); msg != "" {
+		return nil, msg
 	}
 	if trimmed[0] != '{' {
 		return nil, notObject
 	}
 	if err := json.Unmarshal(trimmed, &in.raw); err != nil {
-		return nil, "invalid JSON"
+		return nil, jsonbody.InvalidJSON
 	}
 	return in, ""
 }
@@ -174,6 +174,11 @@ func (in *Input) stringValue(name string, r Rules) (*string, bool) {
 			in.Errs.Add(name, "Not a valid string.")
 			return nil, false
 		}
+		// encoding/json would store a lone surrogate as U+FFFD.
+		if sr, lone := jsonbody.Surrogate(v); lone {
+			in.Errs.Add(name, jsonbody.SurrogateMessage(sr))
+			return nil, false
+		}
 	case c == '-' || (c >= '0' && c <= '9'):
 		s = string(bytes.TrimSpace(v)) // DRF's CharField accepts numbers
 	default:
@@ -182,19 +187,28 @@ func (in *Input) stringValue(name string, r Rules) (*string, bool) {
 	}
 	// DRF's CharField trims surrounding whitespace (trim_whitespace=True).
 	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case s == "" && !r.AllowBlank:
+	if s == "" && !r.AllowBlank {
 		in.Errs.Add(name, problem.FieldBlank)
 		return nil, false
-	case r.MaxLength > 0 && n > r.MaxLength:
-		in.Errs.Add(name, "Ensure this field has no more than "+strconv.Itoa(r.MaxLength)+" characters.")
-		return nil, false
-	case r.MinLength > 0 && n < r.MinLength:
-		in.Errs.Add(name, "Ensure this field has at least "+strconv.Itoa(r.MinLength)+" characters.")
-		return nil, false
 	}
-	if !in.choice(name, r, s, s) {
+	// DRF's CharField runs all its validators and reports every failure.
+	valid := true
+	n := utf8.RuneCountInString(s)
+	if r.MaxLength > 0 && n > r.MaxLength {
+		in.Errs.Add(name, "Ensure this field has no more than "+strconv.Itoa(r.MaxLength)+" characters.")
+		valid = false
+	}
+	if r.MinLength > 0 && n < r.MinLength {
+		in.Errs.Add(name, "Ensure this field has at least "+strconv.Itoa(r.MinLength)+" characters.")
+		valid = false
+	}
+	// PostgreSQL cannot store NUL and SQLite would: refused everywhere. (A
+	// field with choices is DRF's ChoiceField, where the choice decides.)
+	if len(r.Choices) == 0 && jsonbody.HasNull(s) {
+		in.Errs.Add(name, jsonbody.NullCharacters)
+		valid = false
+	}
+	if !valid || !in.choice(name, r, s, s) {
 		return nil, false
 	}
 	return &s, true

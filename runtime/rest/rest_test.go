@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -66,6 +67,14 @@ func TestInputRules(t *testing.T) {
 		{"bool bad", `{"f":2}`, Create, func(in *Input) { in.Bool("f", Rules{}, &b) }, "Must be a valid boolean."},
 		{"time", `{"f":"2024-01-02T03:04:05.123456789+01:00"}`, Create, func(in *Input) { in.Time("f", Rules{}, &tm) }, ""},
 		{"time bad", `{"f":"2024-01-02"}`, Create, func(in *Input) { in.Time("f", Rules{}, &tm) }, DateTimeFormatError},
+		// Nothing corrupt is stored: DRF's CharField validators.
+		{"NUL", `{"f":"a\u0000b"}`, Create, func(in *Input) { in.String("f", Rules{}, &s) }, "Null characters are not allowed."},
+		{"NUL nullable", `{"f":"\u0000"}`, Create, func(in *Input) { in.StringPtr("f", Rules{Nullable: true}, &ps) }, "Null characters are not allowed."},
+		{"NUL blank allowed", `{"f":"a\u0000"}`, Create, func(in *Input) { in.String("f", Rules{AllowBlank: true}, &s) }, "Null characters are not allowed."},
+		{"NUL too long", `{"f":"abc\u0000"}`, Create, func(in *Input) { in.String("f", Rules{MaxLength: 2}, &s) }, "Ensure this field has no more than 2 characters."},
+		{"NUL choice", `{"f":"a\u0000"}`, Create, func(in *Input) { in.String("f", Rules{Choices: []any{"a"}}, &s) }, "\"a\x00\" is not a valid choice."},
+		{"lone surrogate", `{"f":"a\ud800"}`, Create, func(in *Input) { in.String("f", Rules{}, &s) }, "Surrogate characters are not allowed: U+D800."},
+		{"surrogate pair", `{"f":"\ud83d\ude00"}`, Create, func(in *Input) { in.String("f", Rules{}, &s) }, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,6 +87,10 @@ func TestInputRules(t *testing.T) {
 				t.Fatalf("got %q, want %q (all: %v)", got, c.want, errs)
 			}
 		})
+	}
+	// Every failing validator of a CharField is reported, as DRF.
+	if errs := decode(t, `{"f":"abc\u0000"}`, Create, func(in *Input) { in.String("f", Rules{MaxLength: 2}, &s) }); len(errs["f"]) != 2 || errs["f"][1] != "Null characters are not allowed." {
+		t.Fatalf("NUL and too long: %v", errs)
 	}
 	// Surrounding whitespace is trimmed before the length checks, as DRF.
 	decode(t, `{"s":"  ab  "}`, Create, func(in *Input) { in.String("s", Rules{MaxLength: 2}, &s) })
@@ -98,13 +111,17 @@ func TestInputRules(t *testing.T) {
 
 func TestParseInput(t *testing.T) {
 	cases := map[string]string{
-		``:                 "",
-		`  {"a":1} `:       "",
-		`{"a":`:            "invalid JSON",
-		`[1]`:              notObject,
-		`"x"`:              notObject,
-		`{"a":1}{}`:        "invalid JSON",
-		"{\"a\":\"\xff\"}": "",
+		``:           "",
+		`  {"a":1} `: "",
+		`{"a":`:      "invalid JSON",
+		`[1]`:        notObject,
+		`"x"`:        notObject,
+		`{"a":1}{}`:  "invalid JSON",
+		// Invalid UTF-8 is a parse error, never decoded as U+FFFD.
+		"{\"a\":\"\xff\"}":      "invalid UTF-8",
+		"{\"a\":\"\xc3\"}":      "invalid UTF-8",
+		"{\"a\xff\":1}":         "invalid UTF-8",
+		"{\"a\":\"\xe9t\xe9\"}": "invalid UTF-8", // latin-1 bytes
 	}
 	for body, want := range cases {
 		if _, got := ParseInput([]byte(body), Create); got != want {
@@ -120,9 +137,14 @@ func TestDecodeBody(t *testing.T) {
 	}{
 		{"application/json", `{"a":1}`, 0},
 		{"application/json; charset=utf-8", `{}`, 0},
+		{"application/json; charset=UTF8", `{}`, 0},
 		{"", `{}`, 0},
 		{"text/plain", `{}`, 415},
+		// Another charset would be decoded as UTF-8, corrupting it.
+		{"application/json; charset=latin-1", "{\"a\":\"\xe9\"}", 415},
+		{"application/json; charset=iso-8859-1", `{}`, 415},
 		{"application/json", `{`, 400},
+		{"application/json", "{\"a\":\"\xe9\"}", 400},
 		{"application/json", `{"a":"` + strings.Repeat("x", MaxBody) + `"}`, 413},
 	}
 	for _, c := range cases {
@@ -137,6 +159,9 @@ func TestDecodeBody(t *testing.T) {
 		}
 		if w.Code == 400 && !strings.HasPrefix(w.Body.String(), `{"detail":"JSON parse error - `) {
 			t.Errorf("400 body %s", w.Body)
+		}
+		if want := `{"detail":"Unsupported media type \"` + c.ct + `\" in request."}`; w.Code == 415 && strings.TrimSpace(w.Body.String()) != want {
+			t.Errorf("415 body %s, want %s", w.Body, want)
 		}
 	}
 }
@@ -277,7 +302,8 @@ func TestNotAllowedChecksPermissionFirst(t *testing.T) {
 }
 
 func FuzzParseInput(f *testing.F) {
-	for _, s := range []string{`{"s":"a","n":1,"f":1.5,"b":true,"t":"2024-01-01T00:00:00Z"}`, `{"s":null}`, `[]`, `{`, `{"n":"1e3"}`, `{"s":"` + strings.Repeat("é", 10) + `"}`} {
+	for _, s := range []string{`{"s":"a","n":1,"f":1.5,"b":true,"t":"2024-01-01T00:00:00Z"}`, `{"s":null}`, `[]`, `{`, `{"n":"1e3"}`, `{"s":"` + strings.Repeat("é", 10) + `"}`,
+		`{"s":"a\u0000"}`, `{"s":"\ud800"}`, `{"s":"\ud83d\ude00"}`, "{\"s\":\"\xff\"}", "{\"s\":\"\xed\xa0\x80\"}"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -287,10 +313,16 @@ func FuzzParseInput(f *testing.F) {
 				t.Fatalf("ParseInput(%q): in=%v msg=%q", body, in, msg)
 			}
 			if in == nil {
-				if msg != "invalid JSON" && msg != notObject {
+				if msg != "invalid JSON" && msg != "invalid UTF-8" && msg != notObject {
 					t.Fatalf("message %q", msg)
 				}
+				if !utf8.Valid(body) && msg != "invalid UTF-8" {
+					t.Fatalf("ParseInput(%q): invalid UTF-8 answered %q", body, msg)
+				}
 				continue
+			}
+			if !utf8.Valid(body) {
+				t.Fatalf("ParseInput(%q) accepted invalid UTF-8", body)
 			}
 			var s string
 			var n int64
@@ -312,6 +344,11 @@ func FuzzParseInput(f *testing.F) {
 			}
 			if in.Errs["s"] == nil && mode != Partial && (len([]rune(s)) < 1 || len([]rune(s)) > 5) {
 				t.Fatalf("accepted string %q", s)
+			}
+			// Nothing corrupt is accepted: no NUL, and no U+FFFD the
+			// body did not hold (a lone surrogate escape decodes to one).
+			if in.Errs["s"] == nil && (strings.ContainsRune(s, 0) || strings.Count(s, "\uFFFD") > strings.Count(string(body), "\uFFFD")+strings.Count(strings.ToLower(string(body)), `\ufffd`)) {
+				t.Fatalf("accepted corrupt string %q from %q", s, body)
 			}
 			if in.Errs["n"] == nil && mode != Partial && (n < 0 || n > 100) {
 				t.Fatalf("accepted int %d", n)

@@ -81,7 +81,7 @@ func TestStatementCacheIsReusedAndBounded(t *testing.T) {
 		t.Fatalf("Get outside the scope: %v", err)
 	}
 	// Writes in transactions see the cached read statement too.
-	if _, err := tb.Update(ctx, &note{ID: 2, Text: "changed"}); err != nil {
+	if _, err := tb.Update(ctx, &note{ID: 2, Text: "changed"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := tb.Get(ctx, perm.Where{}, 2); err != nil || n.Text != "changed" {

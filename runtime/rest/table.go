@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
@@ -135,59 +136,106 @@ func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where perm.Where, id int
 
 var errReadOnly = errors.New("rest: the table is read-only")
 
+// ErrDenied is returned by Update when its check denies the object as it
+// would be written; nothing was written.
+var ErrDenied = errors.New("rest: the object check denies the object as it would be written")
+
+// WriteTimeout bounds a write once it has begun. From then on it runs on a
+// context detached from the client's (its values, not its cancellation): a
+// client that goes away cannot cancel it halfway, when a commit cancelled in
+// flight may have committed and still be answered as failed. It commits or
+// rolls back, and the handler answers and logs what really happened.
+const WriteTimeout = 30 * time.Second
+
+// begin starts a write: it fails when the client has gone already, before
+// anything is written, and otherwise returns the detached context the
+// write runs on; call cancel when it is done.
+func begin(ctx context.Context) (_ context.Context, cancel context.CancelFunc, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), WriteTimeout)
+	return ctx, cancel, nil
+}
+
+// inTx runs f in one transaction on a detached context (see WriteTimeout)
+// and commits when f succeeds.
+func (t *Table[T]) inTx(ctx context.Context, f func(ctx context.Context, tx *sql.Tx) (*T, error)) (*T, error) {
+	ctx, cancel, err := begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	tx, err := t.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out, err := f(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Create inserts obj and returns the row as stored, in one transaction.
 func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 	if t.InsertSQL == "" {
 		return nil, errReadOnly
 	}
-	tx, err := t.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
-		return nil, err
-	}
-	out, err := t.get(ctx, tx, perm.Where{}, id)
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
+	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
+		var id int64
+		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
+			return nil, err
+		}
+		return t.get(ctx, tx, perm.Where{}, id)
+	})
 }
 
 // Update writes obj's writable columns and returns the row as stored, or
-// ErrNotFound, in one transaction.
-func (t *Table[T]) Update(ctx context.Context, obj *T) (*T, error) {
+// ErrNotFound, in one transaction. allowed, when not nil, decides on the
+// row as it will be committed, read back inside the transaction (so what
+// the database computes, such as a user field's username, is as stored):
+// when it returns false, nothing is written and Update returns ErrDenied.
+func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*T, error) {
 	if t.UpdateSQL == "" {
 		return nil, errReadOnly
 	}
-	tx, err := t.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), t.UpdateArgs(obj)...)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, ErrNotFound
-	}
-	out, err := t.get(ctx, tx, perm.Where{}, t.ID(obj))
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
+	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
+		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), t.UpdateArgs(obj)...)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, err
+		} else if n == 0 {
+			return nil, ErrNotFound
+		}
+		out, err := t.get(ctx, tx, perm.Where{}, t.ID(obj))
+		if err != nil {
+			return nil, err
+		}
+		if allowed != nil && !allowed(out) {
+			return nil, ErrDenied
+		}
+		return out, nil
+	})
 }
 
-// Delete removes the row with id, or returns ErrNotFound.
+// Delete removes the row with id, or returns ErrNotFound. Like the other
+// writes it runs on a detached context once begun.
 func (t *Table[T]) Delete(ctx context.Context, id int64) error {
 	if t.InsertSQL == "" {
 		return errReadOnly
 	}
+	ctx, cancel, err := begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	res, err := t.DB.ExecContext(ctx, t.q(`DELETE FROM `+t.Name+` WHERE "id" = ?`), id)
 	if err != nil {
 		return err

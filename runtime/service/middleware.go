@@ -37,8 +37,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests logs one structured line per request: method, path, status,
-// duration and the caller's user id. It never logs headers, cookies, query
-// strings or bodies, so credentials and tokens stay out of the log.
+// duration and the caller's user id, and client_gone=true when the client
+// went away before the answer. The status is what the handler answered, so
+// what really happened: a write that began before the client left still
+// finishes (rest.WriteTimeout) and logs its 201. It never logs headers,
+// cookies, query strings or bodies, so credentials and tokens stay out of
+// the log.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -62,6 +66,9 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			}
 			if u := slot.Result.User; u != nil {
 				attrs = append(attrs, "user_id", u.ID)
+			}
+			if r.Context().Err() != nil {
+				attrs = append(attrs, "client_gone", true)
 			}
 			log.Info("request", attrs...)
 		}()

@@ -1,7 +1,10 @@
 package service
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,6 +87,28 @@ func TestSecureHeaders(t *testing.T) {
 		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
 		if w.Header().Get("X-Content-Type-Options") != "nosniff" || (w.Header().Get("Cache-Control") == "no-store") != noStore {
 			t.Errorf("%s: %v", path, w.Header())
+		}
+	}
+}
+
+// TestLogRequestsTellsTheTruth: the request log has the status the handler
+// answered, also when the client went away meanwhile, and says that it did.
+func TestLogRequestsTellsTheTruth(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	created := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) })
+	for _, gone := range []bool{false, true} {
+		buf.Reset()
+		ctx, cancel := context.WithCancel(context.Background())
+		if gone {
+			cancel()
+		}
+		r := httptest.NewRequest("POST", "/api/posts", nil).WithContext(ctx)
+		logRequests(log, created).ServeHTTP(httptest.NewRecorder(), r)
+		cancel()
+		line := buf.String()
+		if !strings.Contains(line, "status=201") || strings.Contains(line, "client_gone=true") != gone {
+			t.Errorf("client gone %v: %s", gone, line)
 		}
 	}
 }

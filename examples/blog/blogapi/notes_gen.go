@@ -95,7 +95,9 @@ type NoteStore interface {
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Note) (*Note, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
-	Update(ctx context.Context, obj *Note) (*Note, error)
+	// allowed decides on the object as it will be written, before the commit; when it
+	// returns false nothing is written and Update returns rest.ErrDenied.
+	Update(ctx context.Context, obj *Note, allowed func(*Note) bool) (*Note, error)
 	// CheckRefs reports the user fields of obj that name no user.
 	CheckRefs(ctx context.Context, obj *Note) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
@@ -290,7 +292,7 @@ func (h *notesHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/notes/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write.
+// updateAction is PUT /api/notes/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *notesHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.update.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.CheckWith(w, notesAllows(req), notesUpdatePermission, req) {
@@ -309,14 +311,16 @@ func (h *notesHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.SaveWith(h.update, w, r, req, notesAllowsObject, notesUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/notes/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write.
+// partialUpdateAction is PATCH /api/notes/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *notesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.partialUpdate.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.CheckWith(w, notesAllows(req), notesPartialUpdatePermission, req) {
@@ -335,8 +339,10 @@ func (h *notesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.SaveWith(h.partialUpdate, w, r, req, notesAllowsObject, notesPartialUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)

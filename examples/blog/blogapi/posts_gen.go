@@ -98,7 +98,9 @@ type PostStore interface {
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Post) (*Post, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
-	Update(ctx context.Context, obj *Post) (*Post, error)
+	// allowed decides on the object as it will be written, before the commit; when it
+	// returns false nothing is written and Update returns rest.ErrDenied.
+	Update(ctx context.Context, obj *Post, allowed func(*Post) bool) (*Post, error)
 	// CheckRefs reports the user fields of obj that name no user.
 	CheckRefs(ctx context.Context, obj *Post) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
@@ -295,7 +297,7 @@ func (h *postsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/posts/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write.
+// updateAction is PUT /api/posts/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *postsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.update.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.Check(w, postsUpdatePermission, req) {
@@ -314,14 +316,16 @@ func (h *postsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.Save(h.update, w, r, req, postsUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/posts/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write.
+// partialUpdateAction is PATCH /api/posts/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *postsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.partialUpdate.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.Check(w, postsPartialUpdatePermission, req) {
@@ -340,8 +344,10 @@ func (h *postsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.Save(h.partialUpdate, w, r, req, postsPartialUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)

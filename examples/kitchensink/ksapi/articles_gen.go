@@ -112,7 +112,9 @@ type ArticleStore interface {
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Article) (*Article, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
-	Update(ctx context.Context, obj *Article) (*Article, error)
+	// allowed decides on the object as it will be written, before the commit; when it
+	// returns false nothing is written and Update returns rest.ErrDenied.
+	Update(ctx context.Context, obj *Article, allowed func(*Article) bool) (*Article, error)
 	// CheckRefs reports the user fields of obj that name no user.
 	CheckRefs(ctx context.Context, obj *Article) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
@@ -308,7 +310,7 @@ func (h *articlesHandler) retrieveAction(w http.ResponseWriter, r *http.Request)
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/articles/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write.
+// updateAction is PUT /api/articles/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *articlesHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.update.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.CheckWith(w, articlesAllows(req), articlesUpdatePermission, req) {
@@ -327,14 +329,16 @@ func (h *articlesHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.SaveWith(h.update, w, r, req, articlesAllowsObject, articlesUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/articles/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write.
+// partialUpdateAction is PATCH /api/articles/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *articlesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.partialUpdate.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.CheckWith(w, articlesAllows(req), articlesPartialUpdatePermission, req) {
@@ -353,8 +357,10 @@ func (h *articlesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Req
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.SaveWith(h.partialUpdate, w, r, req, articlesAllowsObject, articlesPartialUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)

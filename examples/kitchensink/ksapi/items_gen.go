@@ -132,7 +132,9 @@ type ItemStore interface {
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Item) (*Item, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
-	Update(ctx context.Context, obj *Item) (*Item, error)
+	// allowed decides on the object as it will be written, before the commit; when it
+	// returns false nothing is written and Update returns rest.ErrDenied.
+	Update(ctx context.Context, obj *Item, allowed func(*Item) bool) (*Item, error)
 	// CheckRefs reports the user fields of obj that name no user.
 	CheckRefs(ctx context.Context, obj *Item) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
@@ -348,7 +350,7 @@ func (h *itemsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/items/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write.
+// updateAction is PUT /api/items/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *itemsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.update.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.CheckWith(w, itemsAllows(req), itemsUpdatePermission, req) {
@@ -377,14 +379,16 @@ func (h *itemsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	obj.UpdatedAt = rest.Now(time.Now())
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.SaveWith(h.update, w, r, req, itemsAllowsObject, itemsUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/items/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write.
+// partialUpdateAction is PATCH /api/items/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *itemsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.partialUpdate.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.CheckWith(w, itemsAllows(req), itemsPartialUpdatePermission, req) {
@@ -413,8 +417,10 @@ func (h *itemsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	obj.UpdatedAt = rest.Now(time.Now())
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.SaveWith(h.partialUpdate, w, r, req, itemsAllowsObject, itemsPartialUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)

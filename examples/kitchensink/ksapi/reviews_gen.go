@@ -79,7 +79,9 @@ type ReviewStore interface {
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Review) (*Review, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
-	Update(ctx context.Context, obj *Review) (*Review, error)
+	// allowed decides on the object as it will be written, before the commit; when it
+	// returns false nothing is written and Update returns rest.ErrDenied.
+	Update(ctx context.Context, obj *Review, allowed func(*Review) bool) (*Review, error)
 	// CheckRefs reports the user fields of obj that name no user.
 	CheckRefs(ctx context.Context, obj *Review) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
@@ -267,7 +269,7 @@ func (h *reviewsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) 
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write.
+// updateAction is PUT /api/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *reviewsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.update.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.Check(w, reviewsUpdatePermission, req) {
@@ -286,14 +288,16 @@ func (h *reviewsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.update.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.Save(h.update, w, r, req, reviewsUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write.
+// partialUpdateAction is PATCH /api/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *reviewsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.partialUpdate.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.Check(w, reviewsPartialUpdatePermission, req) {
@@ -312,8 +316,10 @@ func (h *reviewsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Requ
 	if !in.Valid(w) {
 		return
 	}
-	out, err := h.store.Update(r.Context(), obj)
-	if !h.partialUpdate.Result(w, err) {
+	// The object check runs again on the object as it will be written, inside
+	// the write's transaction: a denial writes nothing.
+	out, ok := rest.Save(h.partialUpdate, w, r, req, reviewsPartialUpdatePermission, obj, h.store.Update)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusOK, out)

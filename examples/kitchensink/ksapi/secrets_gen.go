@@ -87,7 +87,9 @@ type SecretStore interface {
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Secret) (*Secret, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.
-	Update(ctx context.Context, obj *Secret) (*Secret, error)
+	// allowed decides on the object as it will be written, before the commit; when it
+	// returns false nothing is written and Update returns rest.ErrDenied.
+	Update(ctx context.Context, obj *Secret, allowed func(*Secret) bool) (*Secret, error)
 	// CheckRefs reports the user fields of obj that name no user.
 	CheckRefs(ctx context.Context, obj *Secret) (problem.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.

@@ -129,6 +129,16 @@ func Definition() *service.Definition {
 			Name: "reviews",
 		}, {
 			Columns: []schema.Column{{
+				Name: "author",
+				Type: "string",
+			}, {
+				Default: "",
+				Name:    "text",
+				Type:    "text",
+			}},
+			Name: "letters",
+		}, {
+			Columns: []schema.Column{{
 				Name: "value",
 				Type: "string",
 			}},
@@ -159,6 +169,7 @@ func Mount(r chi.Router, app *rest.App) {
 	mountArticles(r, app)
 	mountPosts(r, app)
 	mountReviews(r, app)
+	mountLetters(r, app)
 	mountSecrets(r, app)
 	mountTickets(r, app)
 	mountUsers(r, app)

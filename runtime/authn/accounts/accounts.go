@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
+
 	"net/http"
 	"strings"
 	"sync"
@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/jsonbody"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
@@ -183,20 +184,20 @@ const MaxLoginBody = 4 << 10
 var ErrUnsupportedMedia = errors.New("accounts: unsupported media type")
 
 // ParseLogin reads the JSON login body. It answers the request itself on
-// failure (415 for another media type, 400 for bad JSON or missing fields)
-// and returns ok=false. Only application/json is accepted: an HTML form
-// cannot send it cross-site, which blocks login CSRF.
+// failure (415 for another media type or a charset other than UTF-8, 400
+// for bad JSON, invalid UTF-8 or missing fields) and returns ok=false. Only
+// application/json is accepted: an HTML form cannot send it cross-site,
+// which blocks login CSRF. The body rules are package jsonbody's, as for
+// resource bodies.
 func ParseLogin(w http.ResponseWriter, r *http.Request) (Login, bool) {
 	var l Login
-	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
+	if ct := r.Header.Get("Content-Type"); !jsonbody.IsJSON(ct) {
 		problem.UnsupportedMediaType(w, ct)
 		return l, false
 	}
 	fe, err := DecodeLogin(io.LimitReader(r.Body, MaxLoginBody+1), &l)
 	if err != nil {
-		problem.Detail(w, http.StatusBadRequest, problem.MalformedJSON)
+		problem.Detail(w, http.StatusBadRequest, problem.MalformedJSON+" - "+err.Error())
 		return l, false
 	}
 	if !fe.Empty() {
@@ -206,20 +207,24 @@ func ParseLogin(w http.ResponseWriter, r *http.Request) (Login, bool) {
 	return l, true
 }
 
-// DecodeLogin decodes a login body from rd into l. A syntax error, a body
-// over MaxLoginBody or a non-string field is an error; missing or blank
-// fields are reported in the FieldErrors, in DRF's words.
+// DecodeLogin decodes a login body from rd into l. Invalid UTF-8, a syntax
+// error or a body over MaxLoginBody is an error whose text is fit for the
+// client; missing, blank or non-string fields and fields holding NUL are
+// reported in the FieldErrors, in DRF's words.
 func DecodeLogin(rd io.Reader, l *Login) (problem.FieldErrors, error) {
 	body, err := io.ReadAll(rd)
 	if err != nil {
-		return nil, err
+		return nil, errors.New("could not read the request body")
 	}
 	if len(body) > MaxLoginBody {
 		return nil, errors.New("body too large")
 	}
+	if msg := jsonbody.Check(body); msg != "" {
+		return nil, errors.New(msg)
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, err
+		return nil, errors.New(jsonbody.InvalidJSON)
 	}
 	fe := problem.FieldErrors{}
 	field := func(name string, dst *string) {
@@ -238,6 +243,11 @@ func DecodeLogin(rd io.Reader, l *Login) (problem.FieldErrors, error) {
 		}
 		if strings.TrimSpace(*dst) == "" {
 			fe.Add(name, problem.FieldBlank)
+			return
+		}
+		// No user has NUL in a name, and PostgreSQL could not look one up.
+		if jsonbody.HasNull(*dst) {
+			fe.Add(name, jsonbody.NullCharacters)
 		}
 	}
 	field("username", &l.Username)

@@ -3,10 +3,12 @@ package accounts
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzDecodeLogin(f *testing.F) {
-	for _, s := range []string{`{"username":"a","password":"b"}`, `{}`, `[]`, `{"username":null}`, `{"username":1}`, `{"username":" "}`} {
+	for _, s := range []string{`{"username":"a","password":"b"}`, `{}`, `[]`, `{"username":null}`, `{"username":1}`, `{"username":" "}`,
+		`{"username":"a\u0000","password":"b"}`, "{\"username\":\"\xff\",\"password\":\"b\"}"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -20,6 +22,12 @@ func FuzzDecodeLogin(f *testing.F) {
 		}
 		if len(body) > MaxLoginBody {
 			t.Fatal("oversized body accepted")
+		}
+		if !utf8.ValidString(body) {
+			t.Fatalf("invalid UTF-8 accepted: %q", body)
+		}
+		if fe.Empty() && (strings.ContainsRune(l.Username, 0) || strings.ContainsRune(l.Password, 0)) {
+			t.Fatalf("NUL accepted: %+v", l)
 		}
 	})
 }

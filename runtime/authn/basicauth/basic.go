@@ -5,6 +5,7 @@
 package basicauth
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -83,7 +84,9 @@ func ParseHeader(h string) (user, pass string, ok bool, err error) {
 		return "", "", true, fail(MsgBadBase64)
 	}
 	raw, err := base64.StdEncoding.DecodeString(rest)
-	if err != nil || !utf8.Valid(raw) {
+	// Credentials in UTF-8 without NUL, as a JSON login's (package
+	// jsonbody): PostgreSQL could not even look such a username up.
+	if err != nil || !utf8.Valid(raw) || bytes.IndexByte(raw, 0) >= 0 {
 		return "", "", true, fail(MsgBadBase64)
 	}
 	user, pass, found := strings.Cut(string(raw), ":")

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/jsonbody"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -99,15 +99,14 @@ func RefreshToken(r *http.Request) string {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
 		return c.Value
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" || r.Body == nil {
+	if !jsonbody.IsJSON(r.Header.Get("Content-Type")) || r.Body == nil {
 		return ""
 	}
 	var b struct {
 		RefreshToken string `json:"refresh_token"`
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxTokenLen+256))
-	if err != nil || json.Unmarshal(body, &b) != nil {
+	if err != nil || jsonbody.Check(body) != "" || json.Unmarshal(body, &b) != nil {
 		return ""
 	}
 	return b.RefreshToken

@@ -123,3 +123,21 @@ func FuzzRefreshToken(f *testing.F) {
 		}
 	})
 }
+
+// TestRefreshTokenBody: a JSON body follows the rules of every JSON body
+// (package jsonbody): UTF-8 only, declared or not.
+func TestRefreshTokenBody(t *testing.T) {
+	for _, c := range []struct{ ct, body, want string }{
+		{"application/json", `{"refresh_token":"abc"}`, "abc"},
+		{"application/json; charset=utf-8", `{"refresh_token":"abc"}`, "abc"},
+		{"application/json; charset=latin-1", `{"refresh_token":"abc"}`, ""},
+		{"application/json", "{\"refresh_token\":\"ab\xe9\"}", ""},
+		{"text/plain", `{"refresh_token":"abc"}`, ""},
+	} {
+		r := httptest.NewRequest("POST", "/auth/jwt/refresh", strings.NewReader(c.body))
+		r.Header.Set("Content-Type", c.ct)
+		if got := RefreshToken(r); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.ct, c.body, got, c.want)
+		}
+	}
+}
