@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -45,8 +46,11 @@ func DSN(path string) string {
 }
 
 // Open opens (creating it when needed) the database <dir>/ward.db, creating
-// dir with mode 0700 when it does not exist. It checks the folder and the
-// file are usable before returning, with a one-line error naming the folder.
+// dir with mode 0700 when it does not exist. The database file is created
+// 0600 whatever the umask (its -wal and -shm files follow it), and a
+// database file that group or others can read is refused with the chmod
+// to run. It checks the folder and the file are usable before returning,
+// with a one-line error naming the folder.
 func Open(dir string) (*sql.DB, error) {
 	if dir == "" {
 		return nil, errors.New("sqlite: empty data folder")
@@ -64,6 +68,9 @@ func Open(dir string) (*sql.DB, error) {
 	os.Remove(probe.Name())
 
 	path := filepath.Join(dir, FileName)
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -80,6 +87,48 @@ func Open(dir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("sqlite: cannot read %s: %v", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate makes sure the database file exists with no access for
+// group or others before SQLite opens it; SQLite then creates the -wal and
+// -shm files with the database file's permissions. A new (empty) file is
+// created 0600 whatever the umask. An existing database, -wal or -shm file
+// that group or others can access is refused with the chmod to run, as
+// jwt.key is: they hold password hashes and private data.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		err = f.Chmod(0o600)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create %s: %w", path, unwrapPath(err))
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("sqlite: create %s: %w", path, unwrapPath(err))
+	}
+	var open []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) && p != path {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %s: %w", p, unwrapPath(err))
+		}
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("sqlite: %s is not a regular file", p)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			open = append(open, p)
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("sqlite: %s can be read by group or others: run chmod 600 %s", strings.Join(open, ", "), strings.Join(open, " "))
+	}
+	return nil
 }
 
 func unwrapPath(err error) error {
