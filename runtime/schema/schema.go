@@ -21,3 +21,9 @@ type Column struct {
 	// (string, int64, float64, bool), or nil.
 	Default any
 }
+
+// MigrateLock is the pg_advisory_xact_lock key under which the runtime's
+// own tables (runtime/store/postgres) and the resource tables (Migrate)
+// are migrated, so that instances starting together queue instead of
+// creating a table twice.
+const MigrateLock int64 = 0x77617264_6d696772 // "wardmigr"

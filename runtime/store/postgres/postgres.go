@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -25,8 +26,9 @@ import (
 const ConnectTimeout = 5 * time.Second
 
 // migrateLock is the pg_advisory_xact_lock key serializing migrations of
-// concurrently starting instances.
-const migrateLock int64 = 0x77617264_6d696772 // "wardmigr"
+// concurrently starting instances; the resource tables' migrations take it
+// too.
+const migrateLock = schema.MigrateLock
 
 // throttleLockSpace is the first key of the two-key advisory locks taken
 // per throttle key.
