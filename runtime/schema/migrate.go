@@ -118,7 +118,7 @@ func columnDef(dialect string, c Column) string {
 		s += " DEFAULT " + literal(dialect, c.Default)
 	}
 	if c.Type == "user" {
-		s += ` REFERENCES "users" ("id")`
+		s += " REFERENCES " + ident(UsersTable) + ` ("id")`
 	}
 	return s
 }

@@ -14,7 +14,7 @@ type Table struct {
 type Column struct {
 	Name string
 	// Type is a Ward field type: "string", "text", "int", "float", "bool",
-	// "datetime" or "user" (an integer reference to users(id)).
+	// "datetime" or "user" (an integer reference to the id of UsersTable).
 	Type     string
 	Nullable bool
 	// Default is the default value as a Go value of the column's type
