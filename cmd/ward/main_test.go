@@ -226,7 +226,7 @@ func TestStubDenies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT)"); err != nil {
+	if _, err := db.Exec("CREATE TABLE ward_users (id INTEGER PRIMARY KEY, username TEXT)"); err != nil {
 		t.Fatal(err)
 	}
 	if err := schema.Migrate(context.Background(), db, schema.SQLite, Definition().Tables); err != nil {

@@ -147,7 +147,7 @@ func setupDialect(t *testing.T, dialect rest.Dialect) *env {
 func setupDB(t *testing.T, db *sql.DB, dialect rest.Dialect) *env {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE users (id BIGINT PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT FALSE, is_active BOOLEAN NOT NULL DEFAULT TRUE)`); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE ward_users (id BIGINT PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT FALSE, is_active BOOLEAN NOT NULL DEFAULT TRUE)`); err != nil {
 		t.Fatal(err)
 	}
 	users := map[string]*authn.User{
@@ -157,9 +157,9 @@ func setupDB(t *testing.T, db *sql.DB, dialect rest.Dialect) *env {
 		"root":  {ID: 4, Username: "root", IsActive: true, IsStaff: true},
 	}
 	for _, u := range users {
-		q := `INSERT INTO users (id, username, is_staff) VALUES (?, ?, ?)`
+		q := `INSERT INTO ward_users (id, username, is_staff) VALUES (?, ?, ?)`
 		if dialect == rest.Postgres {
-			q = `INSERT INTO users (id, username, is_staff) VALUES ($1, $2, $3)`
+			q = `INSERT INTO ward_users (id, username, is_staff) VALUES ($1, $2, $3)`
 		}
 		if _, err := db.ExecContext(ctx, q, u.ID, u.Username, u.IsStaff); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	. "github.com/dave/jennifer/jen"
 
 	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/runtime/schema"
 )
 
 // res holds the names used for one resource.
@@ -25,8 +26,8 @@ type res struct {
 
 func newRes(r *plan.Resource) *res {
 	x := &res{r: r, id: camel(r.Name), model: r.Model, table: r.Table, eps: map[plan.Action]*plan.Endpoint{}}
-	if r.Source != "" {
-		x.table = r.Source
+	if r.Source == "users" {
+		x.table = schema.UsersTable // the runtime's users, read-only
 	}
 	x.store = r.Model + "Store"
 	x.sqlType = "sql" + r.Model + "Store"

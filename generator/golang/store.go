@@ -6,6 +6,7 @@ import (
 	. "github.com/dave/jennifer/jen"
 
 	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/runtime/schema"
 )
 
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -48,7 +49,7 @@ func (x *res) selectSQL() string {
 	for _, fl := range x.r.Fields {
 		cols = append(cols, ident(fl.Column))
 		if fl.Type == plan.User {
-			cols = append(cols, "(SELECT "+ident("username")+" FROM "+ident("users")+" WHERE "+ident("users")+"."+ident("id")+" = "+ident(x.table)+"."+ident(fl.Column)+")")
+			cols = append(cols, "(SELECT "+ident("username")+" FROM "+ident(schema.UsersTable)+" WHERE "+ident(schema.UsersTable)+"."+ident("id")+" = "+ident(x.table)+"."+ident(fl.Column)+")")
 		}
 	}
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + ident(x.table)

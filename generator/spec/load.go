@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/runtime/cors"
 )
 
 // MaxSize is the largest spec Load accepts, in bytes.
@@ -405,7 +406,6 @@ var (
 	rePathSeg    = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 	reRelDir     = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
 	reToken      = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-	reOrigin     = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
 	reSQLIdent   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 )
 
@@ -584,11 +584,9 @@ func (l *loader) serviceSection(n *yaml.Node) {
 		list, nodes, _ := l.strList(v, "service.cors_origins")
 		seen := map[string]bool{}
 		for i, o := range list {
-			switch {
-			case o == "*":
-				l.errAt(nodes[i], "list each trusted origin, e.g. https://app.example.com", "cors_origins must not be \"*\": the API uses credentials")
-			case !reOrigin.MatchString(o):
-				l.errAt(nodes[i], "write scheme://host[:port] with no path, e.g. https://app.example.com", "invalid CORS origin %q", o)
+			switch err := cors.CheckOrigin(o); {
+			case err != nil:
+				l.errAt(nodes[i], err.Fix, "%s", err.Reason)
 			case seen[o]:
 				l.errAt(nodes[i], "remove the duplicate", "duplicate CORS origin %q", o)
 			default:

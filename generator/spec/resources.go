@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/runtime/schema"
 )
 
 type dur = time.Duration
@@ -68,6 +69,7 @@ func (l *loader) resources(n *yaml.Node) {
 		}
 		models[r.Model] = r.Name
 		if r.Table != "" {
+			l.reservedTable(r, e.Key, e.Val)
 			if prev, dup := tables[r.Table]; dup {
 				l.errAt(keyNode(e.Val, "table"), "set table: to a different name", "table %s of resource %q is already the table of %q", r.Table, r.Name, prev)
 			}
@@ -75,6 +77,22 @@ func (l *loader) resources(n *yaml.Node) {
 		}
 		l.svc.Resources = append(l.svc.Resources, r)
 	}
+}
+
+// reservedTable refuses a resource table that starts with a prefix
+// reserved for the runtime's own tables or the database's system tables.
+// The table is the explicit table: or, without one, the resource's name.
+func (l *loader) reservedTable(r *plan.Resource, k, v *yaml.Node) {
+	p := schema.ReservedPrefix(r.Table)
+	if p == "" {
+		return
+	}
+	reserved := strings.Join(schema.ReservedPrefixes, ", ")
+	if n := keyNodeOr(v, "table", nil); n != nil {
+		l.errAt(n, "set table: to another name", "table %s of resource %q starts with %s, a prefix reserved for Ward's and the database's own tables (reserved: %s)", r.Table, r.Name, p, reserved)
+		return
+	}
+	l.errAt(k, "rename the resource, or set table: to another name", "table %s of resource %q (its name) starts with %s, a prefix reserved for Ward's and the database's own tables (reserved: %s)", r.Table, r.Name, p, reserved)
 }
 
 func (l *loader) resource(k, v *yaml.Node) *plan.Resource {

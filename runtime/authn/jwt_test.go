@@ -307,8 +307,8 @@ func TestJWTAlgorithmsAndConfusion(t *testing.T) {
 }
 
 func TestJWTKeyRotation(t *testing.T) {
-	oldK, _ := jwtauth.HMACKey("2025", []byte(strings.Repeat("o", 32)))
-	newK, _ := jwtauth.HMACKey("2026", []byte(strings.Repeat("n", 32)))
+	oldK, _ := jwtauth.HMACKey("2025", []byte("old-hs256-key-2025-0123456789abcdef"))
+	newK, _ := jwtauth.HMACKey("2026", []byte("new-hs256-key-2026-0123456789abcdef"))
 	e := authtest.New(t, authtest.Options{Keys: []*jwtauth.Key{newK, oldK}})
 	uid := e.User(t, "alice", "alice-pass-1", false)
 	c := claims(uid)
@@ -322,9 +322,9 @@ func TestJWTKeyRotation(t *testing.T) {
 		tok  string
 		code int
 	}{
-		{"old key, old kid", forge(t, jwt.SigningMethodHS256, []byte(strings.Repeat("o", 32)), c, map[string]any{"kid": "2025"}), 200},
-		{"old key, new kid", forge(t, jwt.SigningMethodHS256, []byte(strings.Repeat("o", 32)), c, map[string]any{"kid": "2026"}), 401},
-		{"kid not a string", forge(t, jwt.SigningMethodHS256, []byte(strings.Repeat("n", 32)), c, map[string]any{"kid": 2026}), 401},
+		{"old key, old kid", forge(t, jwt.SigningMethodHS256, []byte("old-hs256-key-2025-0123456789abcdef"), c, map[string]any{"kid": "2025"}), 200},
+		{"old key, new kid", forge(t, jwt.SigningMethodHS256, []byte("old-hs256-key-2025-0123456789abcdef"), c, map[string]any{"kid": "2026"}), 401},
+		{"kid not a string", forge(t, jwt.SigningMethodHS256, []byte("new-hs256-key-2026-0123456789abcdef"), c, map[string]any{"kid": 2026}), 401},
 	} {
 		w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: bearer(row.tok)})
 		if w.Code != row.code {
@@ -345,7 +345,7 @@ func TestJWTConfigRefusals(t *testing.T) {
 	if _, err := jwtauth.ECDSAKey("", p384); err == nil {
 		t.Error("P-384 accepted for ES256")
 	}
-	k, _ := jwtauth.HMACKey("", make([]byte, 32))
+	k, _ := jwtauth.HMACKey("", []byte("refusals-hs256-key-0123456789abcdef"))
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
 	vk, _ := jwtauth.Ed25519PublicKey("v", pub)
 	for name, cfg := range map[string]jwtauth.Config{
@@ -521,11 +521,11 @@ func TestKeyFile(t *testing.T) {
 		t.Fatalf("key file mode %o, want 600", st)
 	}
 	t.Setenv("WARD_TEST_KEY", "short")
-	if _, err := jwtauth.KeyFromEnv("WARD_TEST_KEY", dir); err == nil || !strings.Contains(err.Error(), "WARD_TEST_KEY must be at least 32 bytes") {
+	if _, err := jwtauth.KeyFromEnv("WARD_TEST_KEY", dir); err == nil || !strings.Contains(err.Error(), "WARD_TEST_KEY: HS256 key must be at least 32 bytes") {
 		t.Fatalf("short env key: %v", err)
 	}
-	t.Setenv("WARD_TEST_KEY", strings.Repeat("e", 40))
-	if k, err := jwtauth.KeyFromEnv("WARD_TEST_KEY", dir); err != nil || string(k) != strings.Repeat("e", 40) {
+	t.Setenv("WARD_TEST_KEY", "env-hs256-key-0123456789abcdefghijkl")
+	if k, err := jwtauth.KeyFromEnv("WARD_TEST_KEY", dir); err != nil || string(k) != "env-hs256-key-0123456789abcdefghijkl" {
 		t.Fatal(k, err)
 	}
 }

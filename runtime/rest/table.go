@@ -10,7 +10,11 @@ import (
 
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/schema"
 )
+
+// usersCountSQL counts the users with an id: the runtime's users table.
+const usersCountSQL = `SELECT COUNT(*) FROM "` + schema.UsersTable + `" WHERE "id" = ?`
 
 // Scanner is a *sql.Row or *sql.Rows.
 type Scanner interface{ Scan(dest ...any) error }
@@ -65,7 +69,7 @@ func (t *Table[T]) CheckRefs(ctx context.Context, obj *T) (problem.FieldErrors, 
 			continue
 		}
 		var c int
-		if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM "users" WHERE "id" = ?`, *id).Scan(&c); err != nil {
+		if err := t.queryRow(ctx, nil, usersCountSQL, *id).Scan(&c); err != nil {
 			return nil, err
 		}
 		if c == 0 {

@@ -20,13 +20,29 @@ const (
 // anything, a column that was dropped from the spec, changed type, or is
 // new but required without a default; the error names the table, the
 // column and what to do. Running it again changes nothing.
+//
+// It runs in one transaction that reads the schema and changes it, so that
+// instances starting together do not race: on PostgreSQL the transaction
+// first takes MigrateLock, the advisory lock the runtime's own tables are
+// migrated under; on SQLite it is BEGIN IMMEDIATE when db's DSN asks for
+// it (sqlite.DSN does), else the first write serializes it.
 func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) error {
 	if dialect != SQLite && dialect != Postgres {
 		return fmt.Errorf("schema: unknown dialect %q", dialect)
 	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	defer tx.Rollback()
+	if dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, MigrateLock); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+	}
 	var stmts []string
 	for _, t := range tables {
-		have, exists, err := columns(ctx, db, dialect, t.Name)
+		have, exists, err := columns(ctx, tx, dialect, t.Name)
 		if err != nil {
 			return err
 		}
@@ -66,20 +82,15 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) er
 			stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, c))
 		}
 	}
-	if len(stmts) == 0 {
-		return nil
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("schema: %w", err)
-	}
-	defer tx.Rollback()
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("schema: %s: %w", s, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	return nil
 }
 
 // CreateTable is the CREATE TABLE statement of t in dialect.
@@ -107,7 +118,7 @@ func columnDef(dialect string, c Column) string {
 		s += " DEFAULT " + literal(dialect, c.Default)
 	}
 	if c.Type == "user" {
-		s += ` REFERENCES "users" ("id")`
+		s += " REFERENCES " + ident(UsersTable) + ` ("id")`
 	}
 	return s
 }
@@ -174,7 +185,7 @@ func sameType(dialect, have, want string) bool {
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // columns returns the columns of table and their declared types.
-func columns(ctx context.Context, db *sql.DB, dialect, table string) (map[string]string, bool, error) {
+func columns(ctx context.Context, db *sql.Tx, dialect, table string) (map[string]string, bool, error) {
 	out := map[string]string{}
 	if dialect == Postgres {
 		rows, err := db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, table)

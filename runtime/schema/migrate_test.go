@@ -21,7 +21,7 @@ func sqliteDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT)`); err != nil {
+	if _, err := db.Exec(`CREATE TABLE ward_users (id INTEGER PRIMARY KEY, username TEXT)`); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -53,7 +53,7 @@ func postgresDB(t *testing.T) *sql.DB {
 	}
 	db.SetMaxOpenConns(1) // search_path is per connection
 	schemaName := fmt.Sprintf("ward_schema_test_%d", time.Now().UnixNano())
-	for _, s := range []string{`CREATE SCHEMA ` + schemaName, `SET search_path TO ` + schemaName, `CREATE TABLE users (id BIGSERIAL PRIMARY KEY, username TEXT)`} {
+	for _, s := range []string{`CREATE SCHEMA ` + schemaName, `SET search_path TO ` + schemaName, `CREATE TABLE ward_users (id BIGSERIAL PRIMARY KEY, username TEXT)`} {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestMigrate(t *testing.T) {
 				t.Fatalf("second run: %v", err)
 			}
 			ins := `INSERT INTO posts (title, owner_id, created_at) VALUES ('a', 1, CURRENT_TIMESTAMP)`
-			if _, err := db.Exec(`INSERT INTO users (username) VALUES ('alice')`); err != nil {
+			if _, err := db.Exec(`INSERT INTO ward_users (username) VALUES ('alice')`); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := db.Exec(ins); err != nil {
@@ -151,8 +151,8 @@ func TestMigrate(t *testing.T) {
 func TestCreateTable(t *testing.T) {
 	tb := Table{Name: "t", Columns: []Column{{Name: "o", Type: "user"}, {Name: "s", Type: "string", Default: "it's"}, {Name: "b", Type: "bool", Default: true}}}
 	cases := map[string]string{
-		SQLite:   `CREATE TABLE "t" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "o" INTEGER NOT NULL REFERENCES "users" ("id"), "s" TEXT NOT NULL DEFAULT 'it''s', "b" BOOLEAN NOT NULL DEFAULT 1)`,
-		Postgres: `CREATE TABLE "t" ("id" BIGSERIAL PRIMARY KEY, "o" BIGINT NOT NULL REFERENCES "users" ("id"), "s" TEXT NOT NULL DEFAULT 'it''s', "b" BOOLEAN NOT NULL DEFAULT true)`,
+		SQLite:   `CREATE TABLE "t" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "o" INTEGER NOT NULL REFERENCES "ward_users" ("id"), "s" TEXT NOT NULL DEFAULT 'it''s', "b" BOOLEAN NOT NULL DEFAULT 1)`,
+		Postgres: `CREATE TABLE "t" ("id" BIGSERIAL PRIMARY KEY, "o" BIGINT NOT NULL REFERENCES "ward_users" ("id"), "s" TEXT NOT NULL DEFAULT 'it''s', "b" BOOLEAN NOT NULL DEFAULT true)`,
 	}
 	for d, want := range cases {
 		if got := CreateTable(d, tb); got != want {

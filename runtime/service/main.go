@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/wardhq/ward/runtime/cors"
 )
 
 // Main runs the command named by os.Args[1] and exits: 0 on success, 1 on
@@ -40,8 +42,11 @@ func Run(ctx context.Context, def *Definition, args []string, stdin io.Reader, s
 		}
 		return 0
 	}
-	env := loadEnv(def, os.Getenv)
-	var err error
+	env, err := loadEnv(def, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", progName(def), oneLine(err.Error()))
+		return 1
+	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		err = cmdServe(ctx, def, env, rest, stderr)
@@ -95,7 +100,7 @@ Commands:
 
 Environment:
   %[2]s_DATA            folder of the embedded SQLite database (default ./%[1]s-data)
-  %[2]s_JWT_KEY         HS256 signing key, at least 32 bytes (default: generated once into the data folder)
+  %[2]s_JWT_KEY         HS256 signing key: openssl rand -base64 48 (default: generated once into the data folder)
   %[2]s_DATABASE_URL    PostgreSQL for data instead of SQLite
   %[2]s_REDIS_URL       Redis for sessions, refresh families and throttle counters
   %[2]s_LOGIN_RATE      login throttle, e.g. 10/minute
@@ -126,7 +131,9 @@ type env struct {
 	CORSOrigins []string
 }
 
-func loadEnv(def *Definition, getenv func(string) string) env {
+// loadEnv reads the environment. CORS origins are checked as the spec's
+// are (cors.CheckOrigin): a bad one is an error naming the variable.
+func loadEnv(def *Definition, getenv func(string) string) (env, error) {
 	p := def.EnvPrefix + "_"
 	e := env{
 		DataDir:     getenv(p + "DATA"),
@@ -144,12 +151,21 @@ func loadEnv(def *Definition, getenv func(string) string) env {
 		loginEnv = p + "LOGIN_RATE"
 	}
 	e.LoginRate = getenv(loginEnv)
+	seen := map[string]bool{}
 	for _, o := range strings.Split(getenv(p+"CORS_ORIGINS"), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			e.CORSOrigins = append(e.CORSOrigins, o)
+		if o = strings.TrimSpace(o); o == "" {
+			continue
 		}
+		if err := cors.CheckOrigin(o); err != nil {
+			return e, fmt.Errorf("%sCORS_ORIGINS: %v", p, err)
+		}
+		if seen[o] {
+			return e, fmt.Errorf("%sCORS_ORIGINS: duplicate CORS origin %q; remove the duplicate", p, o)
+		}
+		seen[o] = true
+		e.CORSOrigins = append(e.CORSOrigins, o)
 	}
-	return e
+	return e, nil
 }
 
 // readPassword returns the --password flag, or the first line of stdin.

@@ -106,10 +106,10 @@ func limitBodies(max int64, next http.Handler) http.Handler {
 	})
 }
 
-// cors allows the listed origins, with credentials, and exposes the
+// allowOrigins allows the listed origins, with credentials, and exposes the
 // Authorization header so a browser app can read a refreshed access token.
 // With no origins it does nothing: CORS is off by default.
-func cors(origins []string, next http.Handler) http.Handler {
+func allowOrigins(origins []string, next http.Handler) http.Handler {
 	if len(origins) == 0 {
 		return next
 	}

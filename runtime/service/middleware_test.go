@@ -37,7 +37,7 @@ func TestCORS(t *testing.T) {
 			r.Header.Set("Access-Control-Request-Method", "POST")
 		}
 		w := httptest.NewRecorder()
-		cors(tt.origins, ok).ServeHTTP(w, r)
+		allowOrigins(tt.origins, ok).ServeHTTP(w, r)
 		h := w.Header()
 		if w.Code != tt.status || h.Get("Access-Control-Allow-Origin") != tt.allowOrigin {
 			t.Errorf("%s: %d %q", tt.name, w.Code, h.Get("Access-Control-Allow-Origin"))

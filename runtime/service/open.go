@@ -256,7 +256,7 @@ func (in *instance) Handler() (http.Handler, error) {
 	origins := append(append([]string(nil), def.CORSOrigins...), in.env.CORSOrigins...)
 	var h http.Handler = r
 	h = limitBodies(maxBodyBytes, h)
-	h = cors(origins, h)
+	h = allowOrigins(origins, h)
 	h = secureHeaders(h)
 	h = logRequests(in.log, h)
 	return h, nil

@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -182,10 +183,50 @@ func TestServeAnswersAndDrains(t *testing.T) {
 
 func TestLoadEnvDefaults(t *testing.T) {
 	def := testDef()
-	e := loadEnv(def, func(k string) string {
+	e, err := loadEnv(def, func(k string) string {
 		return map[string]string{"DEMO_CORS_ORIGINS": " https://a.example , ,https://b.example", "DEMO_LOGIN_RATE": "5/second"}[k]
 	})
-	if e.DataDir != "./demo-data" || e.LoginRate != "5/second" || len(e.CORSOrigins) != 2 || e.CORSOrigins[1] != "https://b.example" {
+	if err != nil || e.DataDir != "./demo-data" || e.LoginRate != "5/second" || len(e.CORSOrigins) != 2 || e.CORSOrigins[1] != "https://b.example" {
 		t.Fatalf("%+v", e)
+	}
+}
+
+// The environment's CORS origins are checked as the spec's are: a bad one
+// stops every command with one line naming the variable, exit status 1.
+func TestEnvCORSOriginsChecked(t *testing.T) {
+	def := testDef()
+	for _, c := range []struct {
+		value string
+		want  string // "" when accepted
+	}{
+		{"https://app.example.com,http://localhost:3000", ""},
+		{"null", `DEMO_CORS_ORIGINS: cors_origins must not be "null"`},
+		{"*", `DEMO_CORS_ORIGINS: cors_origins must not be "*"`},
+		{"https://ok.example.com, null", `must not be "null"`},
+		{"https://app.example.com/", `DEMO_CORS_ORIGINS: invalid CORS origin "https://app.example.com/"`},
+		{"app.example.com", "invalid CORS origin"},
+		{"https://a.example.com,https://a.example.com", "duplicate CORS origin"},
+	} {
+		_, err := loadEnv(def, func(k string) string {
+			if k == "DEMO_CORS_ORIGINS" {
+				return c.value
+			}
+			return ""
+		})
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%q refused: %v", c.value, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.value, err, c.want)
+		}
+		t.Setenv("DEMO_CORS_ORIGINS", c.value)
+		var stderr strings.Builder
+		code := Run(t.Context(), def, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), io.Discard, &stderr)
+		if out := strings.TrimSpace(stderr.String()); code != 1 || strings.Count(out, "\n") != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%q: serve exit %d, output %q; want 1 and one line", c.value, code, out)
+		}
 	}
 }

@@ -106,7 +106,7 @@ type NoteStore interface {
 
 const (
 	// notesSelect selects every column of notes, in scanNote's order.
-	notesSelect = `SELECT "id", "text", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "notes"."owner_id") FROM "notes"`
+	notesSelect = `SELECT "id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "notes"."owner_id") FROM "notes"`
 	// notesOrder is the ordering of notes lists; id is the last tie-breaker.
 	notesOrder = `"id" ASC`
 	// notesPageSize is the number of notes a list page holds.

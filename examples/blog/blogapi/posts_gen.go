@@ -109,7 +109,7 @@ type PostStore interface {
 
 const (
 	// postsSelect selects every column of posts, in scanPost's order.
-	postsSelect = `SELECT "id", "title", "body", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "posts"."owner_id"), "created_at" FROM "posts"`
+	postsSelect = `SELECT "id", "title", "body", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id"), "created_at" FROM "posts"`
 	// postsOrder is the ordering of posts lists; id is the last tie-breaker.
 	postsOrder = `"id" ASC`
 	// postsPageSize is the number of posts a list page holds.

@@ -1256,7 +1256,13 @@ func TestContractServeRefusesToStart(t *testing.T) {
 		{"bad Redis URL", base("BLOG_REDIS_URL=::not a url::")},
 		{"Redis URL of another scheme", base("BLOG_REDIS_URL=http://127.0.0.1:6379/")},
 		{"31-byte key", base("BLOG_JWT_KEY=" + strings.Repeat("k", 31))},
+		{"key of one repeated byte", base("BLOG_JWT_KEY=" + strings.Repeat("k", 48))},
+		{"key of spaces", base("BLOG_JWT_KEY=" + strings.Repeat(" ", 48))},
+		{"key of 7 distinct bytes", base("BLOG_JWT_KEY=" + strings.Repeat("abcdefg", 7))},
 		{"bad login rate", base("BLOG_LOGIN_RATE=ten per minute")},
+		{"CORS origin null", base("BLOG_CORS_ORIGINS=null")},
+		{"CORS origin *", base("BLOG_CORS_ORIGINS=https://app.example.com,*")},
+		{"CORS origin with a path", base("BLOG_CORS_ORIGINS=https://app.example.com/app")},
 	} {
 		out, code := serveBriefly(t, c.env)
 		oneLineFailure(t, c.name, out, code)
@@ -1264,8 +1270,8 @@ func TestContractServeRefusesToStart(t *testing.T) {
 			t.Errorf("%s: the key is in the output %q", c.name, out)
 		}
 	}
-	// 32 bytes is enough.
-	env := base("BLOG_JWT_KEY=" + strings.Repeat("k", 32))
+	// 32 bytes of 8 or more distinct bytes is enough.
+	env := base("BLOG_JWT_KEY=" + strings.Repeat("abcdefgh", 4))
 	s := startShared(t, env)
 	expect(t, "serve with a 32-byte key", s.client().do("GET", "/api/health", nil), 200)
 	s.stop(t)
@@ -1293,6 +1299,39 @@ func dirWithDBFolder(t *testing.T) string {
 		}
 	}
 	return d
+}
+
+// The database holds password hashes: in an existing folder of mode 0755
+// it is created 0600 (and its -wal and -shm files with it), and serve
+// refuses a database file that others can read, naming the chmod to run.
+func TestDataFilesPrivate(t *testing.T) {
+	d := filepath.Join(t.TempDir(), "blog-data")
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(d, 0o755)
+	env := append(os.Environ(), "BLOG_DATA="+d, "BLOG_JWT_KEY="+testKey, "BLOG_DATABASE_URL=", "BLOG_REDIS_URL=")
+	s := startShared(t, env)
+	expect(t, "a failed login (a write: the login throttle)", s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "nobody", "password": "wrong-pass-1"}), 401)
+	db := filepath.Join(d, "ward.db")
+	for _, p := range []string{db, db + "-wal", db + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v, want -rw-------", p, st.Mode().Perm())
+		}
+	}
+	s.stop(t)
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := serveBriefly(t, env)
+	oneLineFailure(t, "database readable by others", out, code)
+	if !strings.Contains(out, "chmod 600 "+db) {
+		t.Errorf("output %q does not name the chmod to run", out)
+	}
 }
 
 // Contract: "SIGTERM drains in-flight requests and exits 0."

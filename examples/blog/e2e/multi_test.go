@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,6 +204,68 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 		}
 	})
 
+}
+
+// Instances started together on an empty PostgreSQL schema all come up:
+// the resource tables' migrations queue on the runtime's advisory lock and
+// read the schema inside it, so none of them creates a table twice.
+func TestConcurrentStartOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts four services")
+	}
+	for round := range 3 {
+		dbURL, _ := backends(t)
+		env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL=")
+		const n = 4
+		cmds := make([]*exec.Cmd, n)
+		logs := make([]*bytes.Buffer, n)
+		addrs := make([]string, n)
+		for i := range cmds {
+			addrs[i] = freeAddr(t)
+			logs[i] = new(bytes.Buffer)
+			cmds[i] = exec.Command(blogBin, "serve", "--addr", addrs[i])
+			cmds[i].Env = append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir())
+			cmds[i].Stdout, cmds[i].Stderr = logs[i], logs[i]
+		}
+		for _, c := range cmds {
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exited := make([]chan struct{}, n)
+		for i, c := range cmds {
+			exited[i] = make(chan struct{})
+			go func() { c.Wait(); close(exited[i]) }()
+		}
+		for i := range cmds {
+			healthy := false
+			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !healthy; {
+				select {
+				case <-exited[i]:
+					deadline = time.Time{}
+					continue
+				default:
+				}
+				if resp, err := http.Get("http://" + addrs[i] + "/api/health"); err == nil {
+					resp.Body.Close()
+					healthy = resp.StatusCode == 200
+				}
+				if !healthy {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			if !healthy {
+				t.Errorf("round %d: instance %d of %d did not answer health: %s", round, i+1, n, strings.TrimSpace(logs[i].String()))
+			}
+		}
+		for i, c := range cmds {
+			c.Process.Signal(syscall.SIGTERM)
+			<-exited[i]
+		}
+		if t.Failed() {
+			return
+		}
+	}
 }
 
 func TestLoginThrottleSharedAcrossInstances(t *testing.T) {

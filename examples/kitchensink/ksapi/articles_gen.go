@@ -123,7 +123,7 @@ type ArticleStore interface {
 
 const (
 	// articlesSelect selects every column of articles, in scanArticle's order.
-	articlesSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "articles"."owner_id") FROM "articles"`
+	articlesSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "articles"."owner_id") FROM "articles"`
 	// articlesOrder is the ordering of articles lists; id is the last tie-breaker.
 	articlesOrder = `"id" ASC`
 	// articlesPageSize is the number of articles a list page holds.

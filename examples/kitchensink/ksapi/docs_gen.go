@@ -103,7 +103,7 @@ type DocStore interface {
 
 const (
 	// docsSelect selects every column of docs, in scanDoc's order.
-	docsSelect = `SELECT "id", "team", "title", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "docs"."owner_id") FROM "docs"`
+	docsSelect = `SELECT "id", "team", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "docs"."owner_id") FROM "docs"`
 	// docsOrder is the ordering of docs lists; id is the last tie-breaker.
 	docsOrder = `"id" ASC`
 	// docsPageSize is the number of docs a list page holds.

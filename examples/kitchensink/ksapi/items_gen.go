@@ -143,7 +143,7 @@ type ItemStore interface {
 
 const (
 	// itemsSelect selects every column of items, in scanItem's order.
-	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "users" WHERE "users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
+	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
 	// itemsOrder is the ordering of items lists; id is the last tie-breaker.
 	itemsOrder = `"stock" DESC, "id" ASC`
 	// itemsPageSize is the number of items a list page holds.

@@ -91,7 +91,7 @@ type TicketStore interface {
 
 const (
 	// ticketsSelect selects every column of tickets, in scanTicket's order.
-	ticketsSelect = `SELECT "id", "subject", "owner_id", (SELECT "username" FROM "users" WHERE "users"."id" = "tickets"."owner_id") FROM "tickets"`
+	ticketsSelect = `SELECT "id", "subject", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "tickets"."owner_id") FROM "tickets"`
 	// ticketsOrder is the ordering of tickets lists; id is the last tie-breaker.
 	ticketsOrder = `"id" ASC`
 	// ticketsPageSize is the number of tickets a list page holds.

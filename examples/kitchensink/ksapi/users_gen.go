@@ -64,8 +64,8 @@ type UserStore interface {
 }
 
 const (
-	// usersSelect selects every column of users, in scanUser's order.
-	usersSelect = `SELECT "id", "username", "is_staff" FROM "users"`
+	// usersSelect selects every column of ward_users, in scanUser's order.
+	usersSelect = `SELECT "id", "username", "is_staff" FROM "ward_users"`
 	// usersOrder is the ordering of users lists; id is the last tie-breaker.
 	usersOrder = `"id" ASC`
 	// usersPageSize is the number of users a list page holds.
@@ -89,7 +89,7 @@ func newUserStore(app *rest.App) UserStore {
 		ID: func(o *User) int64 {
 			return o.ID
 		},
-		Name:   `"users"`,
+		Name:   `"ward_users"`,
 		Scan:   scanUser,
 		Select: usersSelect,
 	}

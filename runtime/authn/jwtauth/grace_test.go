@@ -3,7 +3,6 @@ package jwtauth
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 // clock the test moves.
 func graceJWT(t *testing.T, grace time.Duration) (*JWT, *authn.User, *time.Time) {
 	t.Helper()
-	k, err := HMACKey("", []byte(strings.Repeat("k", 32)))
+	k, err := HMACKey("", []byte("grace-test-hs256-key-0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +91,7 @@ func TestRotateReuseGrace(t *testing.T) {
 }
 
 func TestReuseGraceBounds(t *testing.T) {
-	k, err := HMACKey("", []byte(strings.Repeat("k", 32)))
+	k, err := HMACKey("", []byte("grace-test-hs256-key-0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,12 +14,12 @@ import (
 const KeyFileName = "jwt.key"
 
 // KeyFromEnv returns the HS256 key: the value of the environment variable
-// env used as raw bytes when set (refused when shorter than
-// MinHMACKeyLen), otherwise the key kept in dataDir (see LoadOrCreateKey).
+// env used as raw bytes when set (refused when weak, see CheckHMACSecret),
+// otherwise the key kept in dataDir (see LoadOrCreateKey).
 func KeyFromEnv(env, dataDir string) ([]byte, error) {
 	if v := os.Getenv(env); v != "" {
-		if len(v) < MinHMACKeyLen {
-			return nil, fmt.Errorf("%s must be at least %d bytes", env, MinHMACKeyLen)
+		if err := CheckHMACSecret([]byte(v)); err != nil {
+			return nil, fmt.Errorf("%s: %w", env, err)
 		}
 		return []byte(v), nil
 	}

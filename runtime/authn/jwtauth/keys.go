@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -14,6 +15,38 @@ import (
 // MinHMACKeyLen is the shortest HS256 key accepted, in bytes (RFC 7518
 // §3.2: a key at least as long as the hash output).
 const MinHMACKeyLen = 32
+
+// MinHMACKeyDistinct is the fewest distinct bytes an HS256 key may hold: a
+// key of one repeated character, of spaces, or of a short pattern repeated
+// is refused however long it is.
+const MinHMACKeyDistinct = 8
+
+// MakeKeyHint tells the operator how to make an acceptable HS256 key.
+const MakeKeyHint = "make one with `openssl rand -base64 48`"
+
+// CheckHMACSecret reports why secret is not an acceptable HS256 key: shorter
+// than MinHMACKeyLen, whitespace only, or made of fewer than
+// MinHMACKeyDistinct distinct bytes. The error says how to make a key.
+func CheckHMACSecret(secret []byte) error {
+	if len(secret) < MinHMACKeyLen {
+		return fmt.Errorf("HS256 key must be at least %d bytes, got %d: %s", MinHMACKeyLen, len(secret), MakeKeyHint)
+	}
+	if len(bytes.TrimSpace(secret)) == 0 {
+		return fmt.Errorf("HS256 key is only whitespace: %s", MakeKeyHint)
+	}
+	var seen [256]bool
+	distinct := 0
+	for _, b := range secret {
+		if !seen[b] {
+			seen[b] = true
+			distinct++
+		}
+	}
+	if distinct < MinHMACKeyDistinct {
+		return fmt.Errorf("HS256 key is too weak: %d distinct bytes, want at least %d: %s", distinct, MinHMACKeyDistinct, MakeKeyHint)
+	}
+	return nil
+}
 
 // Key is one signing or verification key pinned to one algorithm: a token
 // whose header names another algorithm is rejected for this key, which
@@ -34,11 +67,11 @@ func (k *Key) Alg() string { return k.method.Alg() }
 // CanSign reports whether the key holds private material.
 func (k *Key) CanSign() bool { return k.sign != nil }
 
-// HMACKey returns an HS256 key. A secret shorter than MinHMACKeyLen bytes
-// is refused.
+// HMACKey returns an HS256 key. A weak secret (see CheckHMACSecret) is
+// refused.
 func HMACKey(id string, secret []byte) (*Key, error) {
-	if len(secret) < MinHMACKeyLen {
-		return nil, fmt.Errorf("jwt: HS256 key must be at least %d bytes, got %d", MinHMACKeyLen, len(secret))
+	if err := CheckHMACSecret(secret); err != nil {
+		return nil, fmt.Errorf("jwt: %w", err)
 	}
 	s := append([]byte(nil), secret...)
 	return &Key{ID: id, method: jwt.SigningMethodHS256, sign: s, verify: s}, nil

@@ -30,7 +30,8 @@ func TestKeyFromBytes(t *testing.T) {
 		b         []byte
 		ok, sign  bool
 	}{
-		{"hs256", "HS256", []byte(strings.Repeat("s", 32)), true, true},
+		{"hs256", "HS256", []byte("pem-test-hs256-key-0123456789abcdef"), true, true},
+		{"hs256 one repeated byte", "HS256", []byte(strings.Repeat("s", 32)), false, false},
 		{"hs256 short", "HS256", []byte("short"), false, false},
 		{"ed25519 private", "EdDSA", pk8(ed), true, true},
 		{"ed25519 public", "EdDSA", pub(ed.Public()), true, false},

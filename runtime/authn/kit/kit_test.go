@@ -18,7 +18,7 @@ import (
 
 func TestKit(t *testing.T) {
 	s := memstore.New()
-	key, _ := jwtauth.HMACKey("", []byte(strings.Repeat("k", 32)))
+	key, _ := jwtauth.HMACKey("", []byte("kit-test-hs256-key-0123456789abcdef"))
 	h := password.New(password.Cheap, 0)
 	k, err := New(Config{
 		JWT:     &jwtauth.Config{Keys: []*jwtauth.Key{key}, Issuer: "blog", Audience: "blog"},

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -26,8 +27,9 @@ import (
 const ConnectTimeout = 5 * time.Second
 
 // migrateLock is the pg_advisory_xact_lock key serializing migrations of
-// concurrently starting instances.
-const migrateLock int64 = 0x77617264_6d696772 // "wardmigr"
+// concurrently starting instances; the resource tables' migrations take it
+// too.
+const migrateLock = schema.MigrateLock
 
 // throttleLockSpace is the first key of the two-key advisory locks taken
 // per throttle key.
@@ -83,9 +85,12 @@ var (
 
 // Schema is the DDL New runs in one transaction, under an advisory lock so
 // that instances starting together do not race; every statement is
-// idempotent. Tables go to the first schema of the search_path.
+// idempotent. Tables go to the first schema of the search_path. Every name
+// starts with schema.RuntimePrefix, leaving other names to resources; New
+// first renames the tables of a database made before the prefix
+// (schema.RenameLegacy).
 var Schema = []string{
-	`CREATE TABLE IF NOT EXISTS users (
+	`CREATE TABLE IF NOT EXISTS ward_users (
 		id BIGSERIAL PRIMARY KEY,
 		username TEXT NOT NULL UNIQUE,
 		password_hash TEXT NOT NULL,
@@ -94,45 +99,45 @@ var Schema = []string{
 		password_version BIGINT NOT NULL DEFAULT 0,
 		created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 	)`,
-	`CREATE TABLE IF NOT EXISTS user_perms (
-		user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	`CREATE TABLE IF NOT EXISTS ward_user_perms (
+		user_id BIGINT NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		perm TEXT NOT NULL,
 		PRIMARY KEY (user_id, perm)
 	)`,
-	`CREATE TABLE IF NOT EXISTS api_tokens (
+	`CREATE TABLE IF NOT EXISTS ward_api_tokens (
 		hash BYTEA PRIMARY KEY,
-		user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		user_id BIGINT NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		created_at TIMESTAMPTZ NOT NULL,
 		expires_at TIMESTAMPTZ,
 		password_version BIGINT NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id)`,
-	`CREATE TABLE IF NOT EXISTS sessions (
+	`CREATE INDEX IF NOT EXISTS ward_api_tokens_user ON ward_api_tokens(user_id)`,
+	`CREATE TABLE IF NOT EXISTS ward_sessions (
 		hash BYTEA PRIMARY KEY,
-		user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		user_id BIGINT NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		csrf_hash BYTEA NOT NULL,
 		created_at TIMESTAMPTZ NOT NULL,
 		last_seen TIMESTAMPTZ NOT NULL,
 		password_version BIGINT NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id)`,
-	`CREATE TABLE IF NOT EXISTS refresh_families (
+	`CREATE INDEX IF NOT EXISTS ward_sessions_user ON ward_sessions(user_id)`,
+	`CREATE TABLE IF NOT EXISTS ward_refresh_families (
 		id TEXT PRIMARY KEY,
-		user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		user_id BIGINT NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		current BYTEA NOT NULL,
 		expires_at TIMESTAMPTZ,
 		password_version BIGINT NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS refresh_families_user ON refresh_families(user_id)`,
-	`ALTER TABLE refresh_families ADD COLUMN IF NOT EXISTS previous BYTEA`,
-	`ALTER TABLE refresh_families ADD COLUMN IF NOT EXISTS rotated_at TIMESTAMPTZ`,
-	`CREATE TABLE IF NOT EXISTS throttle_hits (
+	`CREATE INDEX IF NOT EXISTS ward_refresh_families_user ON ward_refresh_families(user_id)`,
+	`ALTER TABLE ward_refresh_families ADD COLUMN IF NOT EXISTS previous BYTEA`,
+	`ALTER TABLE ward_refresh_families ADD COLUMN IF NOT EXISTS rotated_at TIMESTAMPTZ`,
+	`CREATE TABLE IF NOT EXISTS ward_throttle_hits (
 		key TEXT NOT NULL,
 		at BIGINT NOT NULL,
 		expires BIGINT NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS throttle_hits_key_at ON throttle_hits(key, at)`,
-	`CREATE INDEX IF NOT EXISTS throttle_hits_expires ON throttle_hits(expires)`,
+	`CREATE INDEX IF NOT EXISTS ward_throttle_hits_key_at ON ward_throttle_hits(key, at)`,
+	`CREATE INDEX IF NOT EXISTS ward_throttle_hits_expires ON ward_throttle_hits(expires)`,
 }
 
 // New migrates the store's tables in db and returns the store.
@@ -142,6 +147,9 @@ func New(db *sql.DB) (*Store, error) {
 	s := &Store{db: db, now: time.Now}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+			return err
+		}
+		if err := schema.RenameLegacy(ctx, tx, schema.Postgres); err != nil {
 			return err
 		}
 		for _, q := range Schema {
@@ -207,7 +215,7 @@ func fromNull(t sql.NullTime) time.Time {
 }
 
 const userCols = `u.id, u.username, u.password_hash, u.is_active, u.is_staff, u.password_version, u.created_at,
-	COALESCE((SELECT string_agg(perm, E'\n' ORDER BY perm COLLATE "C") FROM user_perms p WHERE p.user_id = u.id), '')`
+	COALESCE((SELECT string_agg(perm, E'\n' ORDER BY perm COLLATE "C") FROM ward_user_perms p WHERE p.user_id = u.id), '')`
 
 type scanner interface{ Scan(...any) error }
 
@@ -231,7 +239,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.UserRecord) (int64, err
 	}
 	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, password_hash, is_active, is_staff, password_version, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		err := tx.QueryRowContext(ctx, `INSERT INTO ward_users (username, password_hash, is_active, is_staff, password_version, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			u.Username, u.PasswordHash, u.IsActive, u.IsStaff, u.PasswordVersion, created).Scan(&id)
 		if err != nil {
 			return err
@@ -248,19 +256,19 @@ func insertPerms(ctx context.Context, tx *sql.Tx, id int64, perms []string) erro
 	if len(perms) == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO user_perms (user_id, perm) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, perms)
+	_, err := tx.ExecContext(ctx, `INSERT INTO ward_user_perms (user_id, perm) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, perms)
 	return err
 }
 
 // UserByID implements store.Users.
 func (s *Store) UserByID(ctx context.Context, id int64) (*store.UserRecord, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = $1`, id))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM ward_users u WHERE u.id = $1`, id))
 	return u, mapErr(err)
 }
 
 // UserByUsername implements store.Users.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*store.UserRecord, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.username = $1`, username))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM ward_users u WHERE u.username = $1`, username))
 	return u, mapErr(err)
 }
 
@@ -285,22 +293,22 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, bumpVers
 	if bumpVersion {
 		bump = 1
 	}
-	return s.execOne(ctx, `UPDATE users SET password_hash = $1, password_version = password_version + $2 WHERE id = $3`, hash, bump, id)
+	return s.execOne(ctx, `UPDATE ward_users SET password_hash = $1, password_version = password_version + $2 WHERE id = $3`, hash, bump, id)
 }
 
 // SetActive implements store.Users.
 func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
-	return s.execOne(ctx, `UPDATE users SET is_active = $1 WHERE id = $2`, active, id)
+	return s.execOne(ctx, `UPDATE ward_users SET is_active = $1 WHERE id = $2`, active, id)
 }
 
 // SetPerms implements store.Users: it replaces the user's permissions.
 func (s *Store) SetPerms(ctx context.Context, id int64, perms []string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM ward_users WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM user_perms WHERE user_id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ward_user_perms WHERE user_id = $1`, id); err != nil {
 			return err
 		}
 		return insertPerms(ctx, tx, id, perms)
@@ -319,10 +327,10 @@ func (s *Store) ListUsers(ctx context.Context, limit, offset int) ([]*store.User
 	var total int
 	var out []*store.UserRecord
 	err := func() error {
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&total); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ward_users`).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id LIMIT $1 OFFSET $2`, lim, offset)
+		rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM ward_users u ORDER BY u.id LIMIT $1 OFFSET $2`, lim, offset)
 		if err != nil {
 			return err
 		}
@@ -348,7 +356,7 @@ func (s *Store) CreateToken(ctx context.Context, t *store.APIToken) error {
 	if created.IsZero() {
 		created = s.now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_id, created_at, expires_at, password_version) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ward_api_tokens (hash, user_id, created_at, expires_at, password_version) VALUES ($1, $2, $3, $4, $5)`,
 		t.Hash, t.UserID, created, nullTime(t.ExpiresAt), t.PasswordVersion)
 	return mapErr(err)
 }
@@ -357,7 +365,7 @@ func (s *Store) CreateToken(ctx context.Context, t *store.APIToken) error {
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*store.APIToken, error) {
 	var t store.APIToken
 	var expires sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, created_at, expires_at, password_version FROM api_tokens WHERE hash = $1`, hash).
+	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, created_at, expires_at, password_version FROM ward_api_tokens WHERE hash = $1`, hash).
 		Scan(&t.Hash, &t.UserID, &t.CreatedAt, &expires, &t.PasswordVersion)
 	if err != nil {
 		return nil, mapErr(err)
@@ -368,7 +376,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*store.APIToken, 
 
 // DeleteToken implements store.Tokens.
 func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
-	return s.execOne(ctx, `DELETE FROM api_tokens WHERE hash = $1`, hash)
+	return s.execOne(ctx, `DELETE FROM ward_api_tokens WHERE hash = $1`, hash)
 }
 
 // CreateSession implements store.Sessions.
@@ -384,7 +392,7 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 	if csrf == nil {
 		csrf = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf_hash, created_at, last_seen, password_version) VALUES ($1, $2, $3, $4, $5, $6)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ward_sessions (hash, user_id, csrf_hash, created_at, last_seen, password_version) VALUES ($1, $2, $3, $4, $5, $6)`,
 		x.Hash, x.UserID, csrf, created, seen, x.PasswordVersion)
 	return mapErr(err)
 }
@@ -392,7 +400,7 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 // SessionByHash implements store.Sessions.
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*store.Session, error) {
 	var x store.Session
-	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, csrf_hash, created_at, last_seen, password_version FROM sessions WHERE hash = $1`, hash).
+	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, csrf_hash, created_at, last_seen, password_version FROM ward_sessions WHERE hash = $1`, hash).
 		Scan(&x.Hash, &x.UserID, &x.CSRFHash, &x.CreatedAt, &x.LastSeen, &x.PasswordVersion)
 	if err != nil {
 		return nil, mapErr(err)
@@ -402,17 +410,17 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*store.Session,
 
 // TouchSession implements store.Sessions; LastSeen never moves backwards.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
-	return s.execOne(ctx, `UPDATE sessions SET last_seen = GREATEST(last_seen, $1) WHERE hash = $2`, at, hash)
+	return s.execOne(ctx, `UPDATE ward_sessions SET last_seen = GREATEST(last_seen, $1) WHERE hash = $2`, at, hash)
 }
 
 // DeleteSession implements store.Sessions; a missing session is ErrNotFound.
 func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
-	return s.execOne(ctx, `DELETE FROM sessions WHERE hash = $1`, hash)
+	return s.execOne(ctx, `DELETE FROM ward_sessions WHERE hash = $1`, hash)
 }
 
 // CreateFamily implements store.Families.
 func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO refresh_families (id, user_id, current, expires_at, password_version) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ward_refresh_families (id, user_id, current, expires_at, password_version) VALUES ($1, $2, $3, $4, $5)`,
 		f.ID, f.UserID, f.Current, nullTime(f.ExpiresAt), f.PasswordVersion)
 	return mapErr(err)
 }
@@ -423,7 +431,7 @@ const live = `(expires_at IS NULL OR expires_at > $2)`
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
 	var f store.Family
 	var expires, rotated sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM refresh_families WHERE id = $1 AND `+live,
+	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM ward_refresh_families WHERE id = $1 AND `+live,
 		id, s.now()).Scan(&f.ID, &f.UserID, &f.Current, &expires, &f.PasswordVersion, &f.Previous, &rotated)
 	if err != nil {
 		return nil, mapErr(err)
@@ -438,7 +446,7 @@ func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error
 // a missing family from a lost race.
 func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE refresh_families SET current = $3, previous = $4, rotated_at = $5 WHERE id = $1 AND `+live+` AND current = $4`, id, now, next, old, at)
+	res, err := s.db.ExecContext(ctx, `UPDATE ward_refresh_families SET current = $3, previous = $4, rotated_at = $5 WHERE id = $1 AND `+live+` AND current = $4`, id, now, next, old, at)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -450,7 +458,7 @@ func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, a
 		return nil
 	}
 	var one int
-	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM refresh_families WHERE id = $1 AND `+live, id, now).Scan(&one)
+	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM ward_refresh_families WHERE id = $1 AND `+live, id, now).Scan(&one)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -459,7 +467,7 @@ func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, a
 
 // RevokeFamily implements store.Families.
 func (s *Store) RevokeFamily(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM refresh_families WHERE id = $1`, id)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM ward_refresh_families WHERE id = $1`, id)
 	return mapErr(err)
 }
 
@@ -471,12 +479,12 @@ const hitSQL = `WITH clock AS (
 	SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now
 ), cur AS (
 	SELECT count(h.at) AS n, min(h.at) AS oldest, clock.now
-	FROM clock LEFT JOIN throttle_hits h ON h.key = $1 AND h.at > clock.now - $3
+	FROM clock LEFT JOIN ward_throttle_hits h ON h.key = $1 AND h.at > clock.now - $3
 	GROUP BY clock.now
 ), del AS (
-	DELETE FROM throttle_hits h USING clock WHERE h.key = $1 AND h.at <= clock.now - $3
+	DELETE FROM ward_throttle_hits h USING clock WHERE h.key = $1 AND h.at <= clock.now - $3
 ), ins AS (
-	INSERT INTO throttle_hits (key, at, expires) SELECT $1, cur.now, cur.now + $3 FROM cur WHERE cur.n < $2
+	INSERT INTO ward_throttle_hits (key, at, expires) SELECT $1, cur.now, cur.now + $3 FROM cur WHERE cur.n < $2
 )
 SELECT n, oldest, now FROM cur`
 
@@ -539,7 +547,7 @@ const pruneEvery = 1024
 // Hit prunes the key it counts; call Prune now and then (e.g. hourly) for
 // keys that stopped coming.
 func (s *Store) Prune(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM throttle_hits WHERE expires <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint`)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM ward_throttle_hits WHERE expires <= (extract(epoch FROM clock_timestamp()) * 1000000)::bigint`)
 	return mapErr(err)
 }
 
@@ -550,6 +558,6 @@ func (s *Store) Release(ctx context.Context, key, hit string) error {
 	if err != nil {
 		return fmt.Errorf("postgres: bad hit handle %q", hit)
 	}
-	_, err = s.db.ExecContext(ctx, `DELETE FROM throttle_hits WHERE ctid IN (SELECT ctid FROM throttle_hits WHERE key = $1 AND at = $2 LIMIT 1)`, key, at)
+	_, err = s.db.ExecContext(ctx, `DELETE FROM ward_throttle_hits WHERE ctid IN (SELECT ctid FROM ward_throttle_hits WHERE key = $1 AND at = $2 LIMIT 1)`, key, at)
 	return mapErr(err)
 }

@@ -275,7 +275,7 @@ func TestPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	rows, err := s.db.Query(`SELECT key FROM throttle_hits`)
+	rows, err := s.db.Query(`SELECT key FROM ward_throttle_hits`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("%d users, want 60", total)
 	}
 	var hits int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM throttle_hits WHERE key = 'shared'`).Scan(&hits); err != nil {
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM ward_throttle_hits WHERE key = 'shared'`).Scan(&hits); err != nil {
 		t.Fatal(err)
 	}
 	if hits != 60 {

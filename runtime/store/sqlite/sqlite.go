@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -46,8 +48,11 @@ func DSN(path string) string {
 }
 
 // Open opens (creating it when needed) the database <dir>/ward.db, creating
-// dir with mode 0700 when it does not exist. It checks the folder and the
-// file are usable before returning, with a one-line error naming the folder.
+// dir with mode 0700 when it does not exist. The database file is created
+// 0600 whatever the umask (its -wal and -shm files follow it), and a
+// database file that group or others can read is refused with the chmod
+// to run. It checks the folder and the file are usable before returning,
+// with a one-line error naming the folder.
 func Open(dir string) (*sql.DB, error) {
 	if dir == "" {
 		return nil, errors.New("sqlite: empty data folder")
@@ -65,6 +70,9 @@ func Open(dir string) (*sql.DB, error) {
 	os.Remove(probe.Name())
 
 	path := filepath.Join(dir, FileName)
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -81,6 +89,48 @@ func Open(dir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("sqlite: cannot read %s: %v", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate makes sure the database file exists with no access for
+// group or others before SQLite opens it; SQLite then creates the -wal and
+// -shm files with the database file's permissions. A new (empty) file is
+// created 0600 whatever the umask. An existing database, -wal or -shm file
+// that group or others can access is refused with the chmod to run, as
+// jwt.key is: they hold password hashes and private data.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		err = f.Chmod(0o600)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create %s: %w", path, unwrapPath(err))
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("sqlite: create %s: %w", path, unwrapPath(err))
+	}
+	var open []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) && p != path {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %s: %w", p, unwrapPath(err))
+		}
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("sqlite: %s is not a regular file", p)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			open = append(open, p)
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("sqlite: %s can be read by group or others: run chmod 600 %s", strings.Join(open, ", "), strings.Join(open, " "))
+	}
+	return nil
 }
 
 func unwrapPath(err error) error {
@@ -109,9 +159,12 @@ var (
 	_ store.Reserver = (*Store)(nil)
 )
 
-// Schema is the DDL New runs; every statement is idempotent.
+// Schema is the DDL New runs; every statement is idempotent. Every name
+// starts with schema.RuntimePrefix, leaving other names to resources; New
+// first renames the tables of a database made before the prefix
+// (schema.RenameLegacy).
 var Schema = []string{
-	`CREATE TABLE IF NOT EXISTS users (
+	`CREATE TABLE IF NOT EXISTS ward_users (
 		id INTEGER PRIMARY KEY AUTOINCREMENT,
 		username TEXT NOT NULL UNIQUE,
 		password_hash TEXT NOT NULL,
@@ -120,50 +173,50 @@ var Schema = []string{
 		password_version INTEGER NOT NULL DEFAULT 0,
 		created_at INTEGER NOT NULL
 	)`,
-	`CREATE TABLE IF NOT EXISTS user_perms (
-		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	`CREATE TABLE IF NOT EXISTS ward_user_perms (
+		user_id INTEGER NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		perm TEXT NOT NULL,
 		PRIMARY KEY (user_id, perm)
 	)`,
-	`CREATE TABLE IF NOT EXISTS api_tokens (
+	`CREATE TABLE IF NOT EXISTS ward_api_tokens (
 		hash BLOB PRIMARY KEY,
-		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		created_at INTEGER NOT NULL,
 		expires_at INTEGER NOT NULL,
 		password_version INTEGER NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id)`,
-	`CREATE TABLE IF NOT EXISTS sessions (
+	`CREATE INDEX IF NOT EXISTS ward_api_tokens_user ON ward_api_tokens(user_id)`,
+	`CREATE TABLE IF NOT EXISTS ward_sessions (
 		hash BLOB PRIMARY KEY,
-		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		csrf_hash BLOB NOT NULL,
 		created_at INTEGER NOT NULL,
 		last_seen INTEGER NOT NULL,
 		password_version INTEGER NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id)`,
-	`CREATE TABLE IF NOT EXISTS refresh_families (
+	`CREATE INDEX IF NOT EXISTS ward_sessions_user ON ward_sessions(user_id)`,
+	`CREATE TABLE IF NOT EXISTS ward_refresh_families (
 		id TEXT PRIMARY KEY,
-		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		user_id INTEGER NOT NULL REFERENCES ward_users(id) ON DELETE CASCADE,
 		current BLOB NOT NULL,
 		expires_at INTEGER NOT NULL,
 		password_version INTEGER NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS refresh_families_user ON refresh_families(user_id)`,
-	`CREATE TABLE IF NOT EXISTS throttle_hits (
+	`CREATE INDEX IF NOT EXISTS ward_refresh_families_user ON ward_refresh_families(user_id)`,
+	`CREATE TABLE IF NOT EXISTS ward_throttle_hits (
 		key TEXT NOT NULL,
 		at INTEGER NOT NULL,
 		expires INTEGER NOT NULL
 	)`,
-	`CREATE INDEX IF NOT EXISTS throttle_hits_key_at ON throttle_hits(key, at)`,
-	`CREATE INDEX IF NOT EXISTS throttle_hits_expires ON throttle_hits(expires)`,
+	`CREATE INDEX IF NOT EXISTS ward_throttle_hits_key_at ON ward_throttle_hits(key, at)`,
+	`CREATE INDEX IF NOT EXISTS ward_throttle_hits_expires ON ward_throttle_hits(expires)`,
 }
 
 // Columns are added to tables of Schema after it runs, when missing (an
 // older database; SQLite has no ADD COLUMN IF NOT EXISTS).
 var Columns = []struct{ Table, Name, Decl string }{
-	{"refresh_families", "previous", "BLOB"},
-	{"refresh_families", "rotated_at", "INTEGER NOT NULL DEFAULT 0"},
+	{"ward_refresh_families", "previous", "BLOB"},
+	{"ward_refresh_families", "rotated_at", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 // New migrates the store's tables in db (idempotently, in one transaction)
@@ -175,6 +228,9 @@ func New(db *sql.DB) (*Store, error) {
 	defer cancel()
 	s := &Store{db: db, now: time.Now}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := schema.RenameLegacy(ctx, tx, schema.SQLite); err != nil {
+			return err
+		}
 		for _, q := range Schema {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -258,7 +314,7 @@ func fromNano(n int64) time.Time {
 }
 
 const userCols = `u.id, u.username, u.password_hash, u.is_active, u.is_staff, u.password_version, u.created_at,
-	COALESCE((SELECT group_concat(perm, char(10)) FROM (SELECT perm FROM user_perms p WHERE p.user_id = u.id ORDER BY perm)), '')`
+	COALESCE((SELECT group_concat(perm, char(10)) FROM (SELECT perm FROM ward_user_perms p WHERE p.user_id = u.id ORDER BY perm)), '')`
 
 type scanner interface{ Scan(...any) error }
 
@@ -284,7 +340,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.UserRecord) (int64, err
 	}
 	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, password_hash, is_active, is_staff, password_version, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO ward_users (username, password_hash, is_active, is_staff, password_version, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			u.Username, u.PasswordHash, u.IsActive, u.IsStaff, u.PasswordVersion, unixNano(created))
 		if err != nil {
 			return err
@@ -302,7 +358,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.UserRecord) (int64, err
 
 func insertPerms(ctx context.Context, tx *sql.Tx, id int64, perms []string) error {
 	for _, p := range perms {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_perms (user_id, perm) VALUES (?, ?)`, id, p); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO ward_user_perms (user_id, perm) VALUES (?, ?)`, id, p); err != nil {
 			return err
 		}
 	}
@@ -311,13 +367,13 @@ func insertPerms(ctx context.Context, tx *sql.Tx, id int64, perms []string) erro
 
 // UserByID implements store.Users.
 func (s *Store) UserByID(ctx context.Context, id int64) (*store.UserRecord, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = ?`, id))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM ward_users u WHERE u.id = ?`, id))
 	return u, mapErr(err)
 }
 
 // UserByUsername implements store.Users.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*store.UserRecord, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.username = ?`, username))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM ward_users u WHERE u.username = ?`, username))
 	return u, mapErr(err)
 }
 
@@ -342,22 +398,22 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, bumpVers
 	if bumpVersion {
 		bump = 1
 	}
-	return s.updateUser(ctx, `UPDATE users SET password_hash = ?, password_version = password_version + ? WHERE id = ?`, hash, bump, id)
+	return s.updateUser(ctx, `UPDATE ward_users SET password_hash = ?, password_version = password_version + ? WHERE id = ?`, hash, bump, id)
 }
 
 // SetActive implements store.Users.
 func (s *Store) SetActive(ctx context.Context, id int64, active bool) error {
-	return s.updateUser(ctx, `UPDATE users SET is_active = ? WHERE id = ?`, active, id)
+	return s.updateUser(ctx, `UPDATE ward_users SET is_active = ? WHERE id = ?`, active, id)
 }
 
 // SetPerms implements store.Users: it replaces the user's permissions.
 func (s *Store) SetPerms(ctx context.Context, id int64, perms []string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, id).Scan(&one); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM ward_users WHERE id = ?`, id).Scan(&one); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM user_perms WHERE user_id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ward_user_perms WHERE user_id = ?`, id); err != nil {
 			return err
 		}
 		return insertPerms(ctx, tx, id, perms)
@@ -372,10 +428,10 @@ func (s *Store) ListUsers(ctx context.Context, limit, offset int) ([]*store.User
 	var total int
 	var out []*store.UserRecord
 	err := func() error {
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&total); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ward_users`).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id LIMIT ? OFFSET ?`, limit, offset)
+		rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM ward_users u ORDER BY u.id LIMIT ? OFFSET ?`, limit, offset)
 		if err != nil {
 			return err
 		}
@@ -402,7 +458,7 @@ func (s *Store) CreateToken(ctx context.Context, t *store.APIToken) error {
 	if created.IsZero() {
 		created = s.now()
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_id, created_at, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ward_api_tokens (hash, user_id, created_at, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
 		t.Hash, t.UserID, unixNano(created), unixNano(t.ExpiresAt), t.PasswordVersion)
 	return mapErr(err)
 }
@@ -411,7 +467,7 @@ func (s *Store) CreateToken(ctx context.Context, t *store.APIToken) error {
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*store.APIToken, error) {
 	var t store.APIToken
 	var created, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, created_at, expires_at, password_version FROM api_tokens WHERE hash = ?`, hash).
+	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, created_at, expires_at, password_version FROM ward_api_tokens WHERE hash = ?`, hash).
 		Scan(&t.Hash, &t.UserID, &created, &expires, &t.PasswordVersion)
 	if err != nil {
 		return nil, mapErr(err)
@@ -426,7 +482,7 @@ func (s *Store) deleteOne(ctx context.Context, q string, arg any) error {
 
 // DeleteToken implements store.Tokens.
 func (s *Store) DeleteToken(ctx context.Context, hash []byte) error {
-	return s.deleteOne(ctx, `DELETE FROM api_tokens WHERE hash = ?`, hash)
+	return s.deleteOne(ctx, `DELETE FROM ward_api_tokens WHERE hash = ?`, hash)
 }
 
 // CreateSession implements store.Sessions.
@@ -442,7 +498,7 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 	if csrf == nil {
 		csrf = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf_hash, created_at, last_seen, password_version) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ward_sessions (hash, user_id, csrf_hash, created_at, last_seen, password_version) VALUES (?, ?, ?, ?, ?, ?)`,
 		x.Hash, x.UserID, csrf, unixNano(created), unixNano(seen), x.PasswordVersion)
 	return mapErr(err)
 }
@@ -451,7 +507,7 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*store.Session, error) {
 	var x store.Session
 	var created, seen int64
-	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, csrf_hash, created_at, last_seen, password_version FROM sessions WHERE hash = ?`, hash).
+	err := s.db.QueryRowContext(ctx, `SELECT hash, user_id, csrf_hash, created_at, last_seen, password_version FROM ward_sessions WHERE hash = ?`, hash).
 		Scan(&x.Hash, &x.UserID, &x.CSRFHash, &created, &seen, &x.PasswordVersion)
 	if err != nil {
 		return nil, mapErr(err)
@@ -463,7 +519,7 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*store.Session,
 // TouchSession implements store.Sessions; LastSeen never moves backwards.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE hash = ?`, unixNano(at), hash)
+		res, err := tx.ExecContext(ctx, `UPDATE ward_sessions SET last_seen = MAX(last_seen, ?) WHERE hash = ?`, unixNano(at), hash)
 		if err != nil {
 			return err
 		}
@@ -478,12 +534,12 @@ func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) err
 
 // DeleteSession implements store.Sessions; a missing session is ErrNotFound.
 func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
-	return s.deleteOne(ctx, `DELETE FROM sessions WHERE hash = ?`, hash)
+	return s.deleteOne(ctx, `DELETE FROM ward_sessions WHERE hash = ?`, hash)
 }
 
 // CreateFamily implements store.Families.
 func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO refresh_families (id, user_id, current, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO ward_refresh_families (id, user_id, current, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
 		f.ID, f.UserID, f.Current, unixNano(f.ExpiresAt), f.PasswordVersion)
 	return mapErr(err)
 }
@@ -492,7 +548,7 @@ func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
 	var f store.Family
 	var expires, rotated int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM refresh_families WHERE id = ? AND (expires_at = 0 OR expires_at > ?)`,
+	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM ward_refresh_families WHERE id = ? AND (expires_at = 0 OR expires_at > ?)`,
 		id, s.now().UnixNano()).Scan(&f.ID, &f.UserID, &f.Current, &expires, &f.PasswordVersion, &f.Previous, &rotated)
 	if err != nil {
 		return nil, mapErr(err)
@@ -507,7 +563,7 @@ func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error
 func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, at time.Time) error {
 	now := s.now().UnixNano()
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE refresh_families SET current = ?, previous = current, rotated_at = ? WHERE id = ? AND current = ? AND (expires_at = 0 OR expires_at > ?)`, next, unixNano(at), id, old, now)
+		res, err := tx.ExecContext(ctx, `UPDATE ward_refresh_families SET current = ?, previous = current, rotated_at = ? WHERE id = ? AND current = ? AND (expires_at = 0 OR expires_at > ?)`, next, unixNano(at), id, old, now)
 		if err != nil {
 			return err
 		}
@@ -519,7 +575,7 @@ func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, a
 			return nil
 		}
 		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM refresh_families WHERE id = ? AND (expires_at = 0 OR expires_at > ?)`, id, now).Scan(&one)
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM ward_refresh_families WHERE id = ? AND (expires_at = 0 OR expires_at > ?)`, id, now).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.ErrNotFound
 		}
@@ -532,7 +588,7 @@ func (s *Store) RotateFamily(ctx context.Context, id string, old, next []byte, a
 
 // RevokeFamily implements store.Families.
 func (s *Store) RevokeFamily(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM refresh_families WHERE id = ?`, id)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM ward_refresh_families WHERE id = ?`, id)
 	return mapErr(err)
 }
 
@@ -557,16 +613,16 @@ func (s *Store) Reserve(ctx context.Context, key string, limit int, window time.
 	var retry time.Duration
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if sweep {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM throttle_hits WHERE expires <= ?`, n); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM ward_throttle_hits WHERE expires <= ?`, n); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM throttle_hits WHERE key = ? AND at <= ?`, key, cut); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ward_throttle_hits WHERE key = ? AND at <= ?`, key, cut); err != nil {
 			return err
 		}
 		// Record the hit only while the window holds fewer than limit.
-		res, err := tx.ExecContext(ctx, `INSERT INTO throttle_hits (key, at, expires)
-			SELECT ?1, ?2, ?3 WHERE (SELECT COUNT(*) FROM throttle_hits WHERE key = ?1) < ?4`, key, n, n+int64(window), limit)
+		res, err := tx.ExecContext(ctx, `INSERT INTO ward_throttle_hits (key, at, expires)
+			SELECT ?1, ?2, ?3 WHERE (SELECT COUNT(*) FROM ward_throttle_hits WHERE key = ?1) < ?4`, key, n, n+int64(window), limit)
 		if err != nil {
 			return err
 		}
@@ -577,7 +633,7 @@ func (s *Store) Reserve(ctx context.Context, key string, limit int, window time.
 			return nil
 		}
 		var oldest sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MIN(at) FROM throttle_hits WHERE key = ?`, key).Scan(&oldest); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(at) FROM ward_throttle_hits WHERE key = ?`, key).Scan(&oldest); err != nil {
 			return err
 		}
 		retry = window
@@ -605,6 +661,6 @@ func (s *Store) Release(ctx context.Context, key, hit string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: bad hit handle %q", hit)
 	}
-	_, err = s.db.ExecContext(ctx, `DELETE FROM throttle_hits WHERE rowid IN (SELECT rowid FROM throttle_hits WHERE key = ? AND at = ? LIMIT 1)`, key, at)
+	_, err = s.db.ExecContext(ctx, `DELETE FROM ward_throttle_hits WHERE rowid IN (SELECT rowid FROM ward_throttle_hits WHERE key = ? AND at = ? LIMIT 1)`, key, at)
 	return mapErr(err)
 }

@@ -98,7 +98,7 @@ func New(tb testing.TB, o Options) *Env {
 	tb.Helper()
 	e := &Env{Store: memstore.New(), Hasher: password.New(password.Cheap, 0), Throttle: &Throttle{}}
 	e.Acc = accounts.New(e.Store, e.Hasher)
-	e.Key = []byte(strings.Repeat("k", 32))
+	e.Key = []byte("authtest-hs256-key-0123456789abcdef")
 	keys := o.Keys
 	if keys == nil {
 		k, err := jwtauth.HMACKey("", e.Key)
