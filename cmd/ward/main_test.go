@@ -205,6 +205,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/schema"
 )
@@ -213,11 +214,11 @@ type userAuth struct{}
 
 func (userAuth) Name() string      { return "jwt" }
 func (userAuth) Challenge() string { return "Bearer" }
-func (userAuth) Authenticate(r *http.Request) (*authn.User, error) {
+func (userAuth) Authenticate(r *http.Request) (*identity.User, error) {
 	if r.Header.Get("Authorization") == "" {
 		return nil, nil
 	}
-	return &authn.User{ID: 1, Username: "alice", IsActive: true}, nil
+	return &identity.User{ID: 1, Username: "alice", IsActive: true}, nil
 }
 
 func TestStubDenies(t *testing.T) {

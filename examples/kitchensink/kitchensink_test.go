@@ -22,6 +22,7 @@ import (
 
 	"github.com/wardhq/ward/examples/kitchensink/ksapi"
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/schema"
 )
@@ -31,12 +32,12 @@ import (
 // failure.
 type fakeAuth struct {
 	name, scheme string
-	users        map[string]*authn.User
+	users        map[string]*identity.User
 }
 
 func (a *fakeAuth) Name() string      { return a.name }
 func (a *fakeAuth) Challenge() string { return a.scheme + ` realm="api"` }
-func (a *fakeAuth) Authenticate(r *http.Request) (*authn.User, error) {
+func (a *fakeAuth) Authenticate(r *http.Request) (*identity.User, error) {
 	scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || scheme != a.scheme {
 		return nil, nil
@@ -45,7 +46,7 @@ func (a *fakeAuth) Authenticate(r *http.Request) (*authn.User, error) {
 	case "bad":
 		return nil, &authn.Error{Status: http.StatusUnauthorized, Detail: "Invalid token."}
 	case "down":
-		return nil, fmt.Errorf("redis: %w", authn.ErrUnavailable)
+		return nil, fmt.Errorf("redis: %w", identity.ErrUnavailable)
 	}
 	u, ok := a.users[cred]
 	if !ok {
@@ -61,7 +62,7 @@ type fakeThrottle struct {
 	seen  map[string]int
 }
 
-func (t *fakeThrottle) Allow(r *http.Request, u *authn.User, scope string) (bool, time.Duration, error) {
+func (t *fakeThrottle) Allow(r *http.Request, u *identity.User, scope string) (bool, time.Duration, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	key := scope + "/anon"
@@ -78,7 +79,7 @@ func (t *fakeThrottle) Allow(r *http.Request, u *authn.User, scope string) (bool
 type env struct {
 	srv   *httptest.Server
 	db    *sql.DB
-	users map[string]*authn.User
+	users map[string]*identity.User
 	app   *rest.App
 	// handler is what srv serves.
 	handler http.Handler
@@ -150,7 +151,7 @@ func setupDB(t *testing.T, db *sql.DB, dialect rest.Dialect) *env {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE ward_users (id BIGINT PRIMARY KEY, username TEXT NOT NULL UNIQUE, is_staff BOOLEAN NOT NULL DEFAULT FALSE, is_active BOOLEAN NOT NULL DEFAULT TRUE)`); err != nil {
 		t.Fatal(err)
 	}
-	users := map[string]*authn.User{
+	users := map[string]*identity.User{
 		"alice": {ID: 1, Username: "alice", IsActive: true, Perms: []string{"team.1", "tickets.add", "tickets.view"}},
 		"bob":   {ID: 2, Username: "bob", IsActive: true, Perms: []string{"team.2"}},
 		"carol": {ID: 3, Username: "carol", IsActive: true, Perms: []string{"team.1"}},

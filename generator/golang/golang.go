@@ -38,13 +38,13 @@ const ScaffoldHeader = "// Scaffolded by ward; yours to edit."
 
 // Import paths of the runtime packages generated code uses.
 const (
-	pkgChi     = "github.com/go-chi/chi/v5"
-	pkgAuthn   = "github.com/wardhq/ward/runtime/authn"
-	pkgPerm    = "github.com/wardhq/ward/runtime/perm"
-	pkgProblem = "github.com/wardhq/ward/runtime/problem"
-	pkgRest    = "github.com/wardhq/ward/runtime/rest"
-	pkgSchema  = "github.com/wardhq/ward/runtime/schema"
-	pkgService = "github.com/wardhq/ward/runtime/service"
+	pkgChi      = "github.com/go-chi/chi/v5"
+	pkgIdentity = "github.com/wardhq/ward/runtime/identity"
+	pkgPerm     = "github.com/wardhq/ward/runtime/perm"
+	pkgProblem  = "github.com/wardhq/ward/runtime/problem"
+	pkgRest     = "github.com/wardhq/ward/runtime/rest"
+	pkgSchema   = "github.com/wardhq/ward/runtime/schema"
+	pkgService  = "github.com/wardhq/ward/runtime/service"
 )
 
 // Config is what Generate needs besides the plan.
@@ -156,7 +156,7 @@ func (g *gen) newFile() *jen.File {
 	f := jen.NewFile(g.svc.Package)
 	f.HeaderComment(Header + "\n\n" + BuildConstraint)
 	f.ImportName(pkgChi, "chi")
-	f.ImportName(pkgAuthn, "authn")
+	f.ImportName(pkgIdentity, "identity")
 	f.ImportName(pkgPerm, "perm")
 	f.ImportName(pkgProblem, "problem")
 	f.ImportName(pkgRest, "rest")

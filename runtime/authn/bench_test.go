@@ -12,9 +12,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/internal/authtest"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -38,13 +38,13 @@ func benchSetup(b *testing.B) (*authtest.Env, []*http.Request) {
 	ctx := context.Background()
 	reqs := make([]*http.Request, benchUsers)
 	for i := range benchUsers {
-		id, err := e.Store.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "u" + strconv.Itoa(i), IsActive: true}})
+		id, err := e.Store.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "u" + strconv.Itoa(i), IsActive: true}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		// A real login's tokens: the access token belongs to a refresh
 		// family, which Ward checks and the hand-written baseline does not.
-		p, err := e.JWT.NewFamily(ctx, &authn.User{ID: id})
+		p, err := e.JWT.NewFamily(ctx, &identity.User{ID: id})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func benchSetup(b *testing.B) (*authtest.Env, []*http.Request) {
 
 // isAuthenticated is the permission check every variant runs.
 func isAuthenticated(w http.ResponseWriter, r *http.Request) {
-	if authn.UserFrom(r.Context()) == nil {
+	if identity.UserFrom(r.Context()) == nil {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -122,7 +122,7 @@ func handJWT(users store.Users, key []byte) func(http.Handler) http.Handler {
 				w.WriteHeader(http.StatusServiceUnavailable)
 				return
 			}
-			ctx := authn.WithResult(r.Context(), authn.Result{User: &u.User, Class: "jwt"})
+			ctx := identity.WithResult(r.Context(), identity.Result{User: &u.User, Class: "jwt"})
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}

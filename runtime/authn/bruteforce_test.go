@@ -13,10 +13,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/kit"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store/memstore"
@@ -94,7 +94,7 @@ func newGuarded(t *testing.T) *guarded {
 	r := chi.NewRouter()
 	g.kit.Mount(r, chain)
 	r.With(chain.Middleware).Get("/api/private", func(w http.ResponseWriter, r *http.Request) {
-		if authn.FromContext(r.Context()).User == nil {
+		if identity.FromContext(r.Context()).User == nil {
 			chain.Unauthenticated(w)
 			return
 		}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/kit"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
@@ -125,7 +125,7 @@ func TestBasicBurstChecksAtMostTheRate(t *testing.T) {
 			}
 			r := chi.NewRouter()
 			r.With(chain.Middleware).Get("/api/private", func(w http.ResponseWriter, r *http.Request) {
-				if authn.FromContext(r.Context()).User == nil {
+				if identity.FromContext(r.Context()).User == nil {
 					chain.Unauthenticated(w)
 					return
 				}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -19,17 +20,17 @@ type Chain []Authenticator
 // invalid credential is rejected even where anonymous access would be
 // allowed). An Authorization scheme no class handles leaves the request
 // anonymous.
-func (c Chain) Authenticate(r *http.Request) (Result, error) {
+func (c Chain) Authenticate(r *http.Request) (identity.Result, error) {
 	for _, a := range c {
 		u, err := a.Authenticate(r)
 		if err != nil {
-			return Result{}, err
+			return identity.Result{}, err
 		}
 		if u != nil {
-			return Result{User: u, Class: a.Name()}, nil
+			return identity.Result{User: u, Class: a.Name()}, nil
 		}
 	}
-	return Result{}, nil
+	return identity.Result{}, nil
 }
 
 // Challenge is the WWW-Authenticate value of the first class, which DRF
@@ -63,14 +64,14 @@ func (e *ThrottledError) Error() string { return "request was throttled" }
 type LoginThrottle func(r *http.Request) (done func(giveBack bool), ok bool, retryAfter time.Duration, err error)
 
 // Admit runs t and returns done (never nil: call it once the check is
-// over), or an error: a *ThrottledError, or one wrapping ErrUnavailable.
+// over), or an error: a *ThrottledError, or one wrapping identity.ErrUnavailable.
 func (t LoginThrottle) Admit(r *http.Request) (done func(giveBack bool), err error) {
 	if t == nil {
 		return func(bool) {}, nil
 	}
 	done, ok, wait, err := t(r)
 	if err != nil {
-		return nil, errors.Join(ErrUnavailable, err)
+		return nil, errors.Join(identity.ErrUnavailable, err)
 	}
 	if !ok {
 		return nil, &ThrottledError{RetryAfter: wait}
@@ -115,7 +116,7 @@ func WriteError(w http.ResponseWriter, challenge string, err error) {
 }
 
 // Middleware authenticates every request with the chain and stores the
-// Result in the request context (see FromContext). Failed authentication
+// Result in the request context (see identity.FromContext). Failed authentication
 // is answered by WriteError and the handler does not run. Permission
 // checks are the handler's business.
 func (c Chain) Middleware(next http.Handler) http.Handler {
@@ -125,7 +126,7 @@ func (c Chain) Middleware(next http.Handler) http.Handler {
 			c.WriteError(w, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithResult(r.Context(), res)))
+		next.ServeHTTP(w, r.WithContext(identity.WithResult(r.Context(), res)))
 	})
 }
 

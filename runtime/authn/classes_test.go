@@ -15,6 +15,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/internal/authtest"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -429,7 +430,7 @@ func TestPasswordUpgradeOnLogin(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	ctx := context.Background()
 	id, _ := e.Store.CreateUser(ctx, &store.UserRecord{
-		User:         authn.User{Username: "alice", IsActive: true},
+		User:         identity.User{Username: "alice", IsActive: true},
 		PasswordHash: "pbkdf2_sha256$1000$Xb3cS4lt$EYES8r12yT+4Q+usIZqr5UwKOStnlfQ/VCW+4PtVUVU=",
 	})
 	if w := e.Login("/auth/token/login", "alice", "alice-pass-1"); w.Code != 200 {

@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 )
 
 // post is the object type of the tests and benchmarks.
@@ -97,7 +97,7 @@ func benchCases() []struct {
 } {
 	owner := int64(7)
 	other := int64(8)
-	user := &authn.User{ID: 7, Username: "alice", IsActive: true}
+	user := &identity.User{ID: 7, Username: "alice", IsActive: true}
 	put := httptest.NewRequest(http.MethodPut, "/api/posts/1", nil)
 	return []struct {
 		name string

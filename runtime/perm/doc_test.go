@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 )
 
 // docPath is the doc whose truth tables TestDocTables checks.
@@ -82,7 +82,7 @@ func TestSplitRow(t *testing.T) {
 
 // The callers of the doc's tables, on resource "posts", about a post owned
 // by user 1.
-var docCallers = map[string]*authn.User{
+var docCallers = map[string]*identity.User{
 	"anonymous": nil,
 	"user":      {ID: 2, Username: "bob", IsActive: true, Perms: []string{"posts.add", "posts.view"}},
 	"owner":     {ID: 1, Username: "alice", IsActive: true, Perms: []string{"posts.add", "posts.change", "posts.delete", "posts.view"}},

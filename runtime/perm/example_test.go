@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 )
 
@@ -21,13 +21,13 @@ var postsPerm = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{},
 	perm.Or[Post](perm.ReadOnly[Post]{}, isOwner))
 
 func ExampleCheck() {
-	alice := &authn.User{ID: 1, Username: "alice", IsActive: true}
-	bob := &authn.User{ID: 2, Username: "bob", IsActive: true}
+	alice := &identity.User{ID: 1, Username: "alice", IsActive: true}
+	bob := &identity.User{ID: 2, Username: "bob", IsActive: true}
 	one := int64(1)
 	post := &Post{ID: 7, OwnerID: &one}
 	for _, c := range []struct {
 		method string
-		user   *authn.User
+		user   *identity.User
 	}{{"GET", nil}, {"PUT", nil}, {"PUT", bob}, {"PUT", alice}} {
 		req := &perm.Request{HTTP: httptest.NewRequest(c.method, "/api/posts/7", nil), User: c.user,
 			Action: "update", Resource: "posts", Challenge: `Bearer realm="api"`}
@@ -45,10 +45,10 @@ func ExampleCheck() {
 }
 
 func ExampleRule_Scope() {
-	bob := &authn.User{ID: 2, Username: "bob", IsActive: true}
-	staff := &authn.User{ID: 3, IsActive: true, IsStaff: true}
+	bob := &identity.User{ID: 2, Username: "bob", IsActive: true}
+	staff := &identity.User{ID: 3, IsActive: true, IsStaff: true}
 	scope := isOwner.Or(perm.StaffRule[Post]())
-	for _, u := range []*authn.User{nil, bob, staff} {
+	for _, u := range []*identity.User{nil, bob, staff} {
 		w := scope.Scope(u)
 		fmt.Printf("%q %v | %s\n", w.SQL, w.Args, perm.Rebind(w.SQL))
 	}

@@ -13,7 +13,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -31,10 +31,10 @@ const (
 // Request is what permission checks see.
 type Request struct {
 	HTTP      *http.Request
-	User      *authn.User // nil when anonymous
-	Action    string      // "list", "create", "retrieve", "update", "partial_update", "destroy"
-	Resource  string      // e.g. "posts"
-	Challenge string      // WWW-Authenticate of the view's first authentication class; "" when it has none
+	User      *identity.User // nil when anonymous
+	Action    string         // "list", "create", "retrieve", "update", "partial_update", "destroy"
+	Resource  string         // e.g. "posts"
+	Challenge string         // WWW-Authenticate of the view's first authentication class; "" when it has none
 }
 
 // SafeMethod reports whether the request method is GET, HEAD or OPTIONS. A
@@ -57,7 +57,7 @@ func (r *Request) Authenticated() bool {
 	return r != nil && active(r.User)
 }
 
-func active(u *authn.User) bool { return u != nil && u.IsActive }
+func active(u *identity.User) bool { return u != nil && u.IsActive }
 
 // Permission is one permission class over objects of type T: both of DRF's
 // checks, no defaults. HasPermission runs before the handler reads anything;

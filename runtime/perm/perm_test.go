@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -176,7 +176,7 @@ func TestDenyErrorsAndMessages(t *testing.T) {
 	msgA := withMessage{answer{msg: "not A"}}
 	msgB := withMessage{answer{msg: "not B"}}
 	broken := answer{permErr: errDB, objErr: errDB}
-	unavailable := answer{permErr: fmt.Errorf("lookup: %w", authn.ErrUnavailable)}
+	unavailable := answer{permErr: fmt.Errorf("lookup: %w", identity.ErrUnavailable)}
 	wrappedStub := answer{permErr: fmt.Errorf("team check: %w", Deny("not in the team"))}
 	emptyDenyWithMsg := withMessage{answer{permErr: Deny(""), msg: "class message"}}
 
@@ -309,7 +309,7 @@ func TestUnknownActionDenies(t *testing.T) {
 		t.Error("empty resource allowed")
 	}
 	// A permission on another resource, or a prefix of the right one, is not it.
-	u := &authn.User{ID: 9, IsActive: true, Perms: []string{"comments.view", "post.view", "postsx.view", "posts.viewx"}}
+	u := &identity.User{ID: 9, IsActive: true, Perms: []string{"comments.view", "post.view", "postsx.view", "posts.viewx"}}
 	req = &Request{HTTP: httptest.NewRequest(http.MethodGet, "/", nil), User: u, Action: ActionList, Resource: "posts"}
 	if Check[post](DjangoModelPermissions[post]{}, req).Allowed() {
 		t.Error("near-miss permission allowed")

@@ -1,6 +1,6 @@
 package perm
 
-import "github.com/wardhq/ward/runtime/authn"
+import "github.com/wardhq/ward/runtime/identity"
 
 // Rule is a declarative object rule over T with both of its sides in one
 // value: the Go check that decides a single object and the SQL scope that
@@ -68,9 +68,9 @@ func (r Rule[T]) And(o Rule[T]) Rule[T] {
 
 // Allows is the Go side: whether u may see obj. The zero Rule and a nil obj
 // allow nothing.
-func (r Rule[T]) Allows(u *authn.User, obj *T) bool { return r.allows(u, obj) }
+func (r Rule[T]) Allows(u *identity.User, obj *T) bool { return r.allows(u, obj) }
 
-func (r *Rule[T]) allows(u *authn.User, obj *T) bool {
+func (r *Rule[T]) allows(u *identity.User, obj *T) bool {
 	if obj == nil {
 		return false
 	}
@@ -92,7 +92,7 @@ func (r *Rule[T]) allows(u *authn.User, obj *T) bool {
 }
 
 // Scope is the SQL side: the rows u may see. The zero Rule selects Nothing.
-func (r Rule[T]) Scope(u *authn.User) Where {
+func (r Rule[T]) Scope(u *identity.User) Where {
 	switch r.kind {
 	case ruleAll:
 		return Where{}

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 )
 
 // Where is an SQL condition for a read scope: SQL uses ? placeholders (call
@@ -134,13 +134,13 @@ func Rebind(sql string) string {
 // Owns reports whether u owns an object whose owner field is ownerID. A
 // NULL owner (nil) is never owned, matching SQL where owner = ? is not true
 // for NULL; an anonymous or inactive caller owns nothing.
-func Owns(u *authn.User, ownerID *int64) bool {
+func Owns(u *identity.User, ownerID *int64) bool {
 	return active(u) && ownerID != nil && *ownerID == u.ID
 }
 
 // OwnerScope is Owns as SQL: column = caller's id; Nothing for an anonymous
 // or inactive caller.
-func OwnerScope(u *authn.User, column string) Where {
+func OwnerScope(u *identity.User, column string) Where {
 	if !active(u) {
 		return Nothing
 	}
@@ -148,10 +148,10 @@ func OwnerScope(u *authn.User, column string) Where {
 }
 
 // StaffCheck reports whether u is an active staff user.
-func StaffCheck(u *authn.User) bool { return active(u) && u.IsStaff }
+func StaffCheck(u *identity.User) bool { return active(u) && u.IsStaff }
 
 // StaffScope is StaffCheck as SQL: no restriction for staff, else Nothing.
-func StaffScope(u *authn.User) Where {
+func StaffScope(u *identity.User) Where {
 	if StaffCheck(u) {
 		return Where{}
 	}
@@ -167,7 +167,7 @@ const (
 
 // userAttr returns u's attribute, or false for an unknown attribute or an
 // anonymous or inactive caller.
-func userAttr(u *authn.User, attr string) (any, bool) {
+func userAttr(u *identity.User, attr string) (any, bool) {
 	if !active(u) {
 		return nil, false
 	}
@@ -188,7 +188,7 @@ func userAttr(u *authn.User, attr string) (any, bool) {
 // neither does a value of the wrong type, an unknown attr, or an anonymous
 // or inactive caller. Strings compare byte for byte, as SQL = does with the
 // default collations of SQLite and PostgreSQL.
-func FieldEquals(u *authn.User, attr string, value any) bool {
+func FieldEquals(u *identity.User, attr string, value any) bool {
 	if !active(u) {
 		return false
 	}
@@ -208,7 +208,7 @@ func FieldEquals(u *authn.User, attr string, value any) bool {
 
 // FieldEqualsScope is FieldEquals as SQL: column = the caller's attr;
 // Nothing for an unknown attr or an anonymous or inactive caller.
-func FieldEqualsScope(u *authn.User, column, attr string) Where {
+func FieldEqualsScope(u *identity.User, column, attr string) Where {
 	v, ok := userAttr(u, attr)
 	if !ok {
 		return Nothing

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	_ "modernc.org/sqlite"
 )
 
@@ -47,30 +47,30 @@ var sampleRows = []row{
 // and an empty username, who must not match NULLs.
 var scopeCallers = []struct {
 	name string
-	u    *authn.User
+	u    *identity.User
 }{
 	{"anonymous", nil},
-	{"alice", &authn.User{ID: 1, Username: "alice", IsActive: true}},
-	{"bob", &authn.User{ID: 2, Username: "bob", IsActive: true}},
-	{"staff", &authn.User{ID: 3, Username: "root", IsActive: true, IsStaff: true}},
-	{"inactive", &authn.User{ID: 1, Username: "alice", IsActive: false, IsStaff: true}},
-	{"zero", &authn.User{ID: 0, Username: "", IsActive: true}},
+	{"alice", &identity.User{ID: 1, Username: "alice", IsActive: true}},
+	{"bob", &identity.User{ID: 2, Username: "bob", IsActive: true}},
+	{"staff", &identity.User{ID: 3, Username: "root", IsActive: true, IsStaff: true}},
+	{"inactive", &identity.User{ID: 1, Username: "alice", IsActive: false, IsStaff: true}},
+	{"zero", &identity.User{ID: 0, Username: "", IsActive: true}},
 }
 
 // scopedRule is a rule's two sides.
 type scopedRule interface {
-	Allows(u *authn.User, obj *row) bool
-	Scope(u *authn.User) Where
+	Allows(u *identity.User, obj *row) bool
+	Scope(u *identity.User) Where
 }
 
 // funcRule is a scopedRule written in the test: a guarded Or of scopes.
 type funcRule struct {
-	allows func(*authn.User, *row) bool
-	scope  func(*authn.User) Where
+	allows func(*identity.User, *row) bool
+	scope  func(*identity.User) Where
 }
 
-func (f funcRule) Allows(u *authn.User, r *row) bool { return f.allows(u, r) }
-func (f funcRule) Scope(u *authn.User) Where         { return f.scope(u) }
+func (f funcRule) Allows(u *identity.User, r *row) bool { return f.allows(u, r) }
+func (f funcRule) Scope(u *identity.User) Where         { return f.scope(u) }
 
 func scopeRules() []struct {
 	name string
@@ -86,10 +86,10 @@ func scopeRules() []struct {
 	// (IsAuthenticated && author) || (IsAdminUser && all): an Or of
 	// scopes guarded by the branches' request checks.
 	guarded := funcRule{
-		allows: func(u *authn.User, r *row) bool {
+		allows: func(u *identity.User, r *row) bool {
 			return (active(u) && author.Allows(u, r)) || (StaffCheck(u) && true)
 		},
-		scope: func(u *authn.User) Where {
+		scope: func(u *identity.User) Where {
 			return Guard(active(u), author.Scope(u)).Or(Guard(StaffCheck(u), Where{}))
 		},
 	}

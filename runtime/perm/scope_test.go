@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 )
 
 func TestWhereCombinators(t *testing.T) {
@@ -148,10 +148,10 @@ func FuzzRebind(f *testing.F) {
 }
 
 func TestOwnsAndFieldEquals(t *testing.T) {
-	alice := &authn.User{ID: 1, Username: "alice", IsActive: true}
-	zero := &authn.User{ID: 0, Username: "", IsActive: true}
-	staff := &authn.User{ID: 3, Username: "root", IsActive: true, IsStaff: true}
-	inactive := &authn.User{ID: 1, Username: "alice", IsActive: false, IsStaff: true}
+	alice := &identity.User{ID: 1, Username: "alice", IsActive: true}
+	zero := &identity.User{ID: 0, Username: "", IsActive: true}
+	staff := &identity.User{ID: 3, Username: "root", IsActive: true, IsStaff: true}
+	inactive := &identity.User{ID: 1, Username: "alice", IsActive: false, IsStaff: true}
 	one, two := int64(1), int64(2)
 	name, empty := "alice", ""
 	yes := true

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 )
 
 // Dialect is the SQL dialect of App.DB.
@@ -37,5 +38,5 @@ type App struct {
 // or a named scope). It keys anonymous callers by client address and
 // authenticated ones by user id.
 type Throttler interface {
-	Allow(r *http.Request, user *authn.User, scope string) (ok bool, retryAfter time.Duration, err error)
+	Allow(r *http.Request, user *identity.User, scope string) (ok bool, retryAfter time.Duration, err error)
 }

@@ -4,7 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 )
 
@@ -25,7 +25,7 @@ func (f flaky) HasObjectPermission(*perm.Request, *thing) (bool, error) {
 }
 
 func TestCheckFailsClosedWhenTheAnswerChanges(t *testing.T) {
-	req := &perm.Request{HTTP: httptest.NewRequest("GET", "/things/1", nil), User: &authn.User{ID: 1, IsActive: true}, Action: perm.ActionRetrieve, Resource: "things"}
+	req := &perm.Request{HTTP: httptest.NewRequest("GET", "/things/1", nil), User: &identity.User{ID: 1, IsActive: true}, Action: perm.ActionRetrieve, Resource: "things"}
 	var n int
 	w := httptest.NewRecorder()
 	if Check[thing](w, flaky{&n}, req) || w.Code != 503 {
@@ -44,7 +44,7 @@ func TestCheckWritesTheDecision(t *testing.T) {
 	if Check[thing](w, perm.IsAuthenticated[thing]{}, anon) || w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {
 		t.Fatalf("anonymous: %d %q", w.Code, w.Header().Get("WWW-Authenticate"))
 	}
-	user := &perm.Request{HTTP: anon.HTTP, User: &authn.User{ID: 2, IsActive: true}, Action: perm.ActionCreate, Resource: "things", Challenge: anon.Challenge}
+	user := &perm.Request{HTTP: anon.HTTP, User: &identity.User{ID: 2, IsActive: true}, Action: perm.ActionCreate, Resource: "things", Challenge: anon.Challenge}
 	w = httptest.NewRecorder()
 	if Check[thing](w, perm.IsAdminUser[thing]{}, user) || w.Code != 403 {
 		t.Fatalf("user: %d", w.Code)
@@ -56,7 +56,7 @@ func TestCheckWritesTheDecision(t *testing.T) {
 }
 
 func TestCheckWithWrittenOutAnswers(t *testing.T) {
-	user := &perm.Request{HTTP: httptest.NewRequest("DELETE", "/things/1", nil), User: &authn.User{ID: 2, IsActive: true}, Action: perm.ActionDestroy, Resource: "things"}
+	user := &perm.Request{HTTP: httptest.NewRequest("DELETE", "/things/1", nil), User: &identity.User{ID: 2, IsActive: true}, Action: perm.ActionDestroy, Resource: "things"}
 	tests := []struct {
 		name    string
 		allowed bool

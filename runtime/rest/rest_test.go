@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 )
 
@@ -227,26 +228,26 @@ func TestWritePage(t *testing.T) {
 }
 
 type stubAuth struct {
-	user *authn.User
+	user *identity.User
 	err  error
 }
 
-func (a stubAuth) Name() string                                    { return "jwt" }
-func (a stubAuth) Challenge() string                               { return `Bearer realm="api"` }
-func (a stubAuth) Authenticate(*http.Request) (*authn.User, error) { return a.user, a.err }
+func (a stubAuth) Name() string                                       { return "jwt" }
+func (a stubAuth) Challenge() string                                  { return `Bearer realm="api"` }
+func (a stubAuth) Authenticate(*http.Request) (*identity.User, error) { return a.user, a.err }
 
 type stubThrottle struct {
 	ok  bool
 	err error
 }
 
-func (s stubThrottle) Allow(*http.Request, *authn.User, string) (bool, time.Duration, error) {
+func (s stubThrottle) Allow(*http.Request, *identity.User, string) (bool, time.Duration, error) {
 	return s.ok, 3 * time.Second, s.err
 }
 
 // TestBegin checks the fail-closed paths of authentication and throttling.
 func TestBegin(t *testing.T) {
-	alice := &authn.User{ID: 1, Username: "alice", IsActive: true}
+	alice := &identity.User{ID: 1, Username: "alice", IsActive: true}
 	cases := []struct {
 		name     string
 		auth     stubAuth
@@ -257,7 +258,7 @@ func TestBegin(t *testing.T) {
 		{"anonymous", stubAuth{}, nil, false, 0},
 		{"user", stubAuth{user: alice}, nil, true, 0},
 		{"bad credential", stubAuth{err: &authn.Error{Status: 401, Detail: "Invalid token."}}, nil, false, 401},
-		{"backend down", stubAuth{err: errors.Join(authn.ErrUnavailable, errors.New("dial tcp"))}, nil, false, 503},
+		{"backend down", stubAuth{err: errors.Join(identity.ErrUnavailable, errors.New("dial tcp"))}, nil, false, 503},
 		{"throttled", stubAuth{user: alice}, stubThrottle{}, true, 429},
 		{"throttle down", stubAuth{user: alice}, stubThrottle{err: errors.New("redis")}, true, 503},
 		{"throttle missing", stubAuth{user: alice}, Throttler(nil), true, 503},
@@ -279,7 +280,7 @@ func TestBegin(t *testing.T) {
 			if ok && (req.User != nil) != c.user {
 				t.Fatalf("user %v", req.User)
 			}
-			if ok && c.user && authn.UserFrom(r.Context()) != alice {
+			if ok && c.user && identity.UserFrom(r.Context()) != alice {
 				t.Fatal("user not in the request context")
 			}
 		})
@@ -288,9 +289,9 @@ func TestBegin(t *testing.T) {
 
 func TestNotAllowedChecksPermissionFirst(t *testing.T) {
 	for _, c := range []struct {
-		user   *authn.User
+		user   *identity.User
 		status int
-	}{{nil, 401}, {&authn.User{ID: 1, IsActive: true}, 403}, {&authn.User{ID: 2, IsActive: true, IsStaff: true}, 405}} {
+	}{{nil, 401}, {&identity.User{ID: 1, IsActive: true}, 403}, {&identity.User{ID: 2, IsActive: true, IsStaff: true}, 405}} {
 		app := &App{Authenticators: map[string]authn.Authenticator{"jwt": stubAuth{user: c.user}}}
 		v := &View{App: app, Chain: app.Chain("jwt")}
 		w := httptest.NewRecorder()

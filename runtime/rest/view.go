@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 )
@@ -56,7 +57,7 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 		// Handlers and permission classes read the caller from the request
 		// context too; the request is updated in place so that the handler's
 		// r sees it.
-		*r = *r.WithContext(authn.WithResult(r.Context(), res))
+		*r = *r.WithContext(identity.WithResult(r.Context(), res))
 	}
 	if !v.throttle(w, r, res.User) {
 		return nil, false
@@ -64,7 +65,7 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 	return &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge()}, true
 }
 
-func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *authn.User) bool {
+func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User) bool {
 	var scopes []string
 	if u == nil && v.Anon {
 		scopes = append(scopes, "anon")
@@ -161,7 +162,7 @@ func CheckObject[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.R
 func Guard[T any](p perm.Permission[T], req *perm.Request) (bool, error) {
 	d := perm.Check(p, req)
 	if d.Status == http.StatusServiceUnavailable {
-		return false, authn.ErrUnavailable
+		return false, identity.ErrUnavailable
 	}
 	return d.Allowed(), nil
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -46,7 +46,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ctx, slot := authn.WithSlot(r.Context())
+		ctx, slot := identity.WithSlot(r.Context())
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

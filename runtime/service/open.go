@@ -18,6 +18,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/kit"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/schema"
@@ -267,7 +268,7 @@ func (in *instance) Handler() (http.Handler, error) {
 // Authorization header is a 401 here too (DRF).
 func health(chain authn.Chain) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, err := chain.Authenticate(r); err != nil && !errors.Is(err, authn.ErrUnavailable) {
+		if _, err := chain.Authenticate(r); err != nil && !errors.Is(err, identity.ErrUnavailable) {
 			chain.WriteError(w, err)
 			return
 		}

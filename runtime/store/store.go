@@ -14,7 +14,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 )
 
 var (
@@ -24,13 +24,13 @@ var (
 	// compare-and-swap lost.
 	ErrConflict = errors.New("store: conflict")
 	// ErrUnavailable: the backend could not be reached. It is
-	// authn.ErrUnavailable, so either name matches with errors.Is.
-	ErrUnavailable = authn.ErrUnavailable
+	// identity.ErrUnavailable, so either name matches with errors.Is.
+	ErrUnavailable = identity.ErrUnavailable
 )
 
 // UserRecord is a user as stored, with its password hash.
 type UserRecord struct {
-	authn.User
+	identity.User
 	PasswordHash string
 	CreatedAt    time.Time
 }

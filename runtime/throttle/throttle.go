@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -152,7 +153,7 @@ func (t *Throttle) Has(scope string) bool {
 // user id when user is not nil and by client address otherwise. A scope
 // with no rate is an error (the configuration is wrong: deny, never allow);
 // so is a counter failure, which wraps store.ErrUnavailable.
-func (t *Throttle) Allow(r *http.Request, user *authn.User, scope string) (bool, time.Duration, error) {
+func (t *Throttle) Allow(r *http.Request, user *identity.User, scope string) (bool, time.Duration, error) {
 	rt, ok := t.rates[scope]
 	if !ok {
 		return false, 0, fmt.Errorf("throttle: scope %q has no rate", scope)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/storetest"
 )
@@ -234,11 +235,11 @@ func TestAllow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice := &authn.User{ID: 7}
-	bob := &authn.User{ID: 8}
+	alice := &identity.User{ID: 7}
+	bob := &identity.User{ID: 8}
 	for i, tc := range []struct {
 		r     *http.Request
-		user  *authn.User
+		user  *identity.User
 		scope string
 		ok    bool
 		key   string
@@ -347,7 +348,7 @@ func TestFailClosed(t *testing.T) {
 	}
 	checks := map[string]func() (bool, time.Duration, error){
 		"anon":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), nil, Anon) },
-		"user":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), &authn.User{ID: 1}, User) },
+		"user":  func() (bool, time.Duration, error) { return th.Allow(req("1.1.1.1:1"), &identity.User{ID: 1}, User) },
 		"login": func() (bool, time.Duration, error) { return login(th, req("1.1.1.1:1"), true) },
 	}
 	for name, f := range checks {

@@ -4,7 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 )
 
@@ -16,7 +16,7 @@ import (
 var sink bool
 
 func benchRequests() ([]*perm.Request, []*Article) {
-	users := []*authn.User{{ID: 1, IsActive: true}, {ID: 2, IsActive: true}, {ID: 3, IsActive: true, IsStaff: true}}
+	users := []*identity.User{{ID: 1, IsActive: true}, {ID: 2, IsActive: true}, {ID: 3, IsActive: true, IsStaff: true}}
 	var reqs []*perm.Request
 	for _, u := range users {
 		reqs = append(reqs, &perm.Request{HTTP: httptest.NewRequest("GET", "/api/articles/1", nil), User: u, Action: perm.ActionRetrieve, Resource: "articles"})

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 )
 
@@ -16,7 +16,7 @@ import (
 type SameTeam struct{}
 
 // teamOf returns the team of u, or false when u has none.
-func teamOf(u *authn.User) (int64, bool) {
+func teamOf(u *identity.User) (int64, bool) {
 	if u == nil || !u.IsActive {
 		return 0, false
 	}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/jsonbody"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/problem"
@@ -42,7 +43,7 @@ type Directory struct {
 }
 
 type cached struct {
-	u  *authn.User
+	u  *identity.User
 	at time.Time
 }
 
@@ -61,8 +62,8 @@ func (d *Directory) Users() store.Users { return d.users }
 // User returns the user with id, from the cache when the entry is younger
 // than the TTL. The returned User is shared: callers must not modify it.
 // A missing user is store.ErrNotFound; a backend error wraps
-// authn.ErrUnavailable.
-func (d *Directory) User(ctx context.Context, id int64) (*authn.User, error) {
+// identity.ErrUnavailable.
+func (d *Directory) User(ctx context.Context, id int64) (*identity.User, error) {
 	now := d.now()
 	if d.ttl > 0 {
 		d.mu.RLock()
@@ -106,16 +107,16 @@ func (d *Directory) Forget(id int64) {
 	d.mu.Unlock()
 }
 
-// unavailable wraps err so errors.Is(err, authn.ErrUnavailable) holds,
+// unavailable wraps err so errors.Is(err, identity.ErrUnavailable) holds,
 // without putting err's text anywhere a client sees it.
 func unavailable(err error) error {
-	if errors.Is(err, authn.ErrUnavailable) {
+	if errors.Is(err, identity.ErrUnavailable) {
 		return err
 	}
-	return errors.Join(authn.ErrUnavailable, err)
+	return errors.Join(identity.ErrUnavailable, err)
 }
 
-// Unavailable wraps err as a backend failure (see authn.ErrUnavailable).
+// Unavailable wraps err as a backend failure (see identity.ErrUnavailable).
 func Unavailable(err error) error { return unavailable(err) }
 
 // ErrBadCredentials: the username does not exist, the password is wrong,
@@ -138,8 +139,8 @@ func New(users store.Users, h *password.Hasher) *Accounts {
 // missing user costs a dummy verification, so timing does not reveal who
 // exists. A hash in an old format or cost is upgraded in place (same
 // password version). Errors: ErrBadCredentials, or a wrapped
-// authn.ErrUnavailable.
-func (a *Accounts) CheckCredentials(ctx context.Context, username, pw string) (*authn.User, error) {
+// identity.ErrUnavailable.
+func (a *Accounts) CheckCredentials(ctx context.Context, username, pw string) (*identity.User, error) {
 	rec, err := a.Dir.users.UserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		a.Hasher.Dummy(ctx, pw)
@@ -259,7 +260,7 @@ func DecodeLogin(rd io.Reader, l *Login) (problem.FieldErrors, error) {
 func NoStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
 
 // WriteUser writes {"id","username","is_staff"} with status 200.
-func WriteUser(w http.ResponseWriter, u *authn.User) {
+func WriteUser(w http.ResponseWriter, u *identity.User) {
 	problem.JSON(w, http.StatusOK, struct {
 		ID       int64  `json:"id"`
 		Username string `json:"username"`
@@ -359,7 +360,7 @@ func CreateUser(ctx context.Context, users store.Users, h *password.Hasher, user
 		return 0, err
 	}
 	return users.CreateUser(ctx, &store.UserRecord{
-		User:         authn.User{Username: username, IsActive: true, IsStaff: staff},
+		User:         identity.User{Username: username, IsActive: true, IsStaff: staff},
 		PasswordHash: hash,
 		CreatedAt:    time.Now(),
 	})

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/memstore"
@@ -15,7 +15,7 @@ import (
 func TestDirectoryCacheLivesAtMostTTL(t *testing.T) {
 	s := memstore.New()
 	ctx := context.Background()
-	id, _ := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice", IsActive: true}})
+	id, _ := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice", IsActive: true}})
 	d := NewDirectory(s, time.Hour) // capped to MaxUserCacheTTL
 	if d.ttl != MaxUserCacheTTL {
 		t.Fatalf("ttl %v not capped", d.ttl)
@@ -42,7 +42,7 @@ func TestDirectoryCacheLivesAtMostTTL(t *testing.T) {
 	// Errors are not cached, and a down store is ErrUnavailable.
 	s.SetUnavailable(true)
 	now = now.Add(2 * time.Second)
-	if _, err := d.User(ctx, id); !errors.Is(err, authn.ErrUnavailable) {
+	if _, err := d.User(ctx, id); !errors.Is(err, identity.ErrUnavailable) {
 		t.Fatal(err)
 	}
 	s.SetUnavailable(false)
@@ -57,7 +57,7 @@ func TestCheckCredentials(t *testing.T) {
 	h := password.New(password.Cheap, 0)
 	a := New(s, h)
 	CreateUser(ctx, s, h, "alice", "pw-1", false)
-	s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "nopw", IsActive: true}, PasswordHash: "!unusable"})
+	s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "nopw", IsActive: true}, PasswordHash: "!unusable"})
 	for _, tt := range []struct {
 		user, pw string
 		err      error
@@ -74,7 +74,7 @@ func TestCheckCredentials(t *testing.T) {
 		}
 	}
 	s.SetUnavailable(true)
-	if _, err := a.CheckCredentials(ctx, "alice", "pw-1"); !errors.Is(err, authn.ErrUnavailable) {
+	if _, err := a.CheckCredentials(ctx, "alice", "pw-1"); !errors.Is(err, identity.ErrUnavailable) {
 		t.Fatal(err)
 	}
 }

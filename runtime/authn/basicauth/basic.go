@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 )
 
@@ -97,7 +98,7 @@ func ParseHeader(h string) (user, pass string, ok bool, err error) {
 }
 
 // Authenticate implements authn.Authenticator.
-func (b *Basic) Authenticate(r *http.Request) (*authn.User, error) {
+func (b *Basic) Authenticate(r *http.Request) (*identity.User, error) {
 	user, pass, ok, err := ParseHeader(r.Header.Get("Authorization"))
 	if !ok {
 		return nil, nil

@@ -10,8 +10,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/store/memstore"
 )
@@ -49,7 +49,7 @@ func FuzzBearerToken(f *testing.F) {
 
 func FuzzParse(f *testing.F) {
 	j := fuzzJWT(f)
-	u := &authn.User{ID: 7}
+	u := &identity.User{ID: 7}
 	// A deterministic token, so every fuzz worker process agrees on it.
 	good, err := j.sign(j.claims(u, TypeAccess, "", "fixed-jti", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)), typAccess)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/memstore"
@@ -15,7 +16,7 @@ import (
 
 // graceJWT is a JWT class over memory with the given reuse grace and a
 // clock the test moves.
-func graceJWT(t *testing.T, grace time.Duration) (*JWT, *authn.User, *time.Time) {
+func graceJWT(t *testing.T, grace time.Duration) (*JWT, *identity.User, *time.Time) {
 	t.Helper()
 	k, err := HMACKey("", []byte("grace-test-hs256-key-0123456789abcdef"))
 	if err != nil {
@@ -33,7 +34,7 @@ func graceJWT(t *testing.T, grace time.Duration) (*JWT, *authn.User, *time.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return j, &authn.User{ID: id, IsActive: true}, &now
+	return j, &identity.User{ID: id, IsActive: true}, &now
 }
 
 // The token the last rotation replaced, presented again within the reuse

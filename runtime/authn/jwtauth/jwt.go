@@ -23,6 +23,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -264,7 +265,7 @@ func BearerToken(h string) (tok string, ok bool, err error) {
 // <access token>". The token must be an access token signed by a
 // configured key, unexpired, for this issuer and audience; its user must
 // exist, be active and still have the password version it was issued under.
-func (j *JWT) Authenticate(r *http.Request) (*authn.User, error) {
+func (j *JWT) Authenticate(r *http.Request) (*identity.User, error) {
 	tok, ok, err := BearerToken(r.Header.Get("Authorization"))
 	if !ok || err != nil {
 		return nil, err
@@ -490,7 +491,7 @@ func (j *JWT) sign(c *Claims, typ string) (string, error) {
 	return t.SignedString(j.signing.sign)
 }
 
-func (j *JWT) claims(u *authn.User, typ, family, jti string, now, exp time.Time) *Claims {
+func (j *JWT) claims(u *identity.User, typ, family, jti string, now, exp time.Time) *Claims {
 	return &Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    j.cfg.Issuer,
@@ -508,7 +509,7 @@ func (j *JWT) claims(u *authn.User, typ, family, jti string, now, exp time.Time)
 }
 
 // AccessToken signs an access token for u in family (may be "").
-func (j *JWT) AccessToken(u *authn.User, family string) (string, error) {
+func (j *JWT) AccessToken(u *identity.User, family string) (string, error) {
 	now := j.now()
 	return j.sign(j.claims(u, TypeAccess, family, randomID(), now, now.Add(j.cfg.AccessTTL)), typAccess)
 }
@@ -520,7 +521,7 @@ type Pair struct {
 }
 
 // NewFamily starts a refresh family for u and returns its first tokens.
-func (j *JWT) NewFamily(ctx context.Context, u *authn.User) (Pair, error) {
+func (j *JWT) NewFamily(ctx context.Context, u *identity.User) (Pair, error) {
 	now := j.now()
 	fam, jti := randomID(), randomID()
 	exp := now.Add(j.cfg.RefreshTTL)
@@ -548,8 +549,8 @@ func (j *JWT) NewFamily(ctx context.Context, u *authn.User) (Pair, error) {
 // longer current (reuse of a rotated token) revokes the family, except the
 // token the last rotation replaced, presented within ReuseGrace of that
 // rotation (a second tab that lost the race): that is 401 and revokes
-// nothing. Errors are *authn.Error (401) or wrap authn.ErrUnavailable.
-func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *authn.User, error) {
+// nothing. Errors are *authn.Error (401) or wrap identity.ErrUnavailable.
+func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *identity.User, error) {
 	c, uid, err := j.parse(refresh, TypeRefresh)
 	if err != nil {
 		return Pair{}, nil, errRefreshBad

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -127,12 +128,12 @@ func unsafeMethod(m string) bool {
 // expired session, or a user who is gone, inactive or changed password
 // leave the request anonymous (nil, nil), as in DRF. A live session on an
 // unsafe method without the right CSRF header is a 403.
-func (s *Sessions) Authenticate(r *http.Request) (*authn.User, error) {
+func (s *Sessions) Authenticate(r *http.Request) (*identity.User, error) {
 	u, _, err := s.authenticate(r)
 	return u, err
 }
 
-func (s *Sessions) authenticate(r *http.Request) (*authn.User, []byte, error) {
+func (s *Sessions) authenticate(r *http.Request) (*identity.User, []byte, error) {
 	c, err := r.Cookie(s.cfg.CookieName)
 	if err != nil || !ValidSecret(c.Value) {
 		return nil, nil, nil

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -111,12 +112,12 @@ func Hash(key string) []byte {
 }
 
 // Authenticate implements authn.Authenticator.
-func (t *Tokens) Authenticate(r *http.Request) (*authn.User, error) {
+func (t *Tokens) Authenticate(r *http.Request) (*identity.User, error) {
 	u, _, err := t.authenticate(r)
 	return u, err
 }
 
-func (t *Tokens) authenticate(r *http.Request) (*authn.User, []byte, error) {
+func (t *Tokens) authenticate(r *http.Request) (*identity.User, []byte, error) {
 	key, ok, err := ParseHeader(r.Header.Get("Authorization"))
 	if !ok {
 		return nil, nil, nil
@@ -139,7 +140,7 @@ func (t *Tokens) authenticate(r *http.Request) (*authn.User, []byte, error) {
 }
 
 // check looks the well-formed key up and checks its user.
-func (t *Tokens) check(ctx context.Context, key string) (*authn.User, []byte, error) {
+func (t *Tokens) check(ctx context.Context, key string) (*identity.User, []byte, error) {
 	h := Hash(key)
 	tok, err := t.tokens.TokenByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
@@ -169,7 +170,7 @@ func (t *Tokens) check(ctx context.Context, key string) (*authn.User, []byte, er
 
 // NewKey creates a token for u and returns its key, the only time the key
 // exists outside the client.
-func (t *Tokens) NewKey(ctx context.Context, u *authn.User) (string, error) {
+func (t *Tokens) NewKey(ctx context.Context, u *identity.User) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err

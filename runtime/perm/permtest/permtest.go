@@ -5,14 +5,14 @@ package permtest
 import (
 	"net/http/httptest"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 )
 
 // Users are the callers every check is tried with: anonymous, inactive,
 // two plain users (ids 1 and 2), staff (id 3) and inactive staff.
-func Users() []*authn.User {
-	return []*authn.User{
+func Users() []*identity.User {
+	return []*identity.User{
 		nil,
 		{ID: 1, Username: "inactive", IsActive: false},
 		{ID: 1, Username: "alice", IsActive: true},

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -16,11 +16,11 @@ var ctx = context.Background()
 
 func TestUsers(t *testing.T) {
 	s := New()
-	id, err := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice", IsActive: true, Perms: []string{"b", "a"}}, PasswordHash: "h1"})
+	id, err := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice", IsActive: true, Perms: []string{"b", "a"}}, PasswordHash: "h1"})
 	if err != nil || id != 1 {
 		t.Fatal(id, err)
 	}
-	if _, err := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice"}}); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice"}}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate username: %v", err)
 	}
 	u, _ := s.UserByUsername(ctx, "alice")
@@ -44,7 +44,7 @@ func TestUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 4; i++ {
-		s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: string(rune('b' + i))}})
+		s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: string(rune('b' + i))}})
 	}
 	page, total, _ := s.ListUsers(ctx, 2, 1)
 	if total != 5 || len(page) != 2 || page[0].ID != 2 || page[1].ID != 3 {
@@ -131,7 +131,7 @@ func TestCounters(t *testing.T) {
 func TestUnavailable(t *testing.T) {
 	s := New()
 	s.SetUnavailable(true)
-	if _, err := s.UserByID(ctx, 1); !errors.Is(err, authn.ErrUnavailable) {
+	if _, err := s.UserByID(ctx, 1); !errors.Is(err, identity.ErrUnavailable) {
 		t.Fatal(err)
 	}
 	if err := s.RotateFamily(ctx, "f", nil, nil, time.Now()); !errors.Is(err, store.ErrUnavailable) {

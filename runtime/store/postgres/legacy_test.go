@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -156,7 +156,7 @@ func TestLegacyTablesRenamed(t *testing.T) {
 	if u, err := s.UserByUsername(ctx, "alice"); err != nil || u.IsStaff {
 		t.Errorf("alice after a second start: %+v %v", u, err)
 	}
-	if id, err := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "bob"}, PasswordHash: "hash-b"}); err != nil || id != 2 {
+	if id, err := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "bob"}, PasswordHash: "hash-b"}); err != nil || id != 2 {
 		t.Errorf("a new user after the rename: id %d, %v", id, err)
 	}
 	var title string

@@ -18,7 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -175,7 +175,7 @@ func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, authn.ErrUnavailable) {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) || errors.Is(err, identity.ErrUnavailable) {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/storetest"
 )
@@ -125,7 +125,7 @@ func TestConcurrentMigrate(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	id, err := stores[0].CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice"}, PasswordHash: "h"})
+	id, err := stores[0].CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice"}, PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	pu.RawQuery = q.Encode()
 	s := openStore(t, pu.String())
 	ctx := context.Background()
-	id, err := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice"}, PasswordHash: "h"})
+	id, err := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice"}, PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}

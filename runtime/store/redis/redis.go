@@ -19,7 +19,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -111,7 +111,7 @@ func mapErr(err error) error {
 		return nil
 	case errors.Is(err, goredis.Nil):
 		return store.ErrNotFound
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict), errors.Is(err, authn.ErrUnavailable):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict), errors.Is(err, identity.ErrUnavailable):
 		return err
 	}
 	return fmt.Errorf("%w: redis: %s", store.ErrUnavailable, oneLine(err))

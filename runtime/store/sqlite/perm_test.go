@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -36,7 +36,7 @@ func TestDataFilesPrivate(t *testing.T) {
 			withUmask(umask, func() {
 				s := openStore(t, dir)
 				// A write makes sure the -wal and -shm files exist.
-				if _, err := s.CreateUser(context.Background(), &store.UserRecord{User: authn.User{Username: "alice"}, PasswordHash: "h"}); err != nil {
+				if _, err := s.CreateUser(context.Background(), &store.UserRecord{User: identity.User{Username: "alice"}, PasswordHash: "h"}); err != nil {
 					t.Fatal(err)
 				}
 				for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {

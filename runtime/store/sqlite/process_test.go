@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -39,7 +39,7 @@ func child(dir, name string) int {
 	}
 	ctx := context.Background()
 	for i := range 20 {
-		if _, err := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: fmt.Sprintf("%s%d", name, i)}, PasswordHash: "h"}); err != nil {
+		if _, err := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: fmt.Sprintf("%s%d", name, i)}, PasswordHash: "h"}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -72,7 +72,7 @@ func TestTwoProcesses(t *testing.T) {
 		}()
 	}
 	for i := range 20 {
-		if _, err := s.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: fmt.Sprintf("p%d", i)}, PasswordHash: "h"}); err != nil {
+		if _, err := s.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: fmt.Sprintf("p%d", i)}, PasswordHash: "h"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.Hit(ctx, "shared", 1000, time.Minute); err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/storetest"
 )
@@ -42,7 +42,7 @@ func TestSharedFile(t *testing.T) {
 	a := openStore(t, dir)
 	b := openStore(t, dir)
 	ctx := context.Background()
-	id, err := a.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice"}, PasswordHash: "h"})
+	id, err := a.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice"}, PasswordHash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSharedFile(t *testing.T) {
 	if err != nil || u.ID != id {
 		t.Fatalf("other handle: %v %+v", err, u)
 	}
-	if _, err := b.CreateUser(ctx, &store.UserRecord{User: authn.User{Username: "alice"}}); !errors.Is(err, store.ErrConflict) {
+	if _, err := b.CreateUser(ctx, &store.UserRecord{User: identity.User{Username: "alice"}}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate through other handle: %v", err)
 	}
 	st, err := os.Stat(dir)

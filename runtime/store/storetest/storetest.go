@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -95,7 +95,7 @@ func owner(t *testing.T, s Stores, name string) int64 {
 	if s.Users == nil {
 		return 42
 	}
-	id, err := s.Users.CreateUser(ctx(t), &store.UserRecord{User: authn.User{Username: name, IsActive: true}, PasswordHash: "x"})
+	id, err := s.Users.CreateUser(ctx(t), &store.UserRecord{User: identity.User{Username: name, IsActive: true}, PasswordHash: "x"})
 	if err != nil {
 		t.Fatalf("CreateUser(%q): %v", name, err)
 	}
@@ -126,7 +126,7 @@ var userTests = []test{
 		c := ctx(t)
 		created := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
 		in := &store.UserRecord{
-			User:         authn.User{Username: "alice", IsActive: true, IsStaff: true, PasswordVersion: 3, Perms: []string{"posts.view", "notes.add"}},
+			User:         identity.User{Username: "alice", IsActive: true, IsStaff: true, PasswordVersion: 3, Perms: []string{"posts.view", "notes.add"}},
 			PasswordHash: "pbkdf2$abc",
 			CreatedAt:    created,
 		}
@@ -135,7 +135,7 @@ var userTests = []test{
 		if id <= 0 {
 			t.Fatalf("id = %d, want > 0", id)
 		}
-		id2, err := s.Users.CreateUser(c, &store.UserRecord{User: authn.User{Username: "bob"}, PasswordHash: "h2"})
+		id2, err := s.Users.CreateUser(c, &store.UserRecord{User: identity.User{Username: "bob"}, PasswordHash: "h2"})
 		noErr(t, "CreateUser bob", err)
 		if id2 == id {
 			t.Fatalf("two users got id %d", id)
@@ -167,9 +167,9 @@ var userTests = []test{
 	}},
 	{"Conflict", func(t *testing.T, s Stores) {
 		c := ctx(t)
-		_, err := s.Users.CreateUser(c, &store.UserRecord{User: authn.User{Username: "alice"}, PasswordHash: "1"})
+		_, err := s.Users.CreateUser(c, &store.UserRecord{User: identity.User{Username: "alice"}, PasswordHash: "1"})
 		noErr(t, "CreateUser", err)
-		_, err = s.Users.CreateUser(c, &store.UserRecord{User: authn.User{Username: "alice", Perms: []string{"x.y"}}, PasswordHash: "2"})
+		_, err = s.Users.CreateUser(c, &store.UserRecord{User: identity.User{Username: "alice", Perms: []string{"x.y"}}, PasswordHash: "2"})
 		wantErr(t, "CreateUser duplicate", err, store.ErrConflict)
 		u, err := s.Users.UserByUsername(c, "alice")
 		noErr(t, "UserByUsername", err)

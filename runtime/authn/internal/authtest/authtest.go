@@ -20,6 +20,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store/memstore"
@@ -132,7 +133,7 @@ func New(tb testing.TB, o Options) *Env {
 		})
 		// IsAuthenticated, safe and unsafe.
 		private := func(w http.ResponseWriter, r *http.Request) {
-			res := authn.FromContext(r.Context())
+			res := identity.FromContext(r.Context())
 			if res.User == nil {
 				e.Chain.Unauthenticated(w)
 				return
