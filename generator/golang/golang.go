@@ -44,6 +44,7 @@ const (
 	pkgProblem  = "github.com/wardhq/ward/runtime/problem"
 	pkgRest     = "github.com/wardhq/ward/runtime/rest"
 	pkgSchema   = "github.com/wardhq/ward/runtime/schema"
+	pkgSQLExpr  = "github.com/wardhq/ward/runtime/sqlexpr"
 	pkgService  = "github.com/wardhq/ward/runtime/service"
 )
 
@@ -161,6 +162,8 @@ func (g *gen) newFile() *jen.File {
 	f.ImportName(pkgProblem, "problem")
 	f.ImportName(pkgRest, "rest")
 	f.ImportName(pkgSchema, "schema")
+	f.ImportName(pkgSQLExpr, "sqlexpr")
+	f.ImportName(pkgSQLExpr, "sqlexpr")
 	f.ImportName(pkgService, "service")
 	f.ImportName(pkgPermtest, "permtest")
 	return f

@@ -371,7 +371,7 @@ func (g *gen) scope(f *File, x *res) {
 			sc := s.Scope
 			switch {
 			case sc == nil || sc.Kind == plan.RuleAll:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "Where").Values().Add(comment("%s: every row", s.Ref.Name)))
+				body = append(body, Id(v).Op(":=").Qual(pkgSQLExpr, "Where").Values().Add(comment("%s: every row", s.Ref.Name)))
 			case sc.Kind == plan.RuleOwner:
 				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "OwnerScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field))).Add(comment("%s", s.Ref.Name)))
 			case sc.Kind == plan.RuleStaff:
@@ -381,7 +381,7 @@ func (g *gen) scope(f *File, x *res) {
 			case sc.Kind == plan.RuleFunc:
 				body = append(body,
 					List(Id(v), Err()).Op(":=").Id(sc.Func).Call(Id("req")).Add(comment("%s, written by hand in %s.go", s.Ref.Name, SnakeCase(sc.Func))),
-					If(Err().Op("!=").Nil()).Block(Return(Qual(pkgPerm, "Nothing"), Err())))
+					If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())))
 			}
 		case *plan.ScopeAnd:
 			l, r := emit(s.L), emit(s.R)
@@ -391,13 +391,13 @@ func (g *gen) scope(f *File, x *res) {
 			gl, gr := v+"l", v+"r"
 			body = append(body,
 				List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(g.expr(x, s.LGuard), Id("req")),
-				If(Err().Op("!=").Nil()).Block(Return(Qual(pkgPerm, "Nothing"), Err())),
+				If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())),
 				List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(g.expr(x, s.RGuard), Id("req")),
-				If(Err().Op("!=").Nil()).Block(Return(Qual(pkgPerm, "Nothing"), Err())),
+				If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())),
 				Id(v).Op(":=").Qual(pkgPerm, "Guard").Call(Id(gl), Id(l)).Dot("Or").Call(Qual(pkgPerm, "Guard").Call(Id(gr), Id(r))),
 			)
 		default:
-			body = append(body, Id(v).Op(":=").Qual(pkgPerm, "Where").Values().Add(comment("every row")))
+			body = append(body, Id(v).Op(":=").Qual(pkgSQLExpr, "Where").Values().Add(comment("every row")))
 		}
 		return v
 	}
@@ -405,6 +405,6 @@ func (g *gen) scope(f *File, x *res) {
 	body = append(body, Return(Id(last), Nil()))
 	f.Add(comment("%sScope is the read scope of %s: list, retrieve, update, partial_update", x.id, x.r.Name))
 	f.Add(comment("and destroy only ever see the rows it selects. An error denies (503)."))
-	f.Func().Id(x.id+"Scope").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Qual(pkgPerm, "Where"), Error()).Block(body...)
+	f.Func().Id(x.id+"Scope").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Qual(pkgSQLExpr, "Where"), Error()).Block(body...)
 	f.Line()
 }

@@ -14,7 +14,7 @@ func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"
 func ctxParam() Code { return Id("ctx").Qual("context", "Context") }
 
 func (g *gen) storeIface(f *File, x *res) {
-	where := Id("where").Qual(pkgPerm, "Where")
+	where := Id("where").Qual(pkgSQLExpr, "Where")
 	methods := []Code{
 		comment("List returns one page of the rows inside where, ordered by order (an ORDER BY"),
 		comment("clause written by generated code), and the number of rows inside where."),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 type Post struct {
@@ -50,7 +51,7 @@ func ExampleRule_Scope() {
 	scope := isOwner.Or(perm.StaffRule[Post]())
 	for _, u := range []*identity.User{nil, bob, staff} {
 		w := scope.Scope(u)
-		fmt.Printf("%q %v | %s\n", w.SQL, w.Args, perm.Rebind(w.SQL))
+		fmt.Printf("%q %v | %s\n", w.SQL, w.Args, sqlexpr.Rebind(w.SQL))
 	}
 	// Output:
 	// "1 = 0" [] | 1 = 0

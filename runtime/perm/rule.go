@@ -1,6 +1,9 @@
 package perm
 
-import "github.com/wardhq/ward/runtime/identity"
+import (
+	"github.com/wardhq/ward/runtime/identity"
+	"github.com/wardhq/ward/runtime/sqlexpr"
+)
 
 // Rule is a declarative object rule over T with both of its sides in one
 // value: the Go check that decides a single object and the SQL scope that
@@ -92,10 +95,10 @@ func (r *Rule[T]) allows(u *identity.User, obj *T) bool {
 }
 
 // Scope is the SQL side: the rows u may see. The zero Rule selects Nothing.
-func (r Rule[T]) Scope(u *identity.User) Where {
+func (r Rule[T]) Scope(u *identity.User) sqlexpr.Where {
 	switch r.kind {
 	case ruleAll:
-		return Where{}
+		return sqlexpr.Where{}
 	case ruleOwner:
 		return OwnerScope(u, r.column)
 	case ruleStaff:
@@ -107,7 +110,7 @@ func (r Rule[T]) Scope(u *identity.User) Where {
 	case ruleOr:
 		return r.l.Scope(u).Or(r.r.Scope(u))
 	}
-	return Nothing
+	return sqlexpr.Nothing
 }
 
 // WithMessage returns r with msg as its 403 detail (DRF's message).

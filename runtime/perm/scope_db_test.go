@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/wardhq/ward/runtime/identity"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 	_ "modernc.org/sqlite"
 )
 
@@ -60,17 +61,17 @@ var scopeCallers = []struct {
 // scopedRule is a rule's two sides.
 type scopedRule interface {
 	Allows(u *identity.User, obj *row) bool
-	Scope(u *identity.User) Where
+	Scope(u *identity.User) sqlexpr.Where
 }
 
 // funcRule is a scopedRule written in the test: a guarded Or of scopes.
 type funcRule struct {
 	allows func(*identity.User, *row) bool
-	scope  func(*identity.User) Where
+	scope  func(*identity.User) sqlexpr.Where
 }
 
 func (f funcRule) Allows(u *identity.User, r *row) bool { return f.allows(u, r) }
-func (f funcRule) Scope(u *identity.User) Where         { return f.scope(u) }
+func (f funcRule) Scope(u *identity.User) sqlexpr.Where { return f.scope(u) }
 
 func scopeRules() []struct {
 	name string
@@ -89,8 +90,8 @@ func scopeRules() []struct {
 		allows: func(u *identity.User, r *row) bool {
 			return (active(u) && author.Allows(u, r)) || (StaffCheck(u) && true)
 		},
-		scope: func(u *identity.User) Where {
-			return Guard(active(u), author.Scope(u)).Or(Guard(StaffCheck(u), Where{}))
+		scope: func(u *identity.User) sqlexpr.Where {
+			return Guard(active(u), author.Scope(u)).Or(Guard(StaffCheck(u), sqlexpr.Where{}))
 		},
 	}
 	return []struct {
@@ -185,7 +186,7 @@ func (d dialect) create(t *testing.T, boolType string) {
 	}
 }
 
-func (d dialect) selectIDs(t *testing.T, w Where) []int64 {
+func (d dialect) selectIDs(t *testing.T, w sqlexpr.Where) []int64 {
 	t.Helper()
 	q := "SELECT id FROM " + d.table
 	if w.SQL != "" {
@@ -237,7 +238,7 @@ func TestScopeDifferentialSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	d := dialect{db: sqlConn{db}, table: Ident("perm_rows"), rebind: func(s string) string { return s }}
+	d := dialect{db: sqlConn{db}, table: sqlexpr.Ident("perm_rows"), rebind: func(s string) string { return s }}
 	d.create(t, "BOOLEAN")
 	differential(t, d)
 }
@@ -246,16 +247,16 @@ func TestScopeDifferentialPostgres(t *testing.T) {
 	c := openPostgres(t)
 	ctx := context.Background()
 	schema := fmt.Sprintf("perm_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := c.Exec(ctx, "CREATE SCHEMA "+Ident(schema)); err != nil {
+	if _, err := c.Exec(ctx, "CREATE SCHEMA "+sqlexpr.Ident(schema)); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+Ident(schema)+" CASCADE"); err != nil {
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+sqlexpr.Ident(schema)+" CASCADE"); err != nil {
 			t.Errorf("drop schema: %v", err)
 		}
 		c.Close(ctx)
 	})
-	d := dialect{db: pgConn{c}, table: Ident(schema + ".perm_rows"), rebind: Rebind}
+	d := dialect{db: pgConn{c}, table: sqlexpr.Ident(schema + ".perm_rows"), rebind: sqlexpr.Rebind}
 	d.create(t, "BOOLEAN")
 	differential(t, d)
 }

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/wardhq/ward/runtime/perm"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 	_ "modernc.org/sqlite"
 )
 
@@ -53,7 +53,7 @@ func TestStatementCacheIsReusedAndBounded(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
-				n, err := tb.Get(ctx, perm.Where{}, 2)
+				n, err := tb.Get(ctx, sqlexpr.Where{}, 2)
 				if err != nil || n.Text != "n1" {
 					t.Errorf("Get: %v %v", n, err)
 					return
@@ -67,7 +67,7 @@ func TestStatementCacheIsReusedAndBounded(t *testing.T) {
 	}
 	// Scopes of many shapes: the cache stops at its bound and answers stay right.
 	for i := 0; i < maxStmts+20; i++ {
-		w := perm.Where{SQL: fmt.Sprintf(`"id" > %d - %d`, i, i), Args: nil}
+		w := sqlexpr.Where{SQL: fmt.Sprintf(`"id" > %d - %d`, i, i), Args: nil}
 		n, err := tb.Get(ctx, w, 3)
 		if err != nil || n.Text != "n2" {
 			t.Fatalf("Get with scope %d: %v %v", i, n, err)
@@ -77,14 +77,14 @@ func TestStatementCacheIsReusedAndBounded(t *testing.T) {
 		t.Fatalf("%d cached statements, want the bound %d", got, maxStmts)
 	}
 	// A scope that hides the row is still a 404, through the cached statement.
-	if _, err := tb.Get(ctx, perm.Nothing, 2); err != ErrNotFound {
+	if _, err := tb.Get(ctx, sqlexpr.Nothing, 2); err != ErrNotFound {
 		t.Fatalf("Get outside the scope: %v", err)
 	}
 	// Writes in transactions see the cached read statement too.
 	if _, err := tb.Update(ctx, &note{ID: 2, Text: "changed"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := tb.Get(ctx, perm.Where{}, 2); err != nil || n.Text != "changed" {
+	if n, err := tb.Get(ctx, sqlexpr.Where{}, 2); err != nil || n.Text != "changed" {
 		t.Fatalf("after update: %v %v", n, err)
 	}
 }
@@ -92,7 +92,7 @@ func TestStatementCacheIsReusedAndBounded(t *testing.T) {
 func TestStatementCacheFailsLikeTheDatabase(t *testing.T) {
 	tb := noteTable(t)
 	tb.DB.Close()
-	if _, err := tb.Get(context.Background(), perm.Where{}, 1); err == nil || err == ErrNotFound {
+	if _, err := tb.Get(context.Background(), sqlexpr.Where{}, 1); err == nil || err == ErrNotFound {
 		t.Fatalf("Get on a closed database: %v, want a database error", err)
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/schema"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // usersCountSQL counts the users with an id: the runtime's users table.
@@ -23,7 +23,7 @@ type Scanner interface{ Scan(dest ...any) error }
 // generated code supplies the statements (written with ? placeholders and
 // quoted identifiers; rebound for PostgreSQL here) and the functions that
 // move a T in and out of a row, so no SQL is built from a request: the
-// only dynamic parts are the read scope (perm.Where, from generated code)
+// only dynamic parts are the read scope (sqlexpr.Where, from generated code)
 // and values passed as arguments.
 type Table[T any] struct {
 	DB      *sql.DB
@@ -81,7 +81,7 @@ func (t *Table[T]) CheckRefs(ctx context.Context, obj *T) (problem.FieldErrors, 
 
 func (t *Table[T]) q(query string) string {
 	if t.Dialect == Postgres {
-		return perm.Rebind(query)
+		return sqlexpr.Rebind(query)
 	}
 	return query
 }
@@ -89,7 +89,7 @@ func (t *Table[T]) q(query string) string {
 // List returns the rows inside where, ordered by order (an ORDER BY clause
 // written by generated code), limit/offset paginated, and how many rows
 // are inside where.
-func (t *Table[T]) List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*T, int, error) {
+func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*T, int, error) {
 	cond := ""
 	if where.SQL != "" {
 		cond = " WHERE " + where.SQL
@@ -119,12 +119,12 @@ func (t *Table[T]) List(ctx context.Context, where perm.Where, order string, lim
 }
 
 // Get returns the row with id inside where, or ErrNotFound.
-func (t *Table[T]) Get(ctx context.Context, where perm.Where, id int64) (*T, error) {
+func (t *Table[T]) Get(ctx context.Context, where sqlexpr.Where, id int64) (*T, error) {
 	return t.get(ctx, nil, where, id)
 }
 
 // get reads through tx when it is not nil, else through the pool.
-func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where perm.Where, id int64) (*T, error) {
+func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where sqlexpr.Where, id int64) (*T, error) {
 	cond := ` WHERE "id" = ?`
 	args := []any{id}
 	if where.SQL != "" {
@@ -195,7 +195,7 @@ func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
 			return nil, err
 		}
-		return t.get(ctx, tx, perm.Where{}, id)
+		return t.get(ctx, tx, sqlexpr.Where{}, id)
 	})
 }
 
@@ -218,7 +218,7 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		} else if n == 0 {
 			return nil, ErrNotFound
 		}
-		out, err := t.get(ctx, tx, perm.Where{}, t.ID(obj))
+		out, err := t.get(ctx, tx, sqlexpr.Where{}, t.ID(obj))
 		if err != nil {
 			return nil, err
 		}

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
-
-	"github.com/wardhq/ward/runtime/perm"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // postgresNotes is noteTable on PostgreSQL, in a schema of its own dropped
@@ -63,7 +62,7 @@ func tables(t *testing.T, f func(t *testing.T, tb *Table[note])) {
 
 func stored(t *testing.T, tb *Table[note], id int64) string {
 	t.Helper()
-	n, err := tb.Get(context.Background(), perm.Where{}, id)
+	n, err := tb.Get(context.Background(), sqlexpr.Where{}, id)
 	if errors.Is(err, ErrNotFound) {
 		return "<none>"
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // ErrNotFound is returned by generated stores when no row matches the id
@@ -256,14 +257,14 @@ func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 // denial, or 503 when the scope or the store failed. It reports whether
 // obj can be used.
 func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T],
-	scope func(*perm.Request) (perm.Where, error), get func(context.Context, perm.Where, int64) (*T, error)) (*T, bool) {
+	scope func(*perm.Request) (sqlexpr.Where, error), get func(context.Context, sqlexpr.Where, int64) (*T, error)) (*T, bool) {
 	return LookupWith(v, w, r, req, nil, p, scope, get)
 }
 
 // LookupWith is Lookup with the object check written out as Go by the
 // generator (allows; nil asks p).
 func LookupWith[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, allows func(*perm.Request, *T) bool, p perm.Permission[T],
-	scope func(*perm.Request) (perm.Where, error), get func(context.Context, perm.Where, int64) (*T, error)) (*T, bool) {
+	scope func(*perm.Request) (sqlexpr.Where, error), get func(context.Context, sqlexpr.Where, int64) (*T, error)) (*T, bool) {
 	id, ok := ID(r)
 	if !ok {
 		problem.NotFound(w)
