@@ -13,6 +13,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the notes resource at /api/notes.
@@ -78,7 +79,7 @@ func notesAllowsObject(req *perm.Request, obj *Note) bool {
 
 // notesScope is the read scope of notes: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func notesScope(req *perm.Request) (perm.Where, error) {
+func notesScope(req *perm.Request) (sqlexpr.Where, error) {
 	w1 := perm.OwnerScope(req.User, "owner_id") // IsOwner
 	return w1, nil
 }
@@ -89,9 +90,9 @@ func notesScope(req *perm.Request) (perm.Where, error) {
 type NoteStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Note, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Note, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Note, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Note, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Note) (*Note, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

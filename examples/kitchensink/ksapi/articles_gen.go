@@ -13,6 +13,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the articles resource at /api/articles.
@@ -85,16 +86,16 @@ func articlesDestroyAllowsObject(req *perm.Request, obj *Article) bool {
 
 // articlesScope is the read scope of articles: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func articlesScope(req *perm.Request) (perm.Where, error) {
-	w2 := perm.Where{}                          // every row
+func articlesScope(req *perm.Request) (sqlexpr.Where, error) {
+	w2 := sqlexpr.Where{}                       // every row
 	w3 := perm.OwnerScope(req.User, "owner_id") // IsOwner
 	w1l, err := rest.Guard(perm.IsAdminUser[Article]{}, req)
 	if err != nil {
-		return perm.Nothing, err
+		return sqlexpr.Nothing, err
 	}
 	w1r, err := rest.Guard(perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle), req)
 	if err != nil {
-		return perm.Nothing, err
+		return sqlexpr.Nothing, err
 	}
 	w1 := perm.Guard(w1l, w2).Or(perm.Guard(w1r, w3))
 	return w1, nil
@@ -106,9 +107,9 @@ func articlesScope(req *perm.Request) (perm.Where, error) {
 type ArticleStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Article, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Article, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Article, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Article, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Article) (*Article, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

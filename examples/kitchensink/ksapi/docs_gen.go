@@ -13,6 +13,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the docs resource at /api/docs.
@@ -72,10 +73,10 @@ var (
 
 // docsScope is the read scope of docs: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func docsScope(req *perm.Request) (perm.Where, error) {
+func docsScope(req *perm.Request) (sqlexpr.Where, error) {
 	w1, err := TeamScope(req) // SameTeam, written by hand in team_scope.go
 	if err != nil {
-		return perm.Nothing, err
+		return sqlexpr.Nothing, err
 	}
 	return w1, nil
 }
@@ -86,9 +87,9 @@ func docsScope(req *perm.Request) (perm.Where, error) {
 type DocStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Doc, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Doc, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Doc, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Doc, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Doc) (*Doc, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

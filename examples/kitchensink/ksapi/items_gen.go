@@ -14,6 +14,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the items resource at /api/items.
@@ -115,7 +116,7 @@ func itemsAllowsObject(req *perm.Request, obj *Item) bool {
 
 // itemsScope is the read scope of items: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func itemsScope(req *perm.Request) (perm.Where, error) {
+func itemsScope(req *perm.Request) (sqlexpr.Where, error) {
 	w1 := perm.OwnerScope(req.User, "owner_id") // IsOwner
 	return w1, nil
 }
@@ -126,9 +127,9 @@ func itemsScope(req *perm.Request) (perm.Where, error) {
 type ItemStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Item, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Item, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Item, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Item, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Item) (*Item, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

@@ -12,6 +12,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the letters resource at /api/letters.
@@ -65,7 +66,7 @@ var (
 
 // lettersScope is the read scope of letters: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func lettersScope(req *perm.Request) (perm.Where, error) {
+func lettersScope(req *perm.Request) (sqlexpr.Where, error) {
 	w1 := perm.FieldEqualsScope(req.User, "author", "username") // WrittenBy
 	return w1, nil
 }
@@ -76,9 +77,9 @@ func lettersScope(req *perm.Request) (perm.Where, error) {
 type LetterStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Letter, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Letter, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Letter, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Letter, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Letter) (*Letter, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

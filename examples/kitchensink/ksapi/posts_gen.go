@@ -13,6 +13,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the posts resource at /api/posts.
@@ -70,8 +71,8 @@ var (
 
 // postsScope is the read scope of posts: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func postsScope(req *perm.Request) (perm.Where, error) {
-	w1 := perm.Where{} // IsOwnerOrReadOnly: every row
+func postsScope(req *perm.Request) (sqlexpr.Where, error) {
+	w1 := sqlexpr.Where{} // IsOwnerOrReadOnly: every row
 	return w1, nil
 }
 
@@ -81,9 +82,9 @@ func postsScope(req *perm.Request) (perm.Where, error) {
 type PostStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Post, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Post, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Post, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Post, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Post) (*Post, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

@@ -12,6 +12,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the reviews resource at /api/reviews.
@@ -62,7 +63,7 @@ var (
 
 // reviewsScope is the read scope of reviews: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func reviewsScope(req *perm.Request) (perm.Where, error) {
+func reviewsScope(req *perm.Request) (sqlexpr.Where, error) {
 	w1 := perm.FieldEqualsScope(req.User, "author_id", "id") // IsAuthor
 	return w1, nil
 }
@@ -73,9 +74,9 @@ func reviewsScope(req *perm.Request) (perm.Where, error) {
 type ReviewStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Review, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Review, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Review, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Review, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Review) (*Review, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

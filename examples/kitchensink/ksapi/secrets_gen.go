@@ -12,6 +12,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the secrets resource at /api/secrets.
@@ -60,16 +61,16 @@ func secretsAllowsObject(req *perm.Request, obj *Secret) bool {
 
 // secretsScope is the read scope of secrets: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func secretsScope(req *perm.Request) (perm.Where, error) {
+func secretsScope(req *perm.Request) (sqlexpr.Where, error) {
 	w2 := perm.StaffScope(req.User) // StaffOnly
 	w3 := perm.StaffScope(req.User) // StaffOnly
 	w1l, err := rest.Guard(perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), req)
 	if err != nil {
-		return perm.Nothing, err
+		return sqlexpr.Nothing, err
 	}
 	w1r, err := rest.Guard(perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret), req)
 	if err != nil {
-		return perm.Nothing, err
+		return sqlexpr.Nothing, err
 	}
 	w1 := perm.Guard(w1l, w2).Or(perm.Guard(w1r, w3))
 	return w1, nil
@@ -81,9 +82,9 @@ func secretsScope(req *perm.Request) (perm.Where, error) {
 type SecretStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Secret, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Secret, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Secret, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Secret, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Secret) (*Secret, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

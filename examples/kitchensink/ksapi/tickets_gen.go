@@ -13,6 +13,7 @@ import (
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the tickets resource at /api/tickets.
@@ -63,7 +64,7 @@ var (
 
 // ticketsScope is the read scope of tickets: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func ticketsScope(req *perm.Request) (perm.Where, error) {
+func ticketsScope(req *perm.Request) (sqlexpr.Where, error) {
 	w1 := perm.OwnerScope(req.User, "owner_id") // IsOwner
 	return w1, nil
 }
@@ -74,9 +75,9 @@ func ticketsScope(req *perm.Request) (perm.Where, error) {
 type TicketStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*Ticket, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Ticket, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*Ticket, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Ticket, error)
 	// Create inserts obj and returns it as stored.
 	Create(ctx context.Context, obj *Ticket) (*Ticket, error)
 	// Update writes the writable fields of obj and returns it as stored, or rest.ErrNotFound.

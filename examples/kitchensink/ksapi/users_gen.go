@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // This file serves the users resource at /api/users.
@@ -47,8 +48,8 @@ func usersAllowsObject(req *perm.Request, obj *User) bool {
 
 // usersScope is the read scope of users: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
-func usersScope(req *perm.Request) (perm.Where, error) {
-	w1 := perm.Where{} // every row
+func usersScope(req *perm.Request) (sqlexpr.Where, error) {
+	w1 := sqlexpr.Where{} // every row
 	return w1, nil
 }
 
@@ -58,9 +59,9 @@ func usersScope(req *perm.Request) (perm.Where, error) {
 type UserStore interface {
 	// List returns one page of the rows inside where, ordered by order (an ORDER BY
 	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where perm.Where, order string, limit, offset int) ([]*User, int, error)
+	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*User, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
-	Get(ctx context.Context, where perm.Where, id int64) (*User, error)
+	Get(ctx context.Context, where sqlexpr.Where, id int64) (*User, error)
 }
 
 const (
