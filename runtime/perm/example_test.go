@@ -36,12 +36,12 @@ func ExampleCheck() {
 		if d.Allowed() {
 			d = perm.CheckObject(postsPerm, req, post)
 		}
-		fmt.Println(strings.TrimSpace(fmt.Sprint(c.method, " ", c.user != nil, " ", d.Status, " ", d.Detail)))
+		fmt.Println(strings.TrimSpace(fmt.Sprint(c.method, " ", c.user != nil, " ", d.Status, " ", d.Challenge)))
 	}
 	// Output:
 	// GET false 0
-	// PUT false 401 Authentication credentials were not provided.
-	// PUT true 403 You do not have permission to perform this action.
+	// PUT false 401 Bearer realm="api"
+	// PUT true 403
 	// PUT true 0
 }
 

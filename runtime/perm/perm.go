@@ -14,7 +14,6 @@ import (
 	"net/http"
 
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // Actions, as DRF's viewsets name them. ActionMetadata is OPTIONS.
@@ -99,39 +98,25 @@ func IsDeny(err error) (string, bool) {
 	return "", false
 }
 
-// Decision is the outcome: Status 0 = allowed, else 401/403/503 with Detail.
+// Decision is the outcome of a check, as data; package rest writes it as
+// HTTP. Status 0 = allowed; 401 = not authenticated, with the Challenge of
+// the view's first authentication class; 403 = denied, with Detail the
+// failing class's message ("" for DRF's default); 503 = the check could not
+// be made.
 type Decision struct {
 	Status    int
-	Detail    string
+	Detail    string // on 403 only; "" is DRF's default message
 	Challenge string // WWW-Authenticate, on 401 only
 }
 
 // Allowed reports whether the decision lets the request through.
 func (d Decision) Allowed() bool { return d.Status == 0 }
 
-// Write writes a denial as a DRF-shaped problem body: 401 with
-// WWW-Authenticate, 403 with the detail, 503 with Retry-After and a message
-// that reveals nothing. It writes nothing for an allowed decision.
-func (d Decision) Write(w http.ResponseWriter) {
-	switch d.Status {
-	case 0:
-		return
-	case http.StatusUnauthorized:
-		problem.Unauthorized(w, d.Challenge, d.Detail)
-	case http.StatusForbidden:
-		problem.Forbidden(w, d.Detail)
-	case http.StatusServiceUnavailable:
-		problem.Unavailable(w)
-	default:
-		problem.Detail(w, d.Status, d.Detail)
-	}
-}
-
 // noCompile makes Check and CheckObject walk compiled compositions as
 // trees; the tests set it to compare both.
 var noCompile bool
 
-var unavailable = Decision{Status: http.StatusServiceUnavailable, Detail: problem.ServiceUnavailable}
+var unavailable = Decision{Status: http.StatusServiceUnavailable}
 
 // Check runs p's request-level check, as DRF's check_permissions.
 //
@@ -237,18 +222,14 @@ func decide(req *Request, r result, err error) Decision {
 }
 
 // deny is DRF's permission_denied: an unauthenticated request on a view
-// whose first authentication class has a challenge gets 401 with the fixed
-// NotAuthenticated detail; anything else gets 403 with the failing class's
-// message.
+// whose first authentication class has a challenge gets 401 (never with the
+// class's message); anything else gets 403 with the failing class's message,
+// "" for DRF's default.
 func deny(req *Request, r result) Decision {
 	if !req.Authenticated() && req != nil && req.Challenge != "" {
-		return Decision{Status: http.StatusUnauthorized, Detail: problem.NotAuthenticated, Challenge: req.Challenge}
+		return Decision{Status: http.StatusUnauthorized, Challenge: req.Challenge}
 	}
-	msg := r.msg
-	if msg == "" {
-		msg = problem.PermissionDenied
-	}
-	return Decision{Status: http.StatusForbidden, Detail: msg}
+	return Decision{Status: http.StatusForbidden, Detail: r.msg}
 }
 
 // result is one evaluated check. hard marks a denial by Deny, which Not

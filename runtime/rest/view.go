@@ -138,14 +138,20 @@ func CheckObjectWith[T any](w http.ResponseWriter, allowed bool, p perm.Permissi
 	return false
 }
 
-// writeDenial writes d, which must be a denial. A check that allowed on the
-// second asking (a flaky backend) still denies: fail closed, 503.
+// writeDenial writes d, which must be a denial, as DRF does: 401 with
+// WWW-Authenticate and the fixed NotAuthenticated detail; 403 with the
+// failing class's message or DRF's default; 503 with Retry-After and a
+// message that reveals nothing. A check that allowed on the second asking (a
+// flaky backend) still denies: fail closed, 503.
 func writeDenial(w http.ResponseWriter, d perm.Decision) {
-	if d.Allowed() {
+	switch d.Status {
+	case http.StatusUnauthorized:
+		problem.Unauthorized(w, d.Challenge, problem.NotAuthenticated)
+	case http.StatusForbidden:
+		problem.Forbidden(w, d.Detail)
+	default:
 		problem.Unavailable(w)
-		return
 	}
-	d.Write(w)
 }
 
 // CheckObject runs p's object-level check (the request-level one passed
