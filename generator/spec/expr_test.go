@@ -160,7 +160,7 @@ func mustExpr(t *testing.T, l *loader, src string) plan.Expr {
 		t.Fatal(perr.Msg)
 	}
 	l.file = "t"
-	e, ok := l.resolve(nil, src, a, nil)
+	e, ok := l.resolve(nil, src, a)
 	if !ok {
 		t.Fatalf("resolve %q: %v", src, l.errs)
 	}

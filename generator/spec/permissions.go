@@ -29,8 +29,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // expression parses a permission value: a string expression, or a list of
-// them meaning their AND. Refs to custom classes are recorded in uses.
-func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
+// them meaning their AND.
+func (l *loader) expression(n *yaml.Node) (plan.Expr, bool) {
 	if n.Kind == yaml.SequenceNode {
 		if len(n.Content) > maxExprItems {
 			l.errAt(n, "combine the classes into fewer items", "permission list has %d items, more than %d", len(n.Content), maxExprItems)
@@ -43,7 +43,7 @@ func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr
 		var out plan.Expr
 		ok := true
 		for _, c := range n.Content {
-			e, good := l.expression1(c, uses)
+			e, good := l.expression1(c)
 			if !good {
 				ok = false
 				continue
@@ -56,10 +56,10 @@ func (l *loader) expression(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr
 		}
 		return out, ok && out != nil
 	}
-	return l.expression1(n, uses)
+	return l.expression1(n)
 }
 
-func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Expr, bool) {
+func (l *loader) expression1(n *yaml.Node) (plan.Expr, bool) {
 	// An expression reaches generated code as the classes it names, never
 	// as text, and its parser reads tabs and line breaks as spaces.
 	s, ok := l.anyStr(n, "a permission expression")
@@ -76,7 +76,7 @@ func (l *loader) expression1(n *yaml.Node, uses map[string]*yaml.Node) (plan.Exp
 		l.errPos(line, col, perr.Hint, "%s", perr.Msg)
 		return nil, false
 	}
-	return l.resolve(n, s, a, uses)
+	return l.resolve(n, s, a)
 }
 
 // exprPos maps a byte offset in the value of scalar n to a line and column
@@ -122,18 +122,13 @@ func (l *loader) exprPos(n *yaml.Node, off int) (int, int) {
 	return n.Line, col
 }
 
-func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml.Node) (plan.Expr, bool) {
+func (l *loader) resolve(n *yaml.Node, src string, a *ast) (plan.Expr, bool) {
 	switch a.Kind {
 	case exRef:
 		if contains(builtins, a.Name) {
 			return &plan.Ref{Name: a.Name, Builtin: true}, true
 		}
 		if c, ok := l.classes[a.Name]; ok {
-			if uses != nil {
-				if _, seen := uses[a.Name]; !seen {
-					uses[a.Name] = n
-				}
-			}
 			return &plan.Ref{Name: a.Name, Class: c}, true
 		}
 		if l.broken[a.Name] {
@@ -151,7 +146,7 @@ func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml
 		}
 		return nil, false
 	case exNot:
-		x, ok := l.resolve(n, src, a.L, uses)
+		x, ok := l.resolve(n, src, a.L)
 		if !ok {
 			return nil, false
 		}
@@ -162,8 +157,8 @@ func (l *loader) resolve(n *yaml.Node, src string, a *ast, uses map[string]*yaml
 		}
 		return &plan.Not{X: x}, true
 	default:
-		left, ok1 := l.resolve(n, src, a.L, uses)
-		right, ok2 := l.resolve(n, src, a.R, uses)
+		left, ok1 := l.resolve(n, src, a.L)
+		right, ok2 := l.resolve(n, src, a.R)
 		if !ok1 || !ok2 {
 			return nil, false
 		}
@@ -214,7 +209,7 @@ func (l *loader) permissions(n *yaml.Node) {
 		l.svc.Classes = append(l.svc.Classes, l.classes[name])
 	}
 	if d.Default != nil {
-		l.svc.Default, _ = l.expression(d.Default, nil)
+		l.svc.Default, _ = l.expression(d.Default)
 	}
 	if l.svc.Default == nil {
 		// Fail closed: without a default, endpoints require a user.
