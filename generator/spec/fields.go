@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ func (l *loader) fields(n *yaml.Node, r *plan.Resource) []*plan.Field {
 	columns := map[string]string{"id": "id"}
 	var owner *yaml.Node
 	for _, e := range list {
-		f := l.field(e.Key, e.Val, r.Name)
+		f := l.field(e.Key, e.Val)
 		if f == nil {
 			continue
 		}
@@ -41,202 +42,6 @@ func (l *loader) fields(n *yaml.Node, r *plan.Resource) []*plan.Field {
 		out = append(out, f)
 	}
 	return out
-}
-
-func (l *loader) field(k, v *yaml.Node, res string) *plan.Field {
-	name := k.Value
-	switch {
-	case name == "id":
-		l.errAt(k, "remove it: every resource has an integer id", "field id is implicit")
-		return nil
-	case !reLowerIdent.MatchString(name) || len(name) > 63:
-		l.errAt(k, "use snake_case: lower-case letters, digits and _", "field name %q is not valid", name)
-		return nil
-	}
-	what := fmt.Sprintf("field %q", name)
-	if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
-		// shorthand: "title: string"
-		v = &yaml.Node{Kind: yaml.MappingNode, Line: v.Line, Column: v.Column, Content: []*yaml.Node{
-			{Kind: yaml.ScalarNode, Tag: "!!str", Value: "type", Line: v.Line, Column: v.Column}, v,
-		}}
-	}
-	m, list, ok := l.mapping(v, what, knownKeys["resources/*/fields/*"])
-	if !ok {
-		return nil
-	}
-	tv, ok := m["type"]
-	if !ok {
-		l.errAt(k, "add type: string, text, int, float, bool, datetime or user", "%s has no type", what)
-		return nil
-	}
-	ts, ok := l.str(tv, "type")
-	if !ok {
-		return nil
-	}
-	if !contains(fieldTypes, ts) {
-		hint := "expected one of: " + strings.Join(fieldTypes, ", ")
-		if near := nearest(ts, fieldTypes); near != "" {
-			hint = fmt.Sprintf("did you mean %q?", near)
-		}
-		l.errAt(tv, hint, "unknown field type %q", ts)
-		return nil
-	}
-	t := plan.FieldType(ts)
-	f := &plan.Field{Name: name, GoName: goName(name), Column: name, Type: t}
-	if t == plan.User {
-		f.Column = name + "_id"
-	}
-	good := true
-	for _, e := range list {
-		key := e.Key.Value
-		if allowed, ok := validFor[key]; ok && !contains(allowed, t) {
-			l.errAt(e.Key, fmt.Sprintf("remove it; %s applies to %s fields", key, typeList(allowed)), "%s is not valid for %s fields", key, t)
-			good = false
-			delete(m, key)
-		}
-	}
-	flag := func(key string) bool {
-		if x, ok := m[key]; ok {
-			b, ok := l.boolean(x, key)
-			if !ok {
-				good = false
-			}
-			return b
-		}
-		return false
-	}
-	f.Required = flag("required")
-	f.ReadOnly = flag("read_only")
-	f.Owner = flag("owner")
-	if x, ok := m["auto"]; ok {
-		var s string
-		l.enum(x, "auto", []string{"created", "updated"}, &s)
-		if s == "" {
-			good = false
-		}
-		f.Auto = s
-	}
-	length := func(key string) *int {
-		x, ok := m[key]
-		if !ok {
-			return nil
-		}
-		n, ok := l.integer(x, key, 0, 1<<30)
-		if !ok {
-			good = false
-			return nil
-		}
-		i := int(n)
-		return &i
-	}
-	f.MinLength, f.MaxLength = length("min_length"), length("max_length")
-	if f.MinLength != nil && f.MaxLength != nil && *f.MinLength > *f.MaxLength {
-		l.errAt(m["max_length"], "make max_length at least min_length", "max_length %d is less than min_length %d", *f.MaxLength, *f.MinLength)
-		good = false
-	}
-	bound := func(key string) *float64 {
-		x, ok := m[key]
-		if !ok {
-			return nil
-		}
-		if t == plan.Int {
-			n, ok := l.integer(x, key, math.MinInt64, math.MaxInt64)
-			if !ok {
-				good = false
-				return nil
-			}
-			fv := float64(n)
-			return &fv
-		}
-		n, ok := l.number(x, key)
-		if !ok {
-			good = false
-			return nil
-		}
-		return &n
-	}
-	f.Min, f.Max = bound("min"), bound("max")
-	if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
-		l.errAt(m["max"], "make max at least min", "max %v is less than min %v", *f.Max, *f.Min)
-		good = false
-	}
-	if x, ok := m["choices"]; ok {
-		if x.Kind != yaml.SequenceNode || len(x.Content) == 0 {
-			l.errAt(x, "write a non-empty list such as [draft, published]", "choices must be a non-empty list")
-			good = false
-		} else {
-			f.Choices = []any{}
-			seen := map[any]bool{}
-			for _, c := range x.Content {
-				val, ok := l.typedValue(c, t, "each choice")
-				if !ok {
-					good = false
-					continue
-				}
-				if seen[val] {
-					l.errAt(c, "list each choice once", "duplicate choice %v", val)
-					good = false
-					continue
-				}
-				if !l.inConstraints(c, f, val, false) {
-					good = false
-					continue
-				}
-				seen[val] = true
-				f.Choices = append(f.Choices, val)
-			}
-		}
-	}
-	if x, ok := m["default"]; ok {
-		if x.Kind == yaml.ScalarNode && x.Tag == "!!null" {
-			l.errAt(x, "remove default: a non-required field without default is already nullable", "default must not be null")
-			good = false
-		} else if val, ok := l.typedValue(x, t, "default"); ok {
-			if l.inConstraints(x, f, val, true) {
-				f.Default = val
-			} else {
-				good = false
-			}
-		} else {
-			good = false
-		}
-	}
-	// conflicts
-	conflict := func(a, b string) {
-		if _, ok := m[a]; !ok {
-			return
-		}
-		if _, ok := m[b]; !ok {
-			return
-		}
-		l.errAt(keyNode(v, b), "remove one of them", "%s cannot be both %s and %s", what, strings.TrimSuffix(a, ": true"), b)
-		good = false
-	}
-	if f.Required {
-		if f.Default != nil {
-			conflict("required", "default")
-		}
-		if f.ReadOnly {
-			conflict("required", "read_only")
-		}
-		if f.Owner {
-			conflict("required", "owner")
-		}
-		if f.Auto != "" {
-			conflict("required", "auto")
-		}
-	}
-	if (f.Owner || f.Auto != "") && f.Default != nil {
-		conflict(map[bool]string{true: "owner", false: "auto"}[f.Owner], "default")
-	}
-	if f.Owner || f.Auto != "" {
-		f.ReadOnly = true
-	}
-	f.Nullable = !f.Required && f.Default == nil && !f.Owner && f.Auto == ""
-	if !good {
-		return nil
-	}
-	return f
 }
 
 func typeList(ts []plan.FieldType) string {
@@ -359,4 +164,252 @@ func (l *loader) ordering(n *yaml.Node, r *plan.Resource) []plan.Order {
 		out = append(out, plan.Order{Field: "id"})
 	}
 	return out
+}
+
+// fieldLoad is one field while it loads.
+type fieldLoad struct {
+	v    *yaml.Node // the field's mapping
+	d    fieldDoc
+	what string // "field \"title\"", for messages
+	f    *plan.Field
+	good bool // false once any key of the field is wrong
+}
+
+func (l *loader) field(k, v *yaml.Node) *plan.Field {
+	name := k.Value
+	switch {
+	case name == "id":
+		l.errAt(k, "remove it: every resource has an integer id", "field id is implicit")
+		return nil
+	case !reLowerIdent.MatchString(name) || len(name) > 63:
+		l.errAt(k, "use snake_case: lower-case letters, digits and _", "field name %q is not valid", name)
+		return nil
+	}
+	fl := &fieldLoad{what: fmt.Sprintf("field %q", name), good: true}
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
+		// shorthand: "title: string"
+		v = &yaml.Node{Kind: yaml.MappingNode, Line: v.Line, Column: v.Column, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: "type", Line: v.Line, Column: v.Column}, v,
+		}}
+	}
+	fl.v = v
+	if !l.decode(v, fl.what, &fl.d) {
+		return nil
+	}
+	t, ok := l.fieldType(k, fl.d.Type, fl.what)
+	if !ok {
+		return nil
+	}
+	fl.f = &plan.Field{Name: name, GoName: goName(name), Column: name, Type: t}
+	if t == plan.User {
+		fl.f.Column = name + "_id"
+	}
+	l.fieldApplies(fl)
+	l.fieldFlags(fl)
+	l.fieldLengths(fl)
+	l.fieldBounds(fl)
+	l.fieldChoices(fl)
+	l.fieldDefault(fl)
+	l.fieldConflicts(fl)
+	f := fl.f
+	if f.Owner || f.Auto != "" {
+		f.ReadOnly = true
+	}
+	f.Nullable = !f.Required && f.Default == nil && !f.Owner && f.Auto == ""
+	if !fl.good {
+		return nil
+	}
+	return f
+}
+
+func (l *loader) fieldType(k, tv *yaml.Node, what string) (plan.FieldType, bool) {
+	if tv == nil {
+		l.errAt(k, "add type: string, text, int, float, bool, datetime or user", "%s has no type", what)
+		return "", false
+	}
+	ts, ok := l.str(tv, "type")
+	if !ok {
+		return "", false
+	}
+	if !contains(fieldTypes, ts) {
+		hint := "expected one of: " + strings.Join(fieldTypes, ", ")
+		if near := nearest(ts, fieldTypes); near != "" {
+			hint = fmt.Sprintf("did you mean %q?", near)
+		}
+		l.errAt(tv, hint, "unknown field type %q", ts)
+		return "", false
+	}
+	return plan.FieldType(ts), true
+}
+
+// fieldApplies refuses, and drops, the keys that do not apply to the
+// field's type.
+func (l *loader) fieldApplies(fl *fieldLoad) {
+	t := fl.f.Type
+	for _, key := range docKeys(reflect.TypeOf(fl.d)) {
+		allowed, ok := validFor[key]
+		n := docNode(&fl.d, key)
+		if ok && *n != nil && !contains(allowed, t) {
+			l.errAt(keyNode(fl.v, key), fmt.Sprintf("remove it; %s applies to %s fields", key, typeList(allowed)), "%s is not valid for %s fields", key, t)
+			fl.good = false
+			*n = nil
+		}
+	}
+}
+
+func (l *loader) fieldFlags(fl *fieldLoad) {
+	flag := func(x *yaml.Node, key string) bool {
+		if x == nil {
+			return false
+		}
+		b, ok := l.boolean(x, key)
+		if !ok {
+			fl.good = false
+		}
+		return b
+	}
+	f, d := fl.f, &fl.d
+	f.Required = flag(d.Required, "required")
+	f.ReadOnly = flag(d.ReadOnly, "read_only")
+	f.Owner = flag(d.Owner, "owner")
+	if d.Auto != nil {
+		l.enum(d.Auto, "auto", []string{"created", "updated"}, &f.Auto)
+		if f.Auto == "" {
+			fl.good = false
+		}
+	}
+}
+
+func (l *loader) fieldLengths(fl *fieldLoad) {
+	length := func(x *yaml.Node, key string) *int {
+		if x == nil {
+			return nil
+		}
+		n, ok := l.integer(x, key, 0, 1<<30)
+		if !ok {
+			fl.good = false
+			return nil
+		}
+		i := int(n)
+		return &i
+	}
+	f := fl.f
+	f.MinLength, f.MaxLength = length(fl.d.MinLength, "min_length"), length(fl.d.MaxLength, "max_length")
+	if f.MinLength != nil && f.MaxLength != nil && *f.MinLength > *f.MaxLength {
+		l.errAt(fl.d.MaxLength, "make max_length at least min_length", "max_length %d is less than min_length %d", *f.MaxLength, *f.MinLength)
+		fl.good = false
+	}
+}
+
+func (l *loader) fieldBounds(fl *fieldLoad) {
+	f := fl.f
+	f.Min, f.Max = l.bound(fl, fl.d.Min, "min"), l.bound(fl, fl.d.Max, "max")
+	if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+		l.errAt(fl.d.Max, "make max at least min", "max %v is less than min %v", *f.Max, *f.Min)
+		fl.good = false
+	}
+}
+
+// bound reads min or max: an integer on int fields, a number on others.
+func (l *loader) bound(fl *fieldLoad, x *yaml.Node, key string) *float64 {
+	if x == nil {
+		return nil
+	}
+	var n float64
+	var ok bool
+	if fl.f.Type == plan.Int {
+		var i int64
+		i, ok = l.integer(x, key, math.MinInt64, math.MaxInt64)
+		n = float64(i)
+	} else {
+		n, ok = l.number(x, key)
+	}
+	if !ok {
+		fl.good = false
+		return nil
+	}
+	return &n
+}
+
+func (l *loader) fieldChoices(fl *fieldLoad) {
+	x, f := fl.d.Choices, fl.f
+	if x == nil {
+		return
+	}
+	if x.Kind != yaml.SequenceNode || len(x.Content) == 0 {
+		l.errAt(x, "write a non-empty list such as [draft, published]", "choices must be a non-empty list")
+		fl.good = false
+		return
+	}
+	f.Choices = []any{}
+	seen := map[any]bool{}
+	for _, c := range x.Content {
+		val, ok := l.typedValue(c, f.Type, "each choice")
+		switch {
+		case !ok:
+		case seen[val]:
+			l.errAt(c, "list each choice once", "duplicate choice %v", val)
+			ok = false
+		case !l.inConstraints(c, f, val, false):
+			ok = false
+		default:
+			seen[val] = true
+			f.Choices = append(f.Choices, val)
+		}
+		if !ok {
+			fl.good = false
+		}
+	}
+}
+
+func (l *loader) fieldDefault(fl *fieldLoad) {
+	x := fl.d.Default
+	if x == nil {
+		return
+	}
+	if x.Kind == yaml.ScalarNode && x.Tag == "!!null" {
+		l.errAt(x, "remove default: a non-required field without default is already nullable", "default must not be null")
+		fl.good = false
+		return
+	}
+	val, ok := l.typedValue(x, fl.f.Type, "default")
+	if ok && l.inConstraints(x, fl.f, val, true) {
+		fl.f.Default = val
+		return
+	}
+	fl.good = false
+}
+
+// fieldConflicts refuses keys that contradict each other.
+func (l *loader) fieldConflicts(fl *fieldLoad) {
+	f := fl.f
+	conflict := func(a, b string) {
+		if *docNode(&fl.d, a) == nil || *docNode(&fl.d, b) == nil {
+			return
+		}
+		l.errAt(keyNode(fl.v, b), "remove one of them", "%s cannot be both %s and %s", fl.what, a, b)
+		fl.good = false
+	}
+	if f.Required {
+		if f.Default != nil {
+			conflict("required", "default")
+		}
+		if f.ReadOnly {
+			conflict("required", "read_only")
+		}
+		if f.Owner {
+			conflict("required", "owner")
+		}
+		if f.Auto != "" {
+			conflict("required", "auto")
+		}
+	}
+	if f.Default != nil {
+		switch {
+		case f.Owner:
+			conflict("owner", "default")
+		case f.Auto != "":
+			conflict("auto", "default")
+		}
+	}
 }
