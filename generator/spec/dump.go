@@ -8,102 +8,6 @@ import (
 	"github.com/wardhq/ward/generator/plan"
 )
 
-// Dump renders a resolved plan as stable, line-oriented text: one setting
-// per line, nested by indentation. Tests compare it with golden files and
-// "ward" can print it to show what a spec resolves to.
-func Dump(s *plan.Service) string {
-	if s == nil {
-		return "<nil>\n"
-	}
-	var b strings.Builder
-	w := func(indent int, format string, args ...any) {
-		b.WriteString(strings.Repeat("  ", indent))
-		fmt.Fprintf(&b, format, args...)
-		b.WriteByte('\n')
-	}
-	w(0, "service %s", s.Name)
-	w(1, "package: %s", s.Package)
-	w(1, "env_prefix: %s", s.EnvPrefix)
-	w(1, "spec_file: %s", s.SpecFile)
-	w(1, "output: %s", s.Output)
-	w(1, "main: %q", s.Main)
-	w(1, "health: %q", s.Health)
-	w(1, "cors_origins: %q", s.CORSOrigins)
-	w(0, "auth")
-	w(1, "default: %v", s.Auth.Default)
-	w(1, "me: %q", s.Auth.MePath)
-	if j := s.Auth.JWT; j != nil {
-		w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s issuer=%q audience=%q leeway=%s path=%s reuse_grace=%s",
-			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.Issuer, j.Audience, j.Leeway, j.Path, j.ReuseGrace)
-	}
-	if x := s.Auth.Session; x != nil {
-		w(1, "session: cookie=%s csrf_cookie=%s csrf_header=%s idle=%s absolute=%s path=%s",
-			x.CookieName, x.CSRFCookieName, x.CSRFHeaderName, x.IdleTimeout, x.AbsoluteTimeout, x.Path)
-	}
-	if x := s.Auth.Token; x != nil {
-		w(1, "token: ttl=%s path=%s", x.TTL, x.Path)
-	}
-	if x := s.Auth.Basic; x != nil {
-		w(1, "basic: realm=%q", x.Realm)
-	}
-	w(0, "permissions")
-	w(1, "default: %s", ExprString(s.Default))
-	for _, c := range s.Classes {
-		w(1, "class %s kind=%s", c.Name, c.Kind)
-		w(2, "description: %q", c.Description)
-		if c.Rule != nil {
-			w(2, "rule: %s", ruleString(c.Rule.Kind, c.Rule.Field, c.Rule.UserAttr, ""))
-		}
-		if c.Scope != nil {
-			w(2, "scope: %s", scopeString(c.Scope))
-		}
-	}
-	t := s.Throttle
-	w(0, "throttles")
-	w(1, "trusted_proxies: %d", t.TrustedProxies)
-	w(1, "anon: %s", rateString(t.Anon))
-	w(1, "user: %s", rateString(t.User))
-	w(1, "login: %s", rateString(t.Login))
-	w(1, "login_rate_env: %s", t.LoginRateEnv)
-	for _, sc := range t.Scopes {
-		w(1, "scope %s: %s", sc.Name, rateString(&sc.Rate))
-	}
-	for _, r := range s.Resources {
-		w(0, "resource %s", r.Name)
-		w(1, "path: %s", r.Path)
-		w(1, "model: %s", r.Model)
-		w(1, "table: %q", r.Table)
-		w(1, "source: %q", r.Source)
-		for _, f := range r.Fields {
-			w(1, "field %s", fieldString(f))
-		}
-		if r.Owner != nil {
-			w(1, "owner: %s", r.Owner.Name)
-		} else {
-			w(1, "owner: -")
-		}
-		w(1, "page_size: %d", r.PageSize)
-		var ord []string
-		for _, o := range r.Ordering {
-			if o.Desc {
-				ord = append(ord, "-"+o.Field)
-			} else {
-				ord = append(ord, o.Field)
-			}
-		}
-		w(1, "ordering: %v", ord)
-		w(1, "auth: %v", r.Auth)
-		w(1, "permission: %s", ExprString(r.Permission))
-		w(1, "read_scope: %s", ScopeString(r.ReadScope))
-		w(1, "public: %v", r.Public)
-		w(1, "throttles: %v", r.Throttles)
-		for _, e := range r.Endpoints {
-			w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
-		}
-	}
-	return b.String()
-}
-
 func rateString(r *plan.Rate) string {
 	if r == nil {
 		return "-"
@@ -211,4 +115,123 @@ func ScopeString(s plan.ScopeExpr) string {
 		return "(" + ExprString(s.LGuard) + "? " + ScopeString(s.L) + " or " + ExprString(s.RGuard) + "? " + ScopeString(s.R) + ")"
 	}
 	return "<nil>"
+}
+
+// Dump renders a resolved plan as stable, line-oriented text: one setting
+// per line, nested by indentation. Tests compare it with golden files and
+// "ward" can print it to show what a spec resolves to.
+func Dump(s *plan.Service) string {
+	if s == nil {
+		return "<nil>\n"
+	}
+	var d dumper
+	d.service(s)
+	d.auth(&s.Auth)
+	d.permissions(s)
+	d.throttles(&s.Throttle)
+	for _, r := range s.Resources {
+		d.resource(r)
+	}
+	return d.b.String()
+}
+
+type dumper struct{ b strings.Builder }
+
+// w writes one line at the given indentation.
+func (d *dumper) w(indent int, format string, args ...any) {
+	d.b.WriteString(strings.Repeat("  ", indent))
+	fmt.Fprintf(&d.b, format, args...)
+	d.b.WriteByte('\n')
+}
+
+func (d *dumper) service(s *plan.Service) {
+	d.w(0, "service %s", s.Name)
+	d.w(1, "package: %s", s.Package)
+	d.w(1, "env_prefix: %s", s.EnvPrefix)
+	d.w(1, "spec_file: %s", s.SpecFile)
+	d.w(1, "output: %s", s.Output)
+	d.w(1, "main: %q", s.Main)
+	d.w(1, "health: %q", s.Health)
+	d.w(1, "cors_origins: %q", s.CORSOrigins)
+}
+
+func (d *dumper) auth(a *plan.Auth) {
+	d.w(0, "auth")
+	d.w(1, "default: %v", a.Default)
+	d.w(1, "me: %q", a.MePath)
+	if j := a.JWT; j != nil {
+		d.w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s issuer=%q audience=%q leeway=%s path=%s reuse_grace=%s",
+			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.Issuer, j.Audience, j.Leeway, j.Path, j.ReuseGrace)
+	}
+	if x := a.Session; x != nil {
+		d.w(1, "session: cookie=%s csrf_cookie=%s csrf_header=%s idle=%s absolute=%s path=%s",
+			x.CookieName, x.CSRFCookieName, x.CSRFHeaderName, x.IdleTimeout, x.AbsoluteTimeout, x.Path)
+	}
+	if x := a.Token; x != nil {
+		d.w(1, "token: ttl=%s path=%s", x.TTL, x.Path)
+	}
+	if x := a.Basic; x != nil {
+		d.w(1, "basic: realm=%q", x.Realm)
+	}
+}
+
+func (d *dumper) permissions(s *plan.Service) {
+	d.w(0, "permissions")
+	d.w(1, "default: %s", ExprString(s.Default))
+	for _, c := range s.Classes {
+		d.w(1, "class %s kind=%s", c.Name, c.Kind)
+		d.w(2, "description: %q", c.Description)
+		if c.Rule != nil {
+			d.w(2, "rule: %s", ruleString(c.Rule.Kind, c.Rule.Field, c.Rule.UserAttr, ""))
+		}
+		if c.Scope != nil {
+			d.w(2, "scope: %s", scopeString(c.Scope))
+		}
+	}
+}
+
+func (d *dumper) throttles(t *plan.Throttle) {
+	d.w(0, "throttles")
+	d.w(1, "trusted_proxies: %d", t.TrustedProxies)
+	d.w(1, "anon: %s", rateString(t.Anon))
+	d.w(1, "user: %s", rateString(t.User))
+	d.w(1, "login: %s", rateString(t.Login))
+	d.w(1, "login_rate_env: %s", t.LoginRateEnv)
+	for _, sc := range t.Scopes {
+		d.w(1, "scope %s: %s", sc.Name, rateString(&sc.Rate))
+	}
+}
+
+func (d *dumper) resource(r *plan.Resource) {
+	d.w(0, "resource %s", r.Name)
+	d.w(1, "path: %s", r.Path)
+	d.w(1, "model: %s", r.Model)
+	d.w(1, "table: %q", r.Table)
+	d.w(1, "source: %q", r.Source)
+	for _, f := range r.Fields {
+		d.w(1, "field %s", fieldString(f))
+	}
+	if r.Owner != nil {
+		d.w(1, "owner: %s", r.Owner.Name)
+	} else {
+		d.w(1, "owner: -")
+	}
+	d.w(1, "page_size: %d", r.PageSize)
+	var ord []string
+	for _, o := range r.Ordering {
+		if o.Desc {
+			ord = append(ord, "-"+o.Field)
+		} else {
+			ord = append(ord, o.Field)
+		}
+	}
+	d.w(1, "ordering: %v", ord)
+	d.w(1, "auth: %v", r.Auth)
+	d.w(1, "permission: %s", ExprString(r.Permission))
+	d.w(1, "read_scope: %s", ScopeString(r.ReadScope))
+	d.w(1, "public: %v", r.Public)
+	d.w(1, "throttles: %v", r.Throttles)
+	for _, e := range r.Endpoints {
+		d.w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
+	}
 }
