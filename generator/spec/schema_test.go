@@ -124,106 +124,157 @@ func jsonEqual(a, b any) bool {
 // validate returns the first violation at path p, or "".
 func (v *validator) validate(s jsonSchema, x any, p string) string {
 	s = v.deref(s)
-	if t, ok := s["type"]; ok {
-		types := []any{t}
-		if list, ok := t.([]any); ok {
-			types = list
-		}
-		good := false
-		for _, t := range types {
-			good = good || typeOK(t.(string), x)
-		}
-		if !good {
-			return fmt.Sprintf("%s: want type %v, got %T", p, t, x)
+	for _, check := range []func(jsonSchema, any, string) string{
+		checkType, checkEnum, checkString, checkNumber, v.checkObject, v.checkArray, v.checkAnyOf, v.checkOneOf,
+	} {
+		if msg := check(s, x, p); msg != "" {
+			return msg
 		}
 	}
-	if enum, ok := s["enum"].([]any); ok {
-		good := false
-		for _, e := range enum {
-			good = good || jsonEqual(e, x)
-		}
-		if !good {
-			return fmt.Sprintf("%s: %v not in enum %v", p, x, enum)
+	return ""
+}
+
+func checkType(s jsonSchema, x any, p string) string {
+	t, ok := s["type"]
+	if !ok {
+		return ""
+	}
+	types := []any{t}
+	if list, ok := t.([]any); ok {
+		types = list
+	}
+	for _, t := range types {
+		if typeOK(t.(string), x) {
+			return ""
 		}
 	}
-	if str, ok := x.(string); ok {
-		if pat, ok := s["pattern"].(string); ok && !regexp.MustCompile(pat).MatchString(str) {
-			return fmt.Sprintf("%s: %q does not match %s", p, str, pat)
-		}
-		if n, ok := s["minLength"].(float64); ok && float64(len([]rune(str))) < n {
-			return fmt.Sprintf("%s: shorter than %v", p, n)
+	return fmt.Sprintf("%s: want type %v, got %T", p, t, x)
+}
+
+func checkEnum(s jsonSchema, x any, p string) string {
+	enum, ok := s["enum"].([]any)
+	if !ok {
+		return ""
+	}
+	for _, e := range enum {
+		if jsonEqual(e, x) {
+			return ""
 		}
 	}
-	if f, ok := toFloat(x); ok {
-		if n, ok := s["minimum"].(float64); ok && f < n {
-			return fmt.Sprintf("%s: %v < minimum %v", p, f, n)
-		}
-		if n, ok := s["maximum"].(float64); ok && f > n {
-			return fmt.Sprintf("%s: %v > maximum %v", p, f, n)
+	return fmt.Sprintf("%s: %v not in enum %v", p, x, enum)
+}
+
+func checkString(s jsonSchema, x any, p string) string {
+	str, ok := x.(string)
+	if !ok {
+		return ""
+	}
+	if pat, ok := s["pattern"].(string); ok && !regexp.MustCompile(pat).MatchString(str) {
+		return fmt.Sprintf("%s: %q does not match %s", p, str, pat)
+	}
+	if n, ok := s["minLength"].(float64); ok && float64(len([]rune(str))) < n {
+		return fmt.Sprintf("%s: shorter than %v", p, n)
+	}
+	return ""
+}
+
+func checkNumber(s jsonSchema, x any, p string) string {
+	f, ok := toFloat(x)
+	if !ok {
+		return ""
+	}
+	if n, ok := s["minimum"].(float64); ok && f < n {
+		return fmt.Sprintf("%s: %v < minimum %v", p, f, n)
+	}
+	if n, ok := s["maximum"].(float64); ok && f > n {
+		return fmt.Sprintf("%s: %v > maximum %v", p, f, n)
+	}
+	return ""
+}
+
+func (v *validator) checkObject(s jsonSchema, x any, p string) string {
+	obj, ok := x.(map[string]any)
+	if !ok {
+		return ""
+	}
+	for _, r := range asList(s["required"]) {
+		if _, ok := obj[r.(string)]; !ok {
+			return fmt.Sprintf("%s: missing required %s", p, r)
 		}
 	}
-	if obj, ok := x.(map[string]any); ok {
-		props, _ := s["properties"].(map[string]any)
-		for _, r := range asList(s["required"]) {
-			if _, ok := obj[r.(string)]; !ok {
-				return fmt.Sprintf("%s: missing required %s", p, r)
+	for _, k := range sortedKeys(obj) {
+		if msg := v.checkProperty(s, k, obj[k], p); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// checkProperty validates property k of an object against its schema in
+// properties or, without one, additionalProperties.
+func (v *validator) checkProperty(s jsonSchema, k string, x any, p string) string {
+	props, _ := s["properties"].(map[string]any)
+	if ps, ok := props[k]; ok {
+		return v.validate(ps.(map[string]any), x, p+"/"+k)
+	}
+	switch ap := s["additionalProperties"].(type) {
+	case bool:
+		if !ap {
+			return fmt.Sprintf("%s: unknown property %q", p, k)
+		}
+	case map[string]any:
+		return v.validate(ap, x, p+"/"+k)
+	}
+	return ""
+}
+
+func (v *validator) checkArray(s jsonSchema, x any, p string) string {
+	arr, ok := x.([]any)
+	if !ok {
+		return ""
+	}
+	if n, ok := s["minItems"].(float64); ok && float64(len(arr)) < n {
+		return fmt.Sprintf("%s: fewer than %v items", p, n)
+	}
+	if items, ok := s["items"].(map[string]any); ok {
+		for i, e := range arr {
+			if msg := v.validate(items, e, fmt.Sprintf("%s/%d", p, i)); msg != "" {
+				return msg
 			}
 		}
-		for _, k := range sortedKeys(obj) {
-			if ps, ok := props[k]; ok {
-				if msg := v.validate(ps.(map[string]any), obj[k], p+"/"+k); msg != "" {
-					return msg
-				}
-				continue
-			}
-			switch ap := s["additionalProperties"].(type) {
-			case bool:
-				if !ap {
-					return fmt.Sprintf("%s: unknown property %q", p, k)
-				}
-			case map[string]any:
-				if msg := v.validate(ap, obj[k], p+"/"+k); msg != "" {
-					return msg
-				}
-			}
+	}
+	return ""
+}
+
+func (v *validator) checkAnyOf(s jsonSchema, x any, p string) string {
+	branches, ok := s["anyOf"].([]any)
+	if !ok || len(branches) == 0 {
+		return ""
+	}
+	var msgs []string
+	for _, b := range branches {
+		msg := v.validate(b.(map[string]any), x, p)
+		if msg == "" {
+			return ""
+		}
+		msgs = append(msgs, msg)
+	}
+	return fmt.Sprintf("%s: no anyOf branch matches (%s)", p, strings.Join(msgs, "; "))
+}
+
+func (v *validator) checkOneOf(s jsonSchema, x any, p string) string {
+	one, ok := s["oneOf"].([]any)
+	if !ok {
+		return ""
+	}
+	n := 0
+	for _, b := range one {
+		if v.validate(b.(map[string]any), x, p) == "" {
+			n++
 		}
 	}
-	if arr, ok := x.([]any); ok {
-		if n, ok := s["minItems"].(float64); ok && float64(len(arr)) < n {
-			return fmt.Sprintf("%s: fewer than %v items", p, n)
-		}
-		if items, ok := s["items"].(map[string]any); ok {
-			for i, e := range arr {
-				if msg := v.validate(items, e, fmt.Sprintf("%s/%d", p, i)); msg != "" {
-					return msg
-				}
-			}
-		}
-	}
-	if branches, ok := s["anyOf"].([]any); ok {
-		var msgs []string
-		for _, b := range branches {
-			msg := v.validate(b.(map[string]any), x, p)
-			if msg == "" {
-				msgs = nil
-				break
-			}
-			msgs = append(msgs, msg)
-		}
-		if msgs != nil {
-			return fmt.Sprintf("%s: no anyOf branch matches (%s)", p, strings.Join(msgs, "; "))
-		}
-	}
-	if one, ok := s["oneOf"].([]any); ok {
-		n := 0
-		for _, b := range one {
-			if v.validate(b.(map[string]any), x, p) == "" {
-				n++
-			}
-		}
-		if n != 1 {
-			return fmt.Sprintf("%s: %d oneOf branches match, want 1", p, n)
-		}
+	if n != 1 {
+		return fmt.Sprintf("%s: %d oneOf branches match, want 1", p, n)
 	}
 	return ""
 }
