@@ -96,6 +96,11 @@ func (l *loader) typedValue(n *yaml.Node, t plan.FieldType, what string) (any, b
 	return nil, false
 }
 
+// outsideRange says whether x is below the field's min or above its max.
+func outsideRange(f *plan.Field, x float64) bool {
+	return (f.Min != nil && x < *f.Min) || (f.Max != nil && x > *f.Max)
+}
+
 // inConstraints checks a choice or default against the field's length,
 // range and (for defaults) choices.
 func (l *loader) inConstraints(n *yaml.Node, f *plan.Field, v any, isDefault bool) bool {
@@ -111,12 +116,12 @@ func (l *loader) inConstraints(n *yaml.Node, f *plan.Field, v any, isDefault boo
 			return false
 		}
 	case int64:
-		if (f.Min != nil && float64(x) < *f.Min) || (f.Max != nil && float64(x) > *f.Max) {
+		if outsideRange(f, float64(x)) {
 			l.errAt(n, "fit it within min and max", "%s %d is outside the field's range", what, x)
 			return false
 		}
 	case float64:
-		if (f.Min != nil && x < *f.Min) || (f.Max != nil && x > *f.Max) {
+		if outsideRange(f, x) {
 			l.errAt(n, "fit it within min and max", "%s %v is outside the field's range", what, x)
 			return false
 		}

@@ -94,7 +94,21 @@ func (l *loader) exprPos(n *yaml.Node, off int) (int, int) {
 	if strings.ContainsAny(v, "\n\r") || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return n.Line, n.Column
 	}
-	before := v[:off]
+	col := scalarCol(n, v[:off])
+	// Check against the source: the character at the computed column must
+	// be the one at off in the value.
+	if off < len(v) && v[off] != '"' && v[off] != '\'' && v[off] != '\\' && v[off] >= 0x20 {
+		want, _ := utf8.DecodeRuneInString(v[off:])
+		if !l.sourceHas(n.Line, col, want) {
+			return n.Line, n.Column
+		}
+	}
+	return n.Line, col
+}
+
+// scalarCol is the column of the character after before, the start of
+// the value of scalar n, counting the quotes and escapes of its style.
+func scalarCol(n *yaml.Node, before string) int {
 	col := n.Column + utf8.RuneCountInString(before)
 	switch {
 	case n.Style&yaml.SingleQuotedStyle != 0:
@@ -107,19 +121,16 @@ func (l *loader) exprPos(n *yaml.Node, off int) (int, int) {
 			}
 		}
 	}
-	// Check against the source: the character at the computed column must
-	// be the one at off in the value.
-	if off < len(v) && v[off] != '"' && v[off] != '\'' && v[off] != '\\' && v[off] >= 0x20 {
-		want, _ := utf8.DecodeRuneInString(v[off:])
-		if n.Line < 1 || n.Line > len(l.lines) {
-			return n.Line, n.Column
-		}
-		line := []rune(l.lines[n.Line-1])
-		if col-1 >= len(line) || line[col-1] != want {
-			return n.Line, n.Column
-		}
+	return col
+}
+
+// sourceHas says whether the source holds r at line and col.
+func (l *loader) sourceHas(line, col int, r rune) bool {
+	if line < 1 || line > len(l.lines) {
+		return false
 	}
-	return n.Line, col
+	text := []rune(l.lines[line-1])
+	return col-1 < len(text) && text[col-1] == r
 }
 
 func (l *loader) resolve(n *yaml.Node, src string, a *ast) (plan.Expr, bool) {
