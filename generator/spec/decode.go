@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -234,4 +236,101 @@ func findNode(v reflect.Value, key string) **yaml.Node {
 		}
 	}
 	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return "a string"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a " + strings.TrimPrefix(n.Tag, "!!")
+	}
+	return "nothing"
+}
+
+// mapping checks that n is a mapping, reports duplicate keys and, when known
+// is not nil, unknown keys. what names the mapping in messages.
+func (l *loader) mapping(n *yaml.Node, what string, known []string) (map[string]*yaml.Node, []entry, bool) {
+	if n.Kind != yaml.MappingNode {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return map[string]*yaml.Node{}, nil, true
+		}
+		l.errAt(n, "", "%s must be a mapping, found %s", what, kindName(n))
+		return nil, nil, false
+	}
+	m := make(map[string]*yaml.Node, len(n.Content)/2)
+	keys := make(map[string]*yaml.Node, len(n.Content)/2)
+	var list []entry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			l.errAt(k, "", "keys of %s must be strings, found %s", what, kindName(k))
+			continue
+		}
+		if prev, dup := keys[k.Value]; dup {
+			l.errAt(k, "remove one of them", "duplicate key %q in %s (first at line %d)", k.Value, what, prev.Line)
+			continue
+		}
+		keys[k.Value] = k
+		if known != nil && !contains(known, k.Value) {
+			l.unknownKey(k, what, known)
+			continue
+		}
+		m[k.Value] = v
+		list = append(list, entry{k, v})
+	}
+	return m, list, true
+}
+
+func (l *loader) unknownKey(k *yaml.Node, what string, known []string) {
+	if s := nearest(k.Value, known); s != "" {
+		l.errAt(k, fmt.Sprintf("did you mean %q?", s), "unknown key %q in %s", k.Value, what)
+		return
+	}
+	l.errAt(k, "expected one of: "+strings.Join(known, ", "), "unknown key %q in %s", k.Value, what)
+}
+
+// keyNode returns the key node of name in mapping n, for positions.
+func keyNode(n *yaml.Node, name string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return n
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == name {
+			return n.Content[i]
+		}
+	}
+	return n
+}
+
+func keyNodeOr(n *yaml.Node, key string, fallback *yaml.Node) *yaml.Node {
+	k := keyNode(n, key)
+	if k == n {
+		return fallback
+	}
+	// point at the value
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i] == k {
+			return n.Content[i+1]
+		}
+	}
+	return k
+}
+
+type entry struct {
+	Key, Val *yaml.Node
 }

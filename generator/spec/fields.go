@@ -7,9 +7,24 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardhq/ward/generator/plan"
 	"gopkg.in/yaml.v3"
+
+	"github.com/wardhq/ward/generator/plan"
 )
+
+var fieldTypes = []string{string(plan.String), string(plan.Text), string(plan.Int), string(plan.Float), string(plan.Bool), string(plan.DateTime), string(plan.User)}
+
+// validFor says which field types each constraint applies to.
+var validFor = map[string][]plan.FieldType{
+	"min_length": {plan.String, plan.Text},
+	"max_length": {plan.String, plan.Text},
+	"min":        {plan.Int, plan.Float},
+	"max":        {plan.Int, plan.Float},
+	"choices":    {plan.String, plan.Text, plan.Int, plan.Float},
+	"default":    {plan.String, plan.Text, plan.Int, plan.Float, plan.Bool, plan.DateTime},
+	"owner":      {plan.User},
+	"auto":       {plan.DateTime},
+}
 
 func (l *loader) fields(n *yaml.Node, r *plan.Resource) []*plan.Field {
 	_, list, ok := l.mapping(n, fmt.Sprintf("fields of %q", r.Name), nil)

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/wardhq/ward/generator/plan"
 	"gopkg.in/yaml.v3"
+
+	"github.com/wardhq/ward/generator/plan"
 )
 
 var builtins = []string{plan.AllowAny, plan.IsAuthenticated, plan.IsAdminUser, plan.IsAuthenticatedOrReadOnly, plan.ReadOnly, plan.DjangoModelPermissions}

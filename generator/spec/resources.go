@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -11,33 +10,7 @@ import (
 	"github.com/wardhq/ward/runtime/schema"
 )
 
-type dur = time.Duration
-
-const (
-	timeSecond = time.Second
-	timeMinute = time.Minute
-	timeHour   = time.Hour
-	timeDay    = 24 * time.Hour
-)
-
-var parseDuration = time.ParseDuration
-
-var (
-	fieldTypes  = []string{string(plan.String), string(plan.Text), string(plan.Int), string(plan.Float), string(plan.Bool), string(plan.DateTime), string(plan.User)}
-	actionNames = []string{string(plan.List), string(plan.Create), string(plan.Retrieve), string(plan.Update), string(plan.PartialUpdate), string(plan.Destroy)}
-)
-
-// validFor says which field types each constraint applies to.
-var validFor = map[string][]plan.FieldType{
-	"min_length": {plan.String, plan.Text},
-	"max_length": {plan.String, plan.Text},
-	"min":        {plan.Int, plan.Float},
-	"max":        {plan.Int, plan.Float},
-	"choices":    {plan.String, plan.Text, plan.Int, plan.Float},
-	"default":    {plan.String, plan.Text, plan.Int, plan.Float, plan.Bool, plan.DateTime},
-	"owner":      {plan.User},
-	"auto":       {plan.DateTime},
-}
+var actionNames = []string{string(plan.List), string(plan.Create), string(plan.Retrieve), string(plan.Update), string(plan.PartialUpdate), string(plan.Destroy)}
 
 var actionRoute = map[plan.Action]struct {
 	method string
@@ -94,20 +67,6 @@ func (l *loader) reservedTable(r *plan.Resource, k, v *yaml.Node) {
 	l.errAt(k, "rename the resource, or set table: to another name", "table %s of resource %q (its name) starts with %s, a prefix reserved for Ward's and the database's own tables (reserved: %s)", r.Table, r.Name, p, reserved)
 }
 
-func keyNodeOr(n *yaml.Node, key string, fallback *yaml.Node) *yaml.Node {
-	k := keyNode(n, key)
-	if k == n {
-		return fallback
-	}
-	// point at the value
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i] == k {
-			return n.Content[i+1]
-		}
-	}
-	return k
-}
-
 func joinActions(as []plan.Action) string {
 	s := make([]string, len(as))
 	for i, a := range as {
@@ -125,147 +84,316 @@ func hasDetail(as []plan.Action) bool {
 	return false
 }
 
-// customClasses appends the custom classes e refers to.
-func customClasses(e plan.Expr, out []*plan.Class) []*plan.Class {
-	switch e := e.(type) {
-	case *plan.Ref:
-		if !e.Builtin && e.Class != nil {
-			out = append(out, e.Class)
-		}
-	case *plan.And:
-		out = customClasses(e.R, customClasses(e.L, out))
-	case *plan.Or:
-		out = customClasses(e.R, customClasses(e.L, out))
-	case *plan.Not:
-		out = customClasses(e.X, out)
-	}
-	return out
+// resourceLoad is one resource while it loads: its decoded keys, the plan
+// it resolves into and what the later checks need.
+type resourceLoad struct {
+	k, v *yaml.Node // the resource's name and mapping
+	d    resourceDoc
+	what string // "resource \"posts\"", for messages
+	r    *plan.Resource
+	// good is false once an error makes the checks of the whole resource
+	// (routes, endpoints, object rules) report what the writer did not mean.
+	good bool
+
+	actions       []plan.Action
+	permNode      *yaml.Node // where the resource's permission is written
+	overrides     map[plan.Action]plan.Expr
+	overrideNodes map[plan.Action]*yaml.Node
+	anonWrites    bool
 }
 
-// objectProtected says whether every way to satisfy e goes through a custom
-// class's object check or through IsAdminUser (staff are trusted with every
-// object, as in Django's admin). On a read (retrieve), a class whose read
-// scope is all protects nothing: the list shows every object whatever its
-// object check says, so only a narrower scope counts.
-func objectProtected(e plan.Expr, read bool) bool {
-	switch e := e.(type) {
-	case *plan.Ref:
-		if e.Builtin {
-			return e.Name == plan.IsAdminUser
-		}
-		return !read || (e.Class != nil && e.Class.Scope != nil && e.Class.Scope.Kind != plan.RuleAll)
-	case *plan.And:
-		return objectProtected(e.L, read) || objectProtected(e.R, read)
-	case *plan.Or:
-		return objectProtected(e.L, read) && objectProtected(e.R, read)
+func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
+	name := k.Value
+	if !reLowerIdent.MatchString(name) || contains(goKeywords, name) {
+		l.errAt(k, "use lower-case letters, digits and _, e.g. posts", "resource name %q is not a valid identifier", name)
+		return nil
 	}
-	return false
+	rl := &resourceLoad{k: k, v: v, what: fmt.Sprintf("resource %q", name)}
+	before := len(l.errs)
+	if !l.decode(v, rl.what, &rl.d) {
+		return nil
+	}
+	// With an unknown key (a misspelt "permissions", say) the checks
+	// below would report what the writer did not mean.
+	rl.good = len(l.errs) == before
+	rl.r = &plan.Resource{Name: name, Path: "/" + name, Table: name, PageSize: 20, Model: goName(singular(name))}
+
+	l.resourceSource(rl)
+	l.resourceNames(rl)
+	l.resourceFields(rl)
+	l.resourceActions(rl)
+	l.resourceRoutes(rl)
+	l.resourceAuth(rl)
+	l.resourcePermissions(rl)
+	l.actionPermissions(rl)
+	l.resourceOptions(rl)
+	if !rl.good {
+		return rl.r
+	}
+	l.endpoints(rl)
+	l.checkResource(rl)
+	rl.r.ReadScope = l.readScopeOf(rl.r)
+	return rl.r
 }
 
-// readAllClass names the first custom class in e whose read scope is all,
-// or "".
-func readAllClass(e plan.Expr) string {
-	for _, c := range customClasses(e, nil) {
-		if c.Scope != nil && c.Scope.Kind == plan.RuleAll {
-			return c.Name
-		}
-	}
-	return ""
-}
-
-// anonymousMayPass says whether an anonymous caller may pass e on an unsafe
-// method, on a detail route (with an object) or not. A declarative rule
-// (owner, field, staff) denies an anonymous caller every object, but has
-// no object to deny on create. A check: go class is assumed to pass: the
-// spec cannot prove what hand-written code does.
-func anonymousMayPass(e plan.Expr, detail bool) bool {
-	switch e := e.(type) {
-	case *plan.Ref:
-		if !e.Builtin {
-			return !(detail && e.Class != nil && e.Class.Kind == plan.ClassRule)
-		}
-		return e.Name == plan.AllowAny
-	case *plan.And:
-		return anonymousMayPass(e.L, detail) && anonymousMayPass(e.R, detail)
-	case *plan.Or:
-		return anonymousMayPass(e.L, detail) || anonymousMayPass(e.R, detail)
-	case *plan.Not:
-		// X holds built-ins only (the loader rejects ~ over custom
-		// classes), whose value for an anonymous caller is exact.
-		return !anonymousMayPass(e.X, detail)
-	}
-	return false
-}
-
-// readScopeOf derives the resource's read scope from the retrieve
-// endpoint's expression, or the resource's expression without retrieve.
-func (l *loader) readScopeOf(r *plan.Resource) plan.ScopeExpr {
-	e := r.Permission
-	for _, ep := range r.Endpoints {
-		if ep.Action == plan.Retrieve {
-			e = ep.Permission
-		}
-	}
-	return scopeOf(e)
-}
-
-func scopeOf(e plan.Expr) plan.ScopeExpr {
-	switch e := e.(type) {
-	case *plan.Ref:
-		if e.Builtin || e.Class == nil {
-			return plan.ScopeAll{}
-		}
-		return &plan.ScopeClass{Ref: e, Scope: e.Class.Scope}
-	case *plan.And:
-		l, r := scopeOf(e.L), scopeOf(e.R)
-		if _, ok := l.(plan.ScopeAll); ok {
-			return r
-		}
-		if _, ok := r.(plan.ScopeAll); ok {
-			return l
-		}
-		return &plan.ScopeAnd{L: l, R: r}
-	case *plan.Or:
-		return &plan.ScopeOr{L: scopeOf(e.L), R: scopeOf(e.R), LGuard: e.L, RGuard: e.R}
-	}
-	return plan.ScopeAll{}
-}
-
-// checkClassFields checks that a class's rule or read scope names fields
-// resource r has, of a fitting type.
-func (l *loader) checkClassFields(c *plan.Class, r *plan.Resource, at *yaml.Node) {
-	if c == nil || c.Scope == nil {
+// resourceSource reads source: users, a read-only view of the users.
+func (l *loader) resourceSource(rl *resourceLoad) {
+	s := rl.d.Source
+	if s == nil {
 		return
 	}
-	sc := c.Scope
-	if sc.Kind != plan.RuleOwner && sc.Kind != plan.RuleField {
+	src, ok := l.str(s, "source")
+	if !ok {
 		return
 	}
-	var f *plan.Field
-	for _, x := range r.Fields {
-		if x.Name == sc.Field {
-			f = x
+	if src != "users" {
+		l.errAt(s, "write source: users, or remove source and declare fields", "unknown source %q", src)
+		rl.good = false
+		return
+	}
+	r := rl.r
+	r.Source, r.Table, r.Model = "users", "", "User"
+	for _, key := range []string{"fields", "table"} {
+		if *docNode(&rl.d, key) != nil {
+			l.errAt(keyNode(rl.v, key), "remove it: a users view has the fields id, username and is_staff", "%s: a resource with source: users cannot set %s", rl.what, key)
+			rl.good = false
 		}
 	}
-	if f == nil && sc.Field == "id" {
-		f = &plan.Field{Name: "id", Type: plan.Int}
+}
+
+// resourceNames reads the path, model and table.
+func (l *loader) resourceNames(rl *resourceLoad) {
+	r, d := rl.r, &rl.d
+	if d.Path != nil {
+		if s, ok := l.checkPath(d.Path, rl.what+" path"); ok {
+			r.Path = s
+		} else {
+			rl.good = false
+		}
 	}
-	if f == nil {
-		l.errAt(at, fmt.Sprintf("add a field %q to the resource, or use another class", sc.Field), "class %s uses field %q, which resource %q does not have", c.Name, sc.Field, r.Name)
-		return
+	if mv := d.Model; mv != nil {
+		if s, ok := l.str(mv, "model"); ok {
+			if !reExported.MatchString(s) {
+				l.errAt(mv, fmt.Sprintf("write an exported Go type name such as %s", goName(singular(r.Name))), "model %q is not an exported Go identifier", s)
+				rl.good = false
+			} else {
+				r.Model = s
+			}
+		}
 	}
-	var want []plan.FieldType
+	if tv := d.Table; tv != nil && r.Source == "" {
+		if s, ok := l.str(tv, "table"); ok {
+			if !reSQLIdent.MatchString(s) || len(s) > 63 {
+				l.errAt(tv, "use lower-case letters, digits and _", "table %q is not a valid SQL name", s)
+				rl.good = false
+			} else {
+				r.Table = s
+			}
+		}
+	}
+}
+
+func (l *loader) resourceFields(rl *resourceLoad) {
+	r := rl.r
 	switch {
-	case sc.Kind == plan.RuleOwner:
-		want = []plan.FieldType{plan.User}
-	case sc.UserAttr == "id":
-		want = []plan.FieldType{plan.User, plan.Int}
-	case sc.UserAttr == "username":
-		want = []plan.FieldType{plan.String, plan.Text}
-	case sc.UserAttr == "is_staff":
-		want = []plan.FieldType{plan.Bool}
+	case r.Source == "users":
+		r.Fields = []*plan.Field{
+			{Name: "username", GoName: "Username", Column: "username", Type: plan.String, ReadOnly: true},
+			{Name: "is_staff", GoName: "IsStaff", Column: "is_staff", Type: plan.Bool, ReadOnly: true},
+		}
+	case rl.d.Fields != nil:
+		r.Fields = l.fields(rl.d.Fields, r)
+	default:
+		l.errAt(rl.k, "add fields, e.g. fields: {title: {type: string}}", "%s has no fields", rl.what)
+		rl.good = false
 	}
-	if !contains(want, f.Type) {
-		l.errAt(at, fmt.Sprintf("give field %q type %s", f.Name, want[0]), "class %s compares field %q of resource %q, which has type %s", c.Name, f.Name, r.Name, f.Type)
+	if r.Fields == nil {
+		r.Fields = []*plan.Field{}
+	}
+	for _, f := range r.Fields {
+		if f.Owner {
+			r.Owner = f
+		}
+	}
+}
+
+// resourceActions reads the actions, kept in canonical order.
+func (l *loader) resourceActions(rl *resourceLoad) {
+	actions := plan.Actions
+	if rl.r.Source == "users" {
+		actions = []plan.Action{plan.List, plan.Retrieve}
+	}
+	if av := rl.d.Actions; av != nil {
+		names, nodes, ok := l.strList(av, rl.what+" actions")
+		if ok {
+			actions = l.actionList(rl, names, nodes)
+			if len(names) == 0 {
+				l.errAt(av, "list at least one action, e.g. [list, retrieve]", "%s has no actions", rl.what)
+				rl.good = false
+			}
+		} else {
+			rl.good = false
+		}
+	}
+	for _, a := range plan.Actions {
+		if contains(actions, a) {
+			rl.actions = append(rl.actions, a)
+		}
+	}
+}
+
+func (l *loader) actionList(rl *resourceLoad, names []string, nodes []*yaml.Node) []plan.Action {
+	var actions []plan.Action
+	for i, s := range names {
+		a := plan.Action(s)
+		switch {
+		case !contains(actionNames, s):
+			hint := "expected one of: " + strings.Join(actionNames, ", ")
+			if near := nearest(s, actionNames); near != "" {
+				hint = fmt.Sprintf("did you mean %q?", near)
+			}
+			l.errAt(nodes[i], hint, "unknown action %q", s)
+			rl.good = false
+		case contains(actions, a):
+			l.errAt(nodes[i], "list each action once", "action %q is listed twice", s)
+			rl.good = false
+		case rl.r.Source == "users" && a != plan.List && a != plan.Retrieve:
+			l.errAt(nodes[i], "keep list and retrieve only", "%s is read-only: action %q is not available", rl.what, s)
+			rl.good = false
+		default:
+			actions = append(actions, a)
+		}
+	}
+	return actions
+}
+
+// resourceRoutes registers the list and detail routes, checked for
+// clashes once the authentication routes are known.
+func (l *loader) resourceRoutes(rl *resourceLoad) {
+	if !rl.good {
+		return
+	}
+	r := rl.r
+	at := keyNodeOr(rl.v, "path", rl.k)
+	l.pending = append(l.pending, pendingRoute{at, r.Path, rl.what})
+	if hasDetail(rl.actions) {
+		l.pending = append(l.pending, pendingRoute{at, r.Path + "/{id}", rl.what})
+	}
+}
+
+func (l *loader) resourceAuth(rl *resourceLoad) {
+	rl.r.Auth = l.svc.Auth.Default
+	av := rl.d.Authentication
+	if av == nil {
+		return
+	}
+	list, ok := l.authList(av, rl.what+" authentication")
+	if !ok {
+		rl.good = false
+		return
+	}
+	rl.r.Auth = list
+	for _, c := range list {
+		l.authUsed[c] = true
+	}
+}
+
+func (l *loader) resourcePermissions(rl *resourceLoad) {
+	rl.permNode = rl.k
+	rl.r.Permission = l.svc.Default
+	pv := rl.d.Permissions
+	if pv == nil {
+		return
+	}
+	rl.permNode = pv
+	if e, ok := l.expression(pv); ok {
+		rl.r.Permission = e
+	} else {
+		rl.good = false
+	}
+}
+
+// actionPermissions reads the permissions that replace the resource's
+// on some of its actions.
+func (l *loader) actionPermissions(rl *resourceLoad) {
+	rl.overrides = map[plan.Action]plan.Expr{}
+	rl.overrideNodes = map[plan.Action]*yaml.Node{}
+	ov := rl.d.ActionPermissions
+	if ov == nil {
+		return
+	}
+	_, list, ok := l.mapping(ov, rl.what+" action_permissions", nil)
+	if !ok {
+		rl.good = false
+		return
+	}
+	for _, e := range list {
+		a := plan.Action(e.Key.Value)
+		if !contains(rl.actions, a) {
+			l.unknownOverride(rl, e.Key)
+			rl.good = false
+			continue
+		}
+		if x, ok := l.expression(e.Val); ok {
+			rl.overrides[a] = x
+			rl.overrideNodes[a] = e.Val
+		} else {
+			rl.good = false
+		}
+	}
+}
+
+func (l *loader) unknownOverride(rl *resourceLoad, k *yaml.Node) {
+	hint := "use one of the resource's actions: " + joinActions(rl.actions)
+	if contains(actionNames, k.Value) {
+		l.errAt(k, hint, "action_permissions names %q, which %s does not have", k.Value, rl.what)
+		return
+	}
+	if near := nearest(k.Value, actionNames); near != "" {
+		hint = fmt.Sprintf("did you mean %q?", near)
+	}
+	l.errAt(k, hint, "unknown action %q in action_permissions", k.Value)
+}
+
+// resourceOptions reads the keys that no later check depends on.
+func (l *loader) resourceOptions(rl *resourceLoad) {
+	r, d := rl.r, &rl.d
+	if d.PageSize != nil {
+		if n, ok := l.integer(d.PageSize, "page_size", 1, 1000); ok {
+			r.PageSize = int(n)
+		}
+	}
+	r.Ordering = l.ordering(d.Ordering, r)
+	r.Throttles = []string{}
+	if d.Throttles != nil {
+		l.resourceThrottles(rl)
+	}
+	if d.Public != nil {
+		r.Public, _ = l.boolean(d.Public, "public")
+	}
+	if d.AllowAnonymousWrites != nil {
+		rl.anonWrites, _ = l.boolean(d.AllowAnonymousWrites, "allow_anonymous_writes")
+	}
+}
+
+func (l *loader) resourceThrottles(rl *resourceLoad) {
+	names, nodes, _ := l.strList(rl.d.Throttles, rl.what+" throttles")
+	listed := map[string]bool{}
+	for i, s := range names {
+		switch {
+		case s == "anon" || s == "user" || s == "login":
+			l.errAt(nodes[i], "remove it: the "+s+" rate applies on its own", "throttle %q cannot be listed on a resource", s)
+		case !l.scopeNames[s]:
+			hint := "declare it under throttles.rates, e.g. " + s + ": 20/second"
+			if near := nearest(s, sortedKeys(l.scopeNames)); near != "" {
+				hint = fmt.Sprintf("did you mean %q?", near)
+			}
+			l.errAt(nodes[i], hint, "unknown throttle scope %q", s)
+		case listed[s]:
+			l.errAt(nodes[i], "list it once", "throttle scope %q is listed twice", s)
+		default:
+			listed[s] = true
+			rl.r.Throttles = append(rl.r.Throttles, s)
+		}
 	}
 }
