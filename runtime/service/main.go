@@ -16,10 +16,12 @@ import (
 )
 
 // Main runs the command named by os.Args[1] and exits: 0 on success, 1 on
-// failure (with a one-line reason on stderr), 2 on a usage error.
-func Main(def *Definition) {
+// failure (with a one-line reason on stderr), 2 on a usage error. The serve
+// command serves the handler of New(def, opts...) until SIGTERM or SIGINT,
+// then drains it.
+func Main(def *Definition, opts ...Option) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, def, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := Run(ctx, def, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, opts...)
 	stop()
 	os.Exit(code)
 }
@@ -29,8 +31,8 @@ var errUsage = errors.New("usage")
 
 // Run is Main without the process: it runs one command and returns the exit
 // status. Cancelling ctx (SIGTERM, SIGINT in Main) makes serve drain and
-// return 0.
-func Run(ctx context.Context, def *Definition, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// return 0. The log is JSON lines on stderr unless opts hold WithLogger.
+func Run(ctx context.Context, def *Definition, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...Option) int {
 	if err := checkDefinition(def); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName(def), err)
 		return 1
@@ -42,14 +44,14 @@ func Run(ctx context.Context, def *Definition, args []string, stdin io.Reader, s
 		}
 		return 0
 	}
-	env, err := loadEnv(def, os.Getenv)
+	env, err := loadEnv(def, newOptions(opts).getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", progName(def), oneLine(err.Error()))
 		return 1
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		err = cmdServe(ctx, def, env, rest, stderr)
+		err = cmdServe(ctx, def, rest, stderr, opts)
 	case "createuser":
 		err = cmdCreateUser(ctx, def, env, rest, stdin, stdout)
 	case "changepassword":

@@ -36,20 +36,57 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// The runtime's middleware has chi's shape, func(http.Handler)
+// http.Handler, one concern each; instance.handler chains it (see
+// WithMiddleware for the caller's).
+
 // logRequests logs one structured line per request: method, path, status,
 // duration and the caller's user id, and client_gone=true when the client
 // went away before the answer. The status is what the handler answered, so
 // what really happened: a write that began before the client left still
 // finishes (rest.WriteTimeout) and logs its 201. It never logs headers,
 // cookies, query strings or bodies, so credentials and tokens stay out of
-// the log.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ctx, slot := identity.WithSlot(r.Context())
-		sw := &statusWriter{ResponseWriter: w}
-		defer func() {
-			if p := recover(); p != nil {
+// the log. It does not recover panics (recoverPanics does); a panic passing
+// through is logged with the status written so far and goes on.
+func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			ctx, slot := identity.WithSlot(r.Context())
+			sw := &statusWriter{ResponseWriter: w}
+			defer func() {
+				attrs := []any{
+					"method", r.Method,
+					"path", r.URL.Path,
+					"status", sw.status,
+					"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+				}
+				if u := slot.Result.User; u != nil {
+					attrs = append(attrs, "user_id", u.ID)
+				}
+				if r.Context().Err() != nil {
+					attrs = append(attrs, "client_gone", true)
+				}
+				log.Info("request", attrs...)
+			}()
+			next.ServeHTTP(sw, r.WithContext(ctx))
+		})
+	}
+}
+
+// recoverPanics turns a handler's panic into 500 {"detail": ...} (unless
+// the answer had begun, which is then cut short) and one error line with
+// the method, the path and the panic, never the request's headers or body.
+// http.ErrAbortHandler goes on, as net/http expects it to.
+func recoverPanics(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sw := &statusWriter{ResponseWriter: w}
+			defer func() {
+				p := recover()
+				if p == nil {
+					return
+				}
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
@@ -57,23 +94,10 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 				if sw.status == 0 {
 					problem.Internal(sw)
 				}
-			}
-			attrs := []any{
-				"method", r.Method,
-				"path", r.URL.Path,
-				"status", sw.status,
-				"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
-			}
-			if u := slot.Result.User; u != nil {
-				attrs = append(attrs, "user_id", u.ID)
-			}
-			if r.Context().Err() != nil {
-				attrs = append(attrs, "client_gone", true)
-			}
-			log.Info("request", attrs...)
-		}()
-		next.ServeHTTP(sw, r.WithContext(ctx))
-	})
+			}()
+			next.ServeHTTP(sw, r)
+		})
+	}
 }
 
 // secureHeaders sets headers every response carries.
@@ -93,30 +117,38 @@ func secureHeaders(next http.Handler) http.Handler {
 // limitBodies caps request bodies at max bytes. A handler reading past the
 // cap gets an *http.MaxBytesError, which rest answers with 413; a request
 // that announces a larger body is refused at once.
-func limitBodies(max int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			problem.Detail(w, http.StatusRequestEntityTooLarge, problem.RequestTooLarge)
-			return
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, max)
-		}
-		next.ServeHTTP(w, r)
-	})
+func limitBodies(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > max {
+				problem.Detail(w, http.StatusRequestEntityTooLarge, problem.RequestTooLarge)
+				return
+			}
+			if r.Body != nil {
+				r.Body = http.MaxBytesReader(w, r.Body, max)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // allowOrigins allows the listed origins, with credentials, and exposes the
 // Authorization header so a browser app can read a refreshed access token.
 // With no origins it does nothing: CORS is off by default.
-func allowOrigins(origins []string, next http.Handler) http.Handler {
-	if len(origins) == 0 {
-		return next
-	}
+func allowOrigins(origins []string) func(http.Handler) http.Handler {
 	allowed := make(map[string]bool, len(origins))
 	for _, o := range origins {
 		allowed[strings.TrimRight(o, "/")] = true
 	}
+	return func(next http.Handler) http.Handler {
+		if len(allowed) == 0 {
+			return next
+		}
+		return corsHandler(allowed, next)
+	}
+}
+
+func corsHandler(allowed map[string]bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		h := w.Header()

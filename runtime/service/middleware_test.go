@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
 )
 
 func TestCORS(t *testing.T) {
@@ -37,7 +39,7 @@ func TestCORS(t *testing.T) {
 			r.Header.Set("Access-Control-Request-Method", "POST")
 		}
 		w := httptest.NewRecorder()
-		allowOrigins(tt.origins, ok).ServeHTTP(w, r)
+		allowOrigins(tt.origins)(ok).ServeHTTP(w, r)
 		h := w.Header()
 		if w.Code != tt.status || h.Get("Access-Control-Allow-Origin") != tt.allowOrigin {
 			t.Errorf("%s: %d %q", tt.name, w.Code, h.Get("Access-Control-Allow-Origin"))
@@ -58,7 +60,7 @@ func TestLimitBodies(t *testing.T) {
 		}
 		w.WriteHeader(200)
 	})
-	h := limitBodies(10, read)
+	h := limitBodies(10)(read)
 	for _, tt := range []struct {
 		body   string
 		known  bool
@@ -104,11 +106,88 @@ func TestLogRequestsTellsTheTruth(t *testing.T) {
 			cancel()
 		}
 		r := httptest.NewRequest("POST", "/api/posts", nil).WithContext(ctx)
-		logRequests(log, created).ServeHTTP(httptest.NewRecorder(), r)
+		logRequests(log)(created).ServeHTTP(httptest.NewRecorder(), r)
 		cancel()
 		line := buf.String()
 		if !strings.Contains(line, "status=201") || strings.Contains(line, "client_gone=true") != gone {
 			t.Errorf("client gone %v: %s", gone, line)
 		}
+	}
+}
+
+// TestRecoverPanics: a panic before the answer is a 500 in DRF's shape, one
+// after it began leaves the status as it was, and each logs one error line
+// without the request's headers; http.ErrAbortHandler goes on.
+func TestRecoverPanics(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		status  int
+		body    string
+	}{
+		{"before the answer", func(w http.ResponseWriter, r *http.Request) { panic("boom") }, 500, `{"detail":"A server error occurred."}`},
+		{"after the answer began", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte("{"))
+			panic("boom")
+		}, 201, "{"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, nil))
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/api/posts", nil)
+		r.Header.Set("Authorization", "Bearer secret-token")
+		recoverPanics(log)(tt.handler).ServeHTTP(w, r)
+		if w.Code != tt.status || strings.TrimSpace(w.Body.String()) != tt.body {
+			t.Errorf("%s: %d %q, want %d %q", tt.name, w.Code, w.Body.String(), tt.status, tt.body)
+		}
+		line := buf.String()
+		if strings.Count(line, "\n") != 1 || !strings.Contains(line, "level=ERROR msg=panic") || !strings.Contains(line, "panic=boom") || strings.Contains(line, "secret-token") {
+			t.Errorf("%s: log %q", tt.name, line)
+		}
+	}
+
+	defer func() {
+		if p := recover(); p != http.ErrAbortHandler {
+			t.Errorf("ErrAbortHandler: recovered %v, want it to go on", p)
+		}
+	}()
+	abort := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) })
+	recoverPanics(slog.New(slog.DiscardHandler))(abort).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+}
+
+// TestLogAndRecoveryAreSeparate: the request log does not recover (a panic
+// goes through it, logged with the status so far), recovery does not log
+// requests, and chained as the service chains them, the log has the 500
+// that recovery answered.
+func TestLogAndRecoveryAreSeparate(t *testing.T) {
+	boom := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Errorf("logRequests recovered the panic: %v", p)
+			}
+		}()
+		logRequests(log)(boom).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/a", nil))
+	}()
+	if line := buf.String(); !strings.Contains(line, "msg=request") || !strings.Contains(line, "path=/a status=0") || strings.Contains(line, "panic") {
+		t.Errorf("log alone: %q", line)
+	}
+
+	buf.Reset()
+	recoverPanics(log)(boom).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/b", nil))
+	if line := buf.String(); strings.Contains(line, "msg=request") || !strings.Contains(line, "msg=panic") {
+		t.Errorf("recovery alone: %q", line)
+	}
+
+	buf.Reset()
+	w := httptest.NewRecorder()
+	chi.Chain(logRequests(log), recoverPanics(log)).Handler(boom).ServeHTTP(w, httptest.NewRequest("GET", "/c", nil))
+	if line := buf.String(); w.Code != 500 || !strings.Contains(line, "msg=panic") || !strings.Contains(line, "path=/c status=500") {
+		t.Errorf("chained: %d %q", w.Code, line)
 	}
 }

@@ -39,10 +39,15 @@ type stores struct {
 	closers  []func() error
 }
 
-func (s *stores) Close() {
+// Close closes the backends in the reverse order of their opening and
+// returns what went wrong.
+func (s *stores) Close() error {
+	var errs []error
 	for i := len(s.closers) - 1; i >= 0; i-- {
-		s.closers[i]()
+		errs = append(errs, s.closers[i]())
 	}
+	s.closers = nil
+	return errors.Join(errs...)
 }
 
 // openStores opens the backends the environment selects: the embedded
@@ -133,9 +138,6 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 	return in, nil
 }
 
-// Close releases the stores.
-func (in *instance) Close() { in.stores.Close() }
-
 // authConfig turns the definition's authentication classes into the
 // runtime's configuration. A JWT key that is too short is refused here,
 // before anything listens.
@@ -196,7 +198,7 @@ func (in *instance) jwtKey(j *JWT) (*jwtauth.Key, error) {
 		}
 		return jwtauth.KeyFromBytes("", alg, []byte(raw))
 	}
-	raw, err := jwtauth.KeyFromEnv(j.KeyEnv, in.env.DataDir)
+	raw, err := jwtauth.KeyFromValue(j.KeyEnv, in.env.JWTKey, in.env.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -225,9 +227,10 @@ func (in *instance) newThrottle() (*throttle.Throttle, error) {
 	}, in.stores.counters, opts...)
 }
 
-// Handler builds the whole HTTP handler: middleware, the authentication
-// endpoints, the liveness endpoint and the generated routes.
-func (in *instance) Handler() (http.Handler, error) {
+// handler builds the whole HTTP handler: the runtime's middleware, then
+// the caller's (mws), then the authentication endpoints, the liveness
+// endpoint and the generated routes.
+func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler, error) {
 	def := in.def
 	chain, err := in.kit.Chain(def.Auth.Default...)
 	if err != nil {
@@ -255,12 +258,14 @@ func (in *instance) Handler() (http.Handler, error) {
 		def.Mount(r, app)
 	}
 	origins := append(append([]string(nil), def.CORSOrigins...), in.env.CORSOrigins...)
-	var h http.Handler = r
-	h = limitBodies(maxBodyBytes, h)
-	h = allowOrigins(origins, h)
-	h = secureHeaders(h)
-	h = logRequests(in.log, h)
-	return h, nil
+	runtime := chi.Middlewares{
+		logRequests(in.log), // outermost: it logs what recoverPanics answered
+		recoverPanics(in.log),
+		secureHeaders,
+		allowOrigins(origins),
+		limitBodies(maxBodyBytes),
+	}
+	return append(runtime, mws...).Handler(r), nil
 }
 
 // health is the liveness endpoint: 200 while the process serves, whatever

@@ -23,7 +23,8 @@ const (
 	drainTimeout      = 25 * time.Second
 )
 
-func cmdServe(ctx context.Context, def *Definition, e env, args []string, stderr io.Writer) error {
+// cmdServe serves the handler of New until ctx is cancelled.
+func cmdServe(ctx context.Context, def *Definition, args []string, stderr io.Writer, opts []Option) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -33,23 +34,22 @@ func cmdServe(ctx context.Context, def *Definition, e env, args []string, stderr
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
-
-	app, err := open(ctx, def, e, log)
+	log := newOptions(opts).log
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+		opts = append(opts[:len(opts):len(opts)], WithLogger(log))
+	}
+	svc, err := New(ctx, def, opts...)
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-	handler, err := app.Handler()
-	if err != nil {
-		return err
-	}
+	defer svc.Close()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", *addr, errors.Unwrap(err))
 	}
-	return serve(ctx, ln, handler, log)
+	return serve(ctx, ln, svc.Handler(), log)
 }
 
 // serve runs the HTTP server on ln until ctx is cancelled, then drains

@@ -17,7 +17,12 @@ const KeyFileName = "jwt.key"
 // env used as raw bytes when set (refused when weak, see CheckHMACSecret),
 // otherwise the key kept in dataDir (see LoadOrCreateKey).
 func KeyFromEnv(env, dataDir string) ([]byte, error) {
-	if v := os.Getenv(env); v != "" {
+	return KeyFromValue(env, os.Getenv(env), dataDir)
+}
+
+// KeyFromValue is KeyFromEnv with the variable's value v read already.
+func KeyFromValue(env, v, dataDir string) ([]byte, error) {
+	if v != "" {
 		if err := CheckHMACSecret([]byte(v)); err != nil {
 			return nil, fmt.Errorf("%s: %w", env, err)
 		}
