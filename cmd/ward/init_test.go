@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -181,8 +182,17 @@ func TestOwnModule(t *testing.T) {
 		t.Fatalf("go.mod does not name %s as a tool: %+v", wardTool, m.Tool)
 	}
 
-	// 2. go mod tidy.
+	// 2. go mod tidy. A module on the first release of Ward's Go stays on
+	// it: Ward's go.mod names no patch level a team must move to.
+	goRun(t, dir, "mod", "edit", "-go="+firstRelease(t))
 	goRun(t, dir, strings.Fields(cmds[1])[1:]...)
+	var tidied struct{ Go string }
+	if err := json.Unmarshal([]byte(goRun(t, dir, "mod", "edit", "-json")), &tidied); err != nil {
+		t.Fatal(err)
+	}
+	if tidied.Go != firstRelease(t) {
+		t.Errorf("go mod tidy moved the module from go %s to go %s", firstRelease(t), tidied.Go)
+	}
 
 	// 3. go generate runs ward as the module's tool: a deleted generated
 	// file comes back, and the tree is then up to date.
@@ -194,7 +204,23 @@ func TestOwnModule(t *testing.T) {
 		t.Fatalf("check after go generate: %d %s", code, out)
 	}
 
-	// 4. Build, vet and test.
+	// 4. The scaffolded main takes middleware of chi's shape where it says;
+	// build, vet and test.
+	mainGo := filepath.Join(dir, "cmd/shop/main.go")
+	src := read(t, mainGo)
+	if !strings.Contains(src, "service.WithMiddleware()") {
+		t.Fatalf("cmd/shop/main.go shows no place for middleware:\n%s", src)
+	}
+	src = strings.Replace(src, "import (", "import (\n\t\"net/http\"\n", 1)
+	src = strings.Replace(src, "service.WithMiddleware()", `service.WithMiddleware(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Shop", "mine")
+				next.ServeHTTP(w, r)
+			})
+		})`, 1)
+	if err := os.WriteFile(mainGo, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(t.TempDir(), "shop")
 	goRun(t, dir, "build", "-o", bin, "./cmd/shop")
 	goRun(t, dir, "vet", "./...")
@@ -225,6 +251,9 @@ func TestOwnModule(t *testing.T) {
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
+				if got := res.Header.Get("X-Shop"); got != "mine" {
+					t.Errorf("the middleware added in main did not run: X-Shop %q", got)
+				}
 				break
 			}
 			err = fmt.Errorf("status %d", res.StatusCode)
@@ -280,4 +309,15 @@ func TestGenerateAfterRemovingResource(t *testing.T) {
 		t.Errorf("check after go generate: %d %s", code, out)
 	}
 	goRun(t, dir, "vet", "./...")
+}
+
+// firstRelease is the first release of the Go this test runs, e.g. 1.26.0.
+func firstRelease(t *testing.T) string {
+	t.Helper()
+	v := strings.TrimPrefix(runtime.Version(), "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		t.Skipf("Go version %q is not a release", v)
+	}
+	return parts[0] + "." + parts[1] + ".0"
 }

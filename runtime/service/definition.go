@@ -1,12 +1,15 @@
 // Package service is the entry point of every generated service: it reads
 // flags and the environment, opens the stores, wires authentication,
 // throttling and the generated routes, and runs the commands (serve,
-// createuser, changepassword, deactivate). A scaffolded main is one call:
+// createuser, changepassword, deactivate). A scaffolded main is one call,
+// with a place for the team's middleware:
 //
-//	func main() { service.Main(blogapi.Definition()) }
+//	func main() { service.Main(blogapi.Definition(), service.WithMiddleware()) }
 //
 // so that a runtime upgrade or a regeneration reaches every service without
-// anyone editing main.
+// anyone editing main. Main is a thin command line over New, which builds
+// the service as a library: its Handler for a server of the team's own or
+// for httptest, and Close.
 package service
 
 import (

@@ -9,4 +9,12 @@ import (
 	"github.com/wardhq/ward/examples/blog/blogapi"
 )
 
-func main() { service.Main(blogapi.Definition()) }
+func main() {
+	service.Main(blogapi.Definition(),
+		// Your middleware goes here, in chi's shape, func(http.Handler) http.Handler,
+		// e.g. service.WithMiddleware(middleware.RequestID, audit). It runs on every
+		// request, in the order given, after the runtime's own (request log, panic
+		// recovery, security headers, CORS, body limit) and before the routes.
+		service.WithMiddleware(),
+	)
+}
