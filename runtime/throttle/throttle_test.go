@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wardhq/ward/runtime/authn"
@@ -442,52 +443,59 @@ func TestLoginGiveBack(t *testing.T) {
 
 // A client has at most ChecksInFlight checks running in one process; the
 // next waits for a turn, or for its request to end, and other clients
-// are not held up.
+// are not held up. The waits run on synctest's clock.
 func TestLoginChecksInFlight(t *testing.T) {
-	th, err := New(Config{Login: "100/minute"}, NewMemoryCounters())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dones []func(bool)
-	for range ChecksInFlight {
-		done, ok, _, err := th.Login(req("192.0.2.1:1"))
-		if !ok || err != nil {
-			t.Fatal(ok, err)
+	synctest.Test(t, func(t *testing.T) {
+		th, err := New(Config{Login: "100/minute"}, NewMemoryCounters())
+		if err != nil {
+			t.Fatal(err)
 		}
-		dones = append(dones, done)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, ok, _, err := th.Login(req("192.0.2.1:1").WithContext(ctx)); ok || err == nil {
-		t.Fatalf("a third check in flight: ok=%v err=%v, want a wait until the request ended", ok, err)
-	}
-	if done, ok, _, err := th.Login(req("192.0.2.2:1")); !ok || err != nil {
-		t.Fatalf("another client waited: %v", err)
-	} else {
-		done(true)
-	}
-	got := make(chan bool)
-	go func() {
-		done, ok, _, _ := th.Login(req("192.0.2.1:1"))
-		if ok {
+		var dones []func(bool)
+		for range ChecksInFlight {
+			done, ok, _, err := th.Login(req("192.0.2.1:1"))
+			if !ok || err != nil {
+				t.Fatal(ok, err)
+			}
+			dones = append(dones, done)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		if _, ok, _, err := th.Login(req("192.0.2.1:1").WithContext(ctx)); ok || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a third check in flight: ok=%v err=%v, want a wait until the request ended", ok, err)
+		}
+		if waited := time.Since(start); waited != 50*time.Millisecond {
+			t.Fatalf("the third check waited %v, want the request's 50ms", waited)
+		}
+		if done, ok, _, err := th.Login(req("192.0.2.2:1")); !ok || err != nil {
+			t.Fatalf("another client waited: %v", err)
+		} else {
 			done(true)
 		}
-		got <- ok
-	}()
-	select {
-	case <-got:
-		t.Fatal("a third check ran while two were in flight")
-	case <-time.After(30 * time.Millisecond):
-	}
-	dones[0](true)
-	if !<-got {
-		t.Fatal("the waiting check was refused after a turn freed")
-	}
-	dones[1](false)
-	th.checks.mu.Lock()
-	n := len(th.checks.m)
-	th.checks.mu.Unlock()
-	if n != 0 {
-		t.Fatalf("%d clients still tracked after their checks ended", n)
-	}
+		got := make(chan bool)
+		go func() {
+			done, ok, _, _ := th.Login(req("192.0.2.1:1"))
+			if ok {
+				done(true)
+			}
+			got <- ok
+		}()
+		synctest.Wait() // the check is waiting for a turn, or has run
+		select {
+		case <-got:
+			t.Fatal("a third check ran while two were in flight")
+		default:
+		}
+		dones[0](true)
+		if !<-got {
+			t.Fatal("the waiting check was refused after a turn freed")
+		}
+		dones[1](false)
+		th.checks.mu.Lock()
+		n := len(th.checks.m)
+		th.checks.mu.Unlock()
+		if n != 0 {
+			t.Fatalf("%d clients still tracked after their checks ended", n)
+		}
+	})
 }
