@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -99,37 +99,49 @@ func TestUpdateChecksTheRowAsWritten(t *testing.T) {
 }
 
 // TestWriteOutlivesTheClient: a client that goes away once a write has
-// begun does not cancel it; one gone before it began writes nothing.
+// begun does not cancel it; one gone before it began writes nothing. It
+// runs in a synctest bubble, so that synctest.Wait lets every goroutine
+// that watches the client's context (database/sql's, the driver's) act on
+// its cancellation before the write goes on.
 func TestWriteOutlivesTheClient(t *testing.T) {
-	tables(t, func(t *testing.T, tb *Table[note]) {
-		// Gone before: an error, nothing written.
-		gone, cancel := context.WithCancel(context.Background())
-		cancel()
-		if _, err := tb.Create(gone, &note{Text: "x"}); !errors.Is(err, context.Canceled) {
-			t.Fatalf("create after the client left: %v", err)
-		}
-		if err := tb.Delete(gone, 1); !errors.Is(err, context.Canceled) {
-			t.Fatalf("delete after the client left: %v", err)
-		}
-		var count int
-		if err := tb.DB.QueryRow(`SELECT COUNT(*) FROM "notes"`).Scan(&count); err != nil || count != 0 {
-			t.Fatalf("rows: %d %v", count, err)
-		}
+	for _, backend := range []struct {
+		name string
+		open func(*testing.T) *Table[note]
+	}{{"sqlite", noteTable}, {"postgres", postgresNotes}} {
+		t.Run(backend.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { writeOutlivesTheClient(t, backend.open(t)) })
+		})
+	}
+}
 
-		// Gone inside the transaction (the client's context is cancelled
-		// while the row is written): the write commits and says so.
-		ctx, cancel := context.WithCancel(context.Background())
-		args := tb.InsertArgs
-		tb.InsertArgs = func(n *note) []any { cancel(); time.Sleep(10 * time.Millisecond); return args(n) }
-		n, err := tb.Create(ctx, &note{Text: "created"})
-		tb.InsertArgs = args
-		if err != nil || stored(t, tb, n.ID) != "created" {
-			t.Fatalf("create cancelled inside its transaction: %v %v", n, err)
-		}
-		ctx, cancel = context.WithCancel(context.Background())
-		out, err := tb.Update(ctx, &note{ID: n.ID, Text: "updated"}, func(*note) bool { cancel(); time.Sleep(10 * time.Millisecond); return true })
-		if err != nil || out.Text != "updated" || stored(t, tb, n.ID) != "updated" {
-			t.Fatalf("update cancelled before its commit: %v %v, stored %q", out, err, stored(t, tb, n.ID))
-		}
-	})
+func writeOutlivesTheClient(t *testing.T, tb *Table[note]) {
+	// Gone before: an error, nothing written.
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := tb.Create(gone, &note{Text: "x"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("create after the client left: %v", err)
+	}
+	if err := tb.Delete(gone, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("delete after the client left: %v", err)
+	}
+	var count int
+	if err := tb.DB.QueryRow(`SELECT COUNT(*) FROM "notes"`).Scan(&count); err != nil || count != 0 {
+		t.Fatalf("rows: %d %v", count, err)
+	}
+
+	// Gone inside the transaction (the client's context is cancelled
+	// while the row is written): the write commits and says so.
+	ctx, cancel := context.WithCancel(context.Background())
+	args := tb.InsertArgs
+	tb.InsertArgs = func(n *note) []any { cancel(); synctest.Wait(); return args(n) }
+	n, err := tb.Create(ctx, &note{Text: "created"})
+	tb.InsertArgs = args
+	if err != nil || stored(t, tb, n.ID) != "created" {
+		t.Fatalf("create cancelled inside its transaction: %v %v", n, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	out, err := tb.Update(ctx, &note{ID: n.ID, Text: "updated"}, func(*note) bool { cancel(); synctest.Wait(); return true })
+	if err != nil || out.Text != "updated" || stored(t, tb, n.ID) != "updated" {
+		t.Fatalf("update cancelled before its commit: %v %v, stored %q", out, err, stored(t, tb, n.ID))
+	}
 }
