@@ -76,20 +76,41 @@ func ward(t *testing.T, args ...string) (string, int) {
 	return out.String() + errb.String(), code
 }
 
-// moduleDir makes a folder inside the module whose name starts with "_",
-// so that ./... ignores it while the go tool can still build it.
+// moduleDir makes a folder in a fresh module outside Ward's, under the
+// test's temporary folder. The module requires Ward from this checkout
+// through a replace directive and names it as a tool, with Ward's own
+// requirements and go.sum, so the go tool builds generated code there
+// without the network and without writing into the checkout.
 func moduleDir(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs("../..")
+	checkout, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp(root, "_wardregen")
-	if err != nil {
+	root := t.TempDir()
+	gomod := strings.Replace(read(t, filepath.Join(checkout, "go.mod")), "module "+wardModule+"\n", "module example.com/wardtest\n", 1)
+	gomod += "\nrequire " + wardModule + " v0.0.0-00010101000000-000000000000\n\nreplace " + wardModule + " => " + checkout + "\n"
+	write(t, filepath.Join(root, "go.mod"), gomod)
+	write(t, filepath.Join(root, "go.sum"), read(t, filepath.Join(checkout, "go.sum")))
+	dir := filepath.Join(root, "regen")
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
+}
+
+// TestModuleDirOutsideTheCheckout: the tests' modules live outside Ward's
+// module root, so a test run never writes into the checkout (which may be
+// read-only, or listed by a ./... running meanwhile).
+func TestModuleDirOutsideTheCheckout(t *testing.T) {
+	checkout, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := moduleDir(t)
+	if rel, err := filepath.Rel(checkout, dir); err != nil || !strings.HasPrefix(rel, "..") {
+		t.Fatalf("moduleDir %s is inside the checkout %s", dir, checkout)
+	}
 }
 
 func write(t *testing.T, p, s string) {
@@ -291,7 +312,8 @@ func TestCheckAndVet(t *testing.T) {
 
 func TestInit(t *testing.T) {
 	dir := moduleDir(t)
-	gomod := read(t, "../../go.mod")
+	gomodPath := filepath.Join(filepath.Dir(dir), "go.mod")
+	gomod := read(t, gomodPath)
 	app := filepath.Join(dir, "shop")
 	out, code := ward(t, "init", app)
 	if code != 0 {
@@ -305,9 +327,9 @@ func TestInit(t *testing.T) {
 	if !strings.Contains(read(t, filepath.Join(app, "generate.go")), "\n//go:generate go tool ward generate\n") {
 		t.Errorf("generate.go does not run the module's ward tool:\n%s", read(t, filepath.Join(app, "generate.go")))
 	}
-	// Ward's own go.mod names ward as a tool already: init leaves it alone.
-	if read(t, "../../go.mod") != gomod || strings.Contains(out, "added") {
-		t.Errorf("init changed Ward's go.mod:\n%s", out)
+	// The module names ward as a tool already: init leaves go.mod alone.
+	if read(t, gomodPath) != gomod || strings.Contains(out, "added") {
+		t.Errorf("init changed the module's go.mod:\n%s", out)
 	}
 	if out, code := ward(t, "init", app); code != 1 || !strings.Contains(out, "exists") {
 		t.Fatalf("second init: %d %s", code, out)
