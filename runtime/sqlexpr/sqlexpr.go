@@ -122,4 +122,3 @@ func Rebind(sql string) string {
 	}
 	return b.String()
 }
-

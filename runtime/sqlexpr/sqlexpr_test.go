@@ -142,4 +142,3 @@ func FuzzRebind(f *testing.F) {
 		}
 	})
 }
-
