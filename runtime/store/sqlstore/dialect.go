@@ -141,7 +141,7 @@ func (i instant) Scan(v any) error {
 	return nil
 }
 
-// now is the throttle clock in ticks, outside a hit's transaction.
+// clock is the throttle clock in ticks, read outside a hit's transaction.
 func (s *Store) clock(ctx context.Context) (int64, error) {
 	if s.d.clock == "" {
 		return s.now().UnixNano() / int64(s.d.tick), nil

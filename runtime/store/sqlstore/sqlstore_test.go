@@ -6,8 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -266,51 +264,6 @@ func TestConcurrentMigrate(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP to target until stopped; stopping cuts live links.
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func startProxy(t *testing.T, addr, target string) *proxy {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) stop() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 // While the PostgreSQL server is unreachable every call fails with
 // ErrUnavailable (a throttle denies); once it is back the same pool works
 // again.
@@ -321,8 +274,8 @@ func TestOutageAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := pu.Host
-	p := startProxy(t, "127.0.0.1:0", target)
-	addr := p.ln.Addr().String()
+	p := storetest.StartProxy(t, "127.0.0.1:0", target)
+	addr := p.Addr()
 	pu.Host = addr
 	q := pu.Query()
 	q.Set("connect_timeout", "2")
@@ -334,7 +287,7 @@ func TestOutageAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p.stop()
+	p.Stop()
 	for i := range 3 {
 		c, cancel := context.WithTimeout(ctx, 5*time.Second)
 		if _, err := s.UserByID(c, id); !errors.Is(err, store.ErrUnavailable) {
@@ -346,7 +299,7 @@ func TestOutageAndRecovery(t *testing.T) {
 		cancel()
 	}
 
-	startProxy(t, addr, target)
+	storetest.StartProxy(t, addr, target)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		u, err := s.UserByID(ctx, id)
