@@ -30,6 +30,8 @@ type Store struct {
 	d    Dialect
 	now  func() time.Time
 	hits atomic.Uint64
+	// users selects users (as u) with their permissions, for scanUser.
+	users string
 }
 
 var (
@@ -108,7 +110,8 @@ func New(db *sql.DB, d Dialect) (*Store, error) {
 	if err := schema.MigrateRuntime(ctx, db, d.name, Tables); err != nil {
 		return nil, fmt.Errorf("%s: migrate: %w", d.name, err)
 	}
-	return &Store{db: db, d: d, now: time.Now}, nil
+	users := `SELECT u.id, u.username, u.password_hash, u.is_active, u.is_staff, u.password_version, u.created_at, COALESCE(` + d.perms + `, '') FROM ward_users u`
+	return &Store{db: db, d: d, now: time.Now, users: users}, nil
 }
 
 // DB returns the database the store uses.
@@ -197,10 +200,6 @@ func (s *Store) orNow(t time.Time) time.Time {
 	return t
 }
 
-func (s *Store) userCols() string {
-	return `u.id, u.username, u.password_hash, u.is_active, u.is_staff, u.password_version, u.created_at, COALESCE(` + s.d.perms + `, '')`
-}
-
 type scanner interface{ Scan(...any) error }
 
 func scanUser(r scanner) (*store.UserRecord, error) {
@@ -243,13 +242,13 @@ func (s *Store) insertPerms(ctx context.Context, tx *sql.Tx, id int64, perms []s
 
 // UserByID implements store.Users.
 func (s *Store) UserByID(ctx context.Context, id int64) (*store.UserRecord, error) {
-	u, err := scanUser(s.row(ctx, s.db, `SELECT `+s.userCols()+` FROM ward_users u WHERE u.id = ?`, id))
+	u, err := scanUser(s.row(ctx, s.db, s.users+` WHERE u.id = ?`, id))
 	return u, s.mapErr(err)
 }
 
 // UserByUsername implements store.Users.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*store.UserRecord, error) {
-	u, err := scanUser(s.row(ctx, s.db, `SELECT `+s.userCols()+` FROM ward_users u WHERE u.username = ?`, username))
+	u, err := scanUser(s.row(ctx, s.db, s.users+` WHERE u.username = ?`, username))
 	return u, s.mapErr(err)
 }
 
@@ -294,7 +293,7 @@ func (s *Store) ListUsers(ctx context.Context, limit, offset int) ([]*store.User
 		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ward_users`).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+s.userCols()+` FROM ward_users u ORDER BY u.id LIMIT ? OFFSET ?`), limit, offset)
+		rows, err := s.db.QueryContext(ctx, s.q(s.users+` ORDER BY u.id LIMIT ? OFFSET ?`), limit, offset)
 		if err != nil {
 			return err
 		}
