@@ -21,6 +21,7 @@ import (
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/redis"
 	"github.com/wardhq/ward/runtime/store/sqlite"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 	"github.com/wardhq/ward/runtime/throttle"
 )
 
@@ -59,7 +60,7 @@ func burstCounters(t *testing.T, backend string) store.Counters {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		s, err := sqlite.New(db)
+		s, err := sqlstore.New(db, sqlstore.SQLite)
 		if err != nil {
 			t.Fatal(err)
 		}

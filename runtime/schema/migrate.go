@@ -23,10 +23,27 @@ const (
 //
 // It runs in one transaction that reads the schema and changes it, so that
 // instances starting together do not race: on PostgreSQL the transaction
-// first takes MigrateLock, the advisory lock the runtime's own tables are
-// migrated under; on SQLite it is BEGIN IMMEDIATE when db's DSN asks for
-// it (sqlite.DSN does), else the first write serializes it.
+// first takes MigrateLock, the advisory lock MigrateRuntime takes too; on
+// SQLite it is BEGIN IMMEDIATE when db's DSN asks for it (sqlite.DSN
+// does), else the first write serializes it.
 func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) error {
+	return inTx(ctx, db, dialect, func(tx *sql.Tx) error { return migrate(ctx, tx, dialect, tables) })
+}
+
+// MigrateRuntime migrates the runtime's own tables as Migrate does, in one
+// transaction that first renames the tables of a database made before
+// RuntimePrefix (RenameLegacy).
+func MigrateRuntime(ctx context.Context, db *sql.DB, dialect string, tables []Table) error {
+	return inTx(ctx, db, dialect, func(tx *sql.Tx) error {
+		if err := RenameLegacy(ctx, tx, dialect); err != nil {
+			return err
+		}
+		return migrate(ctx, tx, dialect, tables)
+	})
+}
+
+// inTx runs f in one transaction, under MigrateLock on PostgreSQL.
+func inTx(ctx context.Context, db *sql.DB, dialect string, f func(*sql.Tx) error) error {
 	if dialect != SQLite && dialect != Postgres {
 		return fmt.Errorf("schema: unknown dialect %q", dialect)
 	}
@@ -40,6 +57,16 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) er
 			return fmt.Errorf("schema: %w", err)
 		}
 	}
+	if err := f(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, tx *sql.Tx, dialect string, tables []Table) error {
 	var stmts []string
 	for _, t := range tables {
 		have, exists, err := columns(ctx, tx, dialect, t.Name)
@@ -48,38 +75,15 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) er
 		}
 		if !exists {
 			stmts = append(stmts, CreateTable(dialect, t))
-			continue
+		} else {
+			add, err := alter(dialect, t, have)
+			if err != nil {
+				return err
+			}
+			stmts = append(stmts, add...)
 		}
-		want := map[string]Column{}
-		for _, c := range t.Columns {
-			want[c.Name] = c
-		}
-		names := make([]string, 0, len(have))
-		for name := range have {
-			names = append(names, name)
-		}
-		sort.Strings(names) // a deterministic message
-		for _, name := range names {
-			typ := have[name]
-			if name == "id" {
-				continue
-			}
-			c, ok := want[name]
-			if !ok {
-				return fmt.Errorf("schema: table %s has column %s, which the spec no longer declares: drop it by hand (ALTER TABLE %s DROP COLUMN %s) after saving its data, or put the field back", t.Name, name, t.Name, name)
-			}
-			if !sameType(dialect, typ, sqlType(dialect, c.Type)) {
-				return fmt.Errorf("schema: column %s.%s is %s in the database but %s (%s) in the spec: migrate it by hand or restore its type", t.Name, name, typ, c.Type, sqlType(dialect, c.Type))
-			}
-		}
-		for _, c := range t.Columns {
-			if _, ok := have[c.Name]; ok {
-				continue
-			}
-			if !c.Nullable && c.Default == nil {
-				return fmt.Errorf("schema: new column %s.%s is required and has no default: give it a default or make it optional, then regenerate", t.Name, c.Name)
-			}
-			stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, c))
+		for _, ix := range t.Indexes {
+			stmts = append(stmts, "CREATE INDEX IF NOT EXISTS "+ident(ix.Name)+" ON "+ident(t.Name)+" ("+idents(ix.Columns)+")")
 		}
 	}
 	for _, s := range stmts {
@@ -87,24 +91,66 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string, tables []Table) er
 			return fmt.Errorf("schema: %s: %w", s, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("schema: %w", err)
-	}
 	return nil
+}
+
+// alter returns the statements adding the columns of t that the table
+// lacks (have), or an error naming what must be done by hand.
+func alter(dialect string, t Table, have map[string]string) ([]string, error) {
+	want := map[string]Column{}
+	for _, c := range t.Columns {
+		want[c.Name] = c
+	}
+	names := make([]string, 0, len(have))
+	for name := range have {
+		names = append(names, name)
+	}
+	sort.Strings(names) // a deterministic message
+	for _, name := range names {
+		typ := have[name]
+		if name == "id" {
+			continue
+		}
+		c, ok := want[name]
+		if !ok {
+			return nil, fmt.Errorf("schema: table %s has column %s, which the spec no longer declares: drop it by hand (ALTER TABLE %s DROP COLUMN %s) after saving its data, or put the field back", t.Name, name, t.Name, name)
+		}
+		if !sameType(dialect, typ, sqlType(dialect, c.Type)) {
+			return nil, fmt.Errorf("schema: column %s.%s is %s in the database but %s (%s) in the spec: migrate it by hand or restore its type", t.Name, name, typ, c.Type, sqlType(dialect, c.Type))
+		}
+	}
+	var stmts []string
+	for _, c := range t.Columns {
+		if _, ok := have[c.Name]; ok {
+			continue
+		}
+		if !c.Nullable && c.Default == nil {
+			return nil, fmt.Errorf("schema: new column %s.%s is required and has no default: give it a default or make it optional, then regenerate", t.Name, c.Name)
+		}
+		stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, c))
+	}
+	return stmts, nil
 }
 
 // CreateTable is the CREATE TABLE statement of t in dialect.
 func CreateTable(dialect string, t Table) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE " + ident(t.Name) + " (")
-	if dialect == Postgres {
-		b.WriteString(`"id" BIGSERIAL PRIMARY KEY`)
-	} else {
-		b.WriteString(`"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
+	var defs []string
+	switch {
+	case t.Keyless || len(t.Key) > 0:
+	case dialect == Postgres:
+		defs = append(defs, `"id" BIGSERIAL PRIMARY KEY`)
+	default:
+		defs = append(defs, `"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
 	}
 	for _, c := range t.Columns {
-		b.WriteString(", " + columnDef(dialect, c))
+		defs = append(defs, columnDef(dialect, c))
 	}
+	if len(t.Key) > 0 {
+		defs = append(defs, "PRIMARY KEY ("+idents(t.Key)+")")
+	}
+	b.WriteString(strings.Join(defs, ", "))
 	b.WriteString(")")
 	return b.String()
 }
@@ -117,8 +163,14 @@ func columnDef(dialect string, c Column) string {
 	if c.Default != nil {
 		s += " DEFAULT " + literal(dialect, c.Default)
 	}
+	if c.Unique {
+		s += " UNIQUE"
+	}
 	if c.Type == "user" {
 		s += " REFERENCES " + ident(UsersTable) + ` ("id")`
+		if c.Cascade {
+			s += " ON DELETE CASCADE"
+		}
 	}
 	return s
 }
@@ -167,6 +219,16 @@ func sqlType(dialect, t string) string {
 			return "TIMESTAMPTZ"
 		}
 		return "DATETIME"
+	case "instant":
+		if pg {
+			return "TIMESTAMPTZ"
+		}
+		return "INTEGER"
+	case "bytes":
+		if pg {
+			return "BYTEA"
+		}
+		return "BLOB"
 	}
 	return "TEXT"
 }
@@ -183,6 +245,14 @@ func sameType(dialect, have, want string) bool {
 }
 
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func idents(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = ident(n)
+	}
+	return strings.Join(q, ", ")
+}
 
 // columns returns the columns of table and their declared types.
 func columns(ctx context.Context, db *sql.Tx, dialect, table string) (map[string]string, bool, error) {

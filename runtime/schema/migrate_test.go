@@ -159,6 +159,24 @@ func TestCreateTable(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", d, got, want)
 		}
 	}
+	// The runtime's own tables: another key or none, bytes and instants,
+	// unique columns, rows that go with their user.
+	keyed := Table{Name: "k", Key: []string{"h"}, Columns: []Column{{Name: "h", Type: "bytes"}, {Name: "u", Type: "user", Cascade: true}, {Name: "n", Type: "string", Unique: true}, {Name: "at", Type: "instant", Nullable: true}}}
+	keyless := Table{Name: "l", Keyless: true, Columns: []Column{{Name: "at", Type: "int"}}}
+	for _, c := range []struct {
+		dialect string
+		t       Table
+		want    string
+	}{
+		{SQLite, keyed, `CREATE TABLE "k" ("h" BLOB NOT NULL, "u" INTEGER NOT NULL REFERENCES "ward_users" ("id") ON DELETE CASCADE, "n" TEXT NOT NULL UNIQUE, "at" INTEGER, PRIMARY KEY ("h"))`},
+		{Postgres, keyed, `CREATE TABLE "k" ("h" BYTEA NOT NULL, "u" BIGINT NOT NULL REFERENCES "ward_users" ("id") ON DELETE CASCADE, "n" TEXT NOT NULL UNIQUE, "at" TIMESTAMPTZ, PRIMARY KEY ("h"))`},
+		{SQLite, keyless, `CREATE TABLE "l" ("at" INTEGER NOT NULL)`},
+		{Postgres, keyless, `CREATE TABLE "l" ("at" BIGINT NOT NULL)`},
+	} {
+		if got := CreateTable(c.dialect, c.t); got != c.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", c.dialect, c.t.Name, got, c.want)
+		}
+	}
 	if err := Migrate(context.Background(), nil, "mysql", nil); err == nil {
 		t.Error("unknown dialect accepted")
 	}

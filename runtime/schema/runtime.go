@@ -52,12 +52,12 @@ var (
 
 // RenameLegacy renames, in tx, each runtime table still under its name of
 // before RuntimePrefix (the old name exists and the new one does not), so
-// that an existing database keeps its users, tokens and sessions. The
-// caller runs it first in the transaction (under MigrateLock on
+// that an existing database keeps its users, tokens and sessions.
+// MigrateRuntime runs it first in the transaction (under MigrateLock on
 // PostgreSQL) that then creates the tables that are missing. Foreign keys
 // follow the rename on both databases. The table's named indexes are
 // renamed on PostgreSQL and dropped on SQLite, which cannot rename an
-// index (the caller's CREATE INDEX IF NOT EXISTS makes them again).
+// index (MigrateRuntime's CREATE INDEX IF NOT EXISTS makes them again).
 func RenameLegacy(ctx context.Context, tx *sql.Tx, dialect string) error {
 	for _, r := range LegacyTables {
 		isTable, exists, err := tableExists(ctx, tx, dialect, r[0])

@@ -1,13 +1,22 @@
-// Package schema creates and migrates the tables of generated resources. A
-// spec change that only adds (a table, a nullable column, a column with a
-// default) is applied at start; a destructive one (a dropped or retyped
-// column) is refused with a message.
+// Package schema creates and migrates tables: those of generated resources
+// and the runtime's own (users, tokens, sessions, refresh families,
+// throttle hits). A spec change that only adds (a table, a nullable column,
+// a column with a default) is applied at start; a destructive one (a
+// dropped or retyped column) is refused with a message.
 package schema
 
-// Table is one resource table. Every table has an integer primary key "id".
+// Table is one table. A resource table has an integer primary key "id";
+// the runtime's own tables may name another key, or none.
 type Table struct {
 	Name    string
 	Columns []Column // without id
+	// Key, when set, is the primary key's columns in place of id.
+	Key []string
+	// Keyless is a table without a primary key (nor id).
+	Keyless bool
+	// Indexes are created with the table, and again at every migration
+	// when missing.
+	Indexes []Index
 }
 
 // Column is one column.
@@ -15,15 +24,29 @@ type Column struct {
 	Name string
 	// Type is a Ward field type: "string", "text", "int", "float", "bool",
 	// "datetime" or "user" (an integer reference to the id of UsersTable).
+	// The runtime's own tables also use "bytes" (BLOB, BYTEA) and
+	// "instant" (Unix nanoseconds in an INTEGER on SQLite, TIMESTAMPTZ on
+	// PostgreSQL).
 	Type     string
 	Nullable bool
 	// Default is the default value as a Go value of the column's type
 	// (string, int64, float64, bool), or nil.
 	Default any
+	// Unique adds a UNIQUE constraint.
+	Unique bool
+	// Cascade makes a "user" column's rows go with their user (ON DELETE
+	// CASCADE).
+	Cascade bool
+}
+
+// Index is a named index on columns of a table.
+type Index struct {
+	Name    string
+	Columns []string
 }
 
 // MigrateLock is the pg_advisory_xact_lock key under which the runtime's
-// own tables (runtime/store/postgres) and the resource tables (Migrate)
-// are migrated, so that instances starting together queue instead of
-// creating a table twice.
+// own tables (MigrateRuntime) and the resource tables (Migrate) are
+// migrated, so that instances starting together queue instead of creating
+// a table twice.
 const MigrateLock int64 = 0x77617264_6d696772 // "wardmigr"

@@ -24,6 +24,7 @@ import (
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/sqlite"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 	"github.com/wardhq/ward/runtime/throttle"
 )
 
@@ -89,7 +90,7 @@ func openSQLite(ctx context.Context, s *stores, e env) error {
 		return err
 	}
 	s.closers = append(s.closers, db.Close)
-	st, err := sqlite.New(db)
+	st, err := sqlstore.New(db, sqlstore.SQLite)
 	if err != nil {
 		return fmt.Errorf("opening the database in %s: %w", e.DataDir, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/store/postgres"
 	"github.com/wardhq/ward/runtime/store/redis"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 )
 
 // openPostgres opens PostgreSQL for users, tokens and resources (and, until
@@ -23,7 +24,7 @@ func openPostgres(ctx context.Context, s *stores, e env) error {
 		return err
 	}
 	s.closers = append(s.closers, db.Close)
-	st, err := postgres.New(db)
+	st, err := sqlstore.New(db, sqlstore.Postgres)
 	if err != nil {
 		return fmt.Errorf("postgres: %v", err)
 	}

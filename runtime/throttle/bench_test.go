@@ -13,6 +13,7 @@ import (
 	"github.com/wardhq/ward/runtime/store/postgres"
 	"github.com/wardhq/ward/runtime/store/redis"
 	"github.com/wardhq/ward/runtime/store/sqlite"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 )
 
 // BenchmarkHit compares Counters.Hit (and store.Reserver's Reserve plus
@@ -35,7 +36,7 @@ func BenchmarkHit(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { db.Close() })
-			s, err := sqlite.New(db)
+			s, err := sqlstore.New(db, sqlstore.SQLite)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -58,7 +59,7 @@ func BenchmarkHit(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { db.Close() })
-			s, err := postgres.New(db)
+			s, err := sqlstore.New(db, sqlstore.Postgres)
 			if err != nil {
 				b.Fatal(err)
 			}

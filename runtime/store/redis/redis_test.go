@@ -5,11 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -198,56 +195,12 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func startProxy(t *testing.T, listen, target string) *proxy {
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) stop() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 // While Redis is unreachable every call denies with ErrUnavailable; once
 // it is back the same client works again.
 func TestOutageAndRecovery(t *testing.T) {
 	_, direct := fresh(t)
-	p := startProxy(t, "127.0.0.1:0", addr())
-	via := p.ln.Addr().String()
+	p := storetest.StartProxy(t, "127.0.0.1:0", addr())
+	via := p.Addr()
 	c, err := Open(context.Background(), "redis://"+via+"/0")
 	if err != nil {
 		t.Fatal(err)
@@ -261,7 +214,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	if ok, _, err := s.Hit(ctx, "k", 5, time.Minute); !ok || err != nil {
 		t.Fatalf("before outage: ok=%v err=%v", ok, err)
 	}
-	p.stop()
+	p.Stop()
 	checks := map[string]func() error{
 		"Hit": func() error {
 			ok, _, err := s.Hit(ctx, "k", 5, time.Minute)
@@ -278,7 +231,7 @@ func TestOutageAndRecovery(t *testing.T) {
 			t.Fatalf("%s during outage: %v, want ErrUnavailable", name, err)
 		}
 	}
-	startProxy(t, via, addr())
+	storetest.StartProxy(t, via, addr())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ok, _, err := s.Hit(ctx, "k", 5, time.Minute)

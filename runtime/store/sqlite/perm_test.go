@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 )
 
 // withUmask runs f under umask m (process-wide: the tests of this package
@@ -76,7 +77,7 @@ func TestDataFileReadableByOthersRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if _, err := New(db); err != nil {
+			if _, err := sqlstore.New(db, sqlstore.SQLite); err != nil {
 				t.Fatal(err)
 			}
 			for name, mode := range c.files {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 )
 
 // TestMain lets the test binary act as a second process writing to a
@@ -32,7 +33,7 @@ func child(dir, name string) int {
 		return 1
 	}
 	defer db.Close()
-	s, err := New(db)
+	s, err := sqlstore.New(db, sqlstore.SQLite)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -93,7 +94,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("%d users, want 60", total)
 	}
 	var hits int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM ward_throttle_hits WHERE key = 'shared'`).Scan(&hits); err != nil {
+	if err := s.DB().QueryRow(`SELECT COUNT(*) FROM ward_throttle_hits WHERE key = 'shared'`).Scan(&hits); err != nil {
 		t.Fatal(err)
 	}
 	if hits != 60 {
@@ -107,7 +108,7 @@ func TestTwoProcesses(t *testing.T) {
 func TestImmediateTransactions(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	tx, err := s.db.Begin()
+	tx, err := s.DB().Begin()
 	if err != nil {
 		t.Fatal(err)
 	}

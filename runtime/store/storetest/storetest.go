@@ -266,6 +266,8 @@ var userTests = []test{
 			{2, 4, ids[4:]},
 			{2, 5, nil},
 			{3, 100, nil},
+			{-1, 0, ids}, // no limit
+			{-1, 3, ids[3:]},
 		} {
 			us, total, err := s.Users.ListUsers(c, tc.limit, tc.offset)
 			noErr(t, "ListUsers", err)
