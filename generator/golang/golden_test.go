@@ -2,6 +2,7 @@ package golang_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
@@ -109,8 +110,11 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestGoldenCompiles writes every case into a folder of the module whose
-// name starts with "_" (so ./... ignores it), then builds and vets it.
+// TestGoldenCompiles writes every case into a module of its own in a
+// temporary folder outside this one, whose go.mod requires this module
+// through a replace directive (and pins its dependencies as this go.mod
+// does), then builds, vets and staticchecks it: generated code must be as
+// clean as code written by hand.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds generated code with the go tool")
@@ -119,13 +123,9 @@ func TestGoldenCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmp, err := os.MkdirTemp(root, "_wardgolden")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(tmp) })
-	importRoot := module + "/" + filepath.Base(tmp)
-	var pkgs []string
+	tmp := t.TempDir()
+	const importRoot = "example.com/wardgolden"
+	writeGoldenModule(t, root, tmp, importRoot)
 	for _, name := range cases(t) {
 		out := generate(t, name, importRoot)
 		for p, b := range out.Files {
@@ -137,15 +137,77 @@ func TestGoldenCompiles(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		pkgs = append(pkgs, "./"+filepath.Base(tmp)+"/"+name+"/...")
 	}
-	// The generated tests compare written-out permission checks with their
-	// composed values; run them on every case.
-	for _, tool := range [][]string{{"build"}, {"vet"}, {"test", "-count=1", "-run", "WrittenOutChecks"}} {
-		cmd := exec.Command("go", append(tool, pkgs...)...)
-		cmd.Dir = root
+	run := func(name string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = tmp
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
 		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(tool, " "), err, b)
+			t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, b)
 		}
 	}
+	run("go", "build", "./...")
+	run("go", "vet", "./...")
+	// The generated tests compare written-out permission checks with their
+	// composed values; run them on every case.
+	run("go", "test", "-count=1", "-run", "WrittenOutChecks", "./...")
+	run(staticcheck(t), "./...")
+}
+
+// writeGoldenModule writes dir/go.mod for module path mod: this module's
+// go.mod with its module line replaced, this module required and replaced
+// by root; and this module's go.sum and staticcheck.conf.
+func writeGoldenModule(t *testing.T, root, dir, mod string) {
+	t.Helper()
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for line := range strings.Lines(string(gomod)) {
+		switch {
+		case strings.HasPrefix(line, "module "):
+			line = "module " + mod + "\n"
+		case strings.HasPrefix(line, "tool "):
+			continue
+		}
+		b.WriteString(line)
+	}
+	fmt.Fprintf(&b, "\nrequire %s v0.0.0\n\nreplace %s => %s\n", module, module, root)
+	files := map[string][]byte{"go.mod": []byte(b.String())}
+	for _, name := range []string{"go.sum", "staticcheck.conf"} {
+		if files[name], err = os.ReadFile(filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// staticcheck returns the staticcheck binary: on PATH, else in GOPATH/bin,
+// where .ci/run installs the pinned version. Without one the test is
+// skipped, except under CI, where it fails.
+func staticcheck(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("staticcheck"); err == nil {
+		return p
+	}
+	out, err := exec.Command("go", "env", "GOPATH").Output()
+	if err == nil {
+		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
+			p := filepath.Join(dir, "bin", "staticcheck")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("staticcheck is not installed: .ci/run installs honnef.co/go/tools/cmd/staticcheck")
+	}
+	t.Skip("staticcheck is not installed (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2)")
+	return ""
 }
