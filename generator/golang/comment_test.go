@@ -9,10 +9,15 @@ import (
 	"testing"
 )
 
-// fixedHeader says whether e is made of the constants Header and
-// BuildConstraint and string literals only: text fixed when Ward is built.
+// fixedHeader says whether e is made of Header(...), the constant
+// BuildConstraint and string literals only: text fixed when Ward is built
+// but for the spec's name, which Header writes only when it is printable
+// (no line break), else it writes the header without it.
 func fixedHeader(e ast.Expr) bool {
 	switch e := e.(type) {
+	case *ast.CallExpr:
+		id, ok := e.Fun.(*ast.Ident)
+		return ok && id.Name == "Header"
 	case *ast.Ident:
 		return e.Name == "Header" || e.Name == "BuildConstraint"
 	case *ast.BasicLit:

@@ -22,70 +22,72 @@ func (g *gen) view(x *res, auth []plan.AuthClass) Code {
 	for _, a := range auth {
 		names = append(names, Lit(string(a)))
 	}
-	d := Dict{
-		Id("App"):      Id("app"),
-		Id("Resource"): Lit(x.r.Name),
-		Id("Chain"):    Id("app").Dot("Chain").Call(names...),
+	d := map[string]Code{
+		"App":      Id("app"),
+		"Resource": Lit(x.r.Name),
+		"Chain":    Id("app").Dot("Chain").Call(names...),
 	}
 	if g.svc.Throttle.Anon != nil {
-		d[Id("Anon")] = True()
+		d["Anon"] = True()
 	}
 	if g.svc.Throttle.User != nil {
-		d[Id("User")] = True()
+		d["User"] = True()
 	}
 	if len(x.r.Throttles) > 0 {
 		var s []Code
 		for _, t := range x.r.Throttles {
 			s = append(s, Lit(t))
 		}
-		d[Id("Scopes")] = Index().String().Values(s...)
+		d["Scopes"] = Index().String().Values(s...)
 	}
-	return Op("&").Qual(pkgRest, "View").Values(d)
+	return Op("&").Add(viewType.lit(d))
+}
+
+// chainKey names an authentication chain, to compare chains.
+func chainKey(a []plan.AuthClass) string {
+	k := make([]string, len(a))
+	for i, c := range a {
+		k[i] = string(c)
+	}
+	return strings.Join(k, ",")
+}
+
+// ownView reports whether action a authenticates with another chain than
+// its resource, so that it needs a view of its own.
+func (x *res) ownView(a plan.Action) bool {
+	e, ok := x.eps[a]
+	return ok && chainKey(e.Auth) != chainKey(x.r.Auth)
+}
+
+// viewOf is the view action a runs in: the resource's, or its own.
+func (x *res) viewOf(a plan.Action) *Statement {
+	if x.ownView(a) {
+		return Id("h").Dot(camel(string(a)) + "View")
+	}
+	return Id("h").Dot("view")
 }
 
 func (g *gen) handlers(f *File, x *res) {
-	// The handler type.
-	fields := []Code{Id("store").Id(x.store), comment("view is the resource-level view, for OPTIONS and unsupported methods."), Id("view").Op("*").Qual(pkgRest, "View")}
+	// The handler type: the store, the resource's view, and a view for each
+	// action with its own authentication.
+	fields := []Code{Id("store").Id(x.store), Id("view").Op("*").Qual(pkgRest, "View")}
+	values := []Code{Id("store").Op(":").Id("new" + x.store).Call(Id("app")), Id("view").Op(":").Id("v")}
+	mount := []Code{Id("v").Op(":=").Add(g.view(x, x.r.Auth))}
 	for _, a := range plan.Actions {
-		if x.has(a) {
-			fields = append(fields, Id(camel(string(a))).Op("*").Qual(pkgRest, "View"))
+		if !x.ownView(a) {
+			continue
 		}
+		name := camel(string(a)) + "View"
+		fields = append(fields, Id(name).Op("*").Qual(pkgRest, "View").Add(comment("%s has its own authentication", a)))
+		values = append(values, Id(name).Op(":").Add(g.view(x, x.eps[a].Auth)))
 	}
 	f.Add(comment("%s serves %s and %s/{id}.", x.handler, x.r.Path, x.r.Path))
 	f.Type().Id(x.handler).Struct(fields...)
 	f.Line()
 
-	// mount: one View per distinct authentication chain.
-	chainKey := func(a []plan.AuthClass) string {
-		var k []string
-		for _, c := range a {
-			k = append(k, string(c))
-		}
-		return strings.Join(k, ",")
-	}
-	viewVars := map[string]string{chainKey(x.r.Auth): "v"}
-	mount := []Code{Id("v").Op(":=").Add(g.view(x, x.r.Auth))}
-	views := Dict{
-		Id("store"): Id("new" + x.store).Call(Id("app")),
-		Id("view"):  Id("v"),
-	}
-	for _, a := range plan.Actions {
-		e, ok := x.eps[a]
-		if !ok {
-			continue
-		}
-		k := chainKey(e.Auth)
-		name, ok := viewVars[k]
-		if !ok {
-			name = camel(string(a)) + "View"
-			viewVars[k] = name
-			mount = append(mount, Id(name).Op(":=").Add(g.view(x, e.Auth)).Add(comment("%s has its own authentication", a)))
-		}
-		views[Id(camel(string(a)))] = Id(name)
-	}
 	hasDetail := x.has(plan.Retrieve) || x.has(plan.Update) || x.has(plan.PartialUpdate) || x.has(plan.Destroy)
 	mount = append(mount,
-		Id("h").Op(":=").Op("&").Id(x.handler).Values(views),
+		Id("h").Op(":=").Op("&").Id(x.handler).Add(fieldValues(values...)),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path), Id("h").Dot("collection")),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/"), Qual(pkgRest, "NotFound")).Add(comment("no trailing slash, as the contract says")),
 	)
@@ -154,19 +156,10 @@ func (g *gen) dispatch(f *File, x *res, name string, actions []plan.Action) {
 
 func (g *gen) action(f *File, x *res, a plan.Action) {
 	p := Id(x.permVar(a))
-	v := Id("h").Dot(camel(string(a)))
+	v := x.viewOf(a)
 	ctx := Id("r").Dot("Context").Call()
-	allows, allowsObj := g.allowsFuncs(x, a)
 	check := Qual(pkgRest, "Check").Call(Id("w"), p, Id("req"))
 	checkObj := Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))
-	lookupFn, lookupArgs := "Lookup", []Code{v, Id("w"), Id("r"), Id("req"), p, Id(x.id + "Scope"), Id("h").Dot("store").Dot("Get")}
-	saveFn, saveArgs := "Save", []Code{v, Id("w"), Id("r"), Id("req"), p, Id("obj"), Id("h").Dot("store").Dot("Update")}
-	if allows != "" {
-		check = Qual(pkgRest, "CheckWith").Call(Id("w"), Id(allows).Call(Id("req")), p, Id("req"))
-		checkObj = Qual(pkgRest, "CheckObjectWith").Call(Id("w"), Id(allowsObj).Call(Id("req"), Id("obj")), p, Id("req"), Id("obj"))
-		lookupFn, lookupArgs = "LookupWith", []Code{v, Id("w"), Id("r"), Id("req"), Id(allowsObj), p, Id(x.id + "Scope"), Id("h").Dot("store").Dot("Get")}
-		saveFn, saveArgs = "SaveWith", []Code{v, Id("w"), Id("r"), Id("req"), Id(allowsObj), p, Id("obj"), Id("h").Dot("store").Dot("Update")}
-	}
 	body := []Code{
 		List(Id("req"), Id("ok")).Op(":=").Add(v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[a])),
 		If(Op("!").Id("ok").Op("||").Op("!").Add(check)).Block(Return()),
@@ -180,7 +173,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 	}
 	lookup := []Code{
 		comment("Look up through the read scope (404 outside it), then check the object."),
-		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, lookupFn).Call(lookupArgs...),
+		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(v, Id("w"), Id("r"), Id("req"), p, Id(x.id+"Scope"), Id("h").Dot("store").Dot("Get")),
 		If(Op("!").Id("ok")).Block(Return()),
 	}
 	now := func(which string) []Code {
@@ -270,7 +263,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		body = append(body,
 			comment("The object check runs again on the object as it will be written, inside"),
 			comment("the write's transaction: a denial writes nothing."),
-			List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, saveFn).Call(saveArgs...),
+			List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, "Save").Call(v, Id("w"), Id("r"), Id("req"), p, Id("obj"), Id("h").Dot("store").Dot("Update")),
 			If(Op("!").Id("ok")).Block(Return()),
 			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
 		)

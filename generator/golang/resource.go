@@ -52,14 +52,10 @@ func (g *gen) resource(r *plan.Resource) error {
 		g.decode(f, x)
 	}
 	g.permissions(f, x)
-	g.fastChecks(f, x)
 	g.scope(f, x)
 	g.storeIface(f, x)
 	g.sqlStore(f, x)
 	g.handlers(f, x)
-	if err := g.fastTest(x); err != nil {
-		return err
-	}
 	return g.file(SnakeCase(camel(r.Name))+"_gen.go", f)
 }
 
@@ -152,45 +148,50 @@ func (g *gen) decode(f *File, x *res) {
 }
 
 func rules(fl *plan.Field) Code {
-	d := Dict{}
+	d := map[string]Code{}
 	if fl.Required {
-		d[Id("Required")] = True()
+		d["Required"] = True()
 	}
 	if fl.Nullable {
-		d[Id("Nullable")] = True()
+		d["Nullable"] = True()
 	}
 	if (fl.Type == plan.String || fl.Type == plan.Text) && !fl.Required {
-		d[Id("AllowBlank")] = True()
+		d["AllowBlank"] = True()
 	}
 	if fl.MinLength != nil {
-		d[Id("MinLength")] = Lit(*fl.MinLength)
+		d["MinLength"] = Lit(*fl.MinLength)
 	}
 	if fl.MaxLength != nil {
-		d[Id("MaxLength")] = Lit(*fl.MaxLength)
+		d["MaxLength"] = Lit(*fl.MaxLength)
 	}
 	if fl.Min != nil {
-		d[Id("Min")] = Qual(pkgRest, "F64").Call(Lit(*fl.Min))
+		d["Min"] = Qual(pkgRest, "F64").Call(Lit(*fl.Min))
 	}
 	if fl.Max != nil {
-		d[Id("Max")] = Qual(pkgRest, "F64").Call(Lit(*fl.Max))
+		d["Max"] = Qual(pkgRest, "F64").Call(Lit(*fl.Max))
 	}
 	if len(fl.Choices) > 0 {
 		var cs []Code
 		for _, c := range fl.Choices {
 			cs = append(cs, Lit(c))
 		}
-		d[Id("Choices")] = Index().Any().Values(cs...)
+		d["Choices"] = Index().Any().Values(cs...)
 	}
-	return Qual(pkgRest, "Rules").Values(d)
+	return ruleType.lit(d)
 }
 
-// permVar is the name of the permission value of an action ("" = resource).
+// permVar is the name of the permission value of action a: the
+// resource's (a == "" or an action whose expression is the resource's), or
+// the action's own.
 func (x *res) permVar(a plan.Action) string {
-	if a == "" {
+	if e, ok := x.eps[a]; !ok || sameExpr(e.Permission, x.r.Permission) {
 		return x.id + "Permission"
 	}
 	return x.id + exported(string(a)) + "Permission"
 }
+
+// sameExpr reports whether a and b are the same expression.
+func sameExpr(a, b plan.Expr) bool { return exprText(a) == exprText(b) }
 
 func exported(s string) string {
 	c := camel(s)
@@ -261,20 +262,52 @@ func (g *gen) permissions(f *File, x *res) {
 		f.Line()
 	}
 	defs := []Code{
-		comment("%s is the resource's own expression: %s. It guards methods", x.permVar(""), exprText(x.r.Permission)),
-		comment("the resource does not support, which DRF checks before answering 405."),
-		Id(x.permVar("")).Op("=").Add(g.expr(x, x.r.Permission)),
+		comment("%s guards %s: %s. It guards", x.permVar(""), x.actionsSharing(), exprText(x.r.Permission)),
+		comment("the methods the resource does not support too, which DRF checks before answering 405."),
+		g.permDef(x, x.permVar(""), x.r.Permission),
 	}
 	for _, e := range x.r.Endpoints {
-		val := g.expr(x, e.Permission)
-		if exprText(e.Permission) == exprText(x.r.Permission) {
-			val = Id(x.permVar("")) // the same expression: share the value
+		if x.permVar(e.Action) == x.permVar("") {
+			continue
 		}
 		defs = append(defs, Line(), comment("%s guards %s: %s", x.permVar(e.Action), e.Action, exprText(e.Permission)),
-			Id(x.permVar(e.Action)).Qual(pkgPerm, "Permission").Types(Id(x.model)).Op("=").Add(val))
+			g.permDef(x, x.permVar(e.Action), e.Permission))
 	}
-	f.Var().Defs(defs...)
+	if len(defs) == 3 {
+		f.Add(defs[0])
+		f.Add(defs[1])
+		f.Var().Add(defs[2])
+	} else {
+		f.Var().Defs(defs...)
+	}
 	f.Line()
+}
+
+// permDef is "name = e", typed perm.Permission[Model] when e is a single
+// class, whose own type would not let rest.Check infer the model.
+func (g *gen) permDef(x *res, name string, e plan.Expr) Code {
+	if _, single := e.(*plan.Ref); single {
+		return Id(name).Qual(pkgPerm, "Permission").Types(Id(x.model)).Op("=").Add(g.expr(x, e))
+	}
+	return Id(name).Op("=").Add(g.expr(x, e))
+}
+
+// actionsSharing describes the actions the resource's own permission
+// guards: "every action of posts", or a list.
+func (x *res) actionsSharing() string {
+	var shared []string
+	for _, e := range x.r.Endpoints {
+		if x.permVar(e.Action) == x.permVar("") {
+			shared = append(shared, string(e.Action))
+		}
+	}
+	switch {
+	case len(shared) == len(x.r.Endpoints):
+		return "every action of " + x.r.Name
+	case len(shared) == 0:
+		return "no action of " + x.r.Name
+	}
+	return strings.Join(shared, ", ")
 }
 
 // classValue is the Go value of custom class c over model.
@@ -343,68 +376,105 @@ func (g *gen) expr(x *res, e plan.Expr) *Statement {
 	return Qual(pkgPerm, "Not").Add(T).Call(Qual(pkgPerm, "AllowAny").Add(T).Values())
 }
 
-// exprText renders an expression as in the spec, for comments.
+// exprText renders an expression as in the spec, for comments: a chain of
+// one operator without parentheses, a mixed operand in them.
 func exprText(e plan.Expr) string {
 	switch v := e.(type) {
 	case *plan.Ref:
 		return v.Name
 	case *plan.And:
-		return "(" + exprText(v.L) + " & " + exprText(v.R) + ")"
+		return operandText(v.L, e) + " & " + operandText(v.R, e)
 	case *plan.Or:
-		return "(" + exprText(v.L) + " | " + exprText(v.R) + ")"
+		return operandText(v.L, e) + " | " + operandText(v.R, e)
 	case *plan.Not:
-		return "~" + exprText(v.X)
+		return "~" + operandText(v.X, e)
 	}
 	return "?"
 }
 
+// operandText is e as an operand of parent.
+func operandText(e, parent plan.Expr) string {
+	switch e.(type) {
+	case *plan.Ref, *plan.Not:
+		return exprText(e)
+	}
+	_, pAnd := parent.(*plan.And)
+	_, pOr := parent.(*plan.Or)
+	_, eAnd := e.(*plan.And)
+	_, eOr := e.(*plan.Or)
+	if (pAnd && eAnd) || (pOr && eOr) {
+		return exprText(e)
+	}
+	return "(" + exprText(e) + ")"
+}
+
 // scope emits xScope, the read scope every list and lookup uses.
 func (g *gen) scope(f *File, x *res) {
-	n := 0
-	var body []Code
-	var emit func(s plan.ScopeExpr) string
-	emit = func(s plan.ScopeExpr) string {
-		n++
-		v := fmt.Sprintf("w%d", n)
-		switch s := s.(type) {
-		case *plan.ScopeClass:
-			sc := s.Scope
-			switch {
-			case sc == nil || sc.Kind == plan.RuleAll:
-				body = append(body, Id(v).Op(":=").Qual(pkgSQLExpr, "Where").Values().Add(comment("%s: every row", s.Ref.Name)))
-			case sc.Kind == plan.RuleOwner:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "OwnerScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field))).Add(comment("%s", s.Ref.Name)))
-			case sc.Kind == plan.RuleStaff:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "StaffScope").Call(Id("req").Dot("User")).Add(comment("%s", s.Ref.Name)))
-			case sc.Kind == plan.RuleField:
-				body = append(body, Id(v).Op(":=").Qual(pkgPerm, "FieldEqualsScope").Call(Id("req").Dot("User"), Lit(x.column(sc.Field)), Lit(sc.UserAttr)).Add(comment("%s", s.Ref.Name)))
-			case sc.Kind == plan.RuleFunc:
-				body = append(body,
-					List(Id(v), Err()).Op(":=").Id(sc.Func).Call(Id("req")).Add(comment("%s, written by hand in %s.go", s.Ref.Name, SnakeCase(sc.Func))),
-					If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())))
-			}
-		case *plan.ScopeAnd:
-			l, r := emit(s.L), emit(s.R)
-			body = append(body, Id(v).Op(":=").Id(l).Dot("And").Call(Id(r)))
-		case *plan.ScopeOr:
-			l, r := emit(s.L), emit(s.R)
-			gl, gr := v+"l", v+"r"
-			body = append(body,
-				List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(g.expr(x, s.LGuard), Id("req")),
-				If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())),
-				List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(g.expr(x, s.RGuard), Id("req")),
-				If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())),
-				Id(v).Op(":=").Qual(pkgPerm, "Guard").Call(Id(gl), Id(l)).Dot("Or").Call(Qual(pkgPerm, "Guard").Call(Id(gr), Id(r))),
-			)
-		default:
-			body = append(body, Id(v).Op(":=").Qual(pkgSQLExpr, "Where").Values().Add(comment("every row")))
+	sc := &scopeWriter{g: g, x: x}
+	ret := Return(sc.expr(x.r.ReadScope), Nil())
+	switch s := x.r.ReadScope.(type) {
+	case *plan.ScopeClass:
+		if s.Scope == nil || s.Scope.Kind != plan.RuleFunc {
+			ret.Add(comment("%s", s.Ref.Name))
 		}
-		return v
+	case *plan.ScopeOr, *plan.ScopeAnd:
+	default:
+		ret.Add(comment("every row"))
 	}
-	last := emit(x.r.ReadScope)
-	body = append(body, Return(Id(last), Nil()))
+	body := append(sc.body, ret)
 	f.Add(comment("%sScope is the read scope of %s: list, retrieve, update, partial_update", x.id, x.r.Name))
 	f.Add(comment("and destroy only ever see the rows it selects. An error denies (503)."))
 	f.Func().Id(x.id+"Scope").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Qual(pkgSQLExpr, "Where"), Error()).Block(body...)
 	f.Line()
+}
+
+// scopeWriter writes a read scope as one expression, with the statements
+// it needs first: the Go scope functions and the guards of Or branches,
+// whose errors deny.
+type scopeWriter struct {
+	g    *gen
+	x    *res
+	body []Code
+	n    int
+}
+
+// bail is the error check after a statement that can fail.
+func bail() Code { return If(Err().Op("!=").Nil()).Block(Return(Qual(pkgSQLExpr, "Nothing"), Err())) }
+
+func (w *scopeWriter) expr(s plan.ScopeExpr) Code {
+	user := Id("req").Dot("User")
+	switch s := s.(type) {
+	case *plan.ScopeClass:
+		sc := s.Scope
+		switch {
+		case sc == nil || sc.Kind == plan.RuleAll:
+			return Qual(pkgSQLExpr, "Where").Values()
+		case sc.Kind == plan.RuleOwner:
+			return Qual(pkgPerm, "OwnerScope").Call(user, Lit(w.x.column(sc.Field)))
+		case sc.Kind == plan.RuleStaff:
+			return Qual(pkgPerm, "StaffScope").Call(user)
+		case sc.Kind == plan.RuleField:
+			return Qual(pkgPerm, "FieldEqualsScope").Call(user, Lit(w.x.column(sc.Field)), Lit(sc.UserAttr))
+		case sc.Kind == plan.RuleFunc:
+			w.n++
+			v := fmt.Sprintf("where%d", w.n)
+			w.body = append(w.body,
+				List(Id(v), Err()).Op(":=").Id(sc.Func).Call(Id("req")).Add(comment("%s, written by hand in %s.go", s.Ref.Name, SnakeCase(sc.Func))),
+				bail())
+			return Id(v)
+		}
+	case *plan.ScopeAnd:
+		return w.expr(s.L).(*Statement).Dot("And").Call(w.expr(s.R))
+	case *plan.ScopeOr:
+		w.n++
+		gl, gr := fmt.Sprintf("left%d", w.n), fmt.Sprintf("right%d", w.n)
+		w.body = append(w.body,
+			List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.expr(w.x, s.LGuard), Id("req")).Add(comment("the request check of %s", exprText(s.LGuard))),
+			bail(),
+			List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.expr(w.x, s.RGuard), Id("req")).Add(comment("the request check of %s", exprText(s.RGuard))),
+			bail())
+		l, r := w.expr(s.L), w.expr(s.R)
+		return Qual(pkgPerm, "Guard").Call(Id(gl), l).Dot("Or").Call(Qual(pkgPerm, "Guard").Call(Id(gr), r))
+	}
+	return Qual(pkgSQLExpr, "Where").Values()
 }

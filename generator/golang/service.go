@@ -42,100 +42,25 @@ func (g *gen) service() error {
 	f.Add(comment("compile, the runtime is newer or older than the generator: run `ward generate`."))
 	f.Const().Id("_").Op("=").Qual(pkgService, "APIVersion1")
 	f.Line()
-
-	auth := Dict{}
-	if len(s.Auth.Default) > 0 {
-		var names []Code
-		for _, a := range s.Auth.Default {
-			names = append(names, Lit(string(a)))
-		}
-		auth[Id("Default")] = Index().String().Values(names...)
-	}
-	if j := s.Auth.JWT; j != nil {
-		auth[Id("JWT")] = Op("&").Qual(pkgService, "JWT").Values(Dict{
-			Id("Algorithm"): Lit(j.Algorithm), Id("KeyEnv"): Lit(j.KeyEnv), Id("AccessTTL"): duration(j.AccessTTL),
-			Id("RefreshTTL"): duration(j.RefreshTTL), Id("RefreshIn"): Lit(j.RefreshIn), Id("Issuer"): Lit(j.Issuer),
-			Id("Audience"): Lit(j.Audience), Id("Leeway"): duration(j.Leeway), Id("Path"): Lit(j.Path),
-			Id("ReuseGrace"): duration(j.ReuseGrace),
-		})
-	}
-	if ss := s.Auth.Session; ss != nil {
-		auth[Id("Session")] = Op("&").Qual(pkgService, "Session").Values(Dict{
-			Id("CookieName"): Lit(ss.CookieName), Id("CSRFCookieName"): Lit(ss.CSRFCookieName), Id("CSRFHeaderName"): Lit(ss.CSRFHeaderName),
-			Id("IdleTimeout"): duration(ss.IdleTimeout), Id("AbsoluteTimeout"): duration(ss.AbsoluteTimeout), Id("Path"): Lit(ss.Path),
-		})
-	}
-	if t := s.Auth.Token; t != nil {
-		auth[Id("Token")] = Op("&").Qual(pkgService, "Token").Values(Dict{Id("TTL"): duration(t.TTL), Id("Path"): Lit(t.Path)})
-	}
-	if b := s.Auth.Basic; b != nil {
-		auth[Id("Basic")] = Op("&").Qual(pkgService, "Basic").Values(Dict{Id("Realm"): Lit(b.Realm)})
-	}
-	if s.Auth.MePath != "" {
-		auth[Id("MePath")] = Lit(s.Auth.MePath)
-	}
-	thr := Dict{}
-	if s.Throttle.TrustedProxies != 0 {
-		thr[Id("TrustedProxies")] = Lit(s.Throttle.TrustedProxies)
-	}
-	for name, r := range map[string]*plan.Rate{"Anon": s.Throttle.Anon, "User": s.Throttle.User, "Login": s.Throttle.Login} {
-		if r != nil {
-			thr[Id(name)] = Lit(rateText(r))
-		}
-	}
-	if s.Throttle.LoginRateEnv != "" {
-		thr[Id("LoginRateEnv")] = Lit(s.Throttle.LoginRateEnv)
-	}
-	if len(s.Throttle.Scopes) > 0 {
-		d := Dict{}
-		for _, sc := range s.Throttle.Scopes {
-			d[Lit(sc.Name)] = Lit(sc.Rate.Text)
-		}
-		thr[Id("Scopes")] = Map(String()).String().Values(d)
-	}
-	var tables []Code
-	for _, r := range s.Resources {
-		if r.Source != "" {
-			continue
-		}
-		var cols []Code
-		for _, fl := range r.Fields {
-			c := Dict{Id("Name"): Lit(fl.Column), Id("Type"): Lit(string(fl.Type))}
-			if fl.Nullable {
-				c[Id("Nullable")] = True()
-			}
-			if t, ok := fl.Default.(time.Time); ok {
-				c[Id("Default")] = Lit(t.UTC().Format(time.RFC3339Nano))
-			} else if fl.Default != nil {
-				c[Id("Default")] = Lit(fl.Default)
-			}
-			cols = append(cols, Values(c))
-		}
-		tables = append(tables, Values(Dict{Id("Name"): Lit(r.Table), Id("Columns"): Index().Qual(pkgSchema, "Column").Values(cols...)}))
-	}
-	def := Dict{
-		Id("Name"):       Lit(s.Name),
-		Id("EnvPrefix"):  Lit(s.EnvPrefix),
-		Id("APIVersion"): Lit(1),
-		Id("Auth"):       Qual(pkgService, "Auth").Values(auth),
-		Id("Throttle"):   Qual(pkgService, "Throttle").Values(thr),
-		Id("Mount"):      Id("Mount"),
+	def := map[string]Code{
+		"Name":       Lit(s.Name),
+		"EnvPrefix":  Lit(s.EnvPrefix),
+		"APIVersion": Lit(1),
+		"Auth":       authType.lit(authDef(s.Auth)),
+		"Throttle":   throttleType.lit(throttleDef(s.Throttle)),
+		"Mount":      Id("Mount"),
 	}
 	if s.Health != "" {
-		def[Id("Health")] = Lit(s.Health)
+		def["Health"] = Lit(s.Health)
 	}
 	if len(s.CORSOrigins) > 0 {
-		var o []Code
-		for _, c := range s.CORSOrigins {
-			o = append(o, Lit(c))
-		}
-		def[Id("CORSOrigins")] = Index().String().Values(o...)
+		def["CORSOrigins"] = stringSlice(s.CORSOrigins)
 	}
-	if len(tables) > 0 {
-		def[Id("Tables")] = Index().Qual(pkgSchema, "Table").Values(tables...)
+	if tables := tableDefs(s.Resources); len(tables) > 0 {
+		def["Tables"] = Index().Qual(pkgSchema, "Table").Values(tables...)
 	}
 	f.Add(comment("Definition describes the %s service to the runtime: pass it to service.Main.", s.Name))
-	f.Func().Id("Definition").Params().Op("*").Qual(pkgService, "Definition").Block(Return(Op("&").Qual(pkgService, "Definition").Values(def)))
+	f.Func().Id("Definition").Params().Op("*").Qual(pkgService, "Definition").Block(Return(Op("&").Add(definitionType.lit(def))))
 	f.Line()
 	var mounts []Code
 	for _, r := range s.Resources {
@@ -144,4 +69,98 @@ func (g *gen) service() error {
 	f.Add(comment("Mount registers the routes of every resource on r."))
 	f.Func().Id("Mount").Params(Id("r").Qual(pkgChi, "Router"), Id("app").Op("*").Qual(pkgRest, "App")).Block(mounts...)
 	return g.file("service_gen.go", f)
+}
+
+// stringSlice is a []string literal.
+func stringSlice(ss []string) *Statement {
+	var lits []Code
+	for _, s := range ss {
+		lits = append(lits, Lit(s))
+	}
+	return Index().String().Values(lits...)
+}
+
+// authDef is the fields of service.Auth.
+func authDef(a plan.Auth) map[string]Code {
+	d := map[string]Code{}
+	if len(a.Default) > 0 {
+		var names []string
+		for _, c := range a.Default {
+			names = append(names, string(c))
+		}
+		d["Default"] = stringSlice(names)
+	}
+	if j := a.JWT; j != nil {
+		d["JWT"] = Op("&").Add(jwtType.lit(map[string]Code{
+			"Algorithm": Lit(j.Algorithm), "KeyEnv": Lit(j.KeyEnv), "AccessTTL": duration(j.AccessTTL),
+			"RefreshTTL": duration(j.RefreshTTL), "RefreshIn": Lit(j.RefreshIn), "Issuer": Lit(j.Issuer),
+			"Audience": Lit(j.Audience), "Leeway": duration(j.Leeway), "Path": Lit(j.Path),
+			"ReuseGrace": duration(j.ReuseGrace),
+		}))
+	}
+	if ss := a.Session; ss != nil {
+		d["Session"] = Op("&").Add(sessionType.lit(map[string]Code{
+			"CookieName": Lit(ss.CookieName), "CSRFCookieName": Lit(ss.CSRFCookieName), "CSRFHeaderName": Lit(ss.CSRFHeaderName),
+			"IdleTimeout": duration(ss.IdleTimeout), "AbsoluteTimeout": duration(ss.AbsoluteTimeout), "Path": Lit(ss.Path),
+		}))
+	}
+	if t := a.Token; t != nil {
+		d["Token"] = Op("&").Add(tokenType.lit(map[string]Code{"TTL": duration(t.TTL), "Path": Lit(t.Path)}))
+	}
+	if b := a.Basic; b != nil {
+		d["Basic"] = Op("&").Add(basicType.lit(map[string]Code{"Realm": Lit(b.Realm)}))
+	}
+	if a.MePath != "" {
+		d["MePath"] = Lit(a.MePath)
+	}
+	return d
+}
+
+// throttleDef is the fields of service.Throttle.
+func throttleDef(t plan.Throttle) map[string]Code {
+	d := map[string]Code{}
+	if t.TrustedProxies != 0 {
+		d["TrustedProxies"] = Lit(t.TrustedProxies)
+	}
+	for name, r := range map[string]*plan.Rate{"Anon": t.Anon, "User": t.User, "Login": t.Login} {
+		if r != nil {
+			d[name] = Lit(rateText(r))
+		}
+	}
+	if t.LoginRateEnv != "" {
+		d["LoginRateEnv"] = Lit(t.LoginRateEnv)
+	}
+	if len(t.Scopes) > 0 {
+		scopes := Dict{}
+		for _, sc := range t.Scopes {
+			scopes[Lit(sc.Name)] = Lit(sc.Rate.Text)
+		}
+		d["Scopes"] = Map(String()).String().Values(scopes)
+	}
+	return d
+}
+
+// tableDefs is the schema.Table literals of the resources Ward stores.
+func tableDefs(resources []*plan.Resource) []Code {
+	var tables []Code
+	for _, r := range resources {
+		if r.Source != "" {
+			continue
+		}
+		var cols []Code
+		for _, fl := range r.Fields {
+			c := map[string]Code{"Name": Lit(fl.Column), "Type": Lit(string(fl.Type))}
+			if fl.Nullable {
+				c["Nullable"] = True()
+			}
+			if t, ok := fl.Default.(time.Time); ok {
+				c["Default"] = Lit(t.UTC().Format(time.RFC3339Nano))
+			} else if fl.Default != nil {
+				c["Default"] = Lit(fl.Default)
+			}
+			cols = append(cols, columnType.values(c))
+		}
+		tables = append(tables, tableDefType.values(map[string]Code{"Name": Lit(r.Table), "Columns": Index().Qual(pkgSchema, "Column").Values(cols...)}))
+	}
+	return tables
 }

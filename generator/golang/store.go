@@ -132,13 +132,13 @@ func (g *gen) sqlStore(f *File, x *res) {
 	f.Func().Id(scan).Params(Id("row").Qual(pkgRest, "Scanner")).Params(Op("*").Id(x.model), Error()).Block(body...)
 	f.Line()
 
-	d := Dict{
-		Id("DB"):      Id("app").Dot("DB"),
-		Id("Dialect"): Id("app").Dot("Dialect"),
-		Id("Name"):    sqlLit(ident(x.table)),
-		Id("Select"):  Id(sel),
-		Id("Scan"):    Id(scan),
-		Id("ID"):      Func().Params(Id("o").Op("*").Id(x.model)).Int64().Block(Return(Id("o").Dot("ID"))),
+	d := map[string]Code{
+		"DB":      Id("app").Dot("DB"),
+		"Dialect": Id("app").Dot("Dialect"),
+		"Name":    sqlLit(ident(x.table)),
+		"Select":  Id(sel),
+		"Scan":    Id(scan),
+		"ID":      Func().Params(Id("o").Op("*").Id(x.model)).Int64().Block(Return(Id("o").Dot("ID"))),
 	}
 	if !x.readOnly() {
 		ins := x.writable(false)
@@ -172,16 +172,16 @@ func (g *gen) sqlStore(f *File, x *res) {
 			refs[Lit(fl.Name)] = v
 		}
 		if len(refs) > 0 {
-			d[Id("UserRefs")] = Func().Params(Id("o").Op("*").Id(x.model)).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
+			d["UserRefs"] = Func().Params(Id("o").Op("*").Id(x.model)).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
 		}
-		d[Id("InsertSQL")] = sqlLit(insertSQL)
-		d[Id("UpdateSQL")] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
-		d[Id("InsertArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(vals...)))
-		d[Id("UpdateArgs")] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(uvals...)))
+		d["InsertSQL"] = sqlLit(insertSQL)
+		d["UpdateSQL"] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
+		d["InsertArgs"] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(vals...)))
+		d["UpdateArgs"] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	}
 	f.Add(comment("new%s is %s over app.DB (SQLite or PostgreSQL) with rest.Table.", x.store, x.store))
 	f.Func().Id("new" + x.store).Params(Id("app").Op("*").Qual(pkgRest, "App")).Id(x.store).Block(
-		Return(Op("&").Qual(pkgRest, "Table").Types(Id(x.model)).Values(d)))
+		Return(Op("&").Qual(pkgRest, "Table").Types(Id(x.model)).Add(tableType.values(d))))
 	f.Line()
 }
 

@@ -54,28 +54,3 @@ func TestCheckWritesTheDecision(t *testing.T) {
 		t.Fatalf("allowed request wrote %d %q", w.Code, w.Body.String())
 	}
 }
-
-func TestCheckWithWrittenOutAnswers(t *testing.T) {
-	user := &perm.Request{HTTP: httptest.NewRequest("DELETE", "/things/1", nil), User: &identity.User{ID: 2, IsActive: true}, Action: perm.ActionDestroy, Resource: "things"}
-	tests := []struct {
-		name    string
-		allowed bool
-		p       perm.Permission[thing]
-		ok      bool
-		status  int
-	}{
-		{"written-out check allows", true, perm.IsAdminUser[thing]{}, true, 200},
-		{"both deny: the composed value words it", false, perm.IsAdminUser[thing]{}, false, 403},
-		{"they disagree: fail closed", false, perm.IsAuthenticated[thing]{}, false, 503},
-	}
-	for _, tt := range tests {
-		w := httptest.NewRecorder()
-		if got := CheckWith(w, tt.allowed, tt.p, user); got != tt.ok || w.Code != tt.status {
-			t.Errorf("CheckWith, %s: %v %d, want %v %d", tt.name, got, w.Code, tt.ok, tt.status)
-		}
-		w = httptest.NewRecorder()
-		if got := CheckObjectWith(w, tt.allowed, perm.Not[thing](perm.AllowAny[thing]{}), user, &thing{ID: 1}); tt.allowed != got {
-			t.Errorf("CheckObjectWith, %s: %v", tt.name, got)
-		}
-	}
-}

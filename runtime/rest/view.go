@@ -118,26 +118,6 @@ func Check[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request
 	return false
 }
 
-// CheckWith is Check for a request check the generator wrote out as plain
-// Go: allowed is its answer; on a denial p, the same expression composed,
-// gives DRF's status and message.
-func CheckWith[T any](w http.ResponseWriter, allowed bool, p perm.Permission[T], req *perm.Request) bool {
-	if allowed {
-		return true
-	}
-	writeDenial(w, perm.Check(p, req))
-	return false
-}
-
-// CheckObjectWith is CheckObject for an object check written out as Go.
-func CheckObjectWith[T any](w http.ResponseWriter, allowed bool, p perm.Permission[T], req *perm.Request, obj *T) bool {
-	if allowed {
-		return true
-	}
-	writeDenial(w, perm.CheckObject(p, req, obj))
-	return false
-}
-
 // writeDenial writes d, which must be a denial, as DRF does: 401 with
 // WWW-Authenticate and the fixed NotAuthenticated detail; 403 with the
 // failing class's message or DRF's default; 503 with Retry-After and a
@@ -264,13 +244,6 @@ func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 // obj can be used.
 func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T],
 	scope func(*perm.Request) (sqlexpr.Where, error), get func(context.Context, sqlexpr.Where, int64) (*T, error)) (*T, bool) {
-	return LookupWith(v, w, r, req, nil, p, scope, get)
-}
-
-// LookupWith is Lookup with the object check written out as Go by the
-// generator (allows; nil asks p).
-func LookupWith[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, allows func(*perm.Request, *T) bool, p perm.Permission[T],
-	scope func(*perm.Request) (sqlexpr.Where, error), get func(context.Context, sqlexpr.Where, int64) (*T, error)) (*T, bool) {
 	id, ok := ID(r)
 	if !ok {
 		problem.NotFound(w)
@@ -285,12 +258,7 @@ func LookupWith[T any](v *View, w http.ResponseWriter, r *http.Request, req *per
 	if !v.Result(w, err) {
 		return nil, false
 	}
-	if allows != nil {
-		ok = CheckObjectWith(w, allows(req, obj), p, req, obj)
-	} else {
-		ok = CheckObject(w, p, req, obj)
-	}
-	if !ok {
+	if !CheckObject(w, p, req, obj) {
 		return nil, false
 	}
 	return obj, true
@@ -308,21 +276,9 @@ func LookupWith[T any](v *View, w http.ResponseWriter, r *http.Request, req *per
 // author == username). Ward, as ent's mutation rules, refuses that.
 func Save[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T], obj *T,
 	update func(context.Context, *T, func(*T) bool) (*T, error)) (*T, bool) {
-	return SaveWith(v, w, r, req, nil, p, obj, update)
-}
-
-// SaveWith is Save with the object check written out as Go by the
-// generator (allows; nil asks p).
-func SaveWith[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, allows func(*perm.Request, *T) bool, p perm.Permission[T], obj *T,
-	update func(context.Context, *T, func(*T) bool) (*T, error)) (*T, bool) {
 	var denied *T
 	out, err := update(r.Context(), obj, func(o *T) bool {
-		var ok bool
-		if allows != nil {
-			ok = allows(req, o)
-		} else {
-			ok = perm.AllowsObject(p, req, o)
-		}
+		ok := perm.AllowsObject(p, req, o)
 		if !ok {
 			denied = o
 		}

@@ -1,0 +1,49 @@
+package golang
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/wardhq/ward/runtime/rest"
+	"github.com/wardhq/ward/runtime/schema"
+	"github.com/wardhq/ward/runtime/service"
+)
+
+// TestStructTypesMatchTheRuntime: the field lists the literals follow are
+// the runtime types' exported fields, in declaration order.
+func TestStructTypesMatchTheRuntime(t *testing.T) {
+	runtime := map[string]reflect.Type{
+		pkgRest + ".Rules":         reflect.TypeFor[rest.Rules](),
+		pkgRest + ".View":          reflect.TypeFor[rest.View](),
+		pkgRest + ".Table":         reflect.TypeFor[rest.Table[struct{}]](),
+		pkgService + ".Definition": reflect.TypeFor[service.Definition](),
+		pkgService + ".Auth":       reflect.TypeFor[service.Auth](),
+		pkgService + ".JWT":        reflect.TypeFor[service.JWT](),
+		pkgService + ".Session":    reflect.TypeFor[service.Session](),
+		pkgService + ".Token":      reflect.TypeFor[service.Token](),
+		pkgService + ".Basic":      reflect.TypeFor[service.Basic](),
+		pkgService + ".Throttle":   reflect.TypeFor[service.Throttle](),
+		pkgSchema + ".Table":       reflect.TypeFor[schema.Table](),
+		pkgSchema + ".Column":      reflect.TypeFor[schema.Column](),
+	}
+	if len(runtime) != len(structTypes) {
+		t.Fatalf("%d struct types, %d runtime types", len(structTypes), len(runtime))
+	}
+	for _, st := range structTypes {
+		rt, ok := runtime[st.pkg+"."+st.name]
+		if !ok {
+			t.Errorf("%s.%s: no runtime type", st.pkg, st.name)
+			continue
+		}
+		var want []string
+		for f := range rt.Fields() {
+			if f.IsExported() {
+				want = append(want, f.Name)
+			}
+		}
+		if !slices.Equal(st.fields, want) {
+			t.Errorf("%s.%s: fields %v, the runtime declares %v", st.pkg, st.name, st.fields, want)
+		}
+	}
+}
