@@ -140,14 +140,6 @@ func BenchmarkDecision(b *testing.B) {
 				sink = composed(p, c.req, c.obj)
 			}
 		})
-		b.Run(c.name+"/composed-tree", func(b *testing.B) {
-			noCompile = true
-			defer func() { noCompile = false }()
-			b.ReportAllocs()
-			for b.Loop() {
-				sink = composed(p, c.req, c.obj)
-			}
-		})
 	}
 }
 
@@ -170,8 +162,8 @@ func handHandler(req *Request, obj *post) bool {
 	return true
 }
 
-// restCheck and restCheckObject are runtime/rest's Check and CheckObject
-// as they are written today: the Decision first, then Allowed.
+// restCheck and restCheckObject are runtime/rest's Check and CheckObject:
+// the Decision, then Allowed.
 func restCheck[T any](p Permission[T], req *Request) bool {
 	d := Check(p, req)
 	if !d.Allowed() {
@@ -190,38 +182,16 @@ func restCheckObject[T any](p Permission[T], req *Request, obj *T) bool {
 	return true
 }
 
-// allowsCheck and allowsCheckObject are the same with Allows and
-// AllowsObject: the Decision is built only for a denial.
-func allowsCheck[T any](p Permission[T], req *Request) bool {
-	if Allows(p, req) {
-		return true
-	}
-	sink = Check(p, req)
-	return false
-}
-
-func allowsCheckObject[T any](p Permission[T], req *Request, obj *T) bool {
-	if AllowsObject(p, req, obj) {
-		return true
-	}
-	sink = CheckObject(p, req, obj)
-	return false
-}
-
 var sinkOK bool
 
-// BenchmarkHandler compares the handler-shaped pair: the if-chain, the
-// pair as runtime/rest calls it today (Check, CheckObject), and the pair
-// with Allows and AllowsObject, in the same run.
+// BenchmarkHandler compares the handler-shaped pair: the if-chain and the
+// pair as runtime/rest calls it (Check, CheckObject), in the same run.
 func BenchmarkHandler(b *testing.B) {
 	p := benchExpr()
 	for _, c := range benchCases() {
 		want := handHandler(c.req, c.obj)
 		if got := restCheck(p, c.req) && restCheckObject(p, c.req, c.obj); got != want {
 			b.Fatalf("%s: rest-shaped %v, if-chain %v", c.name, got, want)
-		}
-		if got := allowsCheck(p, c.req) && allowsCheckObject(p, c.req, c.obj); got != want {
-			b.Fatalf("%s: allows-shaped %v, if-chain %v", c.name, got, want)
 		}
 		b.Run(c.name+"/ifchain", func(b *testing.B) {
 			b.ReportAllocs()
@@ -233,12 +203,6 @@ func BenchmarkHandler(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				sinkOK = restCheck(p, c.req) && restCheckObject(p, c.req, c.obj)
-			}
-		})
-		b.Run(c.name+"/allows", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				sinkOK = allowsCheck(p, c.req) && allowsCheckObject(p, c.req, c.obj)
 			}
 		})
 	}

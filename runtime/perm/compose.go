@@ -40,18 +40,15 @@ const (
 	opNot
 )
 
-// node is a composition. prog is its compiled form when every class in
-// it is one of this package's built-ins or a Rule (see compile.go).
+// node is a composition, evaluated as a tree: the one way a permission
+// is decided.
 type node[T any] struct {
 	op   opKind
 	a, b evaluator[T]
-	prog *program[T]
 }
 
 func newNode[T any](op opKind, a, b evaluator[T]) *node[T] {
-	n := &node[T]{op: op, a: a, b: b}
-	n.prog = compile[T](n)
-	return n
+	return &node[T]{op: op, a: a, b: b}
 }
 
 // And is a & b: both request checks, and both object checks.

@@ -112,41 +112,11 @@ type Decision struct {
 // Allowed reports whether the decision lets the request through.
 func (d Decision) Allowed() bool { return d.Status == 0 }
 
-// noCompile makes Check and CheckObject walk compiled compositions as
-// trees; the tests set it to compare both.
-var noCompile bool
-
 var unavailable = Decision{Status: http.StatusServiceUnavailable}
 
-// Check runs p's request-level check, as DRF's check_permissions.
-//
-// Check is small enough to be inlined into its caller, and it fills its
-// Decision from an out-of-line call returning the fields as separate
-// results: a 40-byte struct returned from a call is copied through memory
-// by the caller, which cost more than the check itself. The call answers a
-// compiled composition that allows with one table lookup (see compile.go).
-func Check[T any](p Permission[T], req *Request) (d Decision) {
-	d.Status, d.Detail, d.Challenge = checkFields(p, req)
-	return
-}
-
-func checkFields[T any](p Permission[T], req *Request) (int, string, string) {
-	if n, isNode := p.(*node[T]); isNode && n != nil && n.prog != nil && req != nil && !noCompile {
-		if ok, final := n.prog.checkFinal(req); ok {
-			return 0, "", ""
-		} else if final {
-			return deny(req, result{}).fields()
-		}
-	}
-	return check(p, req).fields()
-}
-
-// fields is d's fields as separate results, for checkFields and
-// checkObjectFields.
-func (d Decision) fields() (int, string, string) { return d.Status, d.Detail, d.Challenge }
-
-// check is Check as a tree walk.
-func check[T any](p Permission[T], req *Request) Decision {
+// Check runs p's request-level check, as DRF's check_permissions: it walks
+// the composition left to right, as DRF evaluates it.
+func Check[T any](p Permission[T], req *Request) Decision {
 	if p == nil || req == nil {
 		return deny(req, result{})
 	}
@@ -160,27 +130,7 @@ func check[T any](p Permission[T], req *Request) Decision {
 // CheckObject runs p's object-level check on obj, as DRF's
 // check_object_permissions. It does not repeat the request-level check:
 // call Check first. A nil obj denies.
-//
-// Like Check, it inlines and fills its Decision from an out-of-line call;
-// a compiled composition answers from its tables and its rules' Go checks.
-func CheckObject[T any](p Permission[T], req *Request, obj *T) (d Decision) {
-	d.Status, d.Detail, d.Challenge = checkObjectFields(p, req, obj)
-	return
-}
-
-func checkObjectFields[T any](p Permission[T], req *Request, obj *T) (int, string, string) {
-	if n, isNode := p.(*node[T]); isNode && n != nil && n.prog != nil && req != nil && obj != nil && !noCompile {
-		if ok, final := n.prog.checkObject(req, obj); ok {
-			return 0, "", ""
-		} else if final {
-			return deny(req, result{}).fields()
-		}
-	}
-	return checkObject(p, req, obj).fields()
-}
-
-// checkObject is CheckObject as a tree walk.
-func checkObject[T any](p Permission[T], req *Request, obj *T) Decision {
+func CheckObject[T any](p Permission[T], req *Request, obj *T) Decision {
 	if p == nil || req == nil || obj == nil {
 		return deny(req, result{})
 	}
@@ -189,26 +139,6 @@ func checkObject[T any](p Permission[T], req *Request, obj *T) Decision {
 		return Decision{}
 	}
 	return decide(req, r, err)
-}
-
-// Allows reports whether Check(p, req) allows, without building its
-// Decision. A caller that writes the denial can call Check only when Allows
-// is false: a bool comes back in a register, where a Decision (40 bytes)
-// is copied through memory, which in a handler costs more than the check.
-func Allows[T any](p Permission[T], req *Request) bool {
-	if n, isNode := p.(*node[T]); isNode && n != nil && n.prog != nil && req != nil && !noCompile {
-		return n.prog.perm>>n.prog.facts(req)&1 != 0
-	}
-	return check(p, req).Status == 0
-}
-
-// AllowsObject reports whether CheckObject(p, req, obj) allows, as Allows.
-func AllowsObject[T any](p Permission[T], req *Request, obj *T) bool {
-	if n, isNode := p.(*node[T]); isNode && n != nil && n.prog != nil && req != nil && obj != nil && !noCompile {
-		ok, _ := n.prog.checkObject(req, obj)
-		return ok
-	}
-	return checkObject(p, req, obj).Status == 0
 }
 
 func decide(req *Request, r result, err error) Decision {

@@ -110,19 +110,19 @@ func (v *View) Fail(w http.ResponseWriter, err error) {
 // Check runs p's request-level check and writes the denial; it reports
 // whether the request may go on.
 func Check[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request) bool {
-	// The fast path builds no Decision; only a denial pays for one.
-	if perm.Allows(p, req) {
+	d := perm.Check(p, req)
+	if d.Allowed() {
 		return true
 	}
-	writeDenial(w, perm.Check(p, req))
+	writeDenial(w, d)
 	return false
 }
 
 // writeDenial writes d, which must be a denial, as DRF does: 401 with
 // WWW-Authenticate and the fixed NotAuthenticated detail; 403 with the
 // failing class's message or DRF's default; 503 with Retry-After and a
-// message that reveals nothing. A check that allowed on the second asking (a
-// flaky backend) still denies: fail closed, 503.
+// message that reveals nothing. Any other status, an allow included, is
+// written as 503: fail closed.
 func writeDenial(w http.ResponseWriter, d perm.Decision) {
 	switch d.Status {
 	case http.StatusUnauthorized:
@@ -137,10 +137,11 @@ func writeDenial(w http.ResponseWriter, d perm.Decision) {
 // CheckObject runs p's object-level check (the request-level one passed
 // already) and writes the denial.
 func CheckObject[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request, obj *T) bool {
-	if perm.AllowsObject(p, req, obj) {
+	d := perm.CheckObject(p, req, obj)
+	if d.Allowed() {
 		return true
 	}
-	writeDenial(w, perm.CheckObject(p, req, obj))
+	writeDenial(w, d)
 	return false
 }
 
@@ -276,16 +277,13 @@ func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Re
 // author == username). Ward, as ent's mutation rules, refuses that.
 func Save[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T], obj *T,
 	update func(context.Context, *T, func(*T) bool) (*T, error)) (*T, bool) {
-	var denied *T
+	var denied perm.Decision
 	out, err := update(r.Context(), obj, func(o *T) bool {
-		ok := perm.AllowsObject(p, req, o)
-		if !ok {
-			denied = o
-		}
-		return ok
+		denied = perm.CheckObject(p, req, o)
+		return denied.Allowed()
 	})
-	if errors.Is(err, ErrDenied) && denied != nil {
-		writeDenial(w, perm.CheckObject(p, req, denied))
+	if errors.Is(err, ErrDenied) && !denied.Allowed() {
+		writeDenial(w, denied)
 		return nil, false
 	}
 	if !v.Result(w, err) {

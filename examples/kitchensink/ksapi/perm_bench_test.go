@@ -60,7 +60,7 @@ func BenchmarkArticlesDecision(b *testing.B) {
 	b.Run("composed", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			req := reqs[i%3]
-			sink = perm.Allows(articlesPermission, req) && perm.AllowsObject(articlesPermission, req, objs[i&1])
+			sink = perm.Check(articlesPermission, req).Allowed() && perm.CheckObject(articlesPermission, req, objs[i&1]).Allowed()
 		}
 	})
 }
@@ -70,7 +70,7 @@ func TestBenchmarkBaselineAgrees(t *testing.T) {
 	reqs, objs := benchRequests()
 	for _, req := range reqs {
 		for _, obj := range objs {
-			want := perm.Allows(articlesPermission, req) && perm.AllowsObject(articlesPermission, req, obj)
+			want := perm.Check(articlesPermission, req).Allowed() && perm.CheckObject(articlesPermission, req, obj).Allowed()
 			if got := handWritten(req, obj); got != want || handRequest(req) && handObject(req, obj) != want {
 				t.Errorf("hand-written %v, composed %v for %+v on %+v", got, want, req.User, obj)
 			}
