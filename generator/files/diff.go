@@ -12,7 +12,34 @@ func Diff(name string, old, new []byte) string {
 	if string(old) == string(new) {
 		return ""
 	}
-	a, b := lines(string(old)), lines(string(new))
+	ops := editScript(lines(string(old)), lines(string(new)))
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", name, name)
+	for k := 0; k < len(ops); {
+		if ops[k].kind == ' ' {
+			k++
+			continue
+		}
+		start, end := max(k-diffContext, 0), hunkEnd(ops, k)
+		writeHunk(&sb, ops[start:end])
+		k = end
+	}
+	return sb.String()
+}
+
+// diffContext is the number of unchanged lines around a change.
+const diffContext = 3
+
+// diffOp is one line of an edit script: kept (' '), removed ('-') or
+// added ('+'), with its line index in the old (ai) and new (bi) text.
+type diffOp struct {
+	kind   byte
+	text   string
+	ai, bi int
+}
+
+// editScript turns a into b, through their longest common subsequence.
+func editScript(a, b []string) []diffOp {
 	n, m := len(a), len(b)
 	// lcs[i][j] = LCS length of a[i:], b[j:].
 	lcs := make([][]int32, n+1)
@@ -28,79 +55,71 @@ func Diff(name string, old, new []byte) string {
 			}
 		}
 	}
-	type op struct {
-		kind byte // ' ', '-', '+'
-		text string
-		ai   int
-		bi   int
-	}
-	var ops []op
+	var ops []diffOp
 	i, j := 0, 0
 	for i < n || j < m {
 		switch {
 		case i < n && j < m && a[i] == b[j]:
-			ops = append(ops, op{' ', a[i], i, j})
+			ops = append(ops, diffOp{' ', a[i], i, j})
 			i++
 			j++
 		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			ops = append(ops, op{'-', a[i], i, j})
+			ops = append(ops, diffOp{'-', a[i], i, j})
 			i++
 		default:
-			ops = append(ops, op{'+', b[j], i, j})
+			ops = append(ops, diffOp{'+', b[j], i, j})
 			j++
 		}
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "--- a/%s\n+++ b/%s\n", name, name)
-	const ctx = 3
-	for k := 0; k < len(ops); {
-		if ops[k].kind == ' ' {
-			k++
+	return ops
+}
+
+// hunkEnd is the end of the hunk whose first change is ops[k]: changes
+// closer than twice the context share a hunk.
+func hunkEnd(ops []diffOp, k int) int {
+	end := k
+	for end < len(ops) {
+		if ops[end].kind != ' ' {
+			end++
 			continue
 		}
-		start := max(k-ctx, 0)
-		end := k
-		for end < len(ops) {
-			if ops[end].kind != ' ' {
-				end++
-				continue
-			}
-			run := end
-			for run < len(ops) && ops[run].kind == ' ' {
-				run++
-			}
-			if run-end > 2*ctx || run == len(ops) {
-				end = min(end+ctx, len(ops))
-				break
-			}
-			end = run
+		run := end
+		for run < len(ops) && ops[run].kind == ' ' {
+			run++
 		}
-		var la, lb int
-		for _, o := range ops[start:end] {
-			if o.kind != '+' {
-				la++
-			}
-			if o.kind != '-' {
-				lb++
-			}
+		if run-end > 2*diffContext || run == len(ops) {
+			return min(end+diffContext, len(ops))
 		}
-		// An empty side names the line before it, as diff -u does.
-		sa, sb2 := ops[start].ai+1, ops[start].bi+1
-		if la == 0 {
-			sa--
-		}
-		if lb == 0 {
-			sb2--
-		}
-		fmt.Fprintf(&sb, "@@ -%d,%d +%d,%d @@\n", sa, la, sb2, lb)
-		for _, o := range ops[start:end] {
-			sb.WriteByte(o.kind)
-			sb.WriteString(o.text)
-			sb.WriteByte('\n')
-		}
-		k = end
+		end = run
 	}
-	return sb.String()
+	return end
+}
+
+// writeHunk writes one hunk: its @@ line, then its lines.
+func writeHunk(sb *strings.Builder, ops []diffOp) {
+	var la, lb int
+	for _, o := range ops {
+		if o.kind != '+' {
+			la++
+		}
+		if o.kind != '-' {
+			lb++
+		}
+	}
+	// An empty side names the line before it, as diff -u does.
+	sa, sb2 := ops[0].ai+1, ops[0].bi+1
+	if la == 0 {
+		sa--
+	}
+	if lb == 0 {
+		sb2--
+	}
+	fmt.Fprintf(sb, "@@ -%d,%d +%d,%d @@\n", sa, la, sb2, lb)
+	for _, o := range ops {
+		sb.WriteByte(o.kind)
+		sb.WriteString(o.text)
+		sb.WriteByte('\n')
+	}
 }
 
 func lines(s string) []string {

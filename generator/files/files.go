@@ -10,10 +10,13 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Scaffolded is the first line of a file Ward wrote once for a person to
@@ -39,7 +42,7 @@ const (
 // GeneratedHeader is the first line of the files generated from the spec
 // file named spec (a base name).
 func GeneratedHeader(spec string) string {
-	if spec == "" || strings.ContainsFunc(spec, func(r rune) bool { return !unicode.IsPrint(r) }) {
+	if spec == "" || !utf8.ValidString(spec) || strings.ContainsFunc(spec, func(r rune) bool { return !unicode.IsPrint(r) }) {
 		return legacyGenerated
 	}
 	return generatedPrefix + spec + generatedSuffix
@@ -88,35 +91,53 @@ type Change struct {
 // the generated package: only files directly inside it that carry the
 // generated header are candidates for removal.
 func Plan(fsys fs.FS, out map[string][]byte, scaffolds []string, dir string) ([]Change, error) {
+	changes, err := planOutput(fsys, out, scaffolds)
+	if err != nil {
+		return nil, err
+	}
+	left, err := planLeftovers(fsys, out, dir)
+	if err != nil {
+		return nil, err
+	}
+	changes = append(changes, left...)
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	return changes, nil
+}
+
+// planOutput decides the fate of every file generation writes.
+func planOutput(fsys fs.FS, out map[string][]byte, scaffolds []string) ([]Change, error) {
 	isScaffold := map[string]bool{}
 	for _, s := range scaffolds {
 		isScaffold[s] = true
 	}
 	var changes []Change
-	paths := make([]string, 0, len(out))
-	for p := range out {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(out)) {
 		old, err := fs.ReadFile(fsys, p)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
+		c := Change{Path: p, Content: out[p], Old: old}
 		switch {
 		case isScaffold[p] && exists:
-			changes = append(changes, Change{Path: p, Op: Keep, Old: old})
+			c.Op, c.Content = Keep, nil
 		case isScaffold[p]:
-			changes = append(changes, Change{Path: p, Op: Create, Content: out[p]})
+			c.Op = Create
 		case exists && !IsGenerated(old):
-			changes = append(changes, Change{Path: p, Op: Conflict, Content: out[p], Old: old})
+			c.Op = Conflict
 		case exists && bytes.Equal(old, out[p]):
-			changes = append(changes, Change{Path: p, Op: Unchanged, Content: out[p], Old: old})
+			c.Op = Unchanged
 		default:
-			changes = append(changes, Change{Path: p, Op: Write, Content: out[p], Old: old})
+			c.Op = Write
 		}
+		changes = append(changes, c)
 	}
+	return changes, nil
+}
+
+// planLeftovers finds the Go files directly inside dir that generation no
+// longer writes: generated ones are removed, scaffolds reported.
+func planLeftovers(fsys fs.FS, out map[string][]byte, dir string) ([]Change, error) {
 	if dir == "" {
 		dir = "."
 	}
@@ -124,12 +145,10 @@ func Plan(fsys fs.FS, out map[string][]byte, scaffolds []string, dir string) ([]
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	var changes []Change
 	for _, e := range entries {
 		p := path.Join(dir, e.Name())
-		if e.IsDir() || !strings.HasSuffix(p, ".go") {
-			continue
-		}
-		if _, ok := out[p]; ok {
+		if _, ok := out[p]; ok || e.IsDir() || !strings.HasSuffix(p, ".go") {
 			continue
 		}
 		b, err := fs.ReadFile(fsys, p)
@@ -143,7 +162,6 @@ func Plan(fsys fs.FS, out map[string][]byte, scaffolds []string, dir string) ([]
 			changes = append(changes, Change{Path: p, Op: Orphan, Old: b})
 		}
 	}
-	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil
 }
 

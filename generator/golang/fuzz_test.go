@@ -135,6 +135,30 @@ func decls(t *testing.T, svc *plan.Service) map[string][]string {
 	if err != nil {
 		t.Fatalf("a spec that vets does not generate: %v", err)
 	}
+	c := &declChecker{t: t, intended: intendedNames(svc), types: map[string]bool{}}
+	res := map[string][]string{}
+	for p, b := range out.Files {
+		if !strings.HasSuffix(p, ".go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, b, parser.ParseComments)
+		if err != nil {
+			t.Fatalf("%s does not parse: %v\n%s", p, err, b)
+		}
+		checkFileHead(t, svc, importPath, p, f)
+		res[p] = c.decls(p, b, f)
+	}
+	for _, m := range c.methods {
+		if !c.types[m[0]] {
+			t.Fatalf("method %s.%s on a type Ward does not declare", m[0], m[1])
+		}
+	}
+	return res
+}
+
+// intendedNames reports whether a top-level name is one Ward means to
+// declare for svc: it holds a resource's or a class's name.
+func intendedNames(svc *plan.Service) func(string) bool {
 	stems := []string{}
 	for _, r := range svc.Resources {
 		stems = append(stems, r.Model, idOf(r.Name), exportedID(r.Name))
@@ -145,7 +169,7 @@ func decls(t *testing.T, svc *plan.Service) map[string][]string {
 			stems = append(stems, c.Scope.Func)
 		}
 	}
-	intended := func(name string) bool {
+	return func(name string) bool {
 		switch name {
 		case "_", "Definition", "Mount", "main":
 			return true
@@ -157,89 +181,95 @@ func decls(t *testing.T, svc *plan.Service) map[string][]string {
 		}
 		return false
 	}
-	res := map[string][]string{}
-	types := map[string]bool{}
-	var methods [][2]string
-	for p, b := range out.Files {
-		if !strings.HasSuffix(p, ".go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), p, b, parser.ParseComments)
-		if err != nil {
-			t.Fatalf("%s does not parse: %v\n%s", p, err, b)
-		}
-		wantPkg := svc.Package
-		if path.Dir(p) != path.Clean(svc.Output) {
-			wantPkg = "main"
-		}
-		if f.Name.Name != wantPkg {
-			t.Fatalf("%s: package %s, want %s", p, f.Name.Name, wantPkg)
-		}
-		for _, im := range f.Imports {
-			ip, _ := strconv.Unquote(im.Path.Value)
-			if strings.Contains(strings.Split(ip, "/")[0], ".") && !strings.HasPrefix(ip, "github.com/wardhq/ward/") && ip != "github.com/go-chi/chi/v5" && ip != importPath {
-				t.Fatalf("%s imports %s", p, ip)
-			}
-		}
-		for _, cg := range f.Comments {
-			for _, c := range cg.List {
-				if strings.HasPrefix(c.Text, "//go:") && !strings.HasPrefix(c.Text, "//go:generate ") && c.Text != golang.BuildConstraint {
-					t.Fatalf("%s holds a directive %s", p, c.Text)
-				}
-			}
-		}
-		var list []string
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv != nil {
-					recv := d.Recv.List[0].Type
-					if s, ok := recv.(*ast.StarExpr); ok {
-						recv = s.X
-					}
-					id, _ := recv.(*ast.Ident)
-					if id == nil {
-						t.Fatalf("%s: method %s on an unexpected receiver", p, d.Name.Name)
-					}
-					methods = append(methods, [2]string{id.Name, d.Name.Name})
-					list = append(list, "method "+id.Name+"."+d.Name.Name)
-					continue
-				}
-				if d.Name.Name == "init" || !intended(d.Name.Name) {
-					t.Fatalf("%s declares func %s, which Ward does not intend\n%s", p, d.Name.Name, b)
-				}
-				list = append(list, "func "+d.Name.Name)
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					var names []string
-					switch s := s.(type) {
-					case *ast.TypeSpec:
-						names = []string{s.Name.Name}
-						types[s.Name.Name] = true
-					case *ast.ValueSpec:
-						for _, n := range s.Names {
-							names = append(names, n.Name)
-						}
-					default:
-						continue
-					}
-					for _, n := range names {
-						if !intended(n) {
-							t.Fatalf("%s declares %s %s, which Ward does not intend\n%s", p, d.Tok, n, b)
-						}
-						list = append(list, d.Tok.String()+" "+n)
-					}
-				}
-			}
-		}
-		res[p] = list
+}
+
+// checkFileHead checks a file's package, imports and directives.
+func checkFileHead(t *testing.T, svc *plan.Service, importPath, p string, f *ast.File) {
+	t.Helper()
+	wantPkg := svc.Package
+	if path.Dir(p) != path.Clean(svc.Output) {
+		wantPkg = "main"
 	}
-	for _, m := range methods {
-		if !types[m[0]] {
-			t.Fatalf("method %s.%s on a type Ward does not declare", m[0], m[1])
+	if f.Name.Name != wantPkg {
+		t.Fatalf("%s: package %s, want %s", p, f.Name.Name, wantPkg)
+	}
+	for _, im := range f.Imports {
+		ip, _ := strconv.Unquote(im.Path.Value)
+		if strings.Contains(strings.Split(ip, "/")[0], ".") && !strings.HasPrefix(ip, "github.com/wardhq/ward/") && ip != "github.com/go-chi/chi/v5" && ip != importPath {
+			t.Fatalf("%s imports %s", p, ip)
 		}
 	}
-	return res
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//go:") && !strings.HasPrefix(c.Text, "//go:generate ") && c.Text != golang.BuildConstraint {
+				t.Fatalf("%s holds a directive %s", p, c.Text)
+			}
+		}
+	}
+}
+
+// declChecker lists the declarations of generated files, failing on any
+// Ward does not intend, and collects types and methods across files.
+type declChecker struct {
+	t        *testing.T
+	intended func(string) bool
+	types    map[string]bool
+	methods  [][2]string
+}
+
+func (c *declChecker) decls(p string, b []byte, f *ast.File) []string {
+	var list []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			list = append(list, c.funcDecl(p, b, d))
+		case *ast.GenDecl:
+			list = append(list, c.genDecl(p, b, d)...)
+		}
+	}
+	return list
+}
+
+func (c *declChecker) funcDecl(p string, b []byte, d *ast.FuncDecl) string {
+	if d.Recv == nil {
+		if d.Name.Name == "init" || !c.intended(d.Name.Name) {
+			c.t.Fatalf("%s declares func %s, which Ward does not intend\n%s", p, d.Name.Name, b)
+		}
+		return "func " + d.Name.Name
+	}
+	recv := d.Recv.List[0].Type
+	if s, ok := recv.(*ast.StarExpr); ok {
+		recv = s.X
+	}
+	id, _ := recv.(*ast.Ident)
+	if id == nil {
+		c.t.Fatalf("%s: method %s on an unexpected receiver", p, d.Name.Name)
+	}
+	c.methods = append(c.methods, [2]string{id.Name, d.Name.Name})
+	return "method " + id.Name + "." + d.Name.Name
+}
+
+func (c *declChecker) genDecl(p string, b []byte, d *ast.GenDecl) []string {
+	var list []string
+	for _, s := range d.Specs {
+		var names []string
+		switch s := s.(type) {
+		case *ast.TypeSpec:
+			names = []string{s.Name.Name}
+			c.types[s.Name.Name] = true
+		case *ast.ValueSpec:
+			for _, n := range s.Names {
+				names = append(names, n.Name)
+			}
+		}
+		for _, n := range names {
+			if !c.intended(n) {
+				c.t.Fatalf("%s declares %s %s, which Ward does not intend\n%s", p, d.Tok, n, b)
+			}
+			list = append(list, d.Tok.String()+" "+n)
+		}
+	}
+	return list
 }
 
 // idOf is the lowerCamel identifier of a resource name: old_items → oldItems.

@@ -154,127 +154,163 @@ func (g *gen) dispatch(f *File, x *res, name string, actions []plan.Action) {
 	f.Line()
 }
 
-func (g *gen) action(f *File, x *res, a plan.Action) {
-	p := Id(x.permVar(a))
-	v := x.viewOf(a)
-	ctx := Id("r").Dot("Context").Call()
-	check := Qual(pkgRest, "Check").Call(Id("w"), p, Id("req"))
-	checkObj := Qual(pkgRest, "CheckObject").Call(Id("w"), p, Id("req"), Id("obj"))
-	body := []Code{
-		List(Id("req"), Id("ok")).Op(":=").Add(v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[a])),
-		If(Op("!").Id("ok").Op("||").Op("!").Add(check)).Block(Return()),
+// handlerAction holds what the body of one action handler is written
+// from: the resource, the action, its permission value and its view.
+type handlerAction struct {
+	x *res
+	a plan.Action
+	p *Statement // the permission value
+	v *Statement // the view
+}
+
+func (h handlerAction) ctx() *Statement { return Id("r").Dot("Context").Call() }
+
+// fail is the error check that answers the error through the view.
+func (h handlerAction) fail() Code {
+	return If(Err().Op("!=").Nil()).Block(Add(h.v).Dot("Fail").Call(Id("w"), Err()), Return())
+}
+
+// begin authenticates, throttles and runs the request check.
+func (h handlerAction) begin() []Code {
+	return []Code{
+		List(Id("req"), Id("ok")).Op(":=").Add(h.v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[h.a])),
+		If(Op("!").Id("ok").Op("||").Op("!").Qual(pkgRest, "Check").Call(Id("w"), h.p, Id("req"))).Block(Return()),
 	}
-	fail := func(c ...Code) Code {
-		return If(Err().Op("!=").Nil()).Block(Add(v).Dot("Fail").Call(Id("w"), Err()), Return())
-	}
-	scope := []Code{
-		List(Id("where"), Err()).Op(":=").Id(x.id + "Scope").Call(Id("req")),
-		fail(),
-	}
-	lookup := []Code{
+}
+
+// lookup reads obj through the read scope and runs the object check.
+func (h handlerAction) lookup() []Code {
+	return []Code{
 		comment("Look up through the read scope (404 outside it), then check the object."),
-		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(v, Id("w"), Id("r"), Id("req"), p, Id(x.id+"Scope"), Id("h").Dot("store").Dot("Get")),
+		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id(h.x.id+"Scope"), Id("h").Dot("store").Dot("Get")),
 		If(Op("!").Id("ok")).Block(Return()),
 	}
-	now := func(which string) []Code {
-		var out []Code
-		for _, fl := range x.r.Fields {
-			if fl.Auto == "updated" || (which == "created" && fl.Auto == "created") {
-				val := Qual(pkgRest, "Now").Call(Qual("time", "Now").Call())
-				if fl.Nullable {
-					val = Qual(pkgRest, "Ptr").Call(val)
-				}
-				out = append(out, Id("obj").Dot(fl.GoName).Op("=").Add(val))
-			}
-		}
-		return out
+}
+
+// decode applies the body to obj in mode (Create, Replace, Partial) and
+// checks its user references.
+func (h handlerAction) decode(mode string) []Code {
+	out := []Code{
+		List(Id("in"), Id("ok")).Op(":=").Qual(pkgRest, "DecodeBody").Call(Id("w"), Id("r"), Qual(pkgRest, mode)),
+		If(Op("!").Id("ok")).Block(Return()),
 	}
+	if mode == "Create" {
+		out = append(out, Id("obj").Op(":=").Op("&").Id(h.x.model).Values())
+	}
+	out = append(out,
+		Id("decode"+h.x.model).Call(Id("in"), Id("obj")),
+		If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
+	)
+	if len(h.x.userRefs()) > 0 {
+		out = append(out,
+			List(Id("refs"), Err()).Op(":=").Id("h").Dot("store").Dot("CheckRefs").Call(h.ctx(), Id("obj")),
+			h.fail(),
+			If(Op("!").Id("refs").Dot("Empty").Call()).Block(Id("refs").Dot("Write").Call(Id("w")), Return()),
+		)
+	}
+	return out
+}
+
+// now sets the automatic timestamps: "updated" ones, and "created" ones
+// when which is "created".
+func (h handlerAction) now(which string) []Code {
+	var out []Code
+	for _, fl := range h.x.r.Fields {
+		if fl.Auto == "updated" || (which == "created" && fl.Auto == "created") {
+			val := Qual(pkgRest, "Now").Call(Qual("time", "Now").Call())
+			if fl.Nullable {
+				val = Qual(pkgRest, "Ptr").Call(val)
+			}
+			out = append(out, Id("obj").Dot(fl.GoName).Op("=").Add(val))
+		}
+	}
+	return out
+}
+
+// setOwner makes the caller the owner of the new object.
+func (h handlerAction) setOwner() []Code {
+	o := h.x.r.Owner
+	if o == nil {
+		return nil
+	}
+	id := Id("req").Dot("User").Dot("ID")
+	name := Id("req").Dot("User").Dot("Username")
+	if o.Nullable {
+		id = Op("&").Add(id)
+		name = Op("&").Add(name)
+	}
+	return []Code{
+		comment("The owner is the caller; an anonymous caller cannot own anything."),
+		If(Id("req").Dot("User").Op("==").Nil()).Block(Add(h.v).Dot("Chain").Dot("Unauthenticated").Call(Id("w")), Return()),
+		Id("obj").Dot(valueField(o)).Op(",").Id("obj").Dot(o.GoName).Op("=").List(id, name),
+	}
+}
+
+func (h handlerAction) list() []Code {
+	x := h.x
+	return []Code{
+		List(Id("page"), Id("ok")).Op(":=").Qual(pkgRest, "PageNumber").Call(Id("w"), Id("r")),
+		If(Op("!").Id("ok")).Block(Return()),
+		List(Id("where"), Err()).Op(":=").Id(x.id + "Scope").Call(Id("req")),
+		h.fail(),
+		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), Id("where"), Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
+		h.fail(),
+		Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), Id("rows")),
+	}
+}
+
+func (h handlerAction) create() []Code {
+	body := h.decode("Create")
+	body = append(body, h.setOwner()...)
+	body = append(body, h.now("created")...)
+	return append(body,
+		comment("The object check runs on the object about to be written."),
+		If(Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), h.p, Id("req"), Id("obj"))).Block(Return()),
+		List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Create").Call(h.ctx(), Id("obj")),
+		h.fail(),
+		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), Id("out")),
+	)
+}
+
+func (h handlerAction) update(mode string) []Code {
+	body := append(h.lookup(), h.decode(mode)...)
+	body = append(body, h.now("updated")...)
+	return append(body,
+		comment("The object check runs again on the object as it will be written, inside"),
+		comment("the write's transaction: a denial writes nothing."),
+		List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, "Save").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id("obj"), Id("h").Dot("store").Dot("Update")),
+		If(Op("!").Id("ok")).Block(Return()),
+		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
+	)
+}
+
+func (g *gen) action(f *File, x *res, a plan.Action) {
+	h := handlerAction{x: x, a: a, p: Id(x.permVar(a)), v: x.viewOf(a)}
+	body := h.begin()
 	switch a {
 	case plan.List:
-		body = append(body,
-			List(Id("page"), Id("ok")).Op(":=").Qual(pkgRest, "PageNumber").Call(Id("w"), Id("r")),
-			If(Op("!").Id("ok")).Block(Return()),
-		)
-		body = append(body, scope...)
-		body = append(body,
-			List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(ctx, Id("where"), Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
-			fail(),
-			Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), Id("rows")),
-		)
+		body = append(body, h.list()...)
 	case plan.Create:
-		body = append(body,
-			List(Id("in"), Id("ok")).Op(":=").Qual(pkgRest, "DecodeBody").Call(Id("w"), Id("r"), Qual(pkgRest, "Create")),
-			If(Op("!").Id("ok")).Block(Return()),
-			Id("obj").Op(":=").Op("&").Id(x.model).Values(),
-			Id("decode"+x.model).Call(Id("in"), Id("obj")),
-			If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
-		)
-		if len(x.userRefs()) > 0 {
-			body = append(body,
-				List(Id("refs"), Err()).Op(":=").Id("h").Dot("store").Dot("CheckRefs").Call(ctx, Id("obj")),
-				fail(),
-				If(Op("!").Id("refs").Dot("Empty").Call()).Block(Id("refs").Dot("Write").Call(Id("w")), Return()),
-			)
-		}
-		if o := x.r.Owner; o != nil {
-			id := Id("req").Dot("User").Dot("ID")
-			name := Id("req").Dot("User").Dot("Username")
-			if o.Nullable {
-				id = Op("&").Add(id)
-				name = Op("&").Add(name)
-			}
-			body = append(body,
-				comment("The owner is the caller; an anonymous caller cannot own anything."),
-				If(Id("req").Dot("User").Op("==").Nil()).Block(Add(v).Dot("Chain").Dot("Unauthenticated").Call(Id("w")), Return()),
-				Id("obj").Dot(valueField(o)).Op(",").Id("obj").Dot(o.GoName).Op("=").List(id, name),
-			)
-		}
-		body = append(body, now("created")...)
-		body = append(body,
-			comment("The object check runs on the object about to be written."),
-			If(Op("!").Add(checkObj)).Block(Return()),
-			List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Create").Call(ctx, Id("obj")),
-			fail(),
-			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), Id("out")),
-		)
+		body = append(body, h.create()...)
 	case plan.Retrieve:
-		body = append(body, lookup...)
+		body = append(body, h.lookup()...)
 		body = append(body, Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("obj")))
-	case plan.Update, plan.PartialUpdate:
-		mode := "Replace"
-		if a == plan.PartialUpdate {
-			mode = "Partial"
-		}
-		body = append(body, lookup...)
-		body = append(body,
-			List(Id("in"), Id("ok")).Op(":=").Qual(pkgRest, "DecodeBody").Call(Id("w"), Id("r"), Qual(pkgRest, mode)),
-			If(Op("!").Id("ok")).Block(Return()),
-			Id("decode"+x.model).Call(Id("in"), Id("obj")),
-			If(Op("!").Id("in").Dot("Valid").Call(Id("w"))).Block(Return()),
-		)
-		if len(x.userRefs()) > 0 {
-			body = append(body,
-				List(Id("refs"), Err()).Op(":=").Id("h").Dot("store").Dot("CheckRefs").Call(ctx, Id("obj")),
-				fail(),
-				If(Op("!").Id("refs").Dot("Empty").Call()).Block(Id("refs").Dot("Write").Call(Id("w")), Return()),
-			)
-		}
-		body = append(body, now("updated")...)
-		body = append(body,
-			comment("The object check runs again on the object as it will be written, inside"),
-			comment("the write's transaction: a denial writes nothing."),
-			List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, "Save").Call(v, Id("w"), Id("r"), Id("req"), p, Id("obj"), Id("h").Dot("store").Dot("Update")),
-			If(Op("!").Id("ok")).Block(Return()),
-			Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
-		)
+	case plan.Update:
+		body = append(body, h.update("Replace")...)
+	case plan.PartialUpdate:
+		body = append(body, h.update("Partial")...)
 	case plan.Destroy:
-		body = append(body, lookup...)
+		body = append(body, h.lookup()...)
 		body = append(body,
-			If(Op("!").Add(v).Dot("Result").Call(Id("w"), Id("h").Dot("store").Dot("Delete").Call(ctx, Id("obj").Dot("ID")))).Block(Return()),
+			If(Op("!").Add(h.v).Dot("Result").Call(Id("w"), Id("h").Dot("store").Dot("Delete").Call(h.ctx(), Id("obj").Dot("ID")))).Block(Return()),
 			Qual(pkgRest, "NoContent").Call(Id("w")),
 		)
 	}
-	f.Add(comment("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], x.r.Path+map[bool]string{true: "/{id}", false: ""}[a != plan.List && a != plan.Create], steps[a]))
+	path := x.r.Path
+	if a != plan.List && a != plan.Create {
+		path += "/{id}"
+	}
+	f.Add(comment("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], path, steps[a]))
 	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(camel(string(a)) + "Action").Params(rw()...).Block(body...)
 	f.Line()
 }

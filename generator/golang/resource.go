@@ -198,8 +198,9 @@ func exported(s string) string {
 	return strings.ToUpper(c[:1]) + c[1:]
 }
 
-func (g *gen) permissions(f *File, x *res) {
-	// Adapters and rule values for the custom classes this resource uses.
+// classesOf lists, sorted by name, the custom classes x's expressions and
+// read scope name.
+func (x *res) classesOf() []*plan.Class {
 	seen := map[string]bool{}
 	var classes []*plan.Class
 	var walk func(e plan.Expr)
@@ -239,27 +240,39 @@ func (g *gen) permissions(f *File, x *res) {
 	}
 	walkScope(x.r.ReadScope)
 	sort.Slice(classes, func(i, j int) bool { return classes[i].Name < classes[j].Name })
-	for _, c := range classes {
-		name := classValue(c, x.model)
-		if c.Kind == plan.ClassRule {
-			f.Add(comment("%s is the declarative class %s over %s: its request check", name, c.Name, x.model))
-			f.Add(comment("allows, its object check and its read scope come from the rule."))
-			f.Var().Id(name).Op("=").Add(g.rule(x, c.Rule))
-			f.Line()
-			continue
-		}
-		file := SnakeCase(c.Name) + ".go"
-		f.Add(comment("%s adapts %s (written by hand in %s) to perm.Permission[%s].", name, c.Name, file, x.model))
-		f.Type().Id(name).Struct()
+	return classes
+}
+
+// class emits the value of custom class c over x's model: a rule value,
+// or an adapter to the class a person wrote in Go.
+func (g *gen) class(f *File, x *res, c *plan.Class) {
+	name := classValue(c, x.model)
+	if c.Kind == plan.ClassRule {
+		f.Add(comment("%s is the declarative class %s over %s: its request check", name, c.Name, x.model))
+		f.Add(comment("allows, its object check and its read scope come from the rule."))
+		f.Var().Id(name).Op("=").Add(g.rule(x, c.Rule))
 		f.Line()
-		f.Add(comment("HasPermission calls %s.HasPermission.", c.Name))
-		f.Func().Params(Id(name)).Id("HasPermission").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Bool(), Error()).Block(
-			Return(Id(c.Name).Values().Dot("HasPermission").Call(Id("req"))))
-		f.Line()
-		f.Add(comment("HasObjectPermission calls %s.Has%sPermission.", c.Name, x.model))
-		f.Func().Params(Id(name)).Id("HasObjectPermission").Params(Id("req").Op("*").Qual(pkgPerm, "Request"), Id("obj").Op("*").Id(x.model)).Params(Bool(), Error()).Block(
-			Return(Id(c.Name).Values().Dot("Has"+x.model+"Permission").Call(Id("req"), Id("obj"))))
-		f.Line()
+		return
+	}
+	file := SnakeCase(c.Name) + ".go"
+	f.Add(comment("%s adapts %s (written by hand in %s) to perm.Permission[%s].", name, c.Name, file, x.model))
+	f.Type().Id(name).Struct()
+	f.Line()
+	f.Add(comment("HasPermission calls %s.HasPermission.", c.Name))
+	f.Func().Params(Id(name)).Id("HasPermission").Params(Id("req").Op("*").Qual(pkgPerm, "Request")).Params(Bool(), Error()).Block(
+		Return(Id(c.Name).Values().Dot("HasPermission").Call(Id("req"))))
+	f.Line()
+	f.Add(comment("HasObjectPermission calls %s.Has%sPermission.", c.Name, x.model))
+	f.Func().Params(Id(name)).Id("HasObjectPermission").Params(Id("req").Op("*").Qual(pkgPerm, "Request"), Id("obj").Op("*").Id(x.model)).Params(Bool(), Error()).Block(
+		Return(Id(c.Name).Values().Dot("Has"+x.model+"Permission").Call(Id("req"), Id("obj"))))
+	f.Line()
+}
+
+// permissions emits the custom classes' values and the permission values:
+// the resource's, and one per action whose expression differs from it.
+func (g *gen) permissions(f *File, x *res) {
+	for _, c := range x.classesOf() {
+		g.class(f, x, c)
 	}
 	defs := []Code{
 		comment("%s guards %s: %s. It guards", x.permVar(""), x.actionsSharing(), exprText(x.r.Permission)),

@@ -101,37 +101,10 @@ func (g *gen) sqlStore(f *File, x *res) {
 		Id(x.id+"PageSize").Op("=").Lit(x.r.PageSize),
 	)
 	f.Line()
-
-	// scan
-	var pre, args, post []Code
-	args = append(args, Op("&").Id("o").Dot("ID"))
-	for _, fl := range x.r.Fields {
-		args = append(args, Op("&").Id("o").Dot(valueField(fl)))
-		if fl.Type == plan.User {
-			n := "name" + fl.GoName
-			pre = append(pre, Var().Id(n).Qual("database/sql", "NullString"))
-			args = append(args, Op("&").Id(n))
-			if fl.Nullable {
-				post = append(post, If(Id(n).Dot("Valid")).Block(Id("o").Dot(fl.GoName).Op("=").Op("&").Id(n).Dot("String")))
-			} else {
-				post = append(post, Id("o").Dot(fl.GoName).Op("=").Id(n).Dot("String"))
-			}
-		}
-	}
 	scan := "scan" + x.model
-	body := append([]Code{Var().Id("o").Id(x.model)}, pre...)
-	body = append(body, If(Err().Op(":=").Id("row").Dot("Scan").Call(args...), Err().Op("!=").Nil()).Block(Return(Nil(), Err())))
-	body = append(body, post...)
-	for _, fl := range x.r.Fields {
-		if fl.Type == plan.DateTime && !fl.Nullable {
-			body = append(body, Id("o").Dot(fl.GoName).Op("=").Id("o").Dot(fl.GoName).Dot("UTC").Call())
-		}
-	}
-	body = append(body, Return(Op("&").Id("o"), Nil()))
 	f.Add(comment("%s reads one row of %s.", scan, sel))
-	f.Func().Id(scan).Params(Id("row").Qual(pkgRest, "Scanner")).Params(Op("*").Id(x.model), Error()).Block(body...)
+	f.Func().Id(scan).Params(Id("row").Qual(pkgRest, "Scanner")).Params(Op("*").Id(x.model), Error()).Block(x.scanBody()...)
 	f.Line()
-
 	d := map[string]Code{
 		"DB":      Id("app").Dot("DB"),
 		"Dialect": Id("app").Dot("Dialect"),
@@ -141,48 +114,85 @@ func (g *gen) sqlStore(f *File, x *res) {
 		"ID":      Func().Params(Id("o").Op("*").Id(x.model)).Int64().Block(Return(Id("o").Dot("ID"))),
 	}
 	if !x.readOnly() {
-		ins := x.writable(false)
-		var cols, marks []string
-		var vals []Code
-		for _, fl := range ins {
-			cols = append(cols, ident(fl.Column))
-			marks = append(marks, "?")
-			vals = append(vals, Id("o").Dot(valueField(fl)))
-		}
-		insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ") RETURNING " + ident("id")
-		if len(ins) == 0 {
-			insertSQL = "INSERT INTO " + ident(x.table) + " DEFAULT VALUES RETURNING " + ident("id")
-		}
-		var sets []string
-		var uvals []Code
-		for _, fl := range x.writable(true) {
-			sets = append(sets, ident(fl.Column)+" = ?")
-			uvals = append(uvals, Id("o").Dot(valueField(fl)))
-		}
-		if len(sets) == 0 {
-			sets = []string{ident("id") + " = " + ident("id")}
-		}
-		uvals = append(uvals, Id("o").Dot("ID"))
-		refs := Dict{}
-		for _, fl := range x.userRefs() {
-			v := Op("&").Id("o").Dot(valueField(fl))
-			if fl.Nullable {
-				v = Id("o").Dot(valueField(fl))
-			}
-			refs[Lit(fl.Name)] = v
-		}
-		if len(refs) > 0 {
-			d["UserRefs"] = Func().Params(Id("o").Op("*").Id(x.model)).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
-		}
-		d["InsertSQL"] = sqlLit(insertSQL)
-		d["UpdateSQL"] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
-		d["InsertArgs"] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(vals...)))
-		d["UpdateArgs"] = Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(uvals...)))
+		x.writes(d)
 	}
 	f.Add(comment("new%s is %s over app.DB (SQLite or PostgreSQL) with rest.Table.", x.store, x.store))
 	f.Func().Id("new" + x.store).Params(Id("app").Op("*").Qual(pkgRest, "App")).Id(x.store).Block(
 		Return(Op("&").Qual(pkgRest, "Table").Types(Id(x.model)).Add(tableType.values(d))))
 	f.Line()
+}
+
+// scanBody is the body of scanX: one row into an object, with the
+// usernames of user fields.
+func (x *res) scanBody() []Code {
+	var pre, args, post []Code
+	args = append(args, Op("&").Id("o").Dot("ID"))
+	for _, fl := range x.r.Fields {
+		args = append(args, Op("&").Id("o").Dot(valueField(fl)))
+		if fl.Type != plan.User {
+			continue
+		}
+		n := "name" + fl.GoName
+		pre = append(pre, Var().Id(n).Qual("database/sql", "NullString"))
+		args = append(args, Op("&").Id(n))
+		if fl.Nullable {
+			post = append(post, If(Id(n).Dot("Valid")).Block(Id("o").Dot(fl.GoName).Op("=").Op("&").Id(n).Dot("String")))
+		} else {
+			post = append(post, Id("o").Dot(fl.GoName).Op("=").Id(n).Dot("String"))
+		}
+	}
+	body := append([]Code{Var().Id("o").Id(x.model)}, pre...)
+	body = append(body, If(Err().Op(":=").Id("row").Dot("Scan").Call(args...), Err().Op("!=").Nil()).Block(Return(Nil(), Err())))
+	body = append(body, post...)
+	for _, fl := range x.r.Fields {
+		if fl.Type == plan.DateTime && !fl.Nullable {
+			body = append(body, Id("o").Dot(fl.GoName).Op("=").Id("o").Dot(fl.GoName).Dot("UTC").Call())
+		}
+	}
+	return append(body, Return(Op("&").Id("o"), Nil()))
+}
+
+// writes adds to d, the fields of a rest.Table, the statements and
+// arguments of writes, and the user references a write checks.
+func (x *res) writes(d map[string]Code) {
+	obj := Id("o").Op("*").Id(x.model)
+	ins := x.writable(false)
+	var cols, marks []string
+	var vals []Code
+	for _, fl := range ins {
+		cols = append(cols, ident(fl.Column))
+		marks = append(marks, "?")
+		vals = append(vals, Id("o").Dot(valueField(fl)))
+	}
+	insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ") RETURNING " + ident("id")
+	if len(ins) == 0 {
+		insertSQL = "INSERT INTO " + ident(x.table) + " DEFAULT VALUES RETURNING " + ident("id")
+	}
+	var sets []string
+	var uvals []Code
+	for _, fl := range x.writable(true) {
+		sets = append(sets, ident(fl.Column)+" = ?")
+		uvals = append(uvals, Id("o").Dot(valueField(fl)))
+	}
+	if len(sets) == 0 {
+		sets = []string{ident("id") + " = " + ident("id")}
+	}
+	uvals = append(uvals, Id("o").Dot("ID"))
+	refs := Dict{}
+	for _, fl := range x.userRefs() {
+		v := Op("&").Id("o").Dot(valueField(fl))
+		if fl.Nullable {
+			v = Id("o").Dot(valueField(fl))
+		}
+		refs[Lit(fl.Name)] = v
+	}
+	if len(refs) > 0 {
+		d["UserRefs"] = Func().Params(obj).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
+	}
+	d["InsertSQL"] = sqlLit(insertSQL)
+	d["UpdateSQL"] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
+	d["InsertArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(vals...)))
+	d["UpdateArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 }
 
 // sqlLit renders an SQL string as a raw Go string literal when it can.
