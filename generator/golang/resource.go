@@ -275,16 +275,20 @@ func (g *gen) permissions(f *File, x *res) {
 		g.class(f, x, c)
 	}
 	defs := []Code{
-		comment("%s guards %s: %s. It guards", x.permVar(""), x.actionsSharing(), exprText(x.r.Permission)),
-		comment("the methods the resource does not support too, which DRF checks before answering 405."),
+		comment("%s is %s.", x.permVar(""), exprText(x.r.Permission)),
+		comment("It guards %s, and the methods it does not support (DRF checks them before answering 405).", x.actionsSharing()),
 		g.permDef(x, x.permVar(""), x.r.Permission),
 	}
 	for _, e := range x.r.Endpoints {
 		if x.permVar(e.Action) == x.permVar("") {
 			continue
 		}
-		defs = append(defs, Line(), comment("%s guards %s: %s", x.permVar(e.Action), e.Action, exprText(e.Permission)),
+		defs = append(defs, Line(), comment("%s is %s. It guards %s.", x.permVar(e.Action), exprText(e.Permission), e.Action),
 			g.permDef(x, x.permVar(e.Action), e.Permission))
+	}
+	for _, gd := range x.guards() {
+		defs = append(defs, Line(), comment("%s is %s:", gd.name, exprText(gd.e)), comment("the request check of a branch of the read scope."),
+			g.permDef(x, gd.name, gd.e))
 	}
 	if len(defs) == 3 {
 		f.Add(defs[0])
@@ -294,6 +298,48 @@ func (g *gen) permissions(f *File, x *res) {
 		f.Var().Defs(defs...)
 	}
 	f.Line()
+}
+
+// guard is a composite guard of an Or in the read scope, named once.
+type guard struct {
+	name string
+	e    plan.Expr
+}
+
+// guards lists the guards of the read scope's Or branches that are
+// compositions, in the order the scope asks them; a single class is
+// written where it is used.
+func (x *res) guards() []guard {
+	var out []guard
+	var walk func(s plan.ScopeExpr)
+	walk = func(s plan.ScopeExpr) {
+		switch v := s.(type) {
+		case *plan.ScopeAnd:
+			walk(v.L)
+			walk(v.R)
+		case *plan.ScopeOr:
+			for _, e := range []plan.Expr{v.LGuard, v.RGuard} {
+				if _, single := e.(*plan.Ref); !single {
+					out = append(out, guard{fmt.Sprintf("%sGuard%d", x.id, len(out)+1), e})
+				}
+			}
+			walk(v.L)
+			walk(v.R)
+		}
+	}
+	walk(x.r.ReadScope)
+	return out
+}
+
+// guardValue is the permission value of guard e: its name when it is a
+// composition, the class itself when it is one.
+func (g *gen) guardValue(x *res, e plan.Expr) Code {
+	for _, gd := range x.guards() {
+		if gd.e == e {
+			return Id(gd.name)
+		}
+	}
+	return g.expr(x, e)
 }
 
 // permDef is "name = e", typed perm.Permission[Model] when e is a single
@@ -482,9 +528,9 @@ func (w *scopeWriter) expr(s plan.ScopeExpr) Code {
 		w.n++
 		gl, gr := fmt.Sprintf("left%d", w.n), fmt.Sprintf("right%d", w.n)
 		w.body = append(w.body,
-			List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.expr(w.x, s.LGuard), Id("req")).Add(comment("the request check of %s", exprText(s.LGuard))),
+			List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.guardValue(w.x, s.LGuard), Id("req")).Add(comment("the request check of %s", exprText(s.LGuard))),
 			bail(),
-			List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.expr(w.x, s.RGuard), Id("req")).Add(comment("the request check of %s", exprText(s.RGuard))),
+			List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.guardValue(w.x, s.RGuard), Id("req")).Add(comment("the request check of %s", exprText(s.RGuard))),
 			bail())
 		l, r := w.expr(s.L), w.expr(s.R)
 		return Qual(pkgPerm, "Guard").Call(Id(gl), l).Dot("Or").Call(Qual(pkgPerm, "Guard").Call(Id(gr), r))
