@@ -42,8 +42,8 @@ var isOwnerNote = perm.OwnerRule[Note]("owner_id", func(o *Note) *int64 {
 	return &o.OwnerID
 })
 
-// notesPermission guards every action of notes: IsAuthenticated & IsOwner. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// notesPermission is IsAuthenticated & IsOwner.
+// It guards every action of notes, and the methods it does not support (DRF checks them before answering 405).
 var notesPermission = perm.And[Note](perm.IsAuthenticated[Note]{}, isOwnerNote)
 
 // notesScope is the read scope of notes: list, retrieve, update, partial_update

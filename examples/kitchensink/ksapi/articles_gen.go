@@ -39,12 +39,16 @@ var isOwnerArticle = perm.OwnerRule[Article]("owner_id", func(o *Article) *int64
 })
 
 var (
-	// articlesPermission guards list, create, retrieve, update, partial_update: IsAdminUser | (IsAuthenticated & IsOwner). It guards
-	// the methods the resource does not support too, which DRF checks before answering 405.
+	// articlesPermission is IsAdminUser | (IsAuthenticated & IsOwner).
+	// It guards list, create, retrieve, update, partial_update, and the methods it does not support (DRF checks them before answering 405).
 	articlesPermission = perm.Or[Article](perm.IsAdminUser[Article]{}, perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle))
 
-	// articlesDestroyPermission guards destroy: IsAdminUser
+	// articlesDestroyPermission is IsAdminUser. It guards destroy.
 	articlesDestroyPermission perm.Permission[Article] = perm.IsAdminUser[Article]{}
+
+	// articlesGuard1 is IsAuthenticated & IsOwner:
+	// the request check of a branch of the read scope.
+	articlesGuard1 = perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle)
 )
 
 // articlesScope is the read scope of articles: list, retrieve, update, partial_update
@@ -54,7 +58,7 @@ func articlesScope(req *perm.Request) (sqlexpr.Where, error) {
 	if err != nil {
 		return sqlexpr.Nothing, err
 	}
-	right1, err := rest.Guard(perm.And[Article](perm.IsAuthenticated[Article]{}, isOwnerArticle), req) // the request check of IsAuthenticated & IsOwner
+	right1, err := rest.Guard(articlesGuard1, req) // the request check of IsAuthenticated & IsOwner
 	if err != nil {
 		return sqlexpr.Nothing, err
 	}

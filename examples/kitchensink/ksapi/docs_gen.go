@@ -47,8 +47,8 @@ func (sameTeamDoc) HasObjectPermission(req *perm.Request, obj *Doc) (bool, error
 	return SameTeam{}.HasDocPermission(req, obj)
 }
 
-// docsPermission guards every action of docs: IsAuthenticated & SameTeam. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// docsPermission is IsAuthenticated & SameTeam.
+// It guards every action of docs, and the methods it does not support (DRF checks them before answering 405).
 var docsPermission = perm.And[Doc](perm.IsAuthenticated[Doc]{}, sameTeamDoc{})
 
 // docsScope is the read scope of docs: list, retrieve, update, partial_update

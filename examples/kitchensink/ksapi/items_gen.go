@@ -79,8 +79,8 @@ var isOwnerItem = perm.OwnerRule[Item]("owner_id", func(o *Item) *int64 {
 	return &o.OwnerID
 })
 
-// itemsPermission guards every action of items: IsAuthenticated & IsOwner. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// itemsPermission is IsAuthenticated & IsOwner.
+// It guards every action of items, and the methods it does not support (DRF checks them before answering 405).
 var itemsPermission = perm.And[Item](perm.IsAuthenticated[Item]{}, isOwnerItem)
 
 // itemsScope is the read scope of items: list, retrieve, update, partial_update

@@ -40,8 +40,8 @@ var writtenByLetter = perm.FieldRule[Letter]("author", "username", func(o *Lette
 	return o.Author
 })
 
-// lettersPermission guards every action of letters: IsAuthenticated & WrittenBy. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// lettersPermission is IsAuthenticated & WrittenBy.
+// It guards every action of letters, and the methods it does not support (DRF checks them before answering 405).
 var lettersPermission = perm.And[Letter](perm.IsAuthenticated[Letter]{}, writtenByLetter)
 
 // lettersScope is the read scope of letters: list, retrieve, update, partial_update

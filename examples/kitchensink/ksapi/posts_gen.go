@@ -45,8 +45,8 @@ func (isOwnerOrReadOnlyPost) HasObjectPermission(req *perm.Request, obj *Post) (
 	return IsOwnerOrReadOnly{}.HasPostPermission(req, obj)
 }
 
-// postsPermission guards every action of posts: IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// postsPermission is IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly.
+// It guards every action of posts, and the methods it does not support (DRF checks them before answering 405).
 var postsPermission = perm.And[Post](perm.IsAuthenticatedOrReadOnly[Post]{}, isOwnerOrReadOnlyPost{})
 
 // postsScope is the read scope of posts: list, retrieve, update, partial_update

@@ -37,8 +37,8 @@ var isAuthorReview = perm.FieldRule[Review]("author_id", "id", func(o *Review) a
 	return o.AuthorID
 })
 
-// reviewsPermission guards every action of reviews: IsAuthenticated & IsAuthor. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// reviewsPermission is IsAuthenticated & IsAuthor.
+// It guards every action of reviews, and the methods it does not support (DRF checks them before answering 405).
 var reviewsPermission = perm.And[Review](perm.IsAuthenticated[Review]{}, isAuthorReview)
 
 // reviewsScope is the read scope of reviews: list, retrieve, update, partial_update

@@ -33,18 +33,28 @@ func decodeSecret(in *rest.Input, obj *Secret) {
 // allows, its object check and its read scope come from the rule.
 var staffOnlySecret = perm.StaffRule[Secret]()
 
-// secretsPermission guards every action of secrets: (IsAuthenticated & StaffOnly & ~IsAdminUser) | (IsAdminUser & StaffOnly). It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
-var secretsPermission = perm.Or[Secret](perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret))
+var (
+	// secretsPermission is (IsAuthenticated & StaffOnly & ~IsAdminUser) | (IsAdminUser & StaffOnly).
+	// It guards every action of secrets, and the methods it does not support (DRF checks them before answering 405).
+	secretsPermission = perm.Or[Secret](perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret))
+
+	// secretsGuard1 is IsAuthenticated & StaffOnly & ~IsAdminUser:
+	// the request check of a branch of the read scope.
+	secretsGuard1 = perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{}))
+
+	// secretsGuard2 is IsAdminUser & StaffOnly:
+	// the request check of a branch of the read scope.
+	secretsGuard2 = perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret)
+)
 
 // secretsScope is the read scope of secrets: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
 func secretsScope(req *perm.Request) (sqlexpr.Where, error) {
-	left1, err := rest.Guard(perm.And[Secret](perm.And[Secret](perm.IsAuthenticated[Secret]{}, staffOnlySecret), perm.Not[Secret](perm.IsAdminUser[Secret]{})), req) // the request check of IsAuthenticated & StaffOnly & ~IsAdminUser
+	left1, err := rest.Guard(secretsGuard1, req) // the request check of IsAuthenticated & StaffOnly & ~IsAdminUser
 	if err != nil {
 		return sqlexpr.Nothing, err
 	}
-	right1, err := rest.Guard(perm.And[Secret](perm.IsAdminUser[Secret]{}, staffOnlySecret), req) // the request check of IsAdminUser & StaffOnly
+	right1, err := rest.Guard(secretsGuard2, req) // the request check of IsAdminUser & StaffOnly
 	if err != nil {
 		return sqlexpr.Nothing, err
 	}

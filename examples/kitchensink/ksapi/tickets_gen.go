@@ -38,8 +38,8 @@ var isOwnerTicket = perm.OwnerRule[Ticket]("owner_id", func(o *Ticket) *int64 {
 	return &o.OwnerID
 })
 
-// ticketsPermission guards every action of tickets: DjangoModelPermissions & IsOwner. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// ticketsPermission is DjangoModelPermissions & IsOwner.
+// It guards every action of tickets, and the methods it does not support (DRF checks them before answering 405).
 var ticketsPermission = perm.And[Ticket](perm.DjangoModelPermissions[Ticket]{}, isOwnerTicket)
 
 // ticketsScope is the read scope of tickets: list, retrieve, update, partial_update

@@ -23,8 +23,8 @@ type User struct {
 	IsStaff  bool   `json:"is_staff"`
 }
 
-// usersPermission guards every action of users: IsAdminUser. It guards
-// the methods the resource does not support too, which DRF checks before answering 405.
+// usersPermission is IsAdminUser.
+// It guards every action of users, and the methods it does not support (DRF checks them before answering 405).
 var usersPermission perm.Permission[User] = perm.IsAdminUser[User]{}
 
 // usersScope is the read scope of users: list, retrieve, update, partial_update
