@@ -2,81 +2,73 @@ package blogapi
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"github.com/wardhq/ward/runtime/authn"
-	"github.com/wardhq/ward/runtime/authn/jwtauth"
-	"github.com/wardhq/ward/runtime/authn/kit"
-	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/rest"
-	"github.com/wardhq/ward/runtime/schema"
-	"github.com/wardhq/ward/runtime/store"
-	"github.com/wardhq/ward/runtime/store/sqlite"
+	"github.com/wardhq/ward/runtime/service"
 )
 
-// benchHandler is the blog's routes over a fresh SQLite database, with
-// alice's post 1 and note 1, and a Bearer token of alice.
-func benchHandler(b *testing.B) (http.Handler, string) {
+// benchService is the blog, in process, over a fresh SQLite database in a
+// temporary folder, with alice's post 1 and note 1 and an access token of
+// alice.
+func benchService(b *testing.B) (http.Handler, string) {
 	b.Helper()
+	env := map[string]string{"BLOG_DATA": b.TempDir(), "BLOG_JWT_KEY": "bench-signing-key-0123456789abcdef!!"}
+	opts := []service.Option{
+		service.WithEnv(func(k string) string { return env[k] }),
+		service.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+	}
 	ctx := context.Background()
-	db, err := sqlite.Open(b.TempDir())
+	if code := service.Run(ctx, Definition(), []string{"createuser", "--username", "alice", "--password", "alice-pass-1"},
+		strings.NewReader(""), io.Discard, io.Discard, opts...); code != 0 {
+		b.Fatalf("createuser: exit %d", code)
+	}
+	svc, err := service.New(ctx, Definition(), opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
-	st, err := sqlite.New(db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := schema.Migrate(ctx, db, "sqlite", Definition().Tables); err != nil {
-		b.Fatal(err)
-	}
-	key, err := jwtauth.HMACKey("", []byte("bench-signing-key-0123456789abcdef!!"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	k, err := kit.New(kit.Config{JWT: &jwtauth.Config{Keys: []*jwtauth.Key{key}, Issuer: "blog", Audience: "blog", AccessTTL: time.Hour, RefreshTTL: time.Hour}},
-		kit.Stores{Users: st, Tokens: st, Sessions: st, Families: st})
-	if err != nil {
-		b.Fatal(err)
-	}
-	u := &store.UserRecord{User: identity.User{Username: "alice", IsActive: true}}
-	if u.ID, err = st.CreateUser(ctx, u); err != nil {
-		b.Fatal(err)
-	}
-	tok, err := k.JWT.AccessToken(&u.User, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := chi.NewRouter()
-	Mount(r, &rest.App{DB: db, Dialect: rest.SQLite, Authenticators: map[string]authn.Authenticator{"jwt": k.JWT}})
-	for _, p := range []string{"/api/posts", "/api/notes"} {
-		req := httptest.NewRequest("POST", p, strings.NewReader(`{"title": "t", "body": "b", "text": "x"}`))
-		req.Header.Set("Authorization", "Bearer "+tok)
+	b.Cleanup(func() { svc.Close() })
+	h := svc.Handler()
+	do := func(method, path, auth, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
 		w := httptest.NewRecorder()
-		r.ServeHTTP(w, req)
-		if w.Code != http.StatusCreated {
+		h.ServeHTTP(w, req)
+		return w
+	}
+	w := do("POST", "/auth/jwt/login", "", `{"username": "alice", "password": "alice-pass-1"}`)
+	var login struct {
+		Access string `json:"access_token"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &login); err != nil || w.Code != http.StatusOK {
+		b.Fatalf("login: %d %s", w.Code, w.Body)
+	}
+	auth := "Bearer " + login.Access
+	for _, p := range []string{"/api/posts", "/api/notes"} {
+		if w := do("POST", p, auth, `{"title": "t", "body": "b", "text": "x"}`); w.Code != http.StatusCreated {
 			b.Fatalf("POST %s: %d %s", p, w.Code, w.Body)
 		}
 	}
-	return r, tok
+	return h, auth
 }
 
 // BenchmarkGet is an authenticated GET of one object through the blog's
-// handler, in process: JWT, permission checks, SQL read, JSON.
+// whole handler, in process: middleware, JWT, permission checks, one SQL
+// read, JSON. docs/permissions.md weighs a permission decision against it.
 func BenchmarkGet(b *testing.B) {
-	h, tok := benchHandler(b)
+	h, auth := benchService(b)
 	for _, p := range []string{"/api/posts/1", "/api/notes/1"} {
 		b.Run(p, func(b *testing.B) {
 			req := httptest.NewRequest("GET", p, nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Authorization", auth)
 			b.ReportAllocs()
 			for b.Loop() {
 				w := httptest.NewRecorder()
