@@ -71,8 +71,7 @@ func (g *gen) handlers(f *File, x *res) {
 	// The handler type: the store, the resource's view, and a view for each
 	// action with its own authentication.
 	fields := []Code{Id("store").Id(x.store), Id("view").Op("*").Qual(pkgRest, "View")}
-	values := []Code{Id("store").Op(":").Id("new" + x.store).Call(Id("app")), Id("view").Op(":").Id("v")}
-	mount := []Code{Id("v").Op(":=").Add(g.view(x, x.r.Auth))}
+	values := []Code{Id("store").Op(":").Id("new" + x.store).Call(Id("app")), Id("view").Op(":").Add(g.view(x, x.r.Auth))}
 	for _, a := range plan.Actions {
 		if !x.ownView(a) {
 			continue
@@ -86,11 +85,11 @@ func (g *gen) handlers(f *File, x *res) {
 	f.Line()
 
 	hasDetail := x.has(plan.Retrieve) || x.has(plan.Update) || x.has(plan.PartialUpdate) || x.has(plan.Destroy)
-	mount = append(mount,
+	mount := []Code{
 		Id("h").Op(":=").Op("&").Id(x.handler).Add(fieldValues(values...)),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path), Id("h").Dot("collection")),
 		Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/"), Qual(pkgRest, "NotFound")).Add(comment("no trailing slash, as the contract says")),
-	)
+	}
 	if hasDetail {
 		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Id("h").Dot("detail")))
 	} else {
