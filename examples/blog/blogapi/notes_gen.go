@@ -123,14 +123,13 @@ type notesHandler struct {
 
 // mountNotes registers the notes routes.
 func mountNotes(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "notes",
-		Chain:    app.Chain("jwt", "token", "session", "basic"),
-	}
 	h := &notesHandler{
 		store: newNoteStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "notes",
+			Chain:    app.Chain("jwt", "token", "session", "basic"),
+		},
 	}
 	r.HandleFunc("/api/notes", h.collection)
 	r.HandleFunc("/api/notes/", rest.NotFound) // no trailing slash, as the contract says

@@ -138,14 +138,13 @@ type postsHandler struct {
 
 // mountPosts registers the posts routes.
 func mountPosts(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "posts",
-		Chain:    app.Chain("jwt", "token", "session", "basic"),
-	}
 	h := &postsHandler{
 		store: newPostStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "posts",
+			Chain:    app.Chain("jwt", "token", "session", "basic"),
+		},
 	}
 	r.HandleFunc("/api/posts", h.collection)
 	r.HandleFunc("/api/posts/", rest.NotFound) // no trailing slash, as the contract says

@@ -84,14 +84,13 @@ type usersHandler struct {
 
 // mountUsers registers the users routes.
 func mountUsers(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "users",
-		Chain:    app.Chain("jwt", "token", "session", "basic"),
-	}
 	h := &usersHandler{
 		store: newUserStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "users",
+			Chain:    app.Chain("jwt", "token", "session", "basic"),
+		},
 	}
 	r.HandleFunc("/api/users", h.collection)
 	r.HandleFunc("/api/users/", rest.NotFound) // no trailing slash, as the contract says

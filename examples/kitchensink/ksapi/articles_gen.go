@@ -136,15 +136,14 @@ type articlesHandler struct {
 
 // mountArticles registers the articles routes.
 func mountArticles(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "articles",
-		Chain:    app.Chain("token"),
-		User:     true,
-	}
 	h := &articlesHandler{
 		store: newArticleStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "articles",
+			Chain:    app.Chain("token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/articles", h.collection)
 	r.HandleFunc("/api/articles/", rest.NotFound) // no trailing slash, as the contract says

@@ -132,15 +132,14 @@ type docsHandler struct {
 
 // mountDocs registers the docs routes.
 func mountDocs(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "docs",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-	}
 	h := &docsHandler{
 		store: newDocStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "docs",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/docs", h.collection)
 	r.HandleFunc("/api/docs/", rest.NotFound) // no trailing slash, as the contract says

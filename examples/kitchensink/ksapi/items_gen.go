@@ -169,15 +169,14 @@ type itemsHandler struct {
 
 // mountItems registers the items routes.
 func mountItems(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "items",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-	}
 	h := &itemsHandler{
 		store: newItemStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "items",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/items", h.collection)
 	r.HandleFunc("/api/items/", rest.NotFound) // no trailing slash, as the contract says

@@ -119,15 +119,14 @@ type lettersHandler struct {
 
 // mountLetters registers the letters routes.
 func mountLetters(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "letters",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-	}
 	h := &lettersHandler{
 		store: newLetterStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "letters",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/letters", h.collection)
 	r.HandleFunc("/api/letters/", rest.NotFound) // no trailing slash, as the contract says

@@ -126,16 +126,15 @@ type postsHandler struct {
 
 // mountPosts registers the posts routes.
 func mountPosts(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "posts",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-		Scopes:   []string{"burst"},
-	}
 	h := &postsHandler{
 		store: newPostStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "posts",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+			Scopes:   []string{"burst"},
+		},
 	}
 	r.HandleFunc("/api/posts", h.collection)
 	r.HandleFunc("/api/posts/", rest.NotFound) // no trailing slash, as the contract says

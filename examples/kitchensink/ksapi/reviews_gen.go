@@ -116,15 +116,14 @@ type reviewsHandler struct {
 
 // mountReviews registers the reviews routes.
 func mountReviews(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "reviews",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-	}
 	h := &reviewsHandler{
 		store: newReviewStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "reviews",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/reviews", h.collection)
 	r.HandleFunc("/api/reviews/", rest.NotFound) // no trailing slash, as the contract says

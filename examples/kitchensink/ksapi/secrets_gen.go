@@ -130,15 +130,14 @@ type secretsHandler struct {
 
 // mountSecrets registers the secrets routes.
 func mountSecrets(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "secrets",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-	}
 	h := &secretsHandler{
 		store: newSecretStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "secrets",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/secrets", h.collection)
 	r.HandleFunc("/api/secrets/", rest.NotFound) // no trailing slash, as the contract says

@@ -119,15 +119,14 @@ type ticketsHandler struct {
 
 // mountTickets registers the tickets routes.
 func mountTickets(r chi.Router, app *rest.App) {
-	v := &rest.View{
-		App:      app,
-		Resource: "tickets",
-		Chain:    app.Chain("jwt", "token"),
-		User:     true,
-	}
 	h := &ticketsHandler{
 		store: newTicketStore(app),
-		view:  v,
+		view: &rest.View{
+			App:      app,
+			Resource: "tickets",
+			Chain:    app.Chain("jwt", "token"),
+			User:     true,
+		},
 	}
 	r.HandleFunc("/api/tickets", h.collection)
 	r.HandleFunc("/api/tickets/", rest.NotFound) // no trailing slash, as the contract says
