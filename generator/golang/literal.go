@@ -26,8 +26,8 @@ var (
 	tokenType      = structType{pkgService, "Token", []string{"TTL", "Path"}}
 	basicType      = structType{pkgService, "Basic", []string{"Realm"}}
 	throttleType   = structType{pkgService, "Throttle", []string{"TrustedProxies", "Anon", "User", "Login", "LoginRateEnv", "Scopes"}}
-	tableDefType   = structType{pkgSchema, "Table", []string{"Name", "Columns"}}
-	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default"}}
+	tableDefType   = structType{pkgSchema, "Table", []string{"Name", "Columns", "Key", "Keyless", "Indexes"}}
+	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade"}}
 )
 
 // structTypes lists every structType, for the test.
