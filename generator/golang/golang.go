@@ -152,7 +152,12 @@ func (g *gen) render() error {
 // by fmt.Sprintf, written by templates.Comment as "//" lines that nothing
 // in it can end. The scaffolds' templates use the same function.
 func comment(format string, args ...any) *jen.Statement {
-	return jen.Comment(templates.Comment(fmt.Sprintf(format, args...)))
+	return jen.Comment(commentText(format, args...))
+}
+
+// commentText is comment's text, for jennifer's PackageComment.
+func commentText(format string, args ...any) string {
+	return templates.Comment(fmt.Sprintf(format, args...))
 }
 
 func (g *gen) newFile() *jen.File {

@@ -38,6 +38,8 @@ func rateText(r *plan.Rate) string {
 func (g *gen) service() error {
 	s := g.svc
 	f := g.newFile()
+	// The package's doc comment, which go doc shows and staticcheck asks for.
+	f.PackageComment(commentText("Package %s serves the %s API that ward generates from %s.", s.Package, s.Name, specName(s.SpecFile)))
 	f.Add(comment("The runtime API version this code was generated for. When this line fails to"))
 	f.Add(comment("compile, the runtime is newer or older than the generator: run `ward generate`."))
 	f.Const().Id("_").Op("=").Qual(pkgService, "APIVersion1")
@@ -69,6 +71,14 @@ func (g *gen) service() error {
 	f.Add(comment("Mount registers the routes of every resource on r."))
 	f.Func().Id("Mount").Params(Id("r").Qual(pkgChi, "Router"), Id("app").Op("*").Qual(pkgRest, "App")).Block(mounts...)
 	return g.file("service_gen.go", f)
+}
+
+// specName names the spec file in prose.
+func specName(file string) string {
+	if file == "" {
+		return "its spec"
+	}
+	return file
 }
 
 // stringSlice is a []string literal.
