@@ -2,6 +2,7 @@
 
 //go:build !generate
 
+// Package blogapi serves the blog API that ward generates from api.yaml.
 package blogapi
 
 import (

@@ -2,6 +2,7 @@
 
 //go:build !generate
 
+// Package ksapi serves the kitchensink API that ward generates from api.yaml.
 package ksapi
 
 import (
