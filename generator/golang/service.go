@@ -1,6 +1,7 @@
 package golang
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/dave/jennifer/jen"
@@ -73,6 +74,28 @@ func (g *gen) service() error {
 	return g.file("service_gen.go", f)
 }
 
+// nonZero is the fields of a literal from name, value pairs of strings
+// and durations, leaving out the zero values a person would not write.
+func nonZero(pairs ...any) map[string]Code {
+	d := map[string]Code{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case string:
+			if v != "" {
+				d[name] = Lit(v)
+			}
+		case time.Duration:
+			if v != 0 {
+				d[name] = duration(v)
+			}
+		default:
+			panic(fmt.Sprintf("golang: nonZero: %s is a %T", name, v))
+		}
+	}
+	return d
+}
+
 // specName names the spec file in prose.
 func specName(file string) string {
 	if file == "" {
@@ -101,24 +124,21 @@ func authDef(a plan.Auth) map[string]Code {
 		d["Default"] = stringSlice(names)
 	}
 	if j := a.JWT; j != nil {
-		d["JWT"] = Op("&").Add(jwtType.lit(map[string]Code{
-			"Algorithm": Lit(j.Algorithm), "KeyEnv": Lit(j.KeyEnv), "AccessTTL": duration(j.AccessTTL),
-			"RefreshTTL": duration(j.RefreshTTL), "RefreshIn": Lit(j.RefreshIn), "Issuer": Lit(j.Issuer),
-			"Audience": Lit(j.Audience), "Leeway": duration(j.Leeway), "Path": Lit(j.Path),
-			"ReuseGrace": duration(j.ReuseGrace),
-		}))
+		d["JWT"] = Op("&").Add(jwtType.lit(nonZero(
+			"Algorithm", j.Algorithm, "KeyEnv", j.KeyEnv, "AccessTTL", j.AccessTTL, "RefreshTTL", j.RefreshTTL,
+			"RefreshIn", j.RefreshIn, "Issuer", j.Issuer, "Audience", j.Audience, "Leeway", j.Leeway,
+			"Path", j.Path, "ReuseGrace", j.ReuseGrace)))
 	}
 	if ss := a.Session; ss != nil {
-		d["Session"] = Op("&").Add(sessionType.lit(map[string]Code{
-			"CookieName": Lit(ss.CookieName), "CSRFCookieName": Lit(ss.CSRFCookieName), "CSRFHeaderName": Lit(ss.CSRFHeaderName),
-			"IdleTimeout": duration(ss.IdleTimeout), "AbsoluteTimeout": duration(ss.AbsoluteTimeout), "Path": Lit(ss.Path),
-		}))
+		d["Session"] = Op("&").Add(sessionType.lit(nonZero(
+			"CookieName", ss.CookieName, "CSRFCookieName", ss.CSRFCookieName, "CSRFHeaderName", ss.CSRFHeaderName,
+			"IdleTimeout", ss.IdleTimeout, "AbsoluteTimeout", ss.AbsoluteTimeout, "Path", ss.Path)))
 	}
 	if t := a.Token; t != nil {
-		d["Token"] = Op("&").Add(tokenType.lit(map[string]Code{"TTL": duration(t.TTL), "Path": Lit(t.Path)}))
+		d["Token"] = Op("&").Add(tokenType.lit(nonZero("TTL", t.TTL, "Path", t.Path)))
 	}
 	if b := a.Basic; b != nil {
-		d["Basic"] = Op("&").Add(basicType.lit(map[string]Code{"Realm": Lit(b.Realm)}))
+		d["Basic"] = Op("&").Add(basicType.lit(nonZero("Realm", b.Realm)))
 	}
 	if a.MePath != "" {
 		d["MePath"] = Lit(a.MePath)
