@@ -46,10 +46,7 @@ func Definition() *service.Definition {
 				AbsoluteTimeout: 336 * time.Hour,
 				Path:            "/auth/session",
 			},
-			Token: &service.Token{
-				TTL:  0,
-				Path: "/auth/token",
-			},
+			Token:  &service.Token{Path: "/auth/token"},
 			Basic:  &service.Basic{Realm: "api"},
 			MePath: "/auth/me",
 		},

@@ -38,10 +38,7 @@ func Definition() *service.Definition {
 				Path:       "/auth/jwt",
 				ReuseGrace: time.Second,
 			},
-			Token: &service.Token{
-				TTL:  0,
-				Path: "/auth/token",
-			},
+			Token:  &service.Token{Path: "/auth/token"},
 			MePath: "/auth/me",
 		},
 		Throttle: service.Throttle{
