@@ -12,7 +12,6 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -65,8 +64,10 @@ func RequireScopes(scopes ...string) Option {
 	return func(o *options) { o.require = append(o.require, scopes...) }
 }
 
-// Throttle implements rest.Throttler and the login throttle over a
-// store.Counters.
+// Throttle implements rest.Throttler (the view's question: may this request
+// go on in this scope?) and the login throttle over a store.Counters. It
+// does not import rest: the interface belongs to its caller, and
+// runtime/service, which hands a Throttle to rest, checks that it fits.
 type Throttle struct {
 	rates          map[string]rate
 	counters       store.Counters
@@ -74,8 +75,6 @@ type Throttle struct {
 	checks         inflight       // login checks in flight per client
 	trustedProxies int
 }
-
-var _ rest.Throttler = (*Throttle)(nil)
 
 // New checks cfg (every rate parses, every required scope has one) and
 // returns the throttle. counters is where hits are counted; it must not be
