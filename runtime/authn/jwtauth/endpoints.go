@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/jsonbody"
 	"github.com/wardhq/ward/runtime/problem"
 )
@@ -25,9 +26,9 @@ func (j *JWT) Mount(r chi.Router) { r.Mount(j.cfg.Path, j.Routes()) }
 // POST /login, POST /refresh, POST /logout.
 func (j *JWT) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.MethodNotAllowed(accounts.MethodNotAllowed("POST", "OPTIONS"))
+	r.MethodNotAllowed(authhttp.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		accounts.NoStore(w)
+		authhttp.NoStore(w)
 		problem.NotFound(w)
 	})
 	r.Post("/login", j.login)
@@ -64,30 +65,30 @@ func (j *JWT) setCookie(w http.ResponseWriter, v string, maxAge int) {
 }
 
 func (j *JWT) login(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	// Every attempt counts, right or wrong.
 	done, err := j.throttle.Admit(r)
 	if err != nil {
-		accounts.WriteError(w, j.challenge, err)
+		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
 	defer done(false)
-	l, ok := accounts.ParseLogin(w, r)
+	l, ok := authhttp.ParseLogin(w, r)
 	if !ok {
 		return
 	}
 	u, err := j.acc.CheckCredentials(r.Context(), l.Username, l.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		accounts.BadCredentials(w, j.challenge)
+		authhttp.BadCredentials(w, j.challenge)
 		return
 	}
 	if err != nil {
-		accounts.WriteError(w, j.challenge, err)
+		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
 	p, err := j.NewFamily(r.Context(), u)
 	if err != nil {
-		accounts.WriteError(w, j.challenge, err)
+		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
 	j.respond(w, p)
@@ -113,10 +114,10 @@ func RefreshToken(r *http.Request) string {
 }
 
 func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	tok := RefreshToken(r)
 	if tok == "" {
-		accounts.WriteError(w, j.challenge, errNoRefresh)
+		authhttp.WriteError(w, j.challenge, errNoRefresh)
 		return
 	}
 	p, _, err := j.Rotate(r.Context(), tok)
@@ -125,7 +126,7 @@ func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &ae) && j.cfg.RefreshIn == "cookie" {
 			j.setCookie(w, "", 0)
 		}
-		accounts.WriteError(w, j.challenge, err)
+		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
 	w.Header().Set("Authorization", "Bearer "+p.Access)
@@ -133,7 +134,7 @@ func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
 }
 
 func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	u, err := j.Authenticate(r)
 	if err != nil {
 		authn.WriteError(w, j.challenge, err)
@@ -145,16 +146,16 @@ func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := RefreshToken(r)
 	if tok == "" {
-		accounts.WriteError(w, j.challenge, errNoRefresh)
+		authhttp.WriteError(w, j.challenge, errNoRefresh)
 		return
 	}
 	c, uid, err := j.parse(tok, TypeRefresh)
 	if err != nil || uid != u.ID {
-		accounts.WriteError(w, j.challenge, errRefreshBad)
+		authhttp.WriteError(w, j.challenge, errRefreshBad)
 		return
 	}
 	if err := j.revoke(r.Context(), c.Family); err != nil {
-		accounts.WriteError(w, j.challenge, err)
+		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
 	if j.cfg.RefreshIn == "cookie" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/authn/basicauth"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
@@ -131,5 +132,5 @@ func (k *Kit) Mount(r chi.Router, chain authn.Chain) {
 	}
 	// Every method reaches Me, which authenticates and checks the
 	// permission before answering 405, as DRF.
-	r.Handle(k.mePath, accounts.Me(chain))
+	r.Handle(k.mePath, authhttp.Me(chain))
 }

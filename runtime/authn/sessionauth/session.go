@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
@@ -187,9 +188,9 @@ func (s *Sessions) Mount(r chi.Router) { r.Mount(s.cfg.Path, s.Routes()) }
 // Routes returns the endpoints relative to the configured path.
 func (s *Sessions) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.MethodNotAllowed(accounts.MethodNotAllowed("POST", "OPTIONS"))
+	r.MethodNotAllowed(authhttp.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		accounts.NoStore(w)
+		authhttp.NoStore(w)
 		problem.NotFound(w)
 	})
 	r.Post("/login", s.login)
@@ -212,32 +213,32 @@ func (s *Sessions) cookies(w http.ResponseWriter, id, csrf string, maxAge int) {
 }
 
 func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	// Every attempt counts, right or wrong.
 	done, err := s.throttle.Admit(r)
 	if err != nil {
-		accounts.WriteError(w, "", err)
+		authhttp.WriteError(w, "", err)
 		return
 	}
 	defer done(false)
-	l, ok := accounts.ParseLogin(w, r)
+	l, ok := authhttp.ParseLogin(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	u, err := s.acc.CheckCredentials(ctx, l.Username, l.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		accounts.BadCredentials(w, "")
+		authhttp.BadCredentials(w, "")
 		return
 	}
 	if err != nil {
-		accounts.WriteError(w, "", err)
+		authhttp.WriteError(w, "", err)
 		return
 	}
 	// A session the client already holds is ended, never adopted.
 	if c, err := r.Cookie(s.cfg.CookieName); err == nil && ValidSecret(c.Value) {
 		if err := s.sessions.DeleteSession(ctx, hash(c.Value)); err != nil && !errors.Is(err, store.ErrNotFound) {
-			accounts.WriteError(w, "", accounts.Unavailable(err))
+			authhttp.WriteError(w, "", accounts.Unavailable(err))
 			return
 		}
 	}
@@ -248,15 +249,15 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 		PasswordVersion: u.PasswordVersion,
 	})
 	if err != nil {
-		accounts.WriteError(w, "", accounts.Unavailable(err))
+		authhttp.WriteError(w, "", accounts.Unavailable(err))
 		return
 	}
 	s.cookies(w, id, csrf, int(s.cfg.AbsoluteTimeout.Seconds()))
-	accounts.WriteUser(w, u)
+	authhttp.WriteUser(w, u)
 }
 
 func (s *Sessions) logout(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	u, h, err := s.authenticate(r)
 	if err != nil {
 		authn.WriteError(w, "", err)
@@ -267,7 +268,7 @@ func (s *Sessions) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.sessions.DeleteSession(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {
-		accounts.WriteError(w, "", accounts.Unavailable(err))
+		authhttp.WriteError(w, "", accounts.Unavailable(err))
 		return
 	}
 	s.cookies(w, "", "", 0)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
@@ -193,9 +194,9 @@ func (t *Tokens) Mount(r chi.Router) { r.Mount(t.cfg.Path, t.Routes()) }
 // Routes returns the endpoints relative to the configured path.
 func (t *Tokens) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.MethodNotAllowed(accounts.MethodNotAllowed("POST", "OPTIONS"))
+	r.MethodNotAllowed(authhttp.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		accounts.NoStore(w)
+		authhttp.NoStore(w)
 		problem.NotFound(w)
 	})
 	r.Post("/login", t.login)
@@ -204,37 +205,37 @@ func (t *Tokens) Routes() http.Handler {
 }
 
 func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	// Every attempt counts, right or wrong.
 	done, err := t.throttle.Admit(r)
 	if err != nil {
-		accounts.WriteError(w, t.Challenge(), err)
+		authhttp.WriteError(w, t.Challenge(), err)
 		return
 	}
 	defer done(false)
-	l, ok := accounts.ParseLogin(w, r)
+	l, ok := authhttp.ParseLogin(w, r)
 	if !ok {
 		return
 	}
 	u, err := t.acc.CheckCredentials(r.Context(), l.Username, l.Password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		accounts.BadCredentials(w, t.Challenge())
+		authhttp.BadCredentials(w, t.Challenge())
 		return
 	}
 	if err != nil {
-		accounts.WriteError(w, t.Challenge(), err)
+		authhttp.WriteError(w, t.Challenge(), err)
 		return
 	}
 	key, err := t.NewKey(r.Context(), u)
 	if err != nil {
-		accounts.WriteError(w, t.Challenge(), err)
+		authhttp.WriteError(w, t.Challenge(), err)
 		return
 	}
 	problem.JSON(w, http.StatusOK, map[string]string{"token": key})
 }
 
 func (t *Tokens) logout(w http.ResponseWriter, r *http.Request) {
-	accounts.NoStore(w)
+	authhttp.NoStore(w)
 	u, h, err := t.authenticate(r)
 	if err != nil {
 		authn.WriteError(w, t.Challenge(), err)
@@ -245,7 +246,7 @@ func (t *Tokens) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := t.tokens.DeleteToken(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {
-		accounts.WriteError(w, t.Challenge(), accounts.Unavailable(err))
+		authhttp.WriteError(w, t.Challenge(), accounts.Unavailable(err))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

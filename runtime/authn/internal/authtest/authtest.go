@@ -16,6 +16,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/authn/basicauth"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
@@ -124,7 +125,7 @@ func New(tb testing.TB, o Options) *Env {
 	e.JWT.Mount(r)
 	e.Tokens.Mount(r)
 	e.Sessions.Mount(r)
-	r.Method(http.MethodGet, "/auth/me", accounts.Me(e.Chain))
+	r.Method(http.MethodGet, "/auth/me", authhttp.Me(e.Chain))
 	r.Group(func(r chi.Router) {
 		r.Use(e.Chain.Middleware)
 		// Open: any caller, but a bad credential is still 401.
