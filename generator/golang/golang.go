@@ -43,7 +43,7 @@ const (
 	pkgChi      = "github.com/go-chi/chi/v5"
 	pkgIdentity = "github.com/wardhq/ward/runtime/identity"
 	pkgPerm     = "github.com/wardhq/ward/runtime/perm"
-	pkgProblem  = "github.com/wardhq/ward/runtime/problem"
+	pkgDRF      = "github.com/wardhq/ward/runtime/drf"
 	pkgRest     = "github.com/wardhq/ward/runtime/rest"
 	pkgSchema   = "github.com/wardhq/ward/runtime/schema"
 	pkgSQLExpr  = "github.com/wardhq/ward/runtime/sqlexpr"
@@ -166,7 +166,7 @@ func (g *gen) newFile() *jen.File {
 	f.ImportName(pkgChi, "chi")
 	f.ImportName(pkgIdentity, "identity")
 	f.ImportName(pkgPerm, "perm")
-	f.ImportName(pkgProblem, "problem")
+	f.ImportName(pkgDRF, "drf")
 	f.ImportName(pkgRest, "rest")
 	f.ImportName(pkgSchema, "schema")
 	f.ImportName(pkgSQLExpr, "sqlexpr")

@@ -31,7 +31,7 @@ func (g *gen) storeIface(f *File, x *res) {
 			comment("returns false nothing is written and Update returns rest.ErrDenied."),
 			Id("Update").Params(ctxParam(), Id("obj").Op("*").Id(x.model), Id("allowed").Func().Params(Op("*").Id(x.model)).Bool()).Params(Op("*").Id(x.model), Error()),
 			comment("CheckRefs reports the user fields of obj that name no user."),
-			Id("CheckRefs").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Qual(pkgProblem, "FieldErrors"), Error()),
+			Id("CheckRefs").Params(ctxParam(), Id("obj").Op("*").Id(x.model)).Params(Qual(pkgDRF, "FieldErrors"), Error()),
 			comment("Delete removes the row with id, or returns rest.ErrNotFound."),
 			Id("Delete").Params(ctxParam(), Id("id").Int64()).Error(),
 		)

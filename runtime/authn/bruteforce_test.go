@@ -14,11 +14,11 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn/accounts"
-	"github.com/wardhq/ward/runtime/authn/kit"
+	"github.com/wardhq/ward/runtime/authn/classes"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store/memstore"
 	"github.com/wardhq/ward/runtime/throttle"
 )
@@ -48,12 +48,12 @@ func (s *switchable) Reserve(ctx context.Context, key string, limit int, w time.
 	return s.MemoryCounters.Reserve(ctx, key, limit, w)
 }
 
-// guarded is the production wiring (kit over the real throttle, as
+// guarded is the production wiring (the classes over the real throttle, as
 // runtime/service builds it) with a probe route behind the chain.
 type guarded struct {
 	store    *memstore.Store
 	counters *switchable
-	kit      *kit.Kit
+	auth     *classes.Set
 	router   chi.Router
 	key      string // alice's API token
 }
@@ -66,12 +66,12 @@ func newGuarded(t *testing.T) *guarded {
 		t.Fatal(err)
 	}
 	h := password.New(password.Cheap, 0)
-	g.kit, err = kit.New(kit.Config{
+	g.auth, err = classes.New(classes.Config{
 		Token:    &tokenauth.Config{},
-		Basic:    &kit.BasicConfig{},
+		Basic:    &classes.BasicConfig{},
 		Hasher:   h,
 		Throttle: th.LoginThrottle(),
-	}, kit.Stores{Users: g.store, Tokens: g.store})
+	}, classes.Stores{Users: g.store, Tokens: g.store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,21 +84,21 @@ func newGuarded(t *testing.T) *guarded {
 		t.Fatal(err)
 	}
 	// A key made directly, so that no login attempt is counted.
-	if g.key, err = g.kit.Tokens.NewKey(t.Context(), &rec.User); err != nil {
+	if g.key, err = g.auth.Tokens.NewKey(t.Context(), &rec.User); err != nil {
 		t.Fatal(err)
 	}
-	chain, err := g.kit.Chain("token", "basic")
+	chain, err := g.auth.Chain("token", "basic")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := chi.NewRouter()
-	g.kit.Mount(r, chain)
+	g.auth.Mount(r, chain)
 	r.With(chain.Middleware).Get("/api/private", func(w http.ResponseWriter, r *http.Request) {
 		if identity.FromContext(r.Context()).User == nil {
 			chain.Unauthenticated(w)
 			return
 		}
-		problem.JSON(w, 200, map[string]string{"ok": "yes"})
+		drf.JSON(w, 200, map[string]string{"ok": "yes"})
 	})
 	g.router = r
 	return g

@@ -14,10 +14,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/wardhq/ward/runtime/authn/kit"
+	"github.com/wardhq/ward/runtime/authn/classes"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/redis"
 	"github.com/wardhq/ward/runtime/store/sqlite"
@@ -112,11 +112,11 @@ func TestBasicBurstChecksAtMostTheRate(t *testing.T) {
 			}
 			h := password.New(password.Cheap, 0)
 			users := &countingUsers{Users: newGuarded(t).store} // holds alice
-			k, err := kit.New(kit.Config{
-				Basic:    &kit.BasicConfig{},
+			k, err := classes.New(classes.Config{
+				Basic:    &classes.BasicConfig{},
 				Hasher:   h,
 				Throttle: th.LoginThrottle(),
-			}, kit.Stores{Users: users})
+			}, classes.Stores{Users: users})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestBasicBurstChecksAtMostTheRate(t *testing.T) {
 					chain.Unauthenticated(w)
 					return
 				}
-				problem.JSON(w, 200, map[string]string{"ok": "yes"})
+				drf.JSON(w, 200, map[string]string{"ok": "yes"})
 			})
 
 			const right = burst - 1 // the last attempt carries the password

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // Chain is the ordered list of authentication classes of a view, as DRF's
@@ -101,17 +101,17 @@ func WriteError(w http.ResponseWriter, challenge string, err error) {
 			w.Header().Set("WWW-Authenticate", challenge)
 		}
 		if ae.Code != "" {
-			problem.DetailCode(w, status, ae.Detail, ae.Code)
+			drf.DetailCode(w, status, ae.Detail, ae.Code)
 		} else {
-			problem.Detail(w, status, ae.Detail)
+			drf.Detail(w, status, ae.Detail)
 		}
 	case errors.As(err, &te):
-		problem.Throttled(w, te.RetryAfter)
+		drf.Throttled(w, te.RetryAfter)
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
-		problem.Unavailable(w)
+		drf.Unavailable(w)
 	default:
-		problem.Unavailable(w)
+		drf.Unavailable(w)
 	}
 }
 
@@ -134,5 +134,5 @@ func (c Chain) Middleware(next http.Handler) http.Handler {
 // is authenticated: 401 with the chain's challenge, or 403 when the chain
 // has none (DRF's NotAuthenticated handling).
 func (c Chain) Unauthenticated(w http.ResponseWriter) {
-	WriteError(w, c.Challenge(), &Error{Status: http.StatusUnauthorized, Detail: problem.NotAuthenticated})
+	WriteError(w, c.Challenge(), &Error{Status: http.StatusUnauthorized, Detail: drf.NotAuthenticated})
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/wardhq/ward/runtime/authn/internal/authtest"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -66,15 +66,15 @@ func TestTokenClass(t *testing.T) {
 		detail       string
 	}{
 		{"valid", "Token " + k2, 200, ""},
-		{"after logout", "Token " + k1, 401, problem.InvalidToken},
-		{"inactive user", "Token " + offKey, 401, problem.UserInactive},
-		{"password changed", "Token " + chgKey, 401, problem.InvalidToken},
-		{"unknown key", "Token " + strings.Repeat("ab", 32), 401, problem.InvalidToken},
+		{"after logout", "Token " + k1, 401, drf.InvalidToken},
+		{"inactive user", "Token " + offKey, 401, drf.UserInactive},
+		{"password changed", "Token " + chgKey, 401, drf.InvalidToken},
+		{"unknown key", "Token " + strings.Repeat("ab", 32), 401, drf.InvalidToken},
 		{"no key", "Token", 401, tokenauth.MsgNoCredentials},
 		{"spaces", "Token a b", 401, tokenauth.MsgSpaces},
 		{"bad characters", "Token " + strings.Repeat("z", 64), 401, tokenauth.MsgBadChars},
-		{"wrong length", "Token abc", 401, problem.InvalidToken},
-		{"16 KB header", "Token " + strings.Repeat("a", 16<<10), 401, problem.InvalidToken},
+		{"wrong length", "Token abc", 401, drf.InvalidToken},
+		{"16 KB header", "Token " + strings.Repeat("a", 16<<10), 401, drf.InvalidToken},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(tt.header)})
@@ -156,10 +156,10 @@ func TestSessionClass(t *testing.T) {
 		{"POST without CSRF header", "POST", both(sid, csrf), "", 403, sessionauth.MsgCSRFMissing},
 		{"POST with a wrong CSRF header", "POST", both(sid, csrf), strings.Repeat("x", 43), 403, sessionauth.MsgCSRFIncorrect},
 		{"POST with another session's CSRF", "POST", both(sid, csrfOther), csrfOther.Value, 403, sessionauth.MsgCSRFIncorrect},
-		{"old session after re-login", "GET", both(sid2, csrf3), "", 401, problem.NotAuthenticated},
-		{"unknown sessionid is anonymous", "GET", []*http.Cookie{fixed}, "", 401, problem.NotAuthenticated},
-		{"malformed sessionid is anonymous", "GET", []*http.Cookie{{Name: "sessionid", Value: strings.Repeat("%", 100)}}, "", 401, problem.NotAuthenticated},
-		{"16 KB sessionid is anonymous", "GET", []*http.Cookie{{Name: "sessionid", Value: strings.Repeat("a", 16<<10)}}, "", 401, problem.NotAuthenticated},
+		{"old session after re-login", "GET", both(sid2, csrf3), "", 401, drf.NotAuthenticated},
+		{"unknown sessionid is anonymous", "GET", []*http.Cookie{fixed}, "", 401, drf.NotAuthenticated},
+		{"malformed sessionid is anonymous", "GET", []*http.Cookie{{Name: "sessionid", Value: strings.Repeat("%", 100)}}, "", 401, drf.NotAuthenticated},
+		{"16 KB sessionid is anonymous", "GET", []*http.Cookie{{Name: "sessionid", Value: strings.Repeat("a", 16<<10)}}, "", 401, drf.NotAuthenticated},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := map[string]string{}
@@ -254,17 +254,17 @@ func TestBasicClass(t *testing.T) {
 		detail       string
 	}{
 		{"valid", basic("alice", "alice-pass-1"), 200, ""},
-		{"password with a colon", basic("alice", "alice-pass-1:"), 401, problem.InvalidCredentials},
-		{"wrong password", basic("alice", "nope"), 401, problem.InvalidCredentials},
-		{"unknown user", basic("mallory", "alice-pass-1"), 401, problem.InvalidCredentials},
-		{"inactive user", basic("off", "off-pass-1"), 401, problem.InvalidCredentials},
+		{"password with a colon", basic("alice", "alice-pass-1:"), 401, drf.InvalidCredentials},
+		{"wrong password", basic("alice", "nope"), 401, drf.InvalidCredentials},
+		{"unknown user", basic("mallory", "alice-pass-1"), 401, drf.InvalidCredentials},
+		{"inactive user", basic("off", "off-pass-1"), 401, drf.InvalidCredentials},
 		{"no credentials", "Basic", 401, basicauth.MsgNoCredentials},
 		{"spaces", "Basic a b", 401, basicauth.MsgSpaces},
 		{"not base64", "Basic !!!", 401, basicauth.MsgBadBase64},
 		{"no colon", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice")), 401, basicauth.MsgBadBase64},
 		{"NUL in the username", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice\x00:alice-pass-1")), 401, basicauth.MsgBadBase64},
 		{"16 KB header", "Basic " + strings.Repeat("QUFB", 4<<10), 401, basicauth.MsgBadBase64},
-		{"unknown scheme is anonymous", "Digest username=alice", 401, problem.NotAuthenticated},
+		{"unknown scheme is anonymous", "Digest username=alice", 401, drf.NotAuthenticated},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(tt.header)})
@@ -294,7 +294,7 @@ func TestUnknownSchemeIsAnonymous(t *testing.T) {
 		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: hdr(h)}); w.Code != 200 {
 			t.Errorf("%q on an open endpoint: %d", h, w.Code)
 		}
-		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(h)}); w.Code != 401 || decode(t, w).Detail != problem.NotAuthenticated {
+		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(h)}); w.Code != 401 || decode(t, w).Detail != drf.NotAuthenticated {
 			t.Errorf("%q on a private endpoint: %d %s", h, w.Code, w.Body)
 		}
 	}
@@ -318,17 +318,17 @@ func TestLogins(t *testing.T) {
 		}{
 			{"good", "application/json", `{"username":"alice","password":"alice-pass-1"}`, 200, ""},
 			{"charset param", "application/json; charset=utf-8", `{"username":"alice","password":"alice-pass-1"}`, 200, ""},
-			{"wrong password", "application/json", `{"username":"alice","password":"x"}`, 401, problem.BadCredentials},
-			{"unknown user", "application/json", `{"username":"zed","password":"alice-pass-1"}`, 401, problem.BadCredentials},
-			{"inactive user", "application/json", `{"username":"off","password":"off-pass-1"}`, 401, problem.BadCredentials},
+			{"wrong password", "application/json", `{"username":"alice","password":"x"}`, 401, drf.BadCredentials},
+			{"unknown user", "application/json", `{"username":"zed","password":"alice-pass-1"}`, 401, drf.BadCredentials},
+			{"inactive user", "application/json", `{"username":"off","password":"off-pass-1"}`, 401, drf.BadCredentials},
 			{"form-encoded", "application/x-www-form-urlencoded", `username=alice&password=alice-pass-1`, 415, `Unsupported media type "application/x-www-form-urlencoded" in request.`},
 			{"text/plain JSON", "text/plain", `{"username":"alice","password":"alice-pass-1"}`, 415, `Unsupported media type "text/plain" in request.`},
-			{"bad JSON", "application/json", `{"username":`, 400, problem.MalformedJSON + " - invalid JSON"},
-			{"huge body", "application/json", `{"username":"` + strings.Repeat("a", 8<<10) + `"}`, 400, problem.MalformedJSON + " - body too large"},
+			{"bad JSON", "application/json", `{"username":`, 400, drf.MalformedJSON + " - invalid JSON"},
+			{"huge body", "application/json", `{"username":"` + strings.Repeat("a", 8<<10) + `"}`, 400, drf.MalformedJSON + " - body too large"},
 			// The rules of every JSON body (package jsonbody), as for resources.
 			{"charset utf8", "application/json; charset=UTF8", `{"username":"alice","password":"alice-pass-1"}`, 200, ""},
 			{"charset latin-1", "application/json; charset=latin-1", "{\"username\":\"alice\",\"password\":\"p\xe4ss\"}", 415, `Unsupported media type "application/json; charset=latin-1" in request.`},
-			{"invalid UTF-8", "application/json", "{\"username\":\"alice\",\"password\":\"p\xe4ss\"}", 400, problem.MalformedJSON + " - invalid UTF-8"},
+			{"invalid UTF-8", "application/json", "{\"username\":\"alice\",\"password\":\"p\xe4ss\"}", 400, drf.MalformedJSON + " - invalid UTF-8"},
 		} {
 			t.Run(path+"/"+tt.name, func(t *testing.T) {
 				w := e.Do(authtest.Req{Method: "POST", Path: path, Header: map[string]string{"Content-Type": tt.ct}, Body: tt.body})

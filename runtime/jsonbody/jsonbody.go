@@ -22,7 +22,7 @@ import (
 // IsJSON reports whether ct, a Content-Type header, is application/json in
 // UTF-8: without a charset, or with charset utf-8 (any case; "utf8" too,
 // as Python's codecs and so DRF accept it). Any other charset is refused
-// rather than decoded as UTF-8; answer it with problem.UnsupportedMediaType.
+// rather than decoded as UTF-8; answer it with drf.UnsupportedMediaType.
 func IsJSON(ct string) bool {
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {

@@ -5,8 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // perm decides; writeDenial is the one place a decision becomes HTTP.
@@ -20,12 +20,12 @@ func TestWriteDenial(t *testing.T) {
 		retryAfter string
 		detail     string
 	}{
-		{"401 with the challenge and DRF's detail", perm.Decision{Status: 401, Challenge: challenge}, 401, challenge, "", problem.NotAuthenticated},
-		{"401 never carries a class message", perm.Decision{Status: 401, Detail: "not A", Challenge: challenge}, 401, challenge, "", problem.NotAuthenticated},
-		{"403 with DRF's default", perm.Decision{Status: 403}, 403, "", "", problem.PermissionDenied},
+		{"401 with the challenge and DRF's detail", perm.Decision{Status: 401, Challenge: challenge}, 401, challenge, "", drf.NotAuthenticated},
+		{"401 never carries a class message", perm.Decision{Status: 401, Detail: "not A", Challenge: challenge}, 401, challenge, "", drf.NotAuthenticated},
+		{"403 with DRF's default", perm.Decision{Status: 403}, 403, "", "", drf.PermissionDenied},
 		{"403 with the class message", perm.Decision{Status: 403, Detail: "nope"}, 403, "", "", "nope"},
-		{"503 reveals nothing", perm.Decision{Status: 503, Detail: "dial tcp 10.0.0.7:5432"}, 503, "", "1", problem.ServiceUnavailable},
-		{"an allow asked to be written fails closed", perm.Decision{}, 503, "", "1", problem.ServiceUnavailable},
+		{"503 reveals nothing", perm.Decision{Status: 503, Detail: "dial tcp 10.0.0.7:5432"}, 503, "", "1", drf.ServiceUnavailable},
+		{"an allow asked to be written fails closed", perm.Decision{}, 503, "", "1", drf.ServiceUnavailable},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

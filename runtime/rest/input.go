@@ -12,8 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/jsonbody"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // MaxBody is the largest request body a resource endpoint reads (1 MiB).
@@ -36,7 +36,7 @@ type Input struct {
 	raw  map[string]json.RawMessage
 	mode Mode
 	// Errs holds DRF-shaped field errors.
-	Errs problem.FieldErrors
+	Errs drf.FieldErrors
 }
 
 // DecodeBody reads a JSON object body of at most MaxBody bytes. It writes
@@ -47,29 +47,29 @@ type Input struct {
 // endpoints follow too.
 func DecodeBody(w http.ResponseWriter, r *http.Request, mode Mode) (*Input, bool) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !jsonbody.IsJSON(ct) {
-		problem.UnsupportedMediaType(w, ct)
+		drf.UnsupportedMediaType(w, ct)
 		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			problem.Detail(w, http.StatusRequestEntityTooLarge, problem.RequestTooLarge)
+			drf.Detail(w, http.StatusRequestEntityTooLarge, drf.RequestTooLarge)
 			return nil, false
 		}
-		problem.Detail(w, http.StatusBadRequest, problem.MalformedJSON+" - could not read the request body")
+		drf.Detail(w, http.StatusBadRequest, drf.MalformedJSON+" - could not read the request body")
 		return nil, false
 	}
 	if len(body) > MaxBody {
-		problem.Detail(w, http.StatusRequestEntityTooLarge, problem.RequestTooLarge)
+		drf.Detail(w, http.StatusRequestEntityTooLarge, drf.RequestTooLarge)
 		return nil, false
 	}
 	in, msg := ParseInput(body, mode)
 	if msg != "" {
 		if msg == notObject {
-			problem.JSON(w, http.StatusBadRequest, map[string][]string{"non_field_errors": {msg}})
+			drf.JSON(w, http.StatusBadRequest, map[string][]string{"non_field_errors": {msg}})
 		} else {
-			problem.Detail(w, http.StatusBadRequest, problem.MalformedJSON+" - "+msg)
+			drf.Detail(w, http.StatusBadRequest, drf.MalformedJSON+" - "+msg)
 		}
 		return nil, false
 	}
@@ -82,7 +82,7 @@ const notObject = "Invalid data. Expected a dictionary, but got a different type
 // client-facing message instead of an error; the message never contains
 // the body.
 func ParseInput(body []byte, mode Mode) (*Input, string) {
-	in := &Input{raw: map[string]json.RawMessage{}, mode: mode, Errs: problem.FieldErrors{}}
+	in := &Input{raw: map[string]json.RawMessage{}, mode: mode, Errs: drf.FieldErrors{}}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return in, "" // an empty body is an empty object, as DRF's parsers
@@ -107,7 +107,7 @@ func (in *Input) value(name string, required bool) (json.RawMessage, bool) {
 		return v, true
 	}
 	if required && in.mode != Partial {
-		in.Errs.Add(name, problem.FieldRequired)
+		in.Errs.Add(name, drf.FieldRequired)
 	}
 	return nil, false
 }
@@ -139,7 +139,7 @@ func (in *Input) null(name string, v json.RawMessage, r Rules) bool {
 		return false
 	}
 	if !r.Nullable {
-		in.Errs.Add(name, problem.FieldNull)
+		in.Errs.Add(name, drf.FieldNull)
 	}
 	return true
 }
@@ -188,7 +188,7 @@ func (in *Input) stringValue(name string, r Rules) (*string, bool) {
 	// DRF's CharField trims surrounding whitespace (trim_whitespace=True).
 	s = strings.TrimSpace(s)
 	if s == "" && !r.AllowBlank {
-		in.Errs.Add(name, problem.FieldBlank)
+		in.Errs.Add(name, drf.FieldBlank)
 		return nil, false
 	}
 	// DRF's CharField runs all its validators and reports every failure.

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/drf"
 )
 
 // PageNumber reads ?page=N: 1 when absent; ok is false (and 404 "Invalid
@@ -17,7 +17,7 @@ func PageNumber(w http.ResponseWriter, r *http.Request) (int, bool) {
 	}
 	n, err := strconv.Atoi(q.Get("page"))
 	if err != nil || n < 1 || n > 1<<30 {
-		problem.Detail(w, http.StatusNotFound, problem.InvalidPage)
+		drf.Detail(w, http.StatusNotFound, drf.InvalidPage)
 		return 0, false
 	}
 	return n, true
@@ -41,7 +41,7 @@ func WritePage[T any](w http.ResponseWriter, r *http.Request, page, size, count 
 		last = 1
 	}
 	if page > last {
-		problem.Detail(w, http.StatusNotFound, problem.InvalidPage)
+		drf.Detail(w, http.StatusNotFound, drf.InvalidPage)
 		return
 	}
 	if results == nil {
@@ -56,7 +56,7 @@ func WritePage[T any](w http.ResponseWriter, r *http.Request, page, size, count 
 		s := pageURL(r, page-1)
 		p.Previous = &s
 	}
-	problem.JSON(w, http.StatusOK, p)
+	drf.JSON(w, http.StatusOK, p)
 }
 
 func pageURL(r *http.Request, page int) string {

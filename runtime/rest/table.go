@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wardhq/ward/runtime/problem"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
@@ -52,8 +52,8 @@ type Table[T any] struct {
 // CheckRefs reports, as DRF's PrimaryKeyRelatedField does, the user fields
 // of obj that name no user: {"reviewer": ["Invalid pk \"5\" - object does
 // not exist."]}. An error means the check could not be made (503).
-func (t *Table[T]) CheckRefs(ctx context.Context, obj *T) (problem.FieldErrors, error) {
-	errs := problem.FieldErrors{}
+func (t *Table[T]) CheckRefs(ctx context.Context, obj *T) (drf.FieldErrors, error) {
+	errs := drf.FieldErrors{}
 	if t.UserRefs == nil {
 		return errs, nil
 	}

@@ -9,9 +9,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
@@ -90,7 +90,7 @@ func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User
 			return false
 		}
 		if !ok {
-			problem.Throttled(w, wait)
+			drf.Throttled(w, wait)
 			return false
 		}
 	}
@@ -104,7 +104,7 @@ func (v *View) Fail(w http.ResponseWriter, err error) {
 	if v.App != nil && v.App.Log != nil {
 		v.App.Log.Error("request failed", "resource", v.Resource, "err", err)
 	}
-	problem.Unavailable(w)
+	drf.Unavailable(w)
 }
 
 // Check runs p's request-level check and writes the denial; it reports
@@ -126,11 +126,11 @@ func Check[T any](w http.ResponseWriter, p perm.Permission[T], req *perm.Request
 func writeDenial(w http.ResponseWriter, d perm.Decision) {
 	switch d.Status {
 	case http.StatusUnauthorized:
-		problem.Unauthorized(w, d.Challenge, problem.NotAuthenticated)
+		drf.Unauthorized(w, d.Challenge, drf.NotAuthenticated)
 	case http.StatusForbidden:
-		problem.Forbidden(w, d.Detail)
+		drf.Forbidden(w, d.Detail)
 	default:
-		problem.Unavailable(w)
+		drf.Unavailable(w)
 	}
 }
 
@@ -170,7 +170,7 @@ func NotAllowed[T any](v *View, w http.ResponseWriter, r *http.Request, p perm.P
 	if !ok || !Check(w, p, req) {
 		return
 	}
-	problem.MethodNotAllowed(w, r.Method, allow)
+	drf.MethodNotAllowed(w, r.Method, allow)
 }
 
 // Options answers OPTIONS with 200 and the Allow header, after
@@ -180,7 +180,7 @@ func Options(v *View, w http.ResponseWriter, r *http.Request, allow []string) {
 		return
 	}
 	w.Header().Set("Allow", joinAllow(allow))
-	problem.JSON(w, http.StatusOK, map[string]string{"name": v.Resource})
+	drf.JSON(w, http.StatusOK, map[string]string{"name": v.Resource})
 }
 
 func joinAllow(a []string) string {
@@ -220,7 +220,7 @@ func (v *View) Result(w http.ResponseWriter, err error) bool {
 	case err == nil:
 		return true
 	case errors.Is(err, ErrNotFound):
-		problem.NotFound(w)
+		drf.NotFound(w)
 	default:
 		v.Fail(w, err)
 	}
@@ -229,10 +229,10 @@ func (v *View) Result(w http.ResponseWriter, err error) bool {
 
 // NotFound answers 404 {"detail": "Not found."}; it is mounted on the
 // trailing-slash forms of resource paths.
-func NotFound(w http.ResponseWriter, _ *http.Request) { problem.NotFound(w) }
+func NotFound(w http.ResponseWriter, _ *http.Request) { drf.NotFound(w) }
 
 // Write writes v as the JSON body with the given status.
-func Write(w http.ResponseWriter, status int, v any) { problem.JSON(w, status, v) }
+func Write(w http.ResponseWriter, status int, v any) { drf.JSON(w, status, v) }
 
 // NoContent answers 204.
 func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
@@ -247,7 +247,7 @@ func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Re
 	scope func(*perm.Request) (sqlexpr.Where, error), get func(context.Context, sqlexpr.Where, int64) (*T, error)) (*T, bool) {
 	id, ok := ID(r)
 	if !ok {
-		problem.NotFound(w)
+		drf.NotFound(w)
 		return nil, false
 	}
 	where, err := scope(req)

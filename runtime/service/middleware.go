@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // statusWriter remembers the status a handler wrote.
@@ -92,7 +92,7 @@ func recoverPanics(log *slog.Logger) func(http.Handler) http.Handler {
 				}
 				log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
 				if sw.status == 0 {
-					problem.Internal(sw)
+					drf.Internal(sw)
 				}
 			}()
 			next.ServeHTTP(sw, r)
@@ -121,7 +121,7 @@ func limitBodies(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > max {
-				problem.Detail(w, http.StatusRequestEntityTooLarge, problem.RequestTooLarge)
+				drf.Detail(w, http.StatusRequestEntityTooLarge, drf.RequestTooLarge)
 				return
 			}
 			if r.Body != nil {

@@ -14,12 +14,12 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/classes"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
-	"github.com/wardhq/ward/runtime/authn/kit"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/store"
@@ -105,7 +105,7 @@ type instance struct {
 	env      env
 	log      *slog.Logger
 	stores   *stores
-	kit      *kit.Kit
+	auth     *classes.Set
 	throttle *throttle.Throttle
 }
 
@@ -130,21 +130,21 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 	if in.throttle.Has(throttle.Login) {
 		cfg.Throttle = in.throttle.LoginThrottle()
 	}
-	k, err := kit.New(cfg, kit.Stores{Users: st.users, Tokens: st.tokens, Sessions: st.sessions, Families: st.families})
+	k, err := classes.New(cfg, classes.Stores{Users: st.users, Tokens: st.tokens, Sessions: st.sessions, Families: st.families})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	in.kit = k
+	in.auth = k
 	return in, nil
 }
 
 // authConfig turns the definition's authentication classes into the
 // runtime's configuration. A JWT key that is too short is refused here,
 // before anything listens.
-func (in *instance) authConfig() (kit.Config, error) {
+func (in *instance) authConfig() (classes.Config, error) {
 	a := in.def.Auth
-	cfg := kit.Config{MePath: a.MePath}
+	cfg := classes.Config{MePath: a.MePath}
 	if j := a.JWT; j != nil {
 		key, err := in.jwtKey(j)
 		if err != nil {
@@ -179,7 +179,7 @@ func (in *instance) authConfig() (kit.Config, error) {
 		}
 	}
 	if b := a.Basic; b != nil {
-		cfg.Basic = &kit.BasicConfig{Realm: b.Realm}
+		cfg.Basic = &classes.BasicConfig{Realm: b.Realm}
 	}
 	return cfg, nil
 }
@@ -233,7 +233,7 @@ func (in *instance) newThrottle() (*throttle.Throttle, error) {
 // endpoint and the generated routes.
 func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler, error) {
 	def := in.def
-	chain, err := in.kit.Chain(def.Auth.Default...)
+	chain, err := in.auth.Chain(def.Auth.Default...)
 	if err != nil {
 		return nil, err
 	}
@@ -242,9 +242,9 @@ func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler
 		thr = in.throttle
 	}
 	r := chi.NewRouter()
-	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { problem.NotFound(w) })
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { drf.NotFound(w) })
 	r.MethodNotAllowed(methodNotAllowed(r))
-	in.kit.Mount(r, chain)
+	in.auth.Mount(r, chain)
 	if def.Health != "" {
 		r.Handle(def.Health, health(chain))
 	}
@@ -252,7 +252,7 @@ func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler
 		DB:             in.stores.db,
 		Dialect:        in.stores.dialect,
 		Log:            in.log,
-		Authenticators: in.kit.Classes,
+		Authenticators: in.auth.Classes,
 		Throttle:       thr,
 	}
 	if def.Mount != nil {
@@ -280,12 +280,12 @@ func health(chain authn.Chain) http.HandlerFunc {
 		}
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
-			problem.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+			drf.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		case http.MethodOptions:
 			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-			problem.JSON(w, http.StatusOK, map[string]string{"name": "Health"})
+			drf.JSON(w, http.StatusOK, map[string]string{"name": "Health"})
 		default:
-			problem.MethodNotAllowed(w, r.Method, []string{"GET", "HEAD", "OPTIONS"})
+			drf.MethodNotAllowed(w, r.Method, []string{"GET", "HEAD", "OPTIONS"})
 		}
 	}
 }
@@ -309,7 +309,7 @@ func methodNotAllowed(mux *chi.Mux) http.HandlerFunc {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		problem.MethodNotAllowed(w, r.Method, allow)
+		drf.MethodNotAllowed(w, r.Method, allow)
 	}
 }
 

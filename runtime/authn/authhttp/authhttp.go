@@ -13,9 +13,9 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/jsonbody"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // Login is the body of every login endpoint.
@@ -39,12 +39,12 @@ var ErrUnsupportedMedia = errors.New("authhttp: unsupported media type")
 func ParseLogin(w http.ResponseWriter, r *http.Request) (Login, bool) {
 	var l Login
 	if ct := r.Header.Get("Content-Type"); !jsonbody.IsJSON(ct) {
-		problem.UnsupportedMediaType(w, ct)
+		drf.UnsupportedMediaType(w, ct)
 		return l, false
 	}
 	fe, err := DecodeLogin(io.LimitReader(r.Body, MaxLoginBody+1), &l)
 	if err != nil {
-		problem.Detail(w, http.StatusBadRequest, problem.MalformedJSON+" - "+err.Error())
+		drf.Detail(w, http.StatusBadRequest, drf.MalformedJSON+" - "+err.Error())
 		return l, false
 	}
 	if !fe.Empty() {
@@ -58,7 +58,7 @@ func ParseLogin(w http.ResponseWriter, r *http.Request) (Login, bool) {
 // error or a body over MaxLoginBody is an error whose text is fit for the
 // client; missing, blank or non-string fields and fields holding NUL are
 // reported in the FieldErrors, in DRF's words.
-func DecodeLogin(rd io.Reader, l *Login) (problem.FieldErrors, error) {
+func DecodeLogin(rd io.Reader, l *Login) (drf.FieldErrors, error) {
 	body, err := io.ReadAll(rd)
 	if err != nil {
 		return nil, errors.New("could not read the request body")
@@ -73,15 +73,15 @@ func DecodeLogin(rd io.Reader, l *Login) (problem.FieldErrors, error) {
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, errors.New(jsonbody.InvalidJSON)
 	}
-	fe := problem.FieldErrors{}
+	fe := drf.FieldErrors{}
 	field := func(name string, dst *string) {
 		v, ok := raw[name]
 		if !ok {
-			fe.Add(name, problem.FieldRequired)
+			fe.Add(name, drf.FieldRequired)
 			return
 		}
 		if string(v) == "null" {
-			fe.Add(name, problem.FieldNull)
+			fe.Add(name, drf.FieldNull)
 			return
 		}
 		if err := json.Unmarshal(v, dst); err != nil {
@@ -89,7 +89,7 @@ func DecodeLogin(rd io.Reader, l *Login) (problem.FieldErrors, error) {
 			return
 		}
 		if strings.TrimSpace(*dst) == "" {
-			fe.Add(name, problem.FieldBlank)
+			fe.Add(name, drf.FieldBlank)
 			return
 		}
 		// No user has NUL in a name, and PostgreSQL could not look one up.
@@ -107,7 +107,7 @@ func NoStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store"
 
 // WriteUser writes {"id","username","is_staff"} with status 200.
 func WriteUser(w http.ResponseWriter, u *identity.User) {
-	problem.JSON(w, http.StatusOK, struct {
+	drf.JSON(w, http.StatusOK, struct {
 		ID       int64  `json:"id"`
 		Username string `json:"username"`
 		IsStaff  bool   `json:"is_staff"`
@@ -121,7 +121,7 @@ func BadCredentials(w http.ResponseWriter, challenge string) {
 	if challenge != "" {
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
-	problem.Detail(w, http.StatusUnauthorized, problem.BadCredentials)
+	drf.Detail(w, http.StatusUnauthorized, drf.BadCredentials)
 }
 
 // WriteError answers err from a login, refresh or logout endpoint:
@@ -134,9 +134,9 @@ func WriteError(w http.ResponseWriter, challenge string, err error) {
 			w.Header().Set("WWW-Authenticate", challenge)
 		}
 		if ae.Code != "" {
-			problem.DetailCode(w, ae.Status, ae.Detail, ae.Code)
+			drf.DetailCode(w, ae.Status, ae.Detail, ae.Code)
 		} else {
-			problem.Detail(w, ae.Status, ae.Detail)
+			drf.Detail(w, ae.Status, ae.Detail)
 		}
 		return
 	}
@@ -167,7 +167,7 @@ func Me(chain authn.Chain) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			problem.MethodNotAllowed(w, r.Method, allow)
+			drf.MethodNotAllowed(w, r.Method, allow)
 			return
 		}
 		WriteUser(w, res.User)
@@ -184,6 +184,6 @@ func MethodNotAllowed(allow ...string) http.HandlerFunc {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		problem.MethodNotAllowed(w, r.Method, allow)
+		drf.MethodNotAllowed(w, r.Method, allow)
 	}
 }

@@ -14,8 +14,8 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // DRF's messages.
@@ -116,7 +116,7 @@ func (b *Basic) Authenticate(r *http.Request) (*identity.User, error) {
 	u, err := b.acc.CheckCredentials(r.Context(), user, pass)
 	done(err == nil)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		return nil, fail(problem.InvalidCredentials)
+		return nil, fail(drf.InvalidCredentials)
 	}
 	if err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ import (
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/authhttp"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/jsonbody"
-	"github.com/wardhq/ward/runtime/problem"
 )
 
 // CookieName is the refresh token cookie.
@@ -29,7 +29,7 @@ func (j *JWT) Routes() http.Handler {
 	r.MethodNotAllowed(authhttp.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		authhttp.NoStore(w)
-		problem.NotFound(w)
+		drf.NotFound(w)
 	})
 	r.Post("/login", j.login)
 	r.Post("/refresh", j.refresh)
@@ -51,7 +51,7 @@ func (j *JWT) respond(w http.ResponseWriter, p Pair) {
 	} else {
 		j.setCookie(w, p.Refresh, int(j.cfg.RefreshTTL.Seconds()))
 	}
-	problem.JSON(w, http.StatusOK, b)
+	drf.JSON(w, http.StatusOK, b)
 }
 
 func (j *JWT) setCookie(w http.ResponseWriter, v string, maxAge int) {
@@ -141,7 +141,7 @@ func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u == nil {
-		authn.WriteError(w, j.challenge, &authn.Error{Status: http.StatusUnauthorized, Detail: problem.NotAuthenticated})
+		authn.WriteError(w, j.challenge, &authn.Error{Status: http.StatusUnauthorized, Detail: drf.NotAuthenticated})
 		return
 	}
 	tok := RefreshToken(r)

@@ -19,8 +19,8 @@ import (
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/authhttp"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -191,7 +191,7 @@ func (s *Sessions) Routes() http.Handler {
 	r.MethodNotAllowed(authhttp.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		authhttp.NoStore(w)
-		problem.NotFound(w)
+		drf.NotFound(w)
 	})
 	r.Post("/login", s.login)
 	r.Post("/logout", s.logout)
@@ -264,7 +264,7 @@ func (s *Sessions) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u == nil {
-		problem.Forbidden(w, problem.NotAuthenticated)
+		drf.Forbidden(w, drf.NotAuthenticated)
 		return
 	}
 	if err := s.sessions.DeleteSession(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {

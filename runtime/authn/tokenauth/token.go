@@ -19,8 +19,8 @@ import (
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/authhttp"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -95,7 +95,7 @@ func ParseHeader(h string) (key string, ok bool, err error) {
 		return "", true, fail(MsgSpaces)
 	}
 	if len(rest) != KeyLen {
-		return "", true, fail(problem.InvalidToken)
+		return "", true, fail(drf.InvalidToken)
 	}
 	for i := 0; i < len(rest); i++ {
 		c := rest[i]
@@ -145,26 +145,26 @@ func (t *Tokens) check(ctx context.Context, key string) (*identity.User, []byte,
 	h := Hash(key)
 	tok, err := t.tokens.TokenByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fail(problem.InvalidToken)
+		return nil, nil, fail(drf.InvalidToken)
 	}
 	if err != nil {
 		return nil, nil, accounts.Unavailable(err)
 	}
 	if !tok.ExpiresAt.IsZero() && !t.now().Before(tok.ExpiresAt) {
-		return nil, nil, fail(problem.InvalidToken)
+		return nil, nil, fail(drf.InvalidToken)
 	}
 	u, err := t.acc.Dir.User(ctx, tok.UserID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fail(problem.InvalidToken)
+		return nil, nil, fail(drf.InvalidToken)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if !u.IsActive {
-		return nil, nil, fail(problem.UserInactive)
+		return nil, nil, fail(drf.UserInactive)
 	}
 	if u.PasswordVersion != tok.PasswordVersion {
-		return nil, nil, fail(problem.InvalidToken)
+		return nil, nil, fail(drf.InvalidToken)
 	}
 	return u, h, nil
 }
@@ -197,7 +197,7 @@ func (t *Tokens) Routes() http.Handler {
 	r.MethodNotAllowed(authhttp.MethodNotAllowed("POST", "OPTIONS"))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		authhttp.NoStore(w)
-		problem.NotFound(w)
+		drf.NotFound(w)
 	})
 	r.Post("/login", t.login)
 	r.Post("/logout", t.logout)
@@ -231,7 +231,7 @@ func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
 		authhttp.WriteError(w, t.Challenge(), err)
 		return
 	}
-	problem.JSON(w, http.StatusOK, map[string]string{"token": key})
+	drf.JSON(w, http.StatusOK, map[string]string{"token": key})
 }
 
 func (t *Tokens) logout(w http.ResponseWriter, r *http.Request) {
@@ -242,7 +242,7 @@ func (t *Tokens) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u == nil {
-		authn.WriteError(w, t.Challenge(), fail(problem.NotAuthenticated))
+		authn.WriteError(w, t.Challenge(), fail(drf.NotAuthenticated))
 		return
 	}
 	if err := t.tokens.DeleteToken(r.Context(), h); err != nil && !errors.Is(err, store.ErrNotFound) {

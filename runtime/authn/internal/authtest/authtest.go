@@ -21,9 +21,9 @@ import (
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/store/memstore"
 )
 
@@ -130,7 +130,7 @@ func New(tb testing.TB, o Options) *Env {
 		r.Use(e.Chain.Middleware)
 		// Open: any caller, but a bad credential is still 401.
 		r.Get("/api/health", func(w http.ResponseWriter, r *http.Request) {
-			problem.JSON(w, 200, map[string]string{"status": "ok"})
+			drf.JSON(w, 200, map[string]string{"status": "ok"})
 		})
 		// IsAuthenticated, safe and unsafe.
 		private := func(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +139,7 @@ func New(tb testing.TB, o Options) *Env {
 				e.Chain.Unauthenticated(w)
 				return
 			}
-			problem.JSON(w, 200, map[string]any{"user": res.User.Username, "class": res.Class})
+			drf.JSON(w, 200, map[string]any{"user": res.User.Username, "class": res.Class})
 		}
 		r.Get("/api/private", private)
 		r.Post("/api/private", private)

@@ -1,4 +1,4 @@
-package kit
+package classes
 
 import (
 	"net/http"

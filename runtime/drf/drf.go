@@ -1,8 +1,8 @@
-// Package problem writes error responses in the shape Django REST Framework
+// Package drf writes responses in the shapes Django REST Framework
 // uses: {"detail": "..."} for most errors and a map of field to messages for
 // validation errors. Messages are DRF's own, so clients written against DRF
 // keep working. Nothing here ever puts an internal error into a body.
-package problem
+package drf
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package problem
+package drf
 
 import (
 	"net/http/httptest"

@@ -1,7 +1,7 @@
-// Package kit builds the four authentication classes and their endpoints
-// from one configuration, for the service entry point: construct a Kit,
+// Package classes builds the four authentication classes and their endpoints
+// from one configuration, for the service entry point: construct a Set,
 // take per-view chains from it by class names, and mount the endpoints.
-package kit
+package classes
 
 import (
 	"errors"
@@ -46,8 +46,8 @@ type Config struct {
 // BasicConfig configures HTTP Basic.
 type BasicConfig struct{ Realm string }
 
-// Kit holds the built classes.
-type Kit struct {
+// Set holds the built classes.
+type Set struct {
 	Accounts *accounts.Accounts
 	JWT      *jwtauth.JWT
 	Tokens   *tokenauth.Tokens
@@ -60,7 +60,7 @@ type Kit struct {
 }
 
 // New builds the configured classes over st.
-func New(cfg Config, st Stores) (*Kit, error) {
+func New(cfg Config, st Stores) (*Set, error) {
 	if st.Users == nil {
 		return nil, errors.New("authn: no user store")
 	}
@@ -68,7 +68,7 @@ func New(cfg Config, st Stores) (*Kit, error) {
 	if h == nil {
 		h = password.New(password.Default, 0)
 	}
-	k := &Kit{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath}
+	k := &Set{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath}
 	if k.mePath == "" {
 		k.mePath = "/auth/me"
 	}
@@ -106,7 +106,7 @@ func New(cfg Config, st Stores) (*Kit, error) {
 
 // Chain returns the chain of the named classes, in order. An unknown or
 // unconfigured name is an error.
-func (k *Kit) Chain(names ...string) (authn.Chain, error) {
+func (k *Set) Chain(names ...string) (authn.Chain, error) {
 	c := make(authn.Chain, 0, len(names))
 	for _, n := range names {
 		a, ok := k.Classes[n]
@@ -120,7 +120,7 @@ func (k *Kit) Chain(names ...string) (authn.Chain, error) {
 
 // Mount registers the endpoints of the configured classes (each under its
 // path) and GET MePath, which authenticates with chain.
-func (k *Kit) Mount(r chi.Router, chain authn.Chain) {
+func (k *Set) Mount(r chi.Router, chain authn.Chain) {
 	if k.JWT != nil {
 		k.JWT.Mount(r)
 	}
