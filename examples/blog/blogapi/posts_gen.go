@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
@@ -82,7 +82,7 @@ type PostStore interface {
 	// returns false nothing is written and Update returns rest.ErrDenied.
 	Update(ctx context.Context, obj *Post, allowed func(*Post) bool) (*Post, error)
 	// CheckRefs reports the user fields of obj that name no user.
-	CheckRefs(ctx context.Context, obj *Post) (problem.FieldErrors, error)
+	CheckRefs(ctx context.Context, obj *Post) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
@@ -105,7 +105,7 @@ type ItemStore interface {
 	// returns false nothing is written and Update returns rest.ErrDenied.
 	Update(ctx context.Context, obj *Item, allowed func(*Item) bool) (*Item, error)
 	// CheckRefs reports the user fields of obj that name no user.
-	CheckRefs(ctx context.Context, obj *Item) (problem.FieldErrors, error)
+	CheckRefs(ctx context.Context, obj *Item) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }
