@@ -15,6 +15,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/classes"
+	"github.com/wardhq/ward/runtime/authn/internal/authtest"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
@@ -145,8 +146,8 @@ func TestBruteForceBasicToken(t *testing.T) {
 		bad   func(i int) string
 	}{
 		{"basic",
-			func(*guarded) string { return basic("alice", "alice-pass-1") },
-			func(i int) string { return basic("alice", "guess-"+strconv.Itoa(i)) }},
+			func(*guarded) string { return authtest.Basic("alice", "alice-pass-1") },
+			func(i int) string { return authtest.Basic("alice", "guess-"+strconv.Itoa(i)) }},
 		{"token",
 			func(g *guarded) string { return "Token " + g.key },
 			func(i int) string { return "Token " + strings.Repeat(strconv.Itoa(i%10), tokenauth.KeyLen) }},
@@ -220,5 +221,5 @@ func TestBruteForceLoginEndpointUnchanged(t *testing.T) {
 	}
 	throttled(t, "login past the limit", g.login(client, "alice-pass-1"))
 	// The endpoint's attempts filled the bucket Basic and Token consult.
-	throttled(t, "basic from the same client", g.get(client, basic("alice", "alice-pass-1")))
+	throttled(t, "basic from the same client", g.get(client, authtest.Basic("alice", "alice-pass-1")))
 }

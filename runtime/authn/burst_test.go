@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn/classes"
+	"github.com/wardhq/ward/runtime/authn/internal/authtest"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
@@ -148,7 +149,7 @@ func TestBasicBurstChecksAtMostTheRate(t *testing.T) {
 					q := httptest.NewRequest("GET", "/api/private", nil)
 					q = q.WithContext(context.WithValue(q.Context(), attemptKey{}, i))
 					q.RemoteAddr = "198.51.100.66:4321"
-					q.Header.Set("Authorization", basic("alice", pw))
+					q.Header.Set("Authorization", authtest.Basic("alice", pw))
 					w := httptest.NewRecorder()
 					<-start
 					r.ServeHTTP(w, q)

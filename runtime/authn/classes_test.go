@@ -2,299 +2,26 @@ package authn_test
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
-	"github.com/wardhq/ward/runtime/authn/basicauth"
 	"github.com/wardhq/ward/runtime/authn/internal/authtest"
-	"github.com/wardhq/ward/runtime/authn/sessionauth"
-	"github.com/wardhq/ward/runtime/authn/tokenauth"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
 
-func hdr(v string) map[string]string { return map[string]string{"Authorization": v} }
-
-func basic(user, pw string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pw))
-}
-
-func tokenLogin(t *testing.T, e *authtest.Env, name, pw string) string {
-	t.Helper()
-	w := e.Login("/auth/token/login", name, pw)
-	if w.Code != 200 {
-		t.Fatalf("token login: %d %s", w.Code, w.Body)
-	}
-	return decode(t, w).Token
-}
-
-func TestTokenClass(t *testing.T) {
-	e := authtest.New(t, authtest.Options{})
-	e.User(t, "alice", "alice-pass-1", false)
-	e.User(t, "off", "off-pass-1", false)
-	e.User(t, "chg", "chg-pass-1", false)
-	k1 := tokenLogin(t, e, "alice", "alice-pass-1")
-	k2 := tokenLogin(t, e, "alice", "alice-pass-1")
-	if k1 == k2 || len(k1) != tokenauth.KeyLen {
-		t.Fatalf("keys %q %q", k1, k2)
-	}
-	// Only hashes are stored.
-	if _, err := e.Store.TokenByHash(context.Background(), []byte(k1)); !errors.Is(err, store.ErrNotFound) {
-		t.Fatal("raw key stored")
-	}
-	// Logout deletes only the presented token.
-	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/token/logout", Header: hdr("Token " + k1)}); w.Code != 204 {
-		t.Fatalf("logout: %d %s", w.Code, w.Body)
-	}
-	offKey := tokenLogin(t, e, "off", "off-pass-1")
-	chgKey := tokenLogin(t, e, "chg", "chg-pass-1")
-	accounts.Deactivate(context.Background(), e.Store, "off")
-	accounts.ChangePassword(context.Background(), e.Store, e.Hasher, "chg", "chg-pass-2")
-	e.Acc.Dir.Forget(2)
-	e.Acc.Dir.Forget(3)
-
-	for _, tt := range []struct {
-		name, header string
-		code         int
-		detail       string
-	}{
-		{"valid", "Token " + k2, 200, ""},
-		{"after logout", "Token " + k1, 401, drf.InvalidToken},
-		{"inactive user", "Token " + offKey, 401, drf.UserInactive},
-		{"password changed", "Token " + chgKey, 401, drf.InvalidToken},
-		{"unknown key", "Token " + strings.Repeat("ab", 32), 401, drf.InvalidToken},
-		{"no key", "Token", 401, tokenauth.MsgNoCredentials},
-		{"spaces", "Token a b", 401, tokenauth.MsgSpaces},
-		{"bad characters", "Token " + strings.Repeat("z", 64), 401, tokenauth.MsgBadChars},
-		{"wrong length", "Token abc", 401, drf.InvalidToken},
-		{"16 KB header", "Token " + strings.Repeat("a", 16<<10), 401, drf.InvalidToken},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(tt.header)})
-			b := decode(t, w)
-			if w.Code != tt.code || (tt.code == 401 && b.Detail != tt.detail) {
-				t.Fatalf("%d %s, want %d %q", w.Code, w.Body, tt.code, tt.detail)
-			}
-			if tt.code == 200 && b.Class != "token" {
-				t.Fatalf("class %q", b.Class)
-			}
-			// The view's challenge is the first class's (JWT), as in DRF.
-			if tt.code == 401 && w.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {
-				t.Fatalf("challenge %q", w.Header().Get("WWW-Authenticate"))
-			}
-		})
-	}
-	// On its own endpoint the Token challenge is sent.
-	w := e.Do(authtest.Req{Method: "POST", Path: "/auth/token/logout", Header: hdr("Token " + k1)})
-	if w.Code != 401 || w.Header().Get("WWW-Authenticate") != "Token" {
-		t.Fatalf("logout with a dead token: %d %v", w.Code, w.Header())
-	}
-}
-
-func TestTokenExpiry(t *testing.T) {
-	e := authtest.New(t, authtest.Options{TokenTTL: time.Nanosecond})
-	e.User(t, "alice", "alice-pass-1", false)
-	k := tokenLogin(t, e, "alice", "alice-pass-1")
-	time.Sleep(time.Millisecond)
-	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr("Token " + k)}); w.Code != 401 {
-		t.Fatalf("expired token: %d", w.Code)
-	}
-}
-
-func sessionLogin(t *testing.T, e *authtest.Env, cookies ...*http.Cookie) (sid, csrf *http.Cookie) {
-	t.Helper()
-	w := e.Do(authtest.Req{Method: "POST", Path: "/auth/session/login", Header: authtest.JSON,
-		Body: `{"username":"alice","password":"alice-pass-1"}`, Cookies: cookies})
-	if w.Code != 200 || decode(t, w).Username != "alice" {
-		t.Fatalf("session login: %d %s", w.Code, w.Body)
-	}
-	return authtest.Cookie(w, "sessionid"), authtest.Cookie(w, "csrftoken")
-}
-
-func TestSessionClass(t *testing.T) {
-	e := authtest.New(t, authtest.Options{})
-	e.User(t, "alice", "alice-pass-1", false)
-	sid, csrf := sessionLogin(t, e)
-	if !sid.HttpOnly || !sid.Secure || sid.SameSite != http.SameSiteLaxMode || sid.Path != "/" {
-		t.Fatalf("sessionid cookie %+v", sid)
-	}
-	if csrf.HttpOnly || !csrf.Secure || csrf.SameSite != http.SameSiteLaxMode {
-		t.Fatalf("csrftoken cookie %+v", csrf)
-	}
-	// Session fixation: a sessionid the client presents at login is not
-	// adopted, and a live one is ended.
-	fixed := &http.Cookie{Name: "sessionid", Value: strings.Repeat("A", 43)}
-	sid2, csrf2 := sessionLogin(t, e, fixed)
-	if sid2.Value == fixed.Value || sid2.Value == sid.Value {
-		t.Fatal("session id adopted")
-	}
-	sid3, _ := sessionLogin(t, e, sid2)
-	if sid3.Value == sid2.Value {
-		t.Fatal("re-login kept the session id")
-	}
-	csrf3 := csrf2 // belongs to the ended session sid2
-	_, csrfOther := sessionLogin(t, e)
-
-	both := func(s, c *http.Cookie) []*http.Cookie { return []*http.Cookie{s, c} }
-	for _, tt := range []struct {
-		name    string
-		method  string
-		cookies []*http.Cookie
-		header  string
-		code    int
-		detail  string
-	}{
-		{"GET needs no CSRF", "GET", both(sid, csrf), "", 200, ""},
-		{"POST with CSRF", "POST", both(sid, csrf), csrf.Value, 200, ""},
-		{"POST without CSRF header", "POST", both(sid, csrf), "", 403, sessionauth.MsgCSRFMissing},
-		{"POST with a wrong CSRF header", "POST", both(sid, csrf), strings.Repeat("x", 43), 403, sessionauth.MsgCSRFIncorrect},
-		{"POST with another session's CSRF", "POST", both(sid, csrfOther), csrfOther.Value, 403, sessionauth.MsgCSRFIncorrect},
-		{"old session after re-login", "GET", both(sid2, csrf3), "", 401, drf.NotAuthenticated},
-		{"unknown sessionid is anonymous", "GET", []*http.Cookie{fixed}, "", 401, drf.NotAuthenticated},
-		{"malformed sessionid is anonymous", "GET", []*http.Cookie{{Name: "sessionid", Value: strings.Repeat("%", 100)}}, "", 401, drf.NotAuthenticated},
-		{"16 KB sessionid is anonymous", "GET", []*http.Cookie{{Name: "sessionid", Value: strings.Repeat("a", 16<<10)}}, "", 401, drf.NotAuthenticated},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			h := map[string]string{}
-			if tt.header != "" {
-				h["X-CSRFToken"] = tt.header
-			}
-			w := e.Do(authtest.Req{Method: tt.method, Path: "/api/private", Header: h, Cookies: tt.cookies})
-			b := decode(t, w)
-			if w.Code != tt.code || (tt.code != 200 && b.Detail != tt.detail) {
-				t.Fatalf("%d %s, want %d %q", w.Code, w.Body, tt.code, tt.detail)
-			}
-		})
-	}
-	// An unknown session on an open endpoint is anonymous, not an error.
-	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Cookies: []*http.Cookie{fixed}}); w.Code != 200 {
-		t.Fatalf("health with a stale cookie: %d", w.Code)
-	}
-	// Logout needs CSRF, deletes the session, clears the cookies.
-	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/session/logout", Cookies: both(sid, csrf)}); w.Code != 403 {
-		t.Fatalf("logout without CSRF: %d", w.Code)
-	}
-	w := e.Do(authtest.Req{Method: "POST", Path: "/auth/session/logout", Header: map[string]string{"X-CSRFToken": csrf.Value}, Cookies: both(sid, csrf)})
-	if w.Code != 204 || authtest.Cookie(w, "sessionid") == nil || authtest.Cookie(w, "sessionid").MaxAge >= 0 {
-		t.Fatalf("logout: %d %v", w.Code, w.Header())
-	}
-	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Cookies: both(sid, csrf)}); w.Code != 401 {
-		t.Fatalf("session alive after logout: %d", w.Code)
-	}
-}
-
-func TestSessionInvalidatedUsers(t *testing.T) {
-	e := authtest.New(t, authtest.Options{})
-	e.User(t, "alice", "alice-pass-1", false)
-	ctx := context.Background()
-	for _, tt := range []struct {
-		name string
-		do   func()
-	}{
-		{"deactivated", func() { accounts.Deactivate(ctx, e.Store, "alice"); e.Acc.Dir.Forget(1) }},
-		{"password changed", func() { accounts.ChangePassword(ctx, e.Store, e.Hasher, "alice", "alice-pass-1"); e.Acc.Dir.Forget(1) }},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			e.Store.SetActive(ctx, 1, true)
-			e.Acc.Dir.Forget(1)
-			sid, _ := sessionLogin(t, e)
-			tt.do()
-			if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Cookies: []*http.Cookie{sid}}); w.Code != 401 {
-				t.Fatalf("%d", w.Code)
-			}
-		})
-	}
-}
-
-func TestSessionExpiry(t *testing.T) {
-	e := authtest.New(t, authtest.Options{})
-	uid := e.User(t, "alice", "alice-pass-1", false)
-	ctx := context.Background()
-	now := time.Now()
-	for _, tt := range []struct {
-		name              string
-		created, lastSeen time.Time
-		alive             bool
-	}{
-		{"fresh", now.Add(-time.Hour), now.Add(-time.Minute), true},
-		{"idle", now.Add(-3 * time.Hour), now.Add(-2*time.Hour - time.Second), false},
-		{"absolute", now.Add(-337 * time.Hour), now.Add(-time.Minute), false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			id := tt.name + strings.Repeat("a", 43-len(tt.name))
-			h := sha(id)
-			e.Store.CreateSession(ctx, &store.Session{Hash: h, UserID: uid, CreatedAt: tt.created, LastSeen: tt.lastSeen})
-			w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Cookies: []*http.Cookie{{Name: "sessionid", Value: id}}})
-			if (w.Code == 200) != tt.alive {
-				t.Fatalf("%d, alive=%v", w.Code, tt.alive)
-			}
-			_, err := e.Store.SessionByHash(ctx, h)
-			if !tt.alive && !errors.Is(err, store.ErrNotFound) {
-				t.Fatal("expired session not deleted")
-			}
-		})
-	}
-}
-
-func TestBasicClass(t *testing.T) {
-	e := authtest.New(t, authtest.Options{})
-	e.User(t, "alice", "alice-pass-1", false)
-	e.User(t, "off", "off-pass-1", false)
-	accounts.Deactivate(context.Background(), e.Store, "off")
-	for _, tt := range []struct {
-		name, header string
-		code         int
-		detail       string
-	}{
-		{"valid", basic("alice", "alice-pass-1"), 200, ""},
-		{"password with a colon", basic("alice", "alice-pass-1:"), 401, drf.InvalidCredentials},
-		{"wrong password", basic("alice", "nope"), 401, drf.InvalidCredentials},
-		{"unknown user", basic("mallory", "alice-pass-1"), 401, drf.InvalidCredentials},
-		{"inactive user", basic("off", "off-pass-1"), 401, drf.InvalidCredentials},
-		{"no credentials", "Basic", 401, basicauth.MsgNoCredentials},
-		{"spaces", "Basic a b", 401, basicauth.MsgSpaces},
-		{"not base64", "Basic !!!", 401, basicauth.MsgBadBase64},
-		{"no colon", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice")), 401, basicauth.MsgBadBase64},
-		{"NUL in the username", "Basic " + base64.StdEncoding.EncodeToString([]byte("alice\x00:alice-pass-1")), 401, basicauth.MsgBadBase64},
-		{"16 KB header", "Basic " + strings.Repeat("QUFB", 4<<10), 401, basicauth.MsgBadBase64},
-		{"unknown scheme is anonymous", "Digest username=alice", 401, drf.NotAuthenticated},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(tt.header)})
-			b := decode(t, w)
-			if w.Code != tt.code || (tt.code != 200 && b.Detail != tt.detail) {
-				t.Fatalf("%d %s, want %d %q", w.Code, w.Body, tt.code, tt.detail)
-			}
-		})
-	}
-	// A Basic-first chain challenges with Basic.
-	w := httptestRecorder()
-	authn.Chain{e.Basic, e.JWT}.Unauthenticated(w)
-	if w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Basic realm="api"` {
-		t.Fatalf("basic challenge: %d %v", w.Code, w.Header())
-	}
-	// A session-first chain has no challenge: 401 becomes 403.
-	w = httptestRecorder()
-	authn.Chain{e.Sessions, e.Basic}.Unauthenticated(w)
-	if w.Code != 403 || w.Header().Get("WWW-Authenticate") != "" {
-		t.Fatalf("session-first: %d %v", w.Code, w.Header())
-	}
-}
-
 func TestUnknownSchemeIsAnonymous(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	for _, h := range []string{"Digest username=x", "Negotiate abc", "Bearerx abc", "Tokens abc"} {
-		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: hdr(h)}); w.Code != 200 {
+		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: authtest.Authorization(h)}); w.Code != 200 {
 			t.Errorf("%q on an open endpoint: %d", h, w.Code)
 		}
-		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: hdr(h)}); w.Code != 401 || decode(t, w).Detail != drf.NotAuthenticated {
+		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: authtest.Authorization(h)}); w.Code != 401 || authtest.Decode(t, w).Detail != drf.NotAuthenticated {
 			t.Errorf("%q on a private endpoint: %d %s", h, w.Code, w.Body)
 		}
 	}
@@ -332,7 +59,7 @@ func TestLogins(t *testing.T) {
 		} {
 			t.Run(path+"/"+tt.name, func(t *testing.T) {
 				w := e.Do(authtest.Req{Method: "POST", Path: path, Header: map[string]string{"Content-Type": tt.ct}, Body: tt.body})
-				if w.Code != tt.code || (tt.detail != "" && decode(t, w).Detail != tt.detail) {
+				if w.Code != tt.code || (tt.detail != "" && authtest.Decode(t, w).Detail != tt.detail) {
 					t.Fatalf("%d %s, want %d %q", w.Code, w.Body, tt.code, tt.detail)
 				}
 				if w.Header().Get("Cache-Control") != "no-store" {
@@ -383,7 +110,7 @@ func TestLoginThrottle(t *testing.T) {
 	// password is not checked (no 401, no 200).
 	for _, p := range paths {
 		w := e.Login(p, "alice", "alice-pass-1")
-		if w.Code != 429 || w.Header().Get("Retry-After") != "42" || decode(t, w).Detail != "Request was throttled. Expected available in 42 seconds." {
+		if w.Code != 429 || w.Header().Get("Retry-After") != "42" || authtest.Decode(t, w).Detail != "Request was throttled. Expected available in 42 seconds." {
 			t.Fatalf("%s: %d %s %v", p, w.Code, w.Body, w.Header())
 		}
 	}
@@ -392,10 +119,10 @@ func TestLoginThrottle(t *testing.T) {
 		t.Fatalf("throttle counted %d", e.Throttle.Count())
 	}
 	// Failed Basic and Token credentials hit the throttle too.
-	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: hdr(basic("alice", "nope"))}); w.Code != 429 {
+	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: authtest.Authorization(authtest.Basic("alice", "nope"))}); w.Code != 429 {
 		t.Fatalf("basic past the limit: %d", w.Code)
 	}
-	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: hdr("Token " + strings.Repeat("ab", 32))}); w.Code != 429 {
+	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/health", Header: authtest.Authorization("Token " + strings.Repeat("ab", 32))}); w.Code != 429 {
 		t.Fatalf("token past the limit: %d", w.Code)
 	}
 	// A dead throttle backend fails closed.
@@ -408,16 +135,16 @@ func TestLoginThrottle(t *testing.T) {
 func TestInactiveUserEveryClass(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	e.User(t, "alice", "alice-pass-1", false)
-	access, _ := login(t, e, "alice", "alice-pass-1")
-	key := tokenLogin(t, e, "alice", "alice-pass-1")
-	sid, _ := sessionLogin(t, e)
+	access, _ := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
+	key := authtest.TokenLogin(t, e, "alice", "alice-pass-1")
+	sid, _ := authtest.SessionLogin(t, e)
 	accounts.Deactivate(context.Background(), e.Store, "alice")
 	time.Sleep(accounts.MaxUserCacheTTL + 50*time.Millisecond) // the cache bound, as in production
 	for name, q := range map[string]authtest.Req{
-		"jwt":     {Header: bearer(access)},
-		"token":   {Header: hdr("Token " + key)},
+		"jwt":     {Header: authtest.Bearer(access)},
+		"token":   {Header: authtest.Authorization("Token " + key)},
 		"session": {Cookies: []*http.Cookie{sid}},
-		"basic":   {Header: hdr(basic("alice", "alice-pass-1"))},
+		"basic":   {Header: authtest.Authorization(authtest.Basic("alice", "alice-pass-1"))},
 	} {
 		q.Method, q.Path = "GET", "/auth/me"
 		if w := e.Do(q); w.Code != 401 {
@@ -455,9 +182,9 @@ func TestUserCommands(t *testing.T) {
 	if _, err := accounts.CreateUser(ctx, e.Store, e.Hasher, "root", "pw", false); !errors.Is(err, store.ErrConflict) {
 		t.Fatal(err)
 	}
-	access, _ := login(t, e, "root", "root-pass-1")
-	w := e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: bearer(access)})
-	if b := decode(t, w); w.Code != 200 || !b.IsStaff || b.Username != "root" {
+	access, _ := authtest.JWTLogin(t, e, "root", "root-pass-1")
+	w := e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: authtest.Bearer(access)})
+	if b := authtest.Decode(t, w); w.Code != 200 || !b.IsStaff || b.Username != "root" {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	if w := e.Do(authtest.Req{Method: "GET", Path: "/auth/me"}); w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {

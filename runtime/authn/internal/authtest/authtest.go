@@ -1,9 +1,12 @@
 // Package authtest builds a complete authentication setup over an
-// in-memory store for the tests and benchmarks of runtime/authn.
+// in-memory store for the tests and benchmarks of runtime/authn and of
+// its classes (jwtauth, tokenauth, sessionauth, basicauth).
 package authtest
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -201,4 +204,76 @@ func Cookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
 // Login posts a JSON login for name/pw to path.
 func (e *Env) Login(path, name, pw string) *httptest.ResponseRecorder {
 	return e.Do(Req{Method: "POST", Path: path, Header: JSON, Body: `{"username":"` + name + `","password":"` + pw + `"}`})
+}
+
+// Body is every field the auth endpoints answer with.
+type Body struct {
+	Detail      string `json:"detail"`
+	Code        string `json:"code"`
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+	Refresh     string `json:"refresh_token"`
+	Token       string `json:"token"`
+	User        string `json:"user"`
+	Class       string `json:"class"`
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	IsStaff     bool   `json:"is_staff"`
+}
+
+// Decode decodes w's JSON body; an empty body is the zero Body.
+func Decode(tb testing.TB, w *httptest.ResponseRecorder) Body {
+	tb.Helper()
+	var b Body
+	if w.Body.Len() > 0 {
+		if err := json.Unmarshal(w.Body.Bytes(), &b); err != nil {
+			tb.Fatalf("body %q: %v", w.Body.String(), err)
+		}
+	}
+	return b
+}
+
+// Authorization is the header map of one Authorization value.
+func Authorization(v string) map[string]string { return map[string]string{"Authorization": v} }
+
+// Bearer is the Authorization header of an access token.
+func Bearer(tok string) map[string]string { return Authorization("Bearer " + tok) }
+
+// Basic is an HTTP Basic Authorization value.
+func Basic(user, pw string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pw))
+}
+
+// JWTLogin logs in at /auth/jwt/login and returns the access token and the
+// refresh cookie.
+func JWTLogin(tb testing.TB, e *Env, name, pw string) (access string, refresh *http.Cookie) {
+	tb.Helper()
+	w := e.Login("/auth/jwt/login", name, pw)
+	if w.Code != 200 {
+		tb.Fatalf("login: %d %s", w.Code, w.Body)
+	}
+	return Decode(tb, w).AccessToken, Cookie(w, jwtauth.CookieName)
+}
+
+// TokenLogin logs in at /auth/token/login and returns the token.
+func TokenLogin(tb testing.TB, e *Env, name, pw string) string {
+	tb.Helper()
+	w := e.Login("/auth/token/login", name, pw)
+	if w.Code != 200 {
+		tb.Fatalf("token login: %d %s", w.Code, w.Body)
+	}
+	return Decode(tb, w).Token
+}
+
+// SessionLogin logs alice in at /auth/session/login, presenting cookies,
+// and returns the session and CSRF cookies.
+func SessionLogin(tb testing.TB, e *Env, cookies ...*http.Cookie) (sid, csrf *http.Cookie) {
+	tb.Helper()
+	w := e.Do(Req{Method: "POST", Path: "/auth/session/login", Header: JSON,
+		Body: `{"username":"alice","password":"alice-pass-1"}`, Cookies: cookies})
+	if w.Code != 200 || Decode(tb, w).Username != "alice" {
+		tb.Fatalf("session login: %d %s", w.Code, w.Body)
+	}
+	return Cookie(w, "sessionid"), Cookie(w, "csrftoken")
 }

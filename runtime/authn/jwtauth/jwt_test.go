@@ -1,4 +1,4 @@
-package authn_test
+package jwtauth_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,35 +28,8 @@ import (
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
 )
 
-type body struct {
-	Detail      string `json:"detail"`
-	Code        string `json:"code"`
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
-	Refresh     string `json:"refresh_token"`
-	Token       string `json:"token"`
-	User        string `json:"user"`
-	Class       string `json:"class"`
-	ID          int64  `json:"id"`
-	Username    string `json:"username"`
-	IsStaff     bool   `json:"is_staff"`
-}
-
-func decode(t *testing.T, w *httptest.ResponseRecorder) body {
-	t.Helper()
-	var b body
-	if w.Body.Len() > 0 {
-		if err := json.Unmarshal(w.Body.Bytes(), &b); err != nil {
-			t.Fatalf("body %q: %v", w.Body.String(), err)
-		}
-	}
-	return b
-}
-
-func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
-
 // claims returns valid access-token claims for uid; tests then spoil one.
+
 func claims(uid int64) jwt.MapClaims {
 	now := time.Now()
 	return jwt.MapClaims{
@@ -95,20 +70,11 @@ func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {
 	return d
 }
 
-func login(t *testing.T, e *authtest.Env, name, pw string) (access string, refresh *http.Cookie) {
-	t.Helper()
-	w := e.Login("/auth/jwt/login", name, pw)
-	if w.Code != 200 {
-		t.Fatalf("login: %d %s", w.Code, w.Body)
-	}
-	return decode(t, w).AccessToken, authtest.Cookie(w, jwtauth.CookieName)
-}
-
 func TestJWTLoginShape(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	e.User(t, "alice", "alice-pass-1", false)
 	w := e.Login("/auth/jwt/login", "alice", "alice-pass-1")
-	b := decode(t, w)
+	b := authtest.Decode(t, w)
 	if w.Code != 200 || b.TokenType != "Bearer" || b.ExpiresIn != 300 || b.AccessToken == "" || b.Refresh != "" {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
@@ -122,8 +88,8 @@ func TestJWTLoginShape(t *testing.T) {
 		}
 	}
 	// The access token authenticates.
-	w = e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: bearer(b.AccessToken)})
-	if m := decode(t, w); w.Code != 200 || m.Username != "alice" || m.ID != 1 || m.IsStaff {
+	w = e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: authtest.Bearer(b.AccessToken)})
+	if m := authtest.Decode(t, w); w.Code != 200 || m.Username != "alice" || m.ID != 1 || m.IsStaff {
 		t.Fatalf("me: %d %s", w.Code, w.Body)
 	}
 	// Header and claims as documented.
@@ -141,12 +107,12 @@ func TestJWTBodyRefresh(t *testing.T) {
 	e := authtest.New(t, authtest.Options{RefreshIn: "body"})
 	e.User(t, "alice", "alice-pass-1", false)
 	w := e.Login("/auth/jwt/login", "alice", "alice-pass-1")
-	b := decode(t, w)
+	b := authtest.Decode(t, w)
 	if b.Refresh == "" || authtest.Cookie(w, jwtauth.CookieName) != nil {
 		t.Fatalf("body mode: %s, cookies %v", w.Body, w.Result().Cookies())
 	}
 	w = e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/refresh", Header: authtest.JSON, Body: `{"refresh_token":"` + b.Refresh + `"}`})
-	if w.Code != 200 || decode(t, w).Refresh == "" {
+	if w.Code != 200 || authtest.Decode(t, w).Refresh == "" {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 }
@@ -156,9 +122,9 @@ func TestJWTAccessAttacks(t *testing.T) {
 	uid := e.User(t, "alice", "alice-pass-1", false)
 	off := e.User(t, "off", "off-pass-1", false)
 	chg := e.User(t, "chg", "chg-pass-1", false)
-	offTok, _ := login(t, e, "off", "off-pass-1")
-	chgTok, _ := login(t, e, "chg", "chg-pass-1")
-	_, refresh := login(t, e, "alice", "alice-pass-1")
+	offTok, _ := authtest.JWTLogin(t, e, "off", "off-pass-1")
+	chgTok, _ := authtest.JWTLogin(t, e, "chg", "chg-pass-1")
+	_, refresh := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 	ctx := context.Background()
 	if err := accounts.Deactivate(ctx, e.Store, "off"); err != nil {
 		t.Fatal(err)
@@ -228,7 +194,7 @@ func TestJWTAccessAttacks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, path := range []string{"/api/private", "/api/health"} {
 				w := e.Do(authtest.Req{Method: "GET", Path: path, Header: map[string]string{"Authorization": tt.header}})
-				b := decode(t, w)
+				b := authtest.Decode(t, w)
 				if w.Code != tt.code {
 					t.Fatalf("%s: %d %s, want %d", path, w.Code, w.Body, tt.code)
 				}
@@ -281,7 +247,7 @@ func TestJWTAlgorithmsAndConfusion(t *testing.T) {
 		t.Run(tc.key.Alg(), func(t *testing.T) {
 			e := authtest.New(t, authtest.Options{Keys: []*jwtauth.Key{tc.key}})
 			uid := e.User(t, "alice", "alice-pass-1", false)
-			access, _ := login(t, e, "alice", "alice-pass-1")
+			access, _ := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 			c := claims(uid)
 			kid := map[string]any{"kid": tc.key.ID}
 			rows := []struct {
@@ -297,7 +263,7 @@ func TestJWTAlgorithmsAndConfusion(t *testing.T) {
 				{"alg none", forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, c, kid), 401},
 			}
 			for _, row := range rows {
-				w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: bearer(row.tok)})
+				w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: authtest.Bearer(row.tok)})
 				if w.Code != row.code {
 					t.Errorf("%s: %d %s, want %d", row.name, w.Code, w.Body, row.code)
 				}
@@ -312,7 +278,7 @@ func TestJWTKeyRotation(t *testing.T) {
 	e := authtest.New(t, authtest.Options{Keys: []*jwtauth.Key{newK, oldK}})
 	uid := e.User(t, "alice", "alice-pass-1", false)
 	c := claims(uid)
-	access, _ := login(t, e, "alice", "alice-pass-1")
+	access, _ := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 	p, _, _ := jwt.NewParser().ParseUnverified(access, jwt.MapClaims{})
 	if p.Header["kid"] != "2026" {
 		t.Fatalf("signed with kid %v, want 2026", p.Header["kid"])
@@ -326,7 +292,7 @@ func TestJWTKeyRotation(t *testing.T) {
 		{"old key, new kid", forge(t, jwt.SigningMethodHS256, []byte("old-hs256-key-2025-0123456789abcdef"), c, map[string]any{"kid": "2026"}), 401},
 		{"kid not a string", forge(t, jwt.SigningMethodHS256, []byte("new-hs256-key-2026-0123456789abcdef"), c, map[string]any{"kid": 2026}), 401},
 	} {
-		w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: bearer(row.tok)})
+		w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: authtest.Bearer(row.tok)})
 		if w.Code != row.code {
 			t.Errorf("%s: %d, want %d", row.name, w.Code, row.code)
 		}
@@ -372,10 +338,10 @@ func refresh(e *authtest.Env, c *http.Cookie) *httptest.ResponseRecorder {
 func TestJWTRefreshRotation(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	e.User(t, "alice", "alice-pass-1", false)
-	_, r0 := login(t, e, "alice", "alice-pass-1")
+	_, r0 := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 
 	w := refresh(e, r0)
-	b := decode(t, w)
+	b := authtest.Decode(t, w)
 	if w.Code != 200 || w.Header().Get("Authorization") != "Bearer "+b.AccessToken || b.ExpiresIn != 300 {
 		t.Fatalf("refresh: %d %s %v", w.Code, w.Body, w.Header())
 	}
@@ -383,11 +349,11 @@ func TestJWTRefreshRotation(t *testing.T) {
 	if r1 == nil || r1.Value == r0.Value {
 		t.Fatal("refresh token not rotated")
 	}
-	if w := e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: bearer(b.AccessToken)}); w.Code != 200 {
+	if w := e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: authtest.Bearer(b.AccessToken)}); w.Code != 200 {
 		t.Fatalf("new access: %d", w.Code)
 	}
 	// Reuse of r0: 401 and the family dies, so r1 fails as well.
-	if w := refresh(e, r0); w.Code != 401 || decode(t, w).Code != "token_not_valid" {
+	if w := refresh(e, r0); w.Code != 401 || authtest.Decode(t, w).Code != "token_not_valid" {
 		t.Fatalf("reuse: %d %s", w.Code, w.Body)
 	}
 	if w := refresh(e, r1); w.Code != 401 {
@@ -402,17 +368,17 @@ func TestJWTRefreshAttacks(t *testing.T) {
 	e.User(t, "carol", "carol-pass-1", false)
 	ctx := context.Background()
 
-	aliceAccess, aliceR := login(t, e, "alice", "alice-pass-1")
-	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/logout", Header: bearer(aliceAccess), Cookies: []*http.Cookie{aliceR}}); w.Code != 204 {
+	aliceAccess, aliceR := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
+	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/logout", Header: authtest.Bearer(aliceAccess), Cookies: []*http.Cookie{aliceR}}); w.Code != 204 {
 		t.Fatalf("logout: %d %s", w.Code, w.Body)
 	} else if c := authtest.Cookie(w, jwtauth.CookieName); c == nil || c.MaxAge >= 0 || !strings.Contains(w.Header().Get("Set-Cookie"), "Max-Age=0") {
 		t.Fatalf("logout did not clear the cookie: %v", w.Header())
 	}
-	_, bobR := login(t, e, "bob", "bob-pass-1")
+	_, bobR := authtest.JWTLogin(t, e, "bob", "bob-pass-1")
 	accounts.ChangePassword(ctx, e.Store, e.Hasher, "bob", "bob-pass-2")
-	_, carolR := login(t, e, "carol", "carol-pass-1")
+	_, carolR := authtest.JWTLogin(t, e, "carol", "carol-pass-1")
 	accounts.Deactivate(ctx, e.Store, "carol")
-	carolAccess, _ := login(t, e, "alice", "alice-pass-1") // an access token as refresh
+	carolAccess, _ := authtest.JWTLogin(t, e, "alice", "alice-pass-1") // an access token as refresh
 
 	for _, tt := range []struct {
 		name string
@@ -430,18 +396,18 @@ func TestJWTRefreshAttacks(t *testing.T) {
 			if w.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {
 				t.Errorf("challenge %q", w.Header().Get("WWW-Authenticate"))
 			}
-			if w.Code != 401 || decode(t, w).Code != "token_not_valid" {
+			if w.Code != 401 || authtest.Decode(t, w).Code != "token_not_valid" {
 				t.Fatalf("%d %s", w.Code, w.Body)
 			}
 		})
 	}
 	// Refresh ignores Authorization: a valid Bearer does not stand in.
-	w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/refresh", Header: bearer(carolAccess)})
+	w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/refresh", Header: authtest.Bearer(carolAccess)})
 	if w.Code != 401 {
 		t.Fatalf("refresh with only a Bearer: %d", w.Code)
 	}
 	// Logout needs the access token.
-	_, r := login(t, e, "alice", "alice-pass-1")
+	_, r := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/logout", Cookies: []*http.Cookie{r}}); w.Code != 401 {
 		t.Fatalf("logout without access token: %d", w.Code)
 	}
@@ -450,7 +416,7 @@ func TestJWTRefreshAttacks(t *testing.T) {
 func TestJWTConcurrentRefreshOneWins(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	e.User(t, "alice", "alice-pass-1", false)
-	_, r0 := login(t, e, "alice", "alice-pass-1")
+	_, r0 := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 	const n = 16
 	codes := make([]int, n)
 	var wg sync.WaitGroup
@@ -478,12 +444,12 @@ func TestJWTConcurrentRefreshOneWins(t *testing.T) {
 func TestJWTBackendDownFailsClosed(t *testing.T) {
 	e := authtest.New(t, authtest.Options{})
 	e.User(t, "alice", "alice-pass-1", false)
-	access, r := login(t, e, "alice", "alice-pass-1")
+	access, r := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 	e.Acc.Dir.Forget(1)
 	e.Store.SetUnavailable(true)
 	for _, q := range []authtest.Req{
-		{Method: "GET", Path: "/api/private", Header: bearer(access)},
-		{Method: "GET", Path: "/api/health", Header: bearer(access)},
+		{Method: "GET", Path: "/api/private", Header: authtest.Bearer(access)},
+		{Method: "GET", Path: "/api/health", Header: authtest.Bearer(access)},
 		{Method: "POST", Path: "/auth/jwt/refresh", Cookies: []*http.Cookie{r}},
 		{Method: "POST", Path: "/auth/jwt/login", Header: authtest.JSON, Body: `{"username":"alice","password":"alice-pass-1"}`},
 	} {
@@ -545,15 +511,15 @@ func TestJWTLogoutKillsAccessTokens(t *testing.T) {
 		return err
 	}
 	me := func(tok string) int {
-		return e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: bearer(tok)}).Code
+		return e.Do(authtest.Req{Method: "GET", Path: "/auth/me", Header: authtest.Bearer(tok)}).Code
 	}
 
-	access, r := login(t, e, "alice", "alice-pass-1")
-	keep, _ := login(t, e, "alice", "alice-pass-1") // another family
+	access, r := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
+	keep, _ := authtest.JWTLogin(t, e, "alice", "alice-pass-1") // another family
 	if me(access) != 200 || otherReq(access) != nil {
 		t.Fatal("fresh access token refused")
 	}
-	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/logout", Header: bearer(access), Cookies: []*http.Cookie{r}}); w.Code != 204 {
+	if w := e.Do(authtest.Req{Method: "POST", Path: "/auth/jwt/logout", Header: authtest.Bearer(access), Cookies: []*http.Cookie{r}}); w.Code != 204 {
 		t.Fatalf("logout %d", w.Code)
 	}
 	if me(access) != 401 {
@@ -568,9 +534,9 @@ func TestJWTLogoutKillsAccessTokens(t *testing.T) {
 	}
 
 	// Reuse detection kills the access tokens of the family too.
-	_, r0 := login(t, e, "alice", "alice-pass-1")
+	_, r0 := authtest.JWTLogin(t, e, "alice", "alice-pass-1")
 	w := refresh(e, r0)
-	a1 := decode(t, w).AccessToken
+	a1 := authtest.Decode(t, w).AccessToken
 	if me(a1) != 200 {
 		t.Fatal("rotated access refused")
 	}
@@ -578,4 +544,12 @@ func TestJWTLogoutKillsAccessTokens(t *testing.T) {
 	if me(a1) != 401 {
 		t.Fatal("access token survived reuse revocation")
 	}
+}
+
+func statMode(dir string) (os.FileMode, error) {
+	st, err := os.Stat(filepath.Join(dir, jwtauth.KeyFileName))
+	if err != nil {
+		return 0, err
+	}
+	return st.Mode().Perm(), nil
 }
