@@ -52,8 +52,10 @@ func backendServer(t *testing.T, backend string, extraEnv ...string) *server {
 }
 
 // basicBurst sends burst Basic requests for alice from 127.0.0.1, spread
-// over the servers in turn and released together, the right password last
-// (once every wrong one is on the wire, while they are in flight). During
+// over the servers in turn and released together, the right password last:
+// once every wrong one is on the wire and the rate's worth of them were
+// checked (answered 401), so that however a loaded machine schedules the
+// server, the budget is spent when the right one arrives. During
 // the burst a bystander at 127.0.0.2 logs in by JWT on the first server.
 // It returns the statuses, how long the burst and the bystander's login
 // took, and the servers' CPU seconds ("n/a" off Linux).
@@ -72,6 +74,23 @@ func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took,
 	start := make(chan struct{})
 	var wg, wrote sync.WaitGroup
 	wrote.Add(burst - 1)
+	// spent is closed when loginRate wrong guesses were answered 401, or
+	// when every wrong guess was answered, whatever the answers.
+	spent := make(chan struct{})
+	var spentOnce sync.Once
+	var mu sync.Mutex
+	answered, rejected := 0, 0
+	answer := func(st int) {
+		mu.Lock()
+		defer mu.Unlock()
+		answered++
+		if st == http.StatusUnauthorized {
+			rejected++
+		}
+		if rejected >= loginRate || answered == burst-1 {
+			spentOnce.Do(func() { close(spent) })
+		}
+	}
 	for i := range burst {
 		pw := "guess-" + strconv.Itoa(i)
 		if i == burst-1 {
@@ -91,17 +110,22 @@ func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took,
 			<-start
 			if i == burst-1 {
 				wrote.Wait()
+				<-spent
 			}
 			resp, err := hc.Do(req)
 			if err != nil {
 				if i < burst-1 {
 					once.Do(wrote.Done)
+					answer(0)
 				}
 				t.Errorf("attempt %d: %v", i, err)
 				return
 			}
 			resp.Body.Close()
 			status[i] = resp.StatusCode
+			if i < burst-1 {
+				answer(resp.StatusCode)
+			}
 		}()
 	}
 	began := time.Now()
