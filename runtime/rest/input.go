@@ -67,7 +67,7 @@ func DecodeBody(w http.ResponseWriter, r *http.Request, mode Mode) (*Input, bool
 	in, msg := ParseInput(body, mode)
 	if msg != "" {
 		if msg == notObject {
-			drf.JSON(w, http.StatusBadRequest, map[string][]string{"non_field_errors": {msg}})
+			drf.JSON(w, http.StatusBadRequest, map[string][]string{nonFieldErrors: {msg}})
 		} else {
 			drf.Detail(w, http.StatusBadRequest, drf.MalformedJSON+" - "+msg)
 		}

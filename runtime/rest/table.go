@@ -4,13 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/schema"
 	"github.com/wardhq/ward/runtime/sqlexpr"
+	"github.com/wardhq/ward/runtime/store/sqlstore"
 )
 
 // usersCountSQL counts the users with an id: the runtime's users table.
@@ -45,8 +48,97 @@ type Table[T any] struct {
 	// UserRefs returns the writable user fields of obj by JSON name (a nil
 	// id is NULL); nil when the resource has none.
 	UserRefs func(obj *T) map[string]*int64
+	// Uniques are the sets of columns no two rows share: single fields
+	// first, then the sets of fields (unique_together), in spec order.
+	Uniques []Unique[T]
 
 	stmts stmtCache
+}
+
+// Unique is a set of columns no two rows share, enforced by a unique index
+// (a schema.Index with Unique) and reported as DRF reports it. Writes check
+// it inside their transaction for the message, and the index is the
+// authority: a concurrent write that slips past the check violates the
+// index, and the violation is answered with the same 400.
+type Unique[T any] struct {
+	// Index is the unique index's name and Columns its columns, in order:
+	// how a violation names it on PostgreSQL and on SQLite.
+	Index   string
+	Columns []string
+	// Field is the JSON name of the field of a single-field set, whose
+	// error it is; "" for a set of fields (non_field_errors).
+	Field string
+	// Message is DRF's: "product with this sku already exists.", "The
+	// fields product, author must make a unique set."
+	Message string
+	// Exists counts the rows other than obj with obj's values
+	// (SELECT COUNT(*) FROM ... WHERE "sku" = ? AND "id" <> ?), and Args
+	// returns its arguments.
+	Exists string
+	Args   func(obj *T) []any
+}
+
+func (u *Unique[T]) report(errs drf.FieldErrors) {
+	key := u.Field
+	if key == "" {
+		key = nonFieldErrors
+	}
+	errs.Add(key, u.Message)
+}
+
+// nonFieldErrors is DRF's key for the errors of no one field.
+const nonFieldErrors = "non_field_errors"
+
+// Invalid is a write refused for its values, before anything was written:
+// 400 with Errors, DRF's shape.
+type Invalid struct{ Errors drf.FieldErrors }
+
+func (e *Invalid) Error() string {
+	return "rest: invalid fields: " + strings.Join(e.Errors.Fields(), ", ")
+}
+
+// unique checks obj against the Uniques as DRF's validators do: the
+// single-field sets together (field validation), and the sets of fields
+// only when those pass. It returns *Invalid when obj would be a duplicate.
+func (t *Table[T]) unique(ctx context.Context, tx *sql.Tx, obj *T) error {
+	errs := drf.FieldErrors{}
+	for _, fields := range []bool{true, false} {
+		for i := range t.Uniques {
+			u := &t.Uniques[i]
+			if (u.Field != "") != fields {
+				continue
+			}
+			var n int
+			if err := t.queryRow(ctx, tx, u.Exists, u.Args(obj)...).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				u.report(errs)
+			}
+		}
+		if !errs.Empty() {
+			return &Invalid{Errors: errs}
+		}
+	}
+	return nil
+}
+
+// violation maps a write's error that is the violation of one of the
+// Uniques to *Invalid with its message; it returns any other error as it is.
+func (t *Table[T]) violation(err error) error {
+	name, cols, ok := sqlstore.UniqueViolation(err)
+	if !ok {
+		return err
+	}
+	for i := range t.Uniques {
+		u := &t.Uniques[i]
+		if (name != "" && name == u.Index) || (cols != nil && slices.Equal(cols, u.Columns)) {
+			errs := drf.FieldErrors{}
+			u.report(errs)
+			return &Invalid{Errors: errs}
+		}
+	}
+	return err
 }
 
 // CheckRefs reports, as DRF's PrimaryKeyRelatedField does, the user fields
@@ -185,22 +277,26 @@ func (t *Table[T]) inTx(ctx context.Context, f func(ctx context.Context, tx *sql
 	return out, nil
 }
 
-// Create inserts obj and returns the row as stored, in one transaction.
+// Create inserts obj and returns the row as stored, in one transaction,
+// or *Invalid when obj would duplicate a row in one of the Uniques.
 func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 	if t.InsertSQL == "" {
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
+		if err := t.unique(ctx, tx, obj); err != nil {
+			return nil, err
+		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
-			return nil, err
+			return nil, t.violation(err)
 		}
 		return t.get(ctx, tx, sqlexpr.Where{}, id)
 	})
 }
 
 // Update writes obj's writable columns and returns the row as stored, or
-// ErrNotFound, in one transaction. allowed, when not nil, decides on the
+// ErrNotFound, in one transaction, or *Invalid as Create. allowed, when not nil, decides on the
 // row as it will be committed, read back inside the transaction (so what
 // the database computes, such as a user field's username, is as stored):
 // when it returns false, nothing is written and Update returns ErrDenied.
@@ -209,9 +305,12 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
+		if err := t.unique(ctx, tx, obj); err != nil {
+			return nil, err
+		}
 		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), t.UpdateArgs(obj)...)
 		if err != nil {
-			return nil, err
+			return nil, t.violation(err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, err

@@ -97,10 +97,16 @@ func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User
 	return true
 }
 
-// Fail answers an error from a store, a scope or a throttle: 503 for a
-// backend that could not be reached or any other failure. The error is
+// Fail answers an error from a store, a scope or a throttle: 400 with the
+// field errors for a write refused for its values (*Invalid, a duplicate),
+// else 503 for a backend that could not be reached or any other failure,
 // logged, never written.
 func (v *View) Fail(w http.ResponseWriter, err error) {
+	var inv *Invalid
+	if errors.As(err, &inv) {
+		inv.Errors.Write(w)
+		return
+	}
 	if v.App != nil && v.App.Log != nil {
 		v.App.Log.Error("request failed", "resource", v.Resource, "err", err)
 	}

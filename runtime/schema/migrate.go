@@ -81,9 +81,12 @@ func migrate(ctx context.Context, tx *sql.Tx, dialect string, tables []Table) er
 				return err
 			}
 			stmts = append(stmts, add...)
+			if err := noDuplicates(ctx, tx, dialect, t); err != nil {
+				return err
+			}
 		}
 		for _, ix := range t.Indexes {
-			stmts = append(stmts, "CREATE INDEX IF NOT EXISTS "+ident(ix.Name)+" ON "+ident(t.Name)+" ("+idents(ix.Columns)+")")
+			stmts = append(stmts, createIndex(t.Name, ix))
 		}
 	}
 	for _, s := range stmts {
@@ -92,6 +95,61 @@ func migrate(ctx context.Context, tx *sql.Tx, dialect string, tables []Table) er
 		}
 	}
 	return nil
+}
+
+func createIndex(table string, ix Index) string {
+	kind := "INDEX"
+	if ix.Unique {
+		kind = "UNIQUE INDEX"
+	}
+	return "CREATE " + kind + " IF NOT EXISTS " + ident(ix.Name) + " ON " + ident(table) + " (" + idents(ix.Columns) + ")"
+}
+
+// noDuplicates refuses a unique index that table t, which exists, lacks
+// while its rows already hold two with the same values in the index's
+// columns: the error names the table, the columns, one duplicated value
+// and what to do. Rows with a NULL among the columns are not duplicates.
+func noDuplicates(ctx context.Context, tx *sql.Tx, dialect string, t Table) error {
+	for _, ix := range t.Indexes {
+		if !ix.Unique {
+			continue
+		}
+		exists, err := indexExists(ctx, tx, dialect, ix.Name)
+		if err != nil {
+			return err
+		}
+		if exists {
+			continue
+		}
+		cols := idents(ix.Columns)
+		var notNull []string
+		for _, c := range ix.Columns {
+			notNull = append(notNull, ident(c)+" IS NOT NULL")
+		}
+		q := "SELECT COUNT(*) FROM " + ident(t.Name) + " WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + cols + " HAVING COUNT(*) > 1"
+		var groups int
+		err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+q+") AS dup").Scan(&groups)
+		if err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+		if groups > 0 {
+			return fmt.Errorf("schema: cannot make (%s) unique in table %s: %d sets of values appear in more than one row; change or delete the duplicate rows (SELECT %s, COUNT(*) FROM %s GROUP BY %s HAVING COUNT(*) > 1 lists them), or remove the uniqueness from the spec", strings.Join(ix.Columns, ", "), t.Name, groups, strings.Join(ix.Columns, ", "), t.Name, strings.Join(ix.Columns, ", "))
+		}
+	}
+	return nil
+}
+
+// indexExists says whether an index named name exists.
+func indexExists(ctx context.Context, tx *sql.Tx, dialect, name string) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?`
+	if dialect == Postgres {
+		q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1`
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, q, name).Scan(&n); err != nil {
+		return false, fmt.Errorf("schema: %w", err)
+	}
+	return n > 0, nil
 }
 
 // alter returns the statements adding the columns of t that the table

@@ -181,3 +181,79 @@ func TestCreateTable(t *testing.T) {
 		t.Error("unknown dialect accepted")
 	}
 }
+
+// TestMigrateUnique checks unique indexes: created with a new table and
+// enforced, added to an existing table without duplicates, and refused,
+// changing nothing, on a table that holds duplicates (rows with a NULL in
+// the columns are not duplicates).
+func TestMigrateUnique(t *testing.T) {
+	for _, d := range []struct {
+		name string
+		open func(*testing.T) *sql.DB
+	}{{SQLite, sqliteDB}, {Postgres, postgresDB}} {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			ctx := context.Background()
+			base := []Column{{Name: "sku", Type: "string"}, {Name: "shelf", Type: "int", Nullable: true}, {Name: "slot", Type: "int", Nullable: true}}
+			table := func(ix ...Index) []Table { return []Table{{Name: "stock", Columns: base, Indexes: ix}} }
+			sku := Index{Name: UniqueIndexName("stock", []string{"sku"}), Columns: []string{"sku"}, Unique: true}
+			place := Index{Name: UniqueIndexName("stock", []string{"shelf", "slot"}), Columns: []string{"shelf", "slot"}, Unique: true}
+			if err := Migrate(ctx, db, d.name, table(sku)); err != nil {
+				t.Fatal(err)
+			}
+			ins := func(sku string, shelf, slot any) error {
+				_, err := db.Exec(`INSERT INTO stock (sku, shelf, slot) VALUES (`+map[string]string{SQLite: "?, ?, ?", Postgres: "$1, $2, $3"}[d.name]+`)`, sku, shelf, slot)
+				return err
+			}
+			for _, r := range []struct {
+				sku         string
+				shelf, slot any
+			}{{"a", 1, 1}, {"b", 1, 1}, {"c", nil, 2}, {"d", nil, 2}} {
+				if err := ins(r.sku, r.shelf, r.slot); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := ins("a", 9, 9); err == nil {
+				t.Fatal("a duplicate sku was stored")
+			}
+			err := Migrate(ctx, db, d.name, table(sku, place))
+			if err == nil {
+				t.Fatal("a unique index over duplicates was accepted")
+			}
+			for _, w := range []string{"stock", "(shelf, slot)", "1 sets", "delete the duplicate rows", "GROUP BY shelf, slot"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			if err := ins("e", 1, 1); err != nil {
+				t.Fatalf("the refused migration changed the table: %v", err)
+			}
+			if _, err := db.Exec(`DELETE FROM stock WHERE sku IN ('b', 'e')`); err != nil {
+				t.Fatal(err)
+			}
+			if err := Migrate(ctx, db, d.name, table(sku, place)); err != nil {
+				t.Fatalf("without duplicates: %v", err)
+			}
+			if err := ins("f", 1, 1); err == nil {
+				t.Fatal("the new unique index is not enforced")
+			}
+			if err := ins("g", nil, 2); err != nil {
+				t.Fatalf("NULLs are not duplicates: %v", err)
+			}
+			if err := Migrate(ctx, db, d.name, table(sku, place)); err != nil {
+				t.Fatalf("again: %v", err)
+			}
+		})
+	}
+}
+
+func TestUniqueIndexName(t *testing.T) {
+	if got := UniqueIndexName("reviews", []string{"product", "author_id"}); got != "reviews_product_author_id_key" {
+		t.Errorf("got %q", got)
+	}
+	long := UniqueIndexName(strings.Repeat("t", 40), []string{strings.Repeat("c", 30)})
+	other := UniqueIndexName(strings.Repeat("t", 40), []string{strings.Repeat("c", 31)})
+	if len(long) > 63 || long == other {
+		t.Errorf("long names: %q %q", long, other)
+	}
+}

@@ -5,6 +5,12 @@
 // dropped or retyped column) is refused with a message.
 package schema
 
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+)
+
 // Table is one table. A resource table has an integer primary key "id";
 // the runtime's own tables may name another key, or none.
 type Table struct {
@@ -43,6 +49,23 @@ type Column struct {
 type Index struct {
 	Name    string
 	Columns []string
+	// Unique makes it a unique index: no two rows share its columns'
+	// values (rows with a NULL among them excepted, as in SQL). Migrate
+	// refuses to add one to a table that already holds duplicates.
+	Unique bool
+}
+
+// UniqueIndexName is the name of the unique index on columns of table:
+// table_col1_col2_key, as PostgreSQL names a UNIQUE constraint, shortened
+// with a hash of the whole name when it would pass 63 bytes.
+func UniqueIndexName(table string, columns []string) string {
+	name := table + "_" + strings.Join(columns, "_") + "_key"
+	if len(name) <= 63 {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return fmt.Sprintf("%s_%08x_key", name[:50], h.Sum32())
 }
 
 // MigrateLock is the pg_advisory_xact_lock key under which the runtime's

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -149,4 +150,37 @@ func (s *Store) clock(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.QueryRowContext(ctx, s.d.clock).Scan(&n)
 	return n, err
+}
+
+// UniqueViolation reports whether err is a unique constraint violation on
+// either dialect, and what the driver says was violated: on PostgreSQL the
+// constraint's (or unique index's) name, on SQLite, which names no index,
+// its columns in index order.
+func UniqueViolation(err error) (name string, columns []string, ok bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.ConstraintName, nil, pe.Code == "23505"
+	}
+	var se *msqlite.Error
+	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return "", nil, false
+	}
+	// "UNIQUE constraint failed: t.a, t.b"
+	const marker = "UNIQUE constraint failed: "
+	msg := se.Error()
+	i := strings.Index(msg, marker)
+	if i < 0 {
+		return "", nil, true
+	}
+	msg = msg[i+len(marker):]
+	if j := strings.Index(msg, " ("); j >= 0 {
+		msg = msg[:j]
+	}
+	for _, c := range strings.Split(msg, ", ") {
+		if k := strings.LastIndexByte(c, '.'); k >= 0 {
+			c = c[k+1:]
+		}
+		columns = append(columns, c)
+	}
+	return "", columns, true
 }
