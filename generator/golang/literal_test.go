@@ -26,6 +26,8 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		pkgService + ".Throttle":   reflect.TypeFor[service.Throttle](),
 		pkgSchema + ".Table":       reflect.TypeFor[schema.Table](),
 		pkgSchema + ".Column":      reflect.TypeFor[schema.Column](),
+		pkgRest + ".Unique":        reflect.TypeFor[rest.Unique[struct{}]](),
+		pkgSchema + ".Index":       reflect.TypeFor[schema.Index](),
 	}
 	if len(runtime) != len(structTypes) {
 		t.Fatalf("%d struct types, %d runtime types", len(structTypes), len(runtime))
@@ -44,6 +46,19 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		}
 		if !slices.Equal(st.fields, want) {
 			t.Errorf("%s.%s: fields %v, the runtime declares %v", st.pkg, st.name, st.fields, want)
+		}
+	}
+}
+
+// TestVerboseName: Django's default verbose_name of a model, which DRF's
+// unique message names.
+func TestVerboseName(t *testing.T) {
+	for model, want := range map[string]string{
+		"Product": "product", "OrderItem": "order item", "HTTPLog": "http log", "LogHTTP": "log http",
+		"ABc": "a bc", "Item2Box": "item2 box", "Item2B": "item2b", "X": "x",
+	} {
+		if got := verboseName(model); got != want {
+			t.Errorf("verboseName(%q) = %q, want %q", model, got, want)
 		}
 	}
 }

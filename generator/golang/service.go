@@ -190,7 +190,11 @@ func tableDefs(resources []*plan.Resource) []Code {
 			}
 			cols = append(cols, columnType.values(c))
 		}
-		tables = append(tables, tableDefType.values(map[string]Code{"Name": Lit(r.Table), "Columns": Index().Qual(pkgSchema, "Column").Values(cols...)}))
+		def := map[string]Code{"Name": Lit(r.Table), "Columns": Index().Qual(pkgSchema, "Column").Values(cols...)}
+		if ix := uniqueIndexes(r); len(ix) > 0 {
+			def["Indexes"] = Index().Qual(pkgSchema, "Index").Values(ix...)
+		}
+		tables = append(tables, tableDefType.values(def))
 	}
 	return tables
 }

@@ -193,6 +193,7 @@ func (x *res) writes(d map[string]Code) {
 	d["UpdateSQL"] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
 	d["InsertArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(vals...)))
 	d["UpdateArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(uvals...)))
+	x.uniques(d)
 }
 
 // sqlLit renders an SQL string as a raw Go string literal when it can.

@@ -224,6 +224,9 @@ type Field struct {
 	Max       *float64
 	Choices   []any // allowed values, of the field's Go type (string, int64, float64)
 	Default   any   // nil for none; of the field's Go type
+	// Unique: no two objects share the field's value (NULLs excepted), as
+	// Django's unique=True; a unique index enforces it.
+	Unique bool
 }
 
 // Action is one of DRF's viewset actions.
@@ -265,6 +268,10 @@ type Resource struct {
 
 	Throttles []string // named throttle scopes
 	Endpoints []*Endpoint
+	// UniqueTogether lists the sets of fields (names, as written, two or
+	// more) no two objects share, as Django's unique_together; a unique
+	// index enforces each.
+	UniqueTogether [][]string
 }
 
 // Order is one ordering key.

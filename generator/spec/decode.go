@@ -123,6 +123,7 @@ type resourceDoc struct {
 	Throttles            *yaml.Node `key:"throttles"`
 	Public               *yaml.Node `key:"public"`
 	AllowAnonymousWrites *yaml.Node `key:"allow_anonymous_writes"`
+	UniqueTogether       *yaml.Node `key:"unique_together"`
 }
 
 type fieldDoc struct {
@@ -137,6 +138,7 @@ type fieldDoc struct {
 	ReadOnly  *yaml.Node `key:"read_only"`
 	Owner     *yaml.Node `key:"owner"`
 	Auto      *yaml.Node `key:"auto"`
+	Unique    *yaml.Node `key:"unique"`
 }
 
 // docTypes places each struct in the language. The path is slash-separated;

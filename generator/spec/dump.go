@@ -37,7 +37,7 @@ func fieldString(f *plan.Field) string {
 	for _, x := range []struct {
 		on   bool
 		name string
-	}{{f.Required, "required"}, {f.ReadOnly, "read_only"}, {f.Nullable, "nullable"}, {f.Owner, "owner"}} {
+	}{{f.Required, "required"}, {f.ReadOnly, "read_only"}, {f.Nullable, "nullable"}, {f.Owner, "owner"}, {f.Unique, "unique"}} {
 		if x.on {
 			b.WriteString(" " + x.name)
 		}
@@ -231,6 +231,9 @@ func (d *dumper) resource(r *plan.Resource) {
 	d.w(1, "read_scope: %s", ScopeString(r.ReadScope))
 	d.w(1, "public: %v", r.Public)
 	d.w(1, "throttles: %v", r.Throttles)
+	for _, set := range r.UniqueTogether {
+		d.w(1, "unique_together: %v", set)
+	}
 	for _, e := range r.Endpoints {
 		d.w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
 	}

@@ -24,6 +24,7 @@ var validFor = map[string][]plan.FieldType{
 	"default":    {plan.String, plan.Text, plan.Int, plan.Float, plan.Bool, plan.DateTime},
 	"owner":      {plan.User},
 	"auto":       {plan.DateTime},
+	"unique":     {plan.String, plan.Text, plan.Int, plan.DateTime, plan.User},
 }
 
 func (l *loader) fields(n *yaml.Node, r *plan.Resource) []*plan.Field {
@@ -231,6 +232,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 	l.fieldChoices(fl)
 	l.fieldDefault(fl)
 	l.fieldConflicts(fl)
+	l.fieldUnique(fl)
 	f := fl.f
 	if f.Owner || f.Auto != "" {
 		f.ReadOnly = true
@@ -432,4 +434,23 @@ func (l *loader) fieldConflicts(fl *fieldLoad) {
 			conflict("auto", "default")
 		}
 	}
+}
+
+// fieldUnique reads unique: true.
+func (l *loader) fieldUnique(fl *fieldLoad) {
+	x := fl.d.Unique
+	if x == nil {
+		return
+	}
+	b, ok := l.boolean(x, "unique")
+	if !ok {
+		fl.good = false
+		return
+	}
+	if !b {
+		l.errAt(x, "remove it: fields are not unique unless they say so", "unique: false is the default")
+		fl.good = false
+		return
+	}
+	fl.f.Unique = true
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -374,6 +375,84 @@ func (l *loader) resourceOptions(rl *resourceLoad) {
 	if d.AllowAnonymousWrites != nil {
 		rl.anonWrites, _ = l.boolean(d.AllowAnonymousWrites, "allow_anonymous_writes")
 	}
+	l.uniqueTogether(rl)
+}
+
+// uniqueTogether reads unique_together: a list of sets of two or more
+// distinct fields of the resource, each set once.
+func (l *loader) uniqueTogether(rl *resourceLoad) {
+	n, r := rl.d.UniqueTogether, rl.r
+	if n == nil {
+		return
+	}
+	example := "write a list of field lists, e.g. unique_together: [[product, author]]"
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		l.errAt(n, example, "unique_together must be a non-empty list of field lists")
+		return
+	}
+	if r.Source != "" {
+		l.errAt(n, "remove it: a users view is read-only", "%s: a resource with source: users cannot set unique_together", rl.what)
+		return
+	}
+	fields := map[string]*plan.Field{}
+	var names []string
+	for _, f := range r.Fields {
+		fields[f.Name] = f
+		names = append(names, f.Name)
+	}
+	seen := map[string]int{}
+	for _, set := range n.Content {
+		if set.Kind != yaml.SequenceNode {
+			l.errAt(set, example, "each item of unique_together must be a list of fields, found %s", kindName(set))
+			continue
+		}
+		list, nodes, ok := l.strList(set, "unique_together set")
+		if !ok {
+			continue
+		}
+		if got := l.uniqueSet(list, nodes, fields, names); got && len(list) < 2 {
+			l.errAt(set, "list two or more fields, or write unique: true on the field", "a unique_together set needs two or more fields, found %d", len(list))
+		} else if got {
+			key := strings.Join(sortedCopy(list), ",")
+			if prev, dup := seen[key]; dup {
+				l.errAt(set, "list each set once", "unique_together lists the fields %s twice (first at line %d)", strings.Join(list, ", "), prev)
+				continue
+			}
+			seen[key] = set.Line
+			r.UniqueTogether = append(r.UniqueTogether, list)
+		}
+	}
+}
+
+// uniqueSet checks the fields of one unique_together set.
+func (l *loader) uniqueSet(list []string, nodes []*yaml.Node, fields map[string]*plan.Field, names []string) bool {
+	ok := true
+	in := map[string]bool{}
+	for i, name := range list {
+		switch {
+		case fields[name] == nil:
+			hint := "use a field of the resource"
+			if near := nearest(name, names); near != "" {
+				hint = fmt.Sprintf("did you mean %q?", near)
+			}
+			l.errAt(nodes[i], hint, "unique_together names unknown field %q", name)
+			ok = false
+		case in[name]:
+			l.errAt(nodes[i], "list each field once", "unique_together names %q twice in one set", name)
+			ok = false
+		case fields[name].Type == plan.Float || fields[name].Type == plan.Bool:
+			l.errAt(nodes[i], "use string, text, int, datetime or user fields", "unique_together names %s field %q", fields[name].Type, name)
+			ok = false
+		}
+		in[name] = true
+	}
+	return ok
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
 }
 
 func (l *loader) resourceThrottles(rl *resourceLoad) {
