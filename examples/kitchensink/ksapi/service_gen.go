@@ -155,6 +155,38 @@ func Definition() *service.Definition {
 				Name: "owner_id",
 				Type: "user",
 			}},
+		}, {
+			Name: "products",
+			Columns: []schema.Column{{
+				Name: "sku",
+				Type: "string",
+			}, {
+				Name: "name",
+				Type: "string",
+			}},
+			Indexes: []schema.Index{{
+				Name:    "products_sku_key",
+				Columns: []string{"sku"},
+				Unique:  true,
+			}},
+		}, {
+			Name: "votes",
+			Columns: []schema.Column{{
+				Name: "post",
+				Type: "int",
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}, {
+				Name:    "up",
+				Type:    "bool",
+				Default: true,
+			}},
+			Indexes: []schema.Index{{
+				Name:    "votes_post_owner_id_key",
+				Columns: []string{"post", "owner_id"},
+				Unique:  true,
+			}},
 		}},
 		Mount: Mount,
 	}
@@ -170,5 +202,7 @@ func Mount(r chi.Router, app *rest.App) {
 	mountLetters(r, app)
 	mountSecrets(r, app)
 	mountTickets(r, app)
+	mountProducts(r, app)
+	mountVotes(r, app)
 	mountUsers(r, app)
 }
