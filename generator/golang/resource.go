@@ -391,6 +391,10 @@ func (g *gen) rule(x *res, r *plan.Rule) Code {
 		fl := x.field(r.Field)
 		return Qual(pkgPerm, "FieldRule").Add(T).Call(Lit(fl.Column), Lit(r.UserAttr),
 			Func().Params(Id("o").Op("*").Id(x.model)).Any().Block(Return(Id("o").Dot(valueField(fl)))))
+	case plan.RuleValue:
+		fl := x.field(r.Field)
+		return Qual(pkgPerm, "ValueRule").Add(T).Call(Lit(fl.Column), Lit(r.Value),
+			Func().Params(Id("o").Op("*").Id(x.model)).Any().Block(Return(Id("o").Dot(valueField(fl)))))
 	}
 	return Qual(pkgPerm, "AllRule").Add(T).Call()
 }
@@ -514,6 +518,8 @@ func (w *scopeWriter) expr(s plan.ScopeExpr) Code {
 			return Qual(pkgPerm, "StaffScope").Call(user)
 		case sc.Kind == plan.RuleField:
 			return Qual(pkgPerm, "FieldEqualsScope").Call(user, Lit(w.x.column(sc.Field)), Lit(sc.UserAttr))
+		case sc.Kind == plan.RuleValue:
+			return Qual(pkgPerm, "ValueScope").Call(Lit(w.x.column(sc.Field)), Lit(sc.Value))
 		case sc.Kind == plan.RuleFunc:
 			w.n++
 			v := fmt.Sprintf("where%d", w.n)

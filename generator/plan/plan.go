@@ -140,6 +140,7 @@ const (
 	RuleOwner RuleKind = "owner" // Field (a user field) is the caller
 	RuleStaff RuleKind = "staff" // the caller is staff
 	RuleField RuleKind = "field" // Field equals the caller's UserAttr
+	RuleValue RuleKind = "value" // Field equals the constant Value, whoever the caller
 	RuleFunc  RuleKind = "func"  // a Go scope function a person writes (scopes only)
 )
 
@@ -149,6 +150,7 @@ type Rule struct {
 	Kind     RuleKind
 	Field    string // for RuleOwner and RuleField: the resource field's name
 	UserAttr string // for RuleField: "id", "username" or "is_staff"
+	Value    any    // for RuleValue: a bool, int64 or string
 }
 
 // ReadScope limits what list and lookup queries can see.
@@ -156,6 +158,7 @@ type ReadScope struct {
 	Kind     RuleKind
 	Field    string // RuleOwner, RuleField
 	UserAttr string // RuleField
+	Value    any    // RuleValue: a bool, int64 or string
 	Func     string // RuleFunc: name of the Go scope function, e.g. "TeamScope"
 }
 

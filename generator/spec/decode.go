@@ -95,6 +95,7 @@ type ruleDoc struct {
 	Staff  *yaml.Node `key:"staff"`
 	Field  *yaml.Node `key:"field"`
 	Equals *yaml.Node `key:"equals"`
+	Value  *yaml.Node `key:"value"`
 }
 
 type readScopeDoc struct {

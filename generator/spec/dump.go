@@ -17,6 +17,8 @@ func rateString(r *plan.Rate) string {
 
 func ruleString(k plan.RuleKind, field, attr, fn string) string {
 	switch k {
+	case plan.RuleValue:
+		return "value(" + field + " == " + attr + ")"
 	case plan.RuleOwner:
 		return "owner(" + field + ")"
 	case plan.RuleField:
@@ -28,6 +30,9 @@ func ruleString(k plan.RuleKind, field, attr, fn string) string {
 }
 
 func scopeString(s *plan.ReadScope) string {
+	if s.Kind == plan.RuleValue {
+		return ruleString(s.Kind, s.Field, valueString(s.Value), "")
+	}
 	return ruleString(s.Kind, s.Field, s.UserAttr, s.Func)
 }
 
@@ -182,7 +187,11 @@ func (d *dumper) permissions(s *plan.Service) {
 		d.w(1, "class %s kind=%s", c.Name, c.Kind)
 		d.w(2, "description: %q", c.Description)
 		if c.Rule != nil {
-			d.w(2, "rule: %s", ruleString(c.Rule.Kind, c.Rule.Field, c.Rule.UserAttr, ""))
+			attr := c.Rule.UserAttr
+			if c.Rule.Kind == plan.RuleValue {
+				attr = valueString(c.Rule.Value)
+			}
+			d.w(2, "rule: %s", ruleString(c.Rule.Kind, c.Rule.Field, attr, ""))
 		}
 		if c.Scope != nil {
 			d.w(2, "scope: %s", scopeString(c.Scope))

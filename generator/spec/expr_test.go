@@ -174,7 +174,9 @@ func TestSecurityChecks(t *testing.T) {
 	rule := &plan.Class{Name: "IsOwner", Kind: plan.ClassRule, Scope: &plan.ReadScope{Kind: plan.RuleOwner, Field: "owner"}}
 	gocls := &plan.Class{Name: "Custom", Kind: plan.ClassGo, Scope: &plan.ReadScope{Kind: plan.RuleAll}}
 	team := &plan.Class{Name: "Team", Kind: plan.ClassGo, Scope: &plan.ReadScope{Kind: plan.RuleFunc, Func: "TeamScope"}}
-	l := &loader{classes: map[string]*plan.Class{"IsOwner": rule, "Custom": gocls, "Team": team}}
+	active := &plan.Class{Name: "IsActive", Kind: plan.ClassRule, Scope: &plan.ReadScope{Kind: plan.RuleValue, Field: "active", Value: true}}
+	activeGo := &plan.Class{Name: "ActiveGo", Kind: plan.ClassGo, Scope: &plan.ReadScope{Kind: plan.RuleValue, Field: "active", Value: true}}
+	l := &loader{classes: map[string]*plan.Class{"IsOwner": rule, "Custom": gocls, "Team": team, "IsActive": active, "ActiveGo": activeGo}}
 	tests := []struct {
 		expr                     string
 		protRead, protWrite      bool // BOLA: retrieve, and update/partial_update/destroy
@@ -199,6 +201,13 @@ func TestSecurityChecks(t *testing.T) {
 		{"~IsAuthenticated", false, false, true, true},
 		{"~IsAdminUser & IsOwner", true, true, true, false},
 		{"~AllowAny | IsAuthenticated", false, false, false, false},
+		// A constant ties no object to a caller, and anonymous callers
+		// reach the objects that hold it.
+		{"IsActive", false, false, true, true},
+		{"IsAdminUser | IsActive", false, false, true, true},
+		{"IsAuthenticated & IsActive", false, false, false, false},
+		{"IsActive & IsOwner", true, true, true, false},
+		{"ActiveGo", false, true, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -304,7 +305,7 @@ func (l *loader) goClass(k *yaml.Node, d *classDoc, c *plan.Class) (*yaml.Node, 
 	}
 	c.Kind = plan.ClassGo
 	if d.ReadScope == nil {
-		l.errAt(k, "add read_scope: all, {owner: FIELD}, {staff: true}, {field: FIELD, equals: id} or {func: GoFunc}", "class %s has check: go but no read_scope", c.Name)
+		l.errAt(k, "add read_scope: all, {owner: FIELD}, {staff: true}, {field: FIELD, equals: id}, {field: FIELD, value: true} or {func: GoFunc}", "class %s has check: go but no read_scope", c.Name)
 		return nil, false
 	}
 	sc, ok := l.readScope(d.ReadScope, c.Name, true)
@@ -327,7 +328,7 @@ func (l *loader) ruleClass(v *yaml.Node, d *classDoc, c *plan.Class) (*yaml.Node
 	if !ok {
 		return nil, false
 	}
-	c.Rule = &plan.Rule{Kind: sc.Kind, Field: sc.Field, UserAttr: sc.UserAttr}
+	c.Rule = &plan.Rule{Kind: sc.Kind, Field: sc.Field, UserAttr: sc.UserAttr, Value: sc.Value}
 	c.Scope = sc
 	return d.Rule, true
 }
@@ -335,7 +336,7 @@ func (l *loader) ruleClass(v *yaml.Node, d *classDoc, c *plan.Class) (*yaml.Node
 // readScope parses a read_scope (isScope) or a rule.
 func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.ReadScope, bool) {
 	what := "rule"
-	forms := "{owner: FIELD}, {staff: true} or {field: FIELD, equals: id|username|is_staff}"
+	forms := "{owner: FIELD}, {staff: true}, {field: FIELD, equals: id|username|is_staff} or {field: FIELD, value: CONSTANT}"
 	var d readScopeDoc
 	dst := any(&d.ruleDoc)
 	if isScope {
@@ -373,7 +374,7 @@ func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.Read
 // count is the number of keys d holds.
 func (d *readScopeDoc) count() int {
 	n := 0
-	for _, x := range []*yaml.Node{d.Owner, d.Staff, d.Field, d.Equals, d.Func} {
+	for _, x := range []*yaml.Node{d.Owner, d.Staff, d.Field, d.Equals, d.Value, d.Func} {
 		if x != nil {
 			n++
 		}
@@ -408,6 +409,8 @@ func (l *loader) scopeForm(d *readScopeDoc, what string) (sc *plan.ReadScope, ok
 		var attr string
 		l.enum(d.Equals, "equals", []string{"id", "username", "is_staff"}, &attr)
 		return &plan.ReadScope{Kind: plan.RuleField, Field: f, UserAttr: attr}, ok && attr != "", true
+	case d.count() == 2 && d.Field != nil && d.Value != nil:
+		return l.valueScope(d, what)
 	}
 	return nil, false, false
 }
@@ -420,4 +423,28 @@ func (l *loader) scopeField(v *yaml.Node, what string) (string, bool) {
 		return "", false
 	}
 	return s, ok
+}
+
+// valueScope reads {field: FIELD, value: CONSTANT}: the objects whose
+// field equals a constant, a boolean, an integer or a string.
+func (l *loader) valueScope(d *readScopeDoc, what string) (sc *plan.ReadScope, ok, matched bool) {
+	f, ok := l.scopeField(d.Field, what)
+	v, good := l.ruleConstant(d.Value)
+	return &plan.ReadScope{Kind: plan.RuleValue, Field: f, Value: v}, ok && good, true
+}
+
+// ruleConstant reads the value of a {field, value} rule.
+func (l *loader) ruleConstant(n *yaml.Node) (any, bool) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.Tag {
+		case "!!bool":
+			return l.boolean(n, "value")
+		case "!!int":
+			return l.integer(n, "value", math.MinInt64, math.MaxInt64)
+		case "!!str":
+			return l.str(n, "value")
+		}
+	}
+	l.errAt(n, "write a boolean, an integer or a string, such as value: true", "value must be a boolean, an integer or a string, found %s", kindName(n))
+	return nil, false
 }

@@ -43,6 +43,12 @@ func objectProtected(e plan.Expr, read bool) bool {
 		if e.Builtin {
 			return e.Name == plan.IsAdminUser
 		}
+		if e.Class != nil && e.Class.Scope != nil && e.Class.Scope.Kind == plan.RuleValue {
+			// A constant ties no object to a caller: every caller reaches
+			// every object that holds it (a check: go class's object check
+			// still counts on writes).
+			return !read && e.Class.Kind == plan.ClassGo
+		}
 		return !read || (e.Class != nil && e.Class.Scope != nil && e.Class.Scope.Kind != plan.RuleAll)
 	case *plan.And:
 		return objectProtected(e.L, read) || objectProtected(e.R, read)
@@ -66,13 +72,14 @@ func readAllClass(e plan.Expr) string {
 // anonymousMayPass says whether an anonymous caller may pass e on an unsafe
 // method, on a detail route (with an object) or not. A declarative rule
 // (owner, field, staff) denies an anonymous caller every object, but has
-// no object to deny on create. A check: go class is assumed to pass: the
+// no object to deny on create; a rule on a constant (value) lets anyone,
+// anonymous included, reach the objects that hold it. A check: go class is assumed to pass: the
 // spec cannot prove what hand-written code does.
 func anonymousMayPass(e plan.Expr, detail bool) bool {
 	switch e := e.(type) {
 	case *plan.Ref:
 		if !e.Builtin {
-			return !(detail && e.Class != nil && e.Class.Kind == plan.ClassRule)
+			return !(detail && e.Class != nil && e.Class.Kind == plan.ClassRule && (e.Class.Scope == nil || e.Class.Scope.Kind != plan.RuleValue))
 		}
 		return e.Name == plan.AllowAny
 	case *plan.And:
@@ -128,7 +135,7 @@ func (l *loader) checkClassFields(c *plan.Class, r *plan.Resource, at *yaml.Node
 		return
 	}
 	sc := c.Scope
-	if sc.Kind != plan.RuleOwner && sc.Kind != plan.RuleField {
+	if sc.Kind != plan.RuleOwner && sc.Kind != plan.RuleField && sc.Kind != plan.RuleValue {
 		return
 	}
 	var f *plan.Field
@@ -142,6 +149,10 @@ func (l *loader) checkClassFields(c *plan.Class, r *plan.Resource, at *yaml.Node
 	}
 	if f == nil {
 		l.errAt(at, fmt.Sprintf("add a field %q to the resource, or use another class", sc.Field), "class %s uses field %q, which resource %q does not have", c.Name, sc.Field, r.Name)
+		return
+	}
+	if sc.Kind == plan.RuleValue {
+		l.checkValueField(c, r, f, at)
 		return
 	}
 	var want []plan.FieldType
@@ -261,4 +272,33 @@ func (l *loader) checkAnonymousWrites(rl *resourceLoad) {
 	if len(open) > 0 {
 		l.errAt(at, "require a user (e.g. IsAuthenticated & ...), or set allow_anonymous_writes: true", "%s: anonymous callers pass the permission check of %s", rl.what, strings.Join(open, ", "))
 	}
+}
+
+// checkValueField checks that the constant of class c's {field, value}
+// rule is a value field f of resource r can hold.
+func (l *loader) checkValueField(c *plan.Class, r *plan.Resource, f *plan.Field, at *yaml.Node) {
+	v := c.Scope.Value
+	var want []plan.FieldType
+	switch v.(type) {
+	case bool:
+		want = []plan.FieldType{plan.Bool}
+	case int64:
+		want = []plan.FieldType{plan.Int}
+	case string:
+		want = []plan.FieldType{plan.String, plan.Text}
+	}
+	switch {
+	case !contains(want, f.Type):
+		l.errAt(at, fmt.Sprintf("compare field %q with a constant of its type, or give it type %s", f.Name, want[0]), "class %s compares field %q of resource %q, of type %s, with the constant %s", c.Name, f.Name, r.Name, f.Type, constText(v))
+	case f.Choices != nil && !containsAny(f.Choices, v):
+		l.errAt(at, "compare it with one of the field's choices", "class %s compares field %q of resource %q with %s, which is not one of its choices: the rule would allow nothing", c.Name, f.Name, r.Name, constText(v))
+	}
+}
+
+// constText writes a rule's constant as the spec would: true, 3, "x".
+func constText(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
 }

@@ -19,6 +19,7 @@ type Rule[T any] struct {
 	attr   string
 	owner  func(*T) *int64
 	value  func(*T) any
+	want   any      // ruleValue: the constant
 	l, r   *Rule[T] // ruleAnd, ruleOr
 	msg    string
 }
@@ -31,6 +32,7 @@ const (
 	ruleOwner
 	ruleStaff
 	ruleField
+	ruleValue
 	ruleAnd
 	ruleOr
 )
@@ -55,6 +57,14 @@ func StaffRule[T any]() Rule[T] { return Rule[T]{kind: ruleStaff} }
 // or a nil pointer for NULL.
 func FieldRule[T any](column, attr string, value func(*T) any) Rule[T] {
 	return Rule[T]{kind: ruleField, column: column, attr: attr, value: value}
+}
+
+// ValueRule allows the object whose field (column, read in Go with value)
+// equals the constant want, a bool, int64 or string, whoever the caller
+// is (anonymous included): ValueEquals and ValueScope. value returns the
+// field's Go value, nil or a nil pointer for NULL, which never matches.
+func ValueRule[T any](column string, want any, value func(*T) any) Rule[T] {
+	return Rule[T]{kind: ruleValue, column: column, want: want, value: value}
 }
 
 // Or is the rule allowing what r or o allows: r.Allows || o.Allows, and
@@ -86,6 +96,8 @@ func (r *Rule[T]) allows(u *identity.User, obj *T) bool {
 		return StaffCheck(u)
 	case ruleField:
 		return FieldEquals(u, r.attr, r.value(obj))
+	case ruleValue:
+		return ValueEquals(r.value(obj), r.want)
 	case ruleAnd:
 		return r.l.allows(u, obj) && r.r.allows(u, obj)
 	case ruleOr:
@@ -105,6 +117,8 @@ func (r Rule[T]) Scope(u *identity.User) sqlexpr.Where {
 		return StaffScope(u)
 	case ruleField:
 		return FieldEqualsScope(u, r.column, r.attr)
+	case ruleValue:
+		return ValueScope(r.column, r.want)
 	case ruleAnd:
 		return r.l.Scope(u).And(r.r.Scope(u))
 	case ruleOr:

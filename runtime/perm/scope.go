@@ -100,6 +100,35 @@ func FieldEqualsScope(u *identity.User, column, attr string) sqlexpr.Where {
 	return sqlexpr.Where{SQL: sqlexpr.Ident(column) + " = ?", Args: []any{v}}
 }
 
+// ValueEquals reports whether an object's field value equals want, a
+// constant bool, int64 or string: value is the field's Go value (as for
+// FieldEquals); nil (NULL), a value of another type and a want of another
+// type never match. Strings compare byte for byte, as SQL = does.
+func ValueEquals(value, want any) bool {
+	switch w := want.(type) {
+	case bool:
+		v, ok := asBool(value)
+		return ok && v == w
+	case int64:
+		v, ok := asInt64(value)
+		return ok && v == w
+	case string:
+		v, ok := asString(value)
+		return ok && v == w
+	}
+	return false
+}
+
+// ValueScope is ValueEquals as SQL: column = want; Nothing for a want of
+// another type.
+func ValueScope(column string, want any) sqlexpr.Where {
+	switch want.(type) {
+	case bool, int64, string:
+		return sqlexpr.Where{SQL: sqlexpr.Ident(column) + " = ?", Args: []any{want}}
+	}
+	return sqlexpr.Nothing
+}
+
 func asInt64(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:

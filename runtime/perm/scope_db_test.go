@@ -84,6 +84,10 @@ func scopeRules() []struct {
 	ownerByID := FieldRule[row]("owner_id", AttrID, func(r *row) any { return r.OwnerID })
 	unknown := FieldRule[row]("author", "email", func(r *row) any { return r.Author })
 	staff := StaffRule[row]()
+	flagOn := ValueRule[row]("flag", true, func(r *row) any { return r.Flag })
+	flagOff := ValueRule[row]("flag", false, func(r *row) any { return r.Flag })
+	authorBob := ValueRule[row]("author", "bob", func(r *row) any { return r.Author })
+	orderThree := ValueRule[row]("order", int64(3), func(r *row) any { return r.Order })
 	// (IsAuthenticated && author) || (IsAdminUser && all): an Or of
 	// scopes guarded by the branches' request checks.
 	guarded := funcRule{
@@ -112,6 +116,13 @@ func scopeRules() []struct {
 		{"(owner|flag)&order", owner.Or(flag).And(order)},
 		{"staff&owner", staff.And(owner)},
 		{"guarded", guarded},
+		{"flag=true", flagOn},
+		{"flag=false", flagOff},
+		{"author=bob", authorBob},
+		{"order=3", orderThree},
+		{"flag=true|staff", staff.Or(flagOn)},
+		{"owner&flag=true", owner.And(flagOn)},
+		{"wrong constant type", ValueRule[row]("flag", 1.5, func(r *row) any { return r.Flag })},
 		{"zero rule", Rule[row]{}},
 	}
 }
@@ -226,7 +237,7 @@ func differential(t *testing.T, d dialect) {
 	}
 	// The sample data must exercise every rule that can allow anything.
 	for _, r := range rules {
-		if r.name != "unknown attr" && r.name != "zero rule" && !nonEmpty[r.name] {
+		if r.name != "unknown attr" && r.name != "zero rule" && r.name != "wrong constant type" && !nonEmpty[r.name] {
 			t.Errorf("rule %s allows no row to any caller: the sample proves nothing", r.name)
 		}
 	}
