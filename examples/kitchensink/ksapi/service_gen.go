@@ -187,6 +187,16 @@ func Definition() *service.Definition {
 				Columns: []string{"post", "owner_id"},
 				Unique:  true,
 			}},
+		}, {
+			Name: "listings",
+			Columns: []schema.Column{{
+				Name: "title",
+				Type: "string",
+			}, {
+				Name:    "active",
+				Type:    "bool",
+				Default: true,
+			}},
 		}},
 		Mount: Mount,
 	}
@@ -204,5 +214,6 @@ func Mount(r chi.Router, app *rest.App) {
 	mountTickets(r, app)
 	mountProducts(r, app)
 	mountVotes(r, app)
+	mountListings(r, app)
 	mountUsers(r, app)
 }
