@@ -336,12 +336,14 @@ func (l *loader) ruleClass(v *yaml.Node, d *classDoc, c *plan.Class) (*yaml.Node
 // readScope parses a read_scope (isScope) or a rule.
 func (l *loader) readScope(n *yaml.Node, class string, isScope bool) (*plan.ReadScope, bool) {
 	what := "rule"
-	forms := "{owner: FIELD}, {staff: true}, {field: FIELD, equals: id|username|is_staff} or {field: FIELD, value: CONSTANT}"
+	forms := "{owner: FIELD}, {staff: true}, {field: FIELD, equals: id|username|is_staff}"
 	var d readScopeDoc
 	dst := any(&d.ruleDoc)
 	if isScope {
 		what, dst = "read_scope", &d
-		forms = "all, " + forms + " or {func: GoFunc}"
+		forms = "all, " + forms + ", {field: FIELD, value: CONSTANT} or {func: GoFunc}"
+	} else {
+		forms += " or {field: FIELD, value: CONSTANT}"
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
 		if isScope && n.Value == "all" {
