@@ -9,8 +9,8 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
@@ -88,7 +88,7 @@ type ListingStore interface {
 	// returns false nothing is written and Update returns rest.ErrDenied.
 	Update(ctx context.Context, obj *Listing, allowed func(*Listing) bool) (*Listing, error)
 	// CheckRefs reports the user fields of obj that name no user.
-	CheckRefs(ctx context.Context, obj *Listing) (problem.FieldErrors, error)
+	CheckRefs(ctx context.Context, obj *Listing) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }

@@ -10,8 +10,8 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
@@ -69,7 +69,7 @@ type VoteStore interface {
 	// returns false nothing is written and Update returns rest.ErrDenied.
 	Update(ctx context.Context, obj *Vote, allowed func(*Vote) bool) (*Vote, error)
 	// CheckRefs reports the user fields of obj that name no user.
-	CheckRefs(ctx context.Context, obj *Vote) (problem.FieldErrors, error)
+	CheckRefs(ctx context.Context, obj *Vote) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }
