@@ -16,10 +16,12 @@ const (
 )
 
 // Migrate creates the tables that are missing and adds the columns that
-// are new and nullable or have a default. It refuses, without changing
-// anything, a column that was dropped from the spec, changed type, or is
-// new but required without a default; the error names the table, the
-// column and what to do. Running it again changes nothing.
+// are new and nullable or have a default, and the indexes that are
+// missing. It refuses, without changing anything, a column that was
+// dropped from the spec, changed type, or is new but required without a
+// default, and a new unique index over rows that already hold duplicates;
+// the error names the table, the columns and what to do. Running it again
+// changes nothing.
 //
 // It runs in one transaction that reads the schema and changes it, so that
 // instances starting together do not race: on PostgreSQL the transaction

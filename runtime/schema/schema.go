@@ -1,8 +1,9 @@
 // Package schema creates and migrates tables: those of generated resources
 // and the runtime's own (users, tokens, sessions, refresh families,
 // throttle hits). A spec change that only adds (a table, a nullable column,
-// a column with a default) is applied at start; a destructive one (a
-// dropped or retyped column) is refused with a message.
+// a column with a default, an index) is applied at start; a destructive
+// one (a dropped or retyped column, a unique index the rows already
+// break) is refused with a message.
 package schema
 
 import (
