@@ -191,8 +191,12 @@ func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
+		args, err := bindArgs(t.Dialect, t.InsertArgs(obj))
+		if err != nil {
+			return nil, err
+		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), args...).Scan(&id); err != nil {
 			return nil, err
 		}
 		return t.get(ctx, tx, sqlexpr.Where{}, id)
@@ -209,7 +213,11 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
-		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), t.UpdateArgs(obj)...)
+		args, err := bindArgs(t.Dialect, t.UpdateArgs(obj))
+		if err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), args...)
 		if err != nil {
 			return nil, err
 		}
