@@ -132,11 +132,14 @@ type fieldDoc struct {
 	MaxLength *yaml.Node `key:"max_length"`
 	Min       *yaml.Node `key:"min"`
 	Max       *yaml.Node `key:"max"`
-	Choices   *yaml.Node `key:"choices"`
-	Default   *yaml.Node `key:"default"`
-	ReadOnly  *yaml.Node `key:"read_only"`
-	Owner     *yaml.Node `key:"owner"`
-	Auto      *yaml.Node `key:"auto"`
+	// decimal fields
+	MaxDigits     *yaml.Node `key:"max_digits"`
+	DecimalPlaces *yaml.Node `key:"decimal_places"`
+	Choices       *yaml.Node `key:"choices"`
+	Default       *yaml.Node `key:"default"`
+	ReadOnly      *yaml.Node `key:"read_only"`
+	Owner         *yaml.Node `key:"owner"`
+	Auto          *yaml.Node `key:"auto"`
 }
 
 // docTypes places each struct in the language. The path is slash-separated;
