@@ -12,12 +12,13 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
+
+	"github.com/wardhq/ward/runtime/schema"
 )
 
-// MaxDecimalDigits is the largest max_digits of a decimal field: on SQLite
-// a decimal is stored as value×10^decimal_places in a 64-bit INTEGER, which
-// holds every number of 18 digits.
-const MaxDecimalDigits = 18
+// MaxDecimalDigits is the largest max_digits of a decimal field (see
+// schema.MaxDecimalDigits).
+const MaxDecimalDigits = schema.MaxDecimalDigits
 
 // DRF's DecimalField messages.
 const (
@@ -205,6 +206,10 @@ type DecimalArg struct {
 	V      *apd.Decimal
 	Places int
 }
+
+// BindDecimal is the DecimalArg of v (nil for NULL) in a column of
+// places decimal places.
+func BindDecimal(v *apd.Decimal, places int) DecimalArg { return DecimalArg{V: v, Places: places} }
 
 // errDecimalRange reports a decimal that does not fit its column; the
 // decoders never produce one.

@@ -54,3 +54,8 @@ type Index struct {
 // migrated, so that instances starting together queue instead of creating
 // a table twice.
 const MigrateLock int64 = 0x77617264_6d696772 // "wardmigr"
+
+// MaxDecimalDigits is the largest MaxDigits of a decimal column: on SQLite
+// a decimal is stored as value×10^DecimalPlaces in a 64-bit INTEGER, which
+// holds every number of 18 digits.
+const MaxDecimalDigits = 18
