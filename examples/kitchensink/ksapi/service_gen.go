@@ -155,6 +155,26 @@ func Definition() *service.Definition {
 				Name: "owner_id",
 				Type: "user",
 			}},
+		}, {
+			Name: "products",
+			Columns: []schema.Column{{
+				Name: "name",
+				Type: "string",
+			}, {
+				Name:          "price",
+				Type:          "decimal",
+				MaxDigits:     10,
+				DecimalPlaces: 2,
+			}, {
+				Name:          "cost",
+				Type:          "decimal",
+				Nullable:      true,
+				MaxDigits:     10,
+				DecimalPlaces: 2,
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
 		}},
 		Mount: Mount,
 	}
@@ -170,5 +190,6 @@ func Mount(r chi.Router, app *rest.App) {
 	mountLetters(r, app)
 	mountSecrets(r, app)
 	mountTickets(r, app)
+	mountProducts(r, app)
 	mountUsers(r, app)
 }
