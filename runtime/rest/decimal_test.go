@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -288,22 +289,23 @@ func FuzzParseDecimal(f *testing.F) {
 var sinkErr error
 
 // BenchmarkDecimal compares decoding a decimal field from a JSON body and
-// encoding it in a response with the same for a float field.
+// encoding it in a response with the same for a float field. The rules are
+// built for every body, as the generated decoders do.
 func BenchmarkDecimal(b *testing.B) {
 	body := []byte(`{"price": "1234.56"}`)
 	b.Run("decode/decimal", func(b *testing.B) {
-		r := Rules{Required: true, MaxDigits: 10, DecimalPlaces: 2, MinDecimal: MustDecimal("0")}
 		b.ReportAllocs()
 		for b.Loop() {
+			r := Rules{Required: true, MaxDigits: 10, DecimalPlaces: 2, MinDecimal: MustDecimal("0")}
 			in, _ := ParseInput(body, Create)
 			var d apd.Decimal
 			in.Decimal("price", r, &d)
 		}
 	})
 	b.Run("decode/float", func(b *testing.B) {
-		r := Rules{Required: true, Min: F64(0)}
 		b.ReportAllocs()
 		for b.Loop() {
+			r := Rules{Required: true, Min: F64(0)}
 			in, _ := ParseInput(body, Create)
 			var f float64
 			in.Float("price", r, &f)
@@ -328,4 +330,22 @@ func BenchmarkDecimal(b *testing.B) {
 			_, sinkErr = json.Marshal(v)
 		}
 	})
+}
+
+// ExampleParseDecimal computes an order's total exactly, as a write hook
+// would: a price of 2 places times a quantity, with apd's context refusing
+// any rounding.
+func ExampleParseDecimal() {
+	price, msg := ParseDecimal("19.99", 10, 2)
+	if msg != "" {
+		panic(msg)
+	}
+	c := apd.BaseContext.WithPrecision(MaxDecimalDigits)
+	c.Traps |= apd.Inexact | apd.Rounded
+	var total apd.Decimal
+	if _, err := c.Mul(&total, price, apd.New(3, 0)); err != nil {
+		panic(err)
+	}
+	fmt.Println(total.String())
+	// Output: 59.97
 }
