@@ -101,7 +101,8 @@ type decimalParts struct {
 
 // splitDecimal parses s (surrounding whitespace removed) as Python's
 // decimal.Decimal does for finite values: [sign] digits [. digits]
-// [e [sign] digits]. NaN, Infinity and anything else are refused.
+// [e [sign] digits], where single underscores may group digits ("1_000").
+// NaN, Infinity and anything else are refused.
 func splitDecimal(s string) (decimalParts, bool) {
 	var p decimalParts
 	if s != "" && (s[0] == '+' || s[0] == '-') {
@@ -110,7 +111,9 @@ func splitDecimal(s string) (decimalParts, bool) {
 	}
 	mant, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
 	whole, frac, _ := strings.Cut(mant, ".")
-	if whole == "" && frac == "" || !allDigits(whole) || !allDigits(frac) {
+	whole, ok1 := digits(whole)
+	frac, ok2 := digits(frac)
+	if whole == "" && frac == "" || !ok1 || !ok2 {
 		return p, false
 	}
 	if hasExp {
@@ -121,7 +124,8 @@ func splitDecimal(s string) (decimalParts, bool) {
 			}
 			expText = expText[1:]
 		}
-		if expText == "" || !allDigits(expText) {
+		expText, ok := digits(expText)
+		if expText == "" || !ok {
 			return p, false
 		}
 		e, err := strconv.ParseInt(expText, 10, 64)
@@ -138,13 +142,23 @@ func splitDecimal(s string) (decimalParts, bool) {
 	return p, true
 }
 
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+// digits returns s without its grouping underscores, and whether s is
+// ASCII digits with single underscores between them (or empty).
+func digits(s string) (string, bool) {
+	if !strings.Contains(s, "_") {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return "", false
+			}
+		}
+		return s, true
+	}
+	for _, group := range strings.Split(s, "_") {
+		if _, ok := digits(group); !ok || group == "" {
+			return "", false
 		}
 	}
-	return true
+	return strings.ReplaceAll(s, "_", ""), true
 }
 
 // ParseDecimal parses text as DRF's DecimalField(max_digits,

@@ -40,7 +40,13 @@ func TestParseDecimal(t *testing.T) {
 		{"0", "0.00", ""},
 		{"99999999.99", "99999999.99", ""},
 		{"-99999999.99", "-99999999.99", ""},
+		{"1_000.5_0", "1000.50", ""}, // Python's grouping underscores
+		{"1e0_1", "10.00", ""},
 		{"abc", "", decimalInvalid},
+		{"_1", "", decimalInvalid},
+		{"1_", "", decimalInvalid},
+		{"1__0", "", decimalInvalid},
+		{"1_.5", "", decimalInvalid},
 		{"", "", decimalInvalid},
 		{"1,5", "", decimalInvalid},
 		{"NaN", "", decimalInvalid},
