@@ -215,7 +215,8 @@ func MustDecimal(s string) *apd.Decimal {
 // DecimalArg binds a decimal column: NUMERIC(p,s) on PostgreSQL, and on
 // SQLite an INTEGER holding V×10^Places, which keeps values exact and
 // orders and compares them as numbers. A nil V is NULL. Table converts it
-// for its dialect before a statement runs.
+// for its dialect before a statement runs, in writes and in the arguments
+// of a read's sqlexpr.Where (a range filter on a decimal column).
 type DecimalArg struct {
 	V      *apd.Decimal
 	Places int

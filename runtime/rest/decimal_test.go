@@ -239,12 +239,8 @@ func TestDecimalStorage(t *testing.T) {
 				}
 			}
 		}
-		bound := DecimalArg{V: MustDecimal("0.1"), Places: 2}
-		lo, err := bound.bind(tb.Dialect)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, _, err := tb.List(ctx, sqlexpr.Where{SQL: `"price" >= ?`, Args: []any{lo}}, `"price" DESC, "id" ASC`, 100, 0)
+		where := sqlexpr.Where{SQL: `"price" >= ?`, Args: []any{BindDecimal(MustDecimal("0.1"), 2)}}
+		rows, n, err := tb.List(ctx, where, `"price" DESC, "id" ASC`, 100, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,8 +249,14 @@ func TestDecimalStorage(t *testing.T) {
 			got = append(got, r.Price.String())
 		}
 		want := []string{"9999999999999999.99", "10.00", "2.05", "0.10"}
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(got, want) || n != len(want) {
 			t.Errorf("price >= 0.1 by price desc: %v, want %v", got, want)
+		}
+		if _, ok := where.Args[0].(DecimalArg); !ok {
+			t.Error("List changed the caller's arguments")
+		}
+		if _, err := tb.Get(ctx, sqlexpr.Where{SQL: `"price" = ?`, Args: []any{BindDecimal(MustDecimal("10"), 2)}}, rows[1].ID); err != nil {
+			t.Errorf("get by price: %v", err)
 		}
 		// A value that does not fit its column is refused, nothing stored.
 		if _, err := tb.Create(ctx, &priced{Price: *MustDecimal("1.005")}); err == nil {

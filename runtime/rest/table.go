@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -94,14 +95,18 @@ func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, order string, 
 	if where.SQL != "" {
 		cond = " WHERE " + where.SQL
 	}
+	wargs, err := bindArgs(t.Dialect, slices.Clone(where.Args))
+	if err != nil {
+		return nil, 0, err
+	}
 	var count int
-	if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+cond, where.Args...).Scan(&count); err != nil {
+	if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+cond, wargs...).Scan(&count); err != nil {
 		return nil, 0, err
 	}
 	if count <= offset {
 		return nil, count, nil
 	}
-	args := append(append(make([]any, 0, len(where.Args)+2), where.Args...), limit, offset)
+	args := append(wargs, limit, offset)
 	rows, err := t.query(ctx, t.Select+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
@@ -130,6 +135,10 @@ func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where sqlexpr.Where, id 
 	if where.SQL != "" {
 		cond += " AND (" + where.SQL + ")"
 		args = append(args, where.Args...)
+	}
+	args, err := bindArgs(t.Dialect, args)
+	if err != nil {
+		return nil, err
 	}
 	o, err := t.Scan(t.queryRow(ctx, tx, t.Select+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
