@@ -11,8 +11,8 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/go-chi/chi/v5"
+	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
-	"github.com/wardhq/ward/runtime/problem"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
@@ -80,7 +80,7 @@ type ProductStore interface {
 	// returns false nothing is written and Update returns rest.ErrDenied.
 	Update(ctx context.Context, obj *Product, allowed func(*Product) bool) (*Product, error)
 	// CheckRefs reports the user fields of obj that name no user.
-	CheckRefs(ctx context.Context, obj *Product) (problem.FieldErrors, error)
+	CheckRefs(ctx context.Context, obj *Product) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
 }
