@@ -40,6 +40,7 @@ const ScaffoldHeader = "// Scaffolded by ward; yours to edit."
 
 // Import paths of the runtime packages generated code uses.
 const (
+	pkgAPD      = "github.com/cockroachdb/apd/v3"
 	pkgChi      = "github.com/go-chi/chi/v5"
 	pkgIdentity = "github.com/wardhq/ward/runtime/identity"
 	pkgPerm     = "github.com/wardhq/ward/runtime/perm"
@@ -163,6 +164,7 @@ func commentText(format string, args ...any) string {
 func (g *gen) newFile() *jen.File {
 	f := jen.NewFile(g.svc.Package)
 	f.HeaderComment(Header(g.svc.SpecFile) + "\n\n" + BuildConstraint)
+	f.ImportName(pkgAPD, "apd")
 	f.ImportName(pkgChi, "chi")
 	f.ImportName(pkgIdentity, "identity")
 	f.ImportName(pkgPerm, "perm")

@@ -16,7 +16,7 @@ type structType struct {
 }
 
 var (
-	ruleType       = structType{pkgRest, "Rules", []string{"Required", "Nullable", "AllowBlank", "MinLength", "MaxLength", "Min", "Max", "Choices"}}
+	ruleType       = structType{pkgRest, "Rules", []string{"Required", "Nullable", "AllowBlank", "MinLength", "MaxLength", "Min", "Max", "Choices", "MaxDigits", "DecimalPlaces", "MinDecimal", "MaxDecimal"}}
 	viewType       = structType{pkgRest, "View", []string{"App", "Resource", "Chain", "Anon", "User", "Scopes"}}
 	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques"}}
 	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
@@ -27,7 +27,7 @@ var (
 	basicType      = structType{pkgService, "Basic", []string{"Realm"}}
 	throttleType   = structType{pkgService, "Throttle", []string{"TrustedProxies", "Anon", "User", "Login", "LoginRateEnv", "Scopes"}}
 	tableDefType   = structType{pkgSchema, "Table", []string{"Name", "Columns", "Key", "Keyless", "Indexes"}}
-	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade"}}
+	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade", "MaxDigits", "DecimalPlaces"}}
 )
 
 // structTypes lists every structType, for the test.

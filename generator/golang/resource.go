@@ -67,6 +67,8 @@ func goType(fl *plan.Field) *Statement {
 		t = Int64()
 	case plan.Float:
 		t = Float64()
+	case plan.Decimal:
+		t = Qual(pkgAPD, "Decimal")
 	case plan.Bool:
 		t = Bool()
 	case plan.DateTime:
@@ -135,7 +137,7 @@ func (g *gen) decode(f *File, x *res) {
 					Id("obj").Dot(valueField(fl)).Op("=").Add(val)))
 			}
 		}
-		method := map[plan.FieldType]string{plan.String: "String", plan.Text: "String", plan.Int: "Int", plan.Float: "Float", plan.Bool: "Bool", plan.DateTime: "Time", plan.User: "UserRef"}[fl.Type]
+		method := map[plan.FieldType]string{plan.String: "String", plan.Text: "String", plan.Int: "Int", plan.Float: "Float", plan.Decimal: "Decimal", plan.Bool: "Bool", plan.DateTime: "Time", plan.User: "UserRef"}[fl.Type]
 		if fl.Nullable {
 			method += "Ptr"
 		}
@@ -169,6 +171,9 @@ func rules(fl *plan.Field) Code {
 	}
 	if fl.Max != nil {
 		d["Max"] = Qual(pkgRest, "F64").Call(Lit(*fl.Max))
+	}
+	if fl.Type == plan.Decimal {
+		decimalRules(fl, d)
 	}
 	if len(fl.Choices) > 0 {
 		var cs []Code

@@ -183,6 +183,9 @@ func tableDefs(resources []*plan.Resource) []Code {
 			if fl.Nullable {
 				c["Nullable"] = True()
 			}
+			if fl.Type == plan.Decimal {
+				c["MaxDigits"], c["DecimalPlaces"] = Lit(fl.MaxDigits), Lit(fl.DecimalPlaces)
+			}
 			if t, ok := fl.Default.(time.Time); ok {
 				c["Default"] = Lit(t.UTC().Format(time.RFC3339Nano))
 			} else if fl.Default != nil {

@@ -128,7 +128,7 @@ func (x *res) scanBody() []Code {
 	var pre, args, post []Code
 	args = append(args, Op("&").Id("o").Dot("ID"))
 	for _, fl := range x.r.Fields {
-		args = append(args, Op("&").Id("o").Dot(valueField(fl)))
+		args = append(args, scanDest(fl))
 		if fl.Type != plan.User {
 			continue
 		}
@@ -162,7 +162,7 @@ func (x *res) writes(d map[string]Code) {
 	for _, fl := range ins {
 		cols = append(cols, ident(fl.Column))
 		marks = append(marks, "?")
-		vals = append(vals, Id("o").Dot(valueField(fl)))
+		vals = append(vals, bindValue(fl))
 	}
 	insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ") RETURNING " + ident("id")
 	if len(ins) == 0 {
@@ -172,7 +172,7 @@ func (x *res) writes(d map[string]Code) {
 	var uvals []Code
 	for _, fl := range x.writable(true) {
 		sets = append(sets, ident(fl.Column)+" = ?")
-		uvals = append(uvals, Id("o").Dot(valueField(fl)))
+		uvals = append(uvals, bindValue(fl))
 	}
 	if len(sets) == 0 {
 		sets = []string{ident("id") + " = " + ident("id")}

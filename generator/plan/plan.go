@@ -201,10 +201,14 @@ const (
 type FieldType string
 
 const (
-	String   FieldType = "string"   // short text, Go string, SQL TEXT
-	Text     FieldType = "text"     // long text, Go string, SQL TEXT
-	Int      FieldType = "int"      // int64, SQL INTEGER/BIGINT
-	Float    FieldType = "float"    // float64, SQL REAL/DOUBLE PRECISION
+	String FieldType = "string" // short text, Go string, SQL TEXT
+	Text   FieldType = "text"   // long text, Go string, SQL TEXT
+	Int    FieldType = "int"    // int64, SQL INTEGER/BIGINT
+	Float  FieldType = "float"  // float64, SQL REAL/DOUBLE PRECISION
+	// Decimal is an exact decimal: apd.Decimal in Go, a string with exactly
+	// DecimalPlaces places in JSON, NUMERIC(p,s) on PostgreSQL and a scaled
+	// INTEGER on SQLite.
+	Decimal  FieldType = "decimal"
 	Bool     FieldType = "bool"     // bool
 	DateTime FieldType = "datetime" // time.Time, RFC 3339 in JSON, UTC
 	User     FieldType = "user"     // reference to a user; JSON shows the username
@@ -230,6 +234,11 @@ type Field struct {
 	// Unique: no two objects share the field's value (NULLs excepted), as
 	// Django's unique=True; a unique index enforces it.
 	Unique bool
+	// MaxDigits and DecimalPlaces are a decimal field's precision and
+	// scale; MinDecimal and MaxDecimal its bounds as the spec wrote them
+	// ("" for none), exact where Min and Max would not be.
+	MaxDigits, DecimalPlaces int
+	MinDecimal, MaxDecimal   string
 }
 
 // Action is one of DRF's viewset actions.

@@ -134,12 +134,15 @@ type fieldDoc struct {
 	MaxLength *yaml.Node `key:"max_length"`
 	Min       *yaml.Node `key:"min"`
 	Max       *yaml.Node `key:"max"`
-	Choices   *yaml.Node `key:"choices"`
-	Default   *yaml.Node `key:"default"`
-	ReadOnly  *yaml.Node `key:"read_only"`
-	Owner     *yaml.Node `key:"owner"`
-	Auto      *yaml.Node `key:"auto"`
-	Unique    *yaml.Node `key:"unique"`
+	// decimal fields
+	MaxDigits     *yaml.Node `key:"max_digits"`
+	DecimalPlaces *yaml.Node `key:"decimal_places"`
+	Choices       *yaml.Node `key:"choices"`
+	Default       *yaml.Node `key:"default"`
+	ReadOnly      *yaml.Node `key:"read_only"`
+	Owner         *yaml.Node `key:"owner"`
+	Auto          *yaml.Node `key:"auto"`
+	Unique        *yaml.Node `key:"unique"`
 }
 
 // docTypes places each struct in the language. The path is slash-separated;

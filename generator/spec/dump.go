@@ -62,6 +62,9 @@ func fieldString(f *plan.Field) string {
 	if f.Max != nil {
 		fmt.Fprintf(&b, " max=%v", *f.Max)
 	}
+	if f.Type == plan.Decimal {
+		dumpDecimal(&b, f)
+	}
 	if f.Choices != nil {
 		b.WriteString(" choices=[")
 		for i, c := range f.Choices {

@@ -12,19 +12,21 @@ import (
 	"github.com/wardhq/ward/generator/plan"
 )
 
-var fieldTypes = []string{string(plan.String), string(plan.Text), string(plan.Int), string(plan.Float), string(plan.Bool), string(plan.DateTime), string(plan.User)}
+var fieldTypes = []string{string(plan.String), string(plan.Text), string(plan.Int), string(plan.Float), string(plan.Decimal), string(plan.Bool), string(plan.DateTime), string(plan.User)}
 
 // validFor says which field types each constraint applies to.
 var validFor = map[string][]plan.FieldType{
-	"min_length": {plan.String, plan.Text},
-	"max_length": {plan.String, plan.Text},
-	"min":        {plan.Int, plan.Float},
-	"max":        {plan.Int, plan.Float},
-	"choices":    {plan.String, plan.Text, plan.Int, plan.Float},
-	"default":    {plan.String, plan.Text, plan.Int, plan.Float, plan.Bool, plan.DateTime},
-	"owner":      {plan.User},
-	"auto":       {plan.DateTime},
-	"unique":     {plan.String, plan.Text, plan.Int, plan.DateTime, plan.User},
+	"min_length":     {plan.String, plan.Text},
+	"max_length":     {plan.String, plan.Text},
+	"min":            {plan.Int, plan.Float, plan.Decimal},
+	"max":            {plan.Int, plan.Float, plan.Decimal},
+	"max_digits":     {plan.Decimal},
+	"decimal_places": {plan.Decimal},
+	"choices":        {plan.String, plan.Text, plan.Int, plan.Float},
+	"default":        {plan.String, plan.Text, plan.Int, plan.Float, plan.Bool, plan.DateTime},
+	"owner":          {plan.User},
+	"auto":           {plan.DateTime},
+	"unique":         {plan.String, plan.Text, plan.Int, plan.DateTime, plan.User},
 }
 
 func (l *loader) fields(n *yaml.Node, r *plan.Resource) []*plan.Field {
@@ -228,6 +230,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 	l.fieldApplies(fl)
 	l.fieldFlags(fl)
 	l.fieldLengths(fl)
+	l.fieldDigits(fl)
 	l.fieldBounds(fl)
 	l.fieldChoices(fl)
 	l.fieldDefault(fl)
@@ -246,7 +249,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 
 func (l *loader) fieldType(k, tv *yaml.Node, what string) (plan.FieldType, bool) {
 	if tv == nil {
-		l.errAt(k, "add type: string, text, int, float, bool, datetime or user", "%s has no type", what)
+		l.errAt(k, "add type: string, text, int, float, decimal, bool, datetime or user", "%s has no type", what)
 		return "", false
 	}
 	ts, ok := l.str(tv, "type")
@@ -325,6 +328,10 @@ func (l *loader) fieldLengths(fl *fieldLoad) {
 
 func (l *loader) fieldBounds(fl *fieldLoad) {
 	f := fl.f
+	if f.Type == plan.Decimal {
+		l.decimalBounds(fl)
+		return
+	}
 	f.Min, f.Max = l.bound(fl, fl.d.Min, "min"), l.bound(fl, fl.d.Max, "max")
 	if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
 		l.errAt(fl.d.Max, "make max at least min", "max %v is less than min %v", *f.Max, *f.Min)

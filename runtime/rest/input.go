@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cockroachdb/apd/v3"
+
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/jsonbody"
 )
@@ -130,6 +132,10 @@ type Rules struct {
 	MaxLength  int // 0: none
 	Min, Max   *float64
 	Choices    []any
+	// MaxDigits and DecimalPlaces are a decimal field's digit limits
+	// (always set for one), MinDecimal and MaxDecimal its bounds.
+	MaxDigits, DecimalPlaces int
+	MinDecimal, MaxDecimal   *apd.Decimal
 }
 
 // nullable handles JSON null: it reports whether the value is null, adding

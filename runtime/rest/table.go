@@ -186,14 +186,18 @@ func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, order string, 
 	if where.SQL != "" {
 		cond = " WHERE " + where.SQL
 	}
+	wargs, err := bindArgs(t.Dialect, slices.Clone(where.Args))
+	if err != nil {
+		return nil, 0, err
+	}
 	var count int
-	if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+cond, where.Args...).Scan(&count); err != nil {
+	if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+cond, wargs...).Scan(&count); err != nil {
 		return nil, 0, err
 	}
 	if count <= offset {
 		return nil, count, nil
 	}
-	args := append(append(make([]any, 0, len(where.Args)+2), where.Args...), limit, offset)
+	args := append(wargs, limit, offset)
 	rows, err := t.query(ctx, t.Select+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, err
@@ -222,6 +226,10 @@ func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where sqlexpr.Where, id 
 	if where.SQL != "" {
 		cond += " AND (" + where.SQL + ")"
 		args = append(args, where.Args...)
+	}
+	args, err := bindArgs(t.Dialect, args)
+	if err != nil {
+		return nil, err
 	}
 	o, err := t.Scan(t.queryRow(ctx, tx, t.Select+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -287,8 +295,12 @@ func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 		if err := t.unique(ctx, tx, obj); err != nil {
 			return nil, err
 		}
+		args, err := bindArgs(t.Dialect, t.InsertArgs(obj))
+		if err != nil {
+			return nil, err
+		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), t.InsertArgs(obj)...).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), args...).Scan(&id); err != nil {
 			return nil, t.violation(err)
 		}
 		return t.get(ctx, tx, sqlexpr.Where{}, id)
@@ -308,7 +320,11 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		if err := t.unique(ctx, tx, obj); err != nil {
 			return nil, err
 		}
-		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), t.UpdateArgs(obj)...)
+		args, err := bindArgs(t.Dialect, t.UpdateArgs(obj))
+		if err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), args...)
 		if err != nil {
 			return nil, t.violation(err)
 		}

@@ -175,8 +175,8 @@ func alter(dialect string, t Table, have map[string]string) ([]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("schema: table %s has column %s, which the spec no longer declares: drop it by hand (ALTER TABLE %s DROP COLUMN %s) after saving its data, or put the field back", t.Name, name, t.Name, name)
 		}
-		if !sameType(dialect, typ, sqlType(dialect, c.Type)) {
-			return nil, fmt.Errorf("schema: column %s.%s is %s in the database but %s (%s) in the spec: migrate it by hand or restore its type", t.Name, name, typ, c.Type, sqlType(dialect, c.Type))
+		if !sameType(dialect, typ, sqlType(dialect, c)) {
+			return nil, fmt.Errorf("schema: column %s.%s is %s in the database but %s (%s) in the spec: migrate it by hand or restore its type", t.Name, name, typ, c.Type, sqlType(dialect, c))
 		}
 	}
 	var stmts []string
@@ -216,7 +216,7 @@ func CreateTable(dialect string, t Table) string {
 }
 
 func columnDef(dialect string, c Column) string {
-	s := ident(c.Name) + " " + sqlType(dialect, c.Type)
+	s := ident(c.Name) + " " + sqlType(dialect, c)
 	if !c.Nullable {
 		s += " NOT NULL"
 	}
@@ -257,9 +257,11 @@ func literal(dialect string, v any) string {
 	return "NULL"
 }
 
-func sqlType(dialect, t string) string {
+func sqlType(dialect string, c Column) string {
 	pg := dialect == Postgres
-	switch t {
+	switch c.Type {
+	case "decimal":
+		return decimalType(dialect, c)
 	case "string", "text":
 		return "TEXT"
 	case "int", "user":
@@ -293,6 +295,19 @@ func sqlType(dialect, t string) string {
 	return "TEXT"
 }
 
+// decimalType is NUMERIC(p,s) on PostgreSQL. On SQLite it is an INTEGER
+// (the name has INTEGER affinity) holding the value times 10^s: exact, and
+// ordered and compared as the numbers are. The precision and scale are in
+// the name on both, so that a changed max_digits or decimal_places is a
+// changed type, which Migrate refuses instead of misreading the values.
+func decimalType(dialect string, c Column) string {
+	ps := "(" + strconv.Itoa(c.MaxDigits) + "," + strconv.Itoa(c.DecimalPlaces) + ")"
+	if dialect == Postgres {
+		return "NUMERIC" + ps
+	}
+	return "SCALED_INT" + ps
+}
+
 func sameType(dialect, have, want string) bool {
 	have = strings.ToUpper(strings.TrimSpace(have))
 	if dialect == Postgres {
@@ -318,7 +333,7 @@ func idents(names []string) string {
 func columns(ctx context.Context, db *sql.Tx, dialect, table string) (map[string]string, bool, error) {
 	out := map[string]string{}
 	if dialect == Postgres {
-		rows, err := db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, table)
+		rows, err := db.QueryContext(ctx, `SELECT column_name, CASE WHEN data_type = 'numeric' THEN 'NUMERIC(' || COALESCE(numeric_precision, 0) || ',' || COALESCE(numeric_scale, 0) || ')' ELSE data_type END FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, table)
 		if err != nil {
 			return nil, false, fmt.Errorf("schema: %w", err)
 		}

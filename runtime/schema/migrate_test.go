@@ -257,3 +257,41 @@ func TestUniqueIndexName(t *testing.T) {
 		t.Errorf("long names: %q %q", long, other)
 	}
 }
+
+// TestMigrateDecimal: a decimal column is NUMERIC(p,s) on PostgreSQL and a
+// scaled INTEGER on SQLite; it can be added when nullable, and a changed
+// max_digits or decimal_places is a changed type, refused (on SQLite the
+// stored integers would otherwise be read at the wrong scale).
+func TestMigrateDecimal(t *testing.T) {
+	price := func(p, s int) Column {
+		return Column{Name: "price", Type: "decimal", Nullable: true, MaxDigits: p, DecimalPlaces: s}
+	}
+	for _, d := range []struct {
+		name string
+		open func(*testing.T) *sql.DB
+		def  string
+	}{{SQLite, sqliteDB, `"price" SCALED_INT(10,2)`}, {Postgres, postgresDB, `"price" NUMERIC(10,2)`}} {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			ctx := context.Background()
+			if got := CreateTable(d.name, posts(price(10, 2))[0]); !strings.Contains(got, d.def+",") && !strings.HasSuffix(got, d.def+")") {
+				t.Fatalf("CREATE TABLE %s lacks %s", got, d.def)
+			}
+			if err := Migrate(ctx, db, d.name, posts()); err != nil {
+				t.Fatal(err)
+			}
+			if err := Migrate(ctx, db, d.name, posts(price(10, 2))); err != nil {
+				t.Fatalf("add a nullable decimal: %v", err)
+			}
+			if err := Migrate(ctx, db, d.name, posts(price(10, 2))); err != nil {
+				t.Fatalf("second run: %v", err)
+			}
+			for _, c := range []Column{price(10, 3), price(12, 2), {Name: "price", Type: "int", Nullable: true}} {
+				err := Migrate(ctx, db, d.name, posts(c))
+				if err == nil || !strings.Contains(err.Error(), "posts.price") || !strings.Contains(err.Error(), "by hand") {
+					t.Errorf("%+v: %v", c, err)
+				}
+			}
+		})
+	}
+}

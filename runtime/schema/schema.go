@@ -29,8 +29,8 @@ type Table struct {
 // Column is one column.
 type Column struct {
 	Name string
-	// Type is a Ward field type: "string", "text", "int", "float", "bool",
-	// "datetime" or "user" (an integer reference to the id of UsersTable).
+	// Type is a Ward field type: "string", "text", "int", "float",
+	// "decimal", "bool", "datetime" or "user" (an integer reference to the id of UsersTable).
 	// The runtime's own tables also use "bytes" (BLOB, BYTEA) and
 	// "instant" (Unix nanoseconds in an INTEGER on SQLite, TIMESTAMPTZ on
 	// PostgreSQL).
@@ -44,6 +44,10 @@ type Column struct {
 	// Cascade makes a "user" column's rows go with their user (ON DELETE
 	// CASCADE).
 	Cascade bool
+	// MaxDigits and DecimalPlaces are the precision and scale of a
+	// "decimal" column: NUMERIC(p,s) on PostgreSQL, and on SQLite an
+	// INTEGER holding the value times 10^DecimalPlaces (p <= 18).
+	MaxDigits, DecimalPlaces int
 }
 
 // Index is a named index on columns of a table.
@@ -74,3 +78,8 @@ func UniqueIndexName(table string, columns []string) string {
 // migrated, so that instances starting together queue instead of creating
 // a table twice.
 const MigrateLock int64 = 0x77617264_6d696772 // "wardmigr"
+
+// MaxDecimalDigits is the largest MaxDigits of a decimal column: on SQLite
+// a decimal is stored as value×10^DecimalPlaces in a 64-bit INTEGER, which
+// holds every number of 18 digits.
+const MaxDecimalDigits = 18

@@ -197,6 +197,26 @@ func Definition() *service.Definition {
 				Type:    "bool",
 				Default: true,
 			}},
+		}, {
+			Name: "offers",
+			Columns: []schema.Column{{
+				Name: "name",
+				Type: "string",
+			}, {
+				Name:          "price",
+				Type:          "decimal",
+				MaxDigits:     10,
+				DecimalPlaces: 2,
+			}, {
+				Name:          "cost",
+				Type:          "decimal",
+				Nullable:      true,
+				MaxDigits:     10,
+				DecimalPlaces: 2,
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
 		}},
 		Mount: Mount,
 	}
@@ -215,5 +235,6 @@ func Mount(r chi.Router, app *rest.App) {
 	mountProducts(r, app)
 	mountVotes(r, app)
 	mountListings(r, app)
+	mountOffers(r, app)
 	mountUsers(r, app)
 }
