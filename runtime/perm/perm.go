@@ -10,10 +10,12 @@
 package perm
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/wardhq/ward/runtime/identity"
+	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
 // Actions, as DRF's viewsets name them. ActionMetadata is OPTIONS.
@@ -34,6 +36,38 @@ type Request struct {
 	Action    string         // "list", "create", "retrieve", "update", "partial_update", "destroy"
 	Resource  string         // e.g. "posts"
 	Challenge string         // WWW-Authenticate of the view's first authentication class; "" when it has none
+	// DB is the database for checks and read scopes written in Go: the
+	// pool, or the write's transaction in a check made inside a write (the
+	// object check on the object as it will be written). Use it with
+	// Context. nil when the request was built without a database; every
+	// call on a nil DB fails, so a check that reads it denies (503).
+	DB *sqlexpr.DB
+
+	ctx context.Context // the write's context, set by InWrite
+}
+
+// Context is the context for queries on DB: the write's (detached from
+// the client, bounded) inside a write, else the HTTP request's, else
+// context.Background().
+func (r *Request) Context() context.Context {
+	switch {
+	case r == nil:
+		return context.Background()
+	case r.ctx != nil:
+		return r.ctx
+	case r.HTTP != nil:
+		return r.HTTP.Context()
+	}
+	return context.Background()
+}
+
+// InWrite returns a copy of r whose DB is db, the write's transaction, and
+// whose Context is ctx, the write's; the runtime passes it to the checks
+// and hooks that run inside a write.
+func (r *Request) InWrite(ctx context.Context, db *sqlexpr.DB) *Request {
+	c := *r
+	c.ctx, c.DB = ctx, db
+	return &c
 }
 
 // SafeMethod reports whether the request method is GET, HEAD or OPTIONS. A

@@ -337,6 +337,7 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		if err != nil {
 			return nil, err
 		}
+		t.handOver(ctx, tx)
 		if allowed != nil && !allowed(out) {
 			return nil, ErrDenied
 		}

@@ -63,7 +63,7 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 	if !v.throttle(w, r, res.User) {
 		return nil, false
 	}
-	return &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge()}, true
+	return &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge(), DB: v.pool()}, true
 }
 
 func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User) bool {
@@ -278,14 +278,21 @@ func Lookup[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Re
 // check's (its status and message) and nothing is written; ErrNotFound is
 // 404 and any other error 503. It reports whether out can be used.
 //
+// The check's req.DB is the write's transaction when update is a Table's.
+//
 // DRF checks only the object as stored; a caller could then change an
 // object into one they may not have (PATCH {"author": "bob"} under a rule
 // author == username). Ward, as ent's mutation rules, refuses that.
 func Save[T any](v *View, w http.ResponseWriter, r *http.Request, req *perm.Request, p perm.Permission[T], obj *T,
 	update func(context.Context, *T, func(*T) bool) (*T, error)) (*T, bool) {
 	var denied perm.Decision
-	out, err := update(r.Context(), obj, func(o *T) bool {
-		denied = perm.CheckObject(p, req, o)
+	ctx, tx := withInWrite(r.Context())
+	out, err := update(ctx, obj, func(o *T) bool {
+		in := req
+		if tx.db != nil {
+			in = req.InWrite(tx.ctx, tx.db) // the check reads inside the write
+		}
+		denied = perm.CheckObject(p, in, o)
 		return denied.Allowed()
 	})
 	if errors.Is(err, ErrDenied) && !denied.Allowed() {

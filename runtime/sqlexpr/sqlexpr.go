@@ -1,7 +1,8 @@
 // Package sqlexpr holds the SQL pieces that perm, rest and the stores
 // share: Where (a condition with ? placeholders and its arguments, and its
 // And/Or algebra), Ident (identifier quoting) and Rebind (? to $n for
-// PostgreSQL). It imports nothing of Ward's.
+// PostgreSQL), and DB, the database handle of hand-written Go code. It
+// imports nothing of Ward's.
 package sqlexpr
 
 import (
