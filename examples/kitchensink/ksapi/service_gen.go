@@ -217,6 +217,30 @@ func Definition() *service.Definition {
 				Name: "owner_id",
 				Type: "user",
 			}},
+		}, {
+			Name: "purchases",
+			Columns: []schema.Column{{
+				Name: "ware",
+				Type: "int",
+			}, {
+				Name: "quantity",
+				Type: "int",
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
+		}, {
+			Name: "ratings",
+			Columns: []schema.Column{{
+				Name: "ware",
+				Type: "int",
+			}, {
+				Name: "stars",
+				Type: "int",
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
 		}},
 		Mount: Mount,
 	}
@@ -237,4 +261,6 @@ func Mount(r chi.Router, app *rest.App) {
 	mountListings(r, app)
 	mountOffers(r, app)
 	mountUsers(r, app)
+	mountPurchases(r, app)
+	mountRatings(r, app)
 }
