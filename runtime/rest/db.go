@@ -43,3 +43,11 @@ func (t *Table[T]) handOver(ctx context.Context, tx *sql.Tx) {
 		w.ctx, w.db = ctx, handle(tx, t.Dialect)
 	}
 }
+
+// before calls f, when not nil, with the handle over tx.
+func (t *Table[T]) before(ctx context.Context, tx *sql.Tx, obj *T, f Before[T]) error {
+	if f == nil {
+		return nil
+	}
+	return f(ctx, handle(tx, t.Dialect), obj)
+}

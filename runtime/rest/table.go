@@ -288,11 +288,21 @@ func (t *Table[T]) inTx(ctx context.Context, f func(ctx context.Context, tx *sql
 // Create inserts obj and returns the row as stored, in one transaction,
 // or *Invalid when obj would duplicate a row in one of the Uniques.
 func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
+	return t.CreateWith(ctx, obj, nil)
+}
+
+// CreateWith is Create calling before, when not nil, inside the
+// transaction once the Uniques pass and before the insert; an error from
+// it writes nothing and is returned as it is.
+func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T, error) {
 	if t.InsertSQL == "" {
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
 		if err := t.unique(ctx, tx, obj); err != nil {
+			return nil, err
+		}
+		if err := t.before(ctx, tx, obj, before); err != nil {
 			return nil, err
 		}
 		args, err := bindArgs(t.Dialect, t.InsertArgs(obj))
@@ -313,11 +323,20 @@ func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 // the database computes, such as a user field's username, is as stored):
 // when it returns false, nothing is written and Update returns ErrDenied.
 func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*T, error) {
+	return t.UpdateWith(ctx, obj, nil, allowed)
+}
+
+// UpdateWith is Update calling before, when not nil, as CreateWith does:
+// inside the transaction, before the update and so before allowed.
+func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], allowed func(*T) bool) (*T, error) {
 	if t.UpdateSQL == "" {
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
 		if err := t.unique(ctx, tx, obj); err != nil {
+			return nil, err
+		}
+		if err := t.before(ctx, tx, obj, before); err != nil {
 			return nil, err
 		}
 		args, err := bindArgs(t.Dialect, t.UpdateArgs(obj))

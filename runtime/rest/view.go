@@ -99,12 +99,15 @@ func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User
 
 // Fail answers an error from a store, a scope or a throttle: 400 with the
 // field errors for a write refused for its values (*Invalid, a duplicate),
-// else 503 for a backend that could not be reached or any other failure,
+// 409 for a write a hook refused with Conflict, else 503 for a backend that could not be reached or any other failure,
 // logged, never written.
 func (v *View) Fail(w http.ResponseWriter, err error) {
 	var inv *Invalid
 	if errors.As(err, &inv) {
 		inv.Errors.Write(w)
+		return
+	}
+	if writeConflict(w, err) {
 		return
 	}
 	if v.App != nil && v.App.Log != nil {
