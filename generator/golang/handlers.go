@@ -262,6 +262,9 @@ func (h handlerAction) create() []Code {
 	body := h.decode("Create")
 	body = append(body, h.setOwner()...)
 	body = append(body, h.now("created")...)
+	if h.x.hooked() {
+		return append(body, h.hookedCreate()...)
+	}
 	return append(body,
 		comment("The object check runs on the object about to be written."),
 		If(Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), h.p, Id("req"), Id("obj"))).Block(Return()),
@@ -272,12 +275,17 @@ func (h handlerAction) create() []Code {
 }
 
 func (h handlerAction) update(mode string) []Code {
-	body := append(h.lookup(), h.decode(mode)...)
+	body := append(h.lookup(), h.keepOld()...)
+	body = append(body, h.decode(mode)...)
 	body = append(body, h.now("updated")...)
+	save := List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, "Save").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id("obj"), Id("h").Dot("store").Dot("Update"))
+	if h.x.hooked() {
+		save = h.hookedSave()
+	}
 	return append(body,
 		comment("The object check runs again on the object as it will be written, inside"),
 		comment("the write's transaction: a denial writes nothing."),
-		List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, "Save").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id("obj"), Id("h").Dot("store").Dot("Update")),
+		save,
 		If(Op("!").Id("ok")).Block(Return()),
 		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
 	)

@@ -35,6 +35,7 @@ func (g *gen) storeIface(f *File, x *res) {
 			comment("Delete removes the row with id, or returns rest.ErrNotFound."),
 			Id("Delete").Params(ctxParam(), Id("id").Int64()).Error(),
 		)
+		methods = append(methods, x.hookMethods()...)
 	}
 	f.Add(comment("%s reads and writes %s. Every read takes the caller's read scope, so", x.store, x.r.Name))
 	f.Add(comment("filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound"))

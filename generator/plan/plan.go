@@ -284,6 +284,26 @@ type Resource struct {
 	// more) no two objects share, as Django's unique_together; a unique
 	// index enforces each.
 	UniqueTogether [][]string
+	// Hooks are the write hooks the resource declares, in spec order; the
+	// one kind is HookValidate.
+	Hooks []Hook
+}
+
+// Hook is a kind of write hook.
+type Hook string
+
+// HookValidate is the hook Validate<Model>(ctx, req, tx, old, new), called
+// inside create's and update's transaction before the object check.
+const HookValidate Hook = "validate"
+
+// HasHook reports whether r declares hook h.
+func (r *Resource) HasHook(h Hook) bool {
+	for _, x := range r.Hooks {
+		if x == h {
+			return true
+		}
+	}
+	return false
 }
 
 // Order is one ordering key.

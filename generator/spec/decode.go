@@ -125,6 +125,7 @@ type resourceDoc struct {
 	Public               *yaml.Node `key:"public"`
 	AllowAnonymousWrites *yaml.Node `key:"allow_anonymous_writes"`
 	UniqueTogether       *yaml.Node `key:"unique_together"`
+	Hooks                *yaml.Node `key:"hooks"`
 }
 
 type fieldDoc struct {

@@ -246,6 +246,9 @@ func (d *dumper) resource(r *plan.Resource) {
 	for _, set := range r.UniqueTogether {
 		d.w(1, "unique_together: %v", set)
 	}
+	if len(r.Hooks) > 0 {
+		d.w(1, "hooks: %v", r.Hooks)
+	}
 	for _, e := range r.Endpoints {
 		d.w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
 	}

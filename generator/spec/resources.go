@@ -376,6 +376,7 @@ func (l *loader) resourceOptions(rl *resourceLoad) {
 		rl.anonWrites, _ = l.boolean(d.AllowAnonymousWrites, "allow_anonymous_writes")
 	}
 	l.uniqueTogether(rl)
+	l.hooks(rl)
 }
 
 // uniqueTogether reads unique_together: a list of sets of two or more
