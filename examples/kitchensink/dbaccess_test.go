@@ -19,7 +19,8 @@ func TestCheckReadsTheDatabase(t *testing.T) { dialects(t, testCheckReadsTheData
 
 func testCheckReadsTheDatabase(t *testing.T, e *env) {
 	notPurchased := `{"detail":"You can only rate wares you have purchased."}`
-	e.mustCreate(t, "/api/purchases", "alice", map[string]any{"ware": 5, "quantity": 1})
+	ware := e.mustCreate(t, "/api/wares", "root", map[string]any{"name": "pen", "price": 3, "stock": 5})["id"]
+	e.mustCreate(t, "/api/purchases", "alice", map[string]any{"ware": ware, "quantity": 1})
 	var rating string
 	cases := []struct {
 		name, method, path, user string
@@ -27,11 +28,11 @@ func testCheckReadsTheDatabase(t *testing.T, e *env) {
 		status                   int
 		want                     string
 	}{
-		{"not purchased", "POST", "/api/ratings", "bob", map[string]any{"ware": 5, "stars": 5}, 403, notPurchased},
-		{"purchased", "POST", "/api/ratings", "alice", map[string]any{"ware": 5, "stars": 5}, 201, ""},
+		{"not purchased", "POST", "/api/ratings", "bob", map[string]any{"ware": ware, "stars": 5}, 403, notPurchased},
+		{"purchased", "POST", "/api/ratings", "alice", map[string]any{"ware": ware, "stars": 5}, 201, ""},
 		{"anyone reads", "GET", "", "bob", nil, 200, ""},
 		{"update, read in the write", "PATCH", "", "alice", map[string]any{"stars": 4}, 200, ""},
-		{"update to a ware not purchased", "PATCH", "", "alice", map[string]any{"ware": 6}, 403, notPurchased},
+		{"update to a ware not purchased", "PATCH", "", "alice", map[string]any{"ware": 999}, 403, notPurchased},
 		{"another's purchase does not count", "PATCH", "", "bob", map[string]any{"stars": 1}, 403, notPurchased},
 	}
 	for _, c := range cases {
@@ -49,14 +50,14 @@ func testCheckReadsTheDatabase(t *testing.T, e *env) {
 			}
 		})
 	}
-	var n, ware, stars int
-	if err := e.db.QueryRow(`SELECT COUNT(*), MAX(ware), MAX(stars) FROM ratings`).Scan(&n, &ware, &stars); err != nil || n != 1 || ware != 5 || stars != 4 {
-		t.Fatalf("ratings: %d, ware %d, stars %d (%v)", n, ware, stars, err)
+	var n, rated, stars int
+	if err := e.db.QueryRow(`SELECT COUNT(*), MAX(ware), MAX(stars) FROM ratings`).Scan(&n, &rated, &stars); err != nil || n != 1 || float64(rated) != ware || stars != 4 {
+		t.Fatalf("ratings: %d, ware %d, stars %d (%v)", n, rated, stars, err)
 	}
 	if _, err := e.db.Exec(`DROP TABLE purchases`); err != nil {
 		t.Fatal(err)
 	}
-	r := e.do(t, "POST", "/api/ratings", "alice", map[string]any{"ware": 5, "stars": 2})
+	r := e.do(t, "POST", "/api/ratings", "alice", map[string]any{"ware": ware, "stars": 2})
 	if r.status != 503 || strings.Contains(string(r.body), "purchases") {
 		t.Fatalf("a check whose query fails: %d %s", r.status, r.body)
 	}
