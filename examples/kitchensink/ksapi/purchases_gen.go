@@ -23,6 +23,7 @@ type Purchase struct {
 	ID       int64  `json:"id"`
 	Ware     int64  `json:"ware"`
 	Quantity int64  `json:"quantity"`
+	Total    *int64 `json:"total"`
 	OwnerID  int64  `json:"-"`     // users.id
 	Owner    string `json:"owner"` // the user's username
 }
@@ -73,11 +74,15 @@ type PurchaseStore interface {
 	CheckRefs(ctx context.Context, obj *Purchase) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
+	// CreateWith is Create calling before inside the transaction, before the insert.
+	CreateWith(ctx context.Context, obj *Purchase, before rest.Before[Purchase]) (*Purchase, error)
+	// UpdateWith is Update calling before inside the transaction, before the update.
+	UpdateWith(ctx context.Context, obj *Purchase, before rest.Before[Purchase], allowed func(*Purchase) bool) (*Purchase, error)
 }
 
 const (
 	// purchasesSelect selects every column of purchases, in scanPurchase's order.
-	purchasesSelect = `SELECT "id", "ware", "quantity", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "purchases"."owner_id") FROM "purchases"`
+	purchasesSelect = `SELECT "id", "ware", "quantity", "total", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "purchases"."owner_id") FROM "purchases"`
 	// purchasesOrder is the ordering of purchases lists; id is the last tie-breaker.
 	purchasesOrder = `"id" ASC`
 	// purchasesPageSize is the number of purchases a list page holds.
@@ -88,7 +93,7 @@ const (
 func scanPurchase(row rest.Scanner) (*Purchase, error) {
 	var o Purchase
 	var nameOwner sql.NullString
-	if err := row.Scan(&o.ID, &o.Ware, &o.Quantity, &o.OwnerID, &nameOwner); err != nil {
+	if err := row.Scan(&o.ID, &o.Ware, &o.Quantity, &o.Total, &o.OwnerID, &nameOwner); err != nil {
 		return nil, err
 	}
 	o.Owner = nameOwner.String
@@ -102,14 +107,14 @@ func newPurchaseStore(app *rest.App) PurchaseStore {
 		Dialect:   app.Dialect,
 		Name:      `"purchases"`,
 		Select:    purchasesSelect,
-		InsertSQL: `INSERT INTO "purchases" ("ware", "quantity", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "purchases" SET "ware" = ?, "quantity" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "purchases" ("ware", "quantity", "total", "owner_id") VALUES (?, ?, ?, ?) RETURNING "id"`,
+		UpdateSQL: `UPDATE "purchases" SET "ware" = ?, "quantity" = ?, "total" = ? WHERE "id" = ?`,
 		Scan:      scanPurchase,
 		InsertArgs: func(o *Purchase) []any {
-			return []any{o.Ware, o.Quantity, o.OwnerID}
+			return []any{o.Ware, o.Quantity, o.Total, o.OwnerID}
 		},
 		UpdateArgs: func(o *Purchase) []any {
-			return []any{o.Ware, o.Quantity, o.ID}
+			return []any{o.Ware, o.Quantity, o.Total, o.ID}
 		},
 		ID: func(o *Purchase) int64 {
 			return o.ID
@@ -224,13 +229,10 @@ func (h *purchasesHandler) createAction(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	obj.OwnerID, obj.Owner = req.User.ID, req.User.Username
-	// The object check runs on the object about to be written.
-	if !rest.CheckObject(w, purchasesPermission, req, obj) {
-		return
-	}
-	out, err := h.store.Create(r.Context(), obj)
-	if err != nil {
-		h.view.Fail(w, err)
+	// ValidatePurchase, then the object check on the object as it left it, run
+	// inside the write's transaction: a refusal or a denial writes nothing.
+	out, ok := rest.Insert(h.view, w, r, req, purchasesPermission, obj, h.store.CreateWith, ValidatePurchase)
+	if !ok {
 		return
 	}
 	rest.Write(w, http.StatusCreated, out)
@@ -261,6 +263,7 @@ func (h *purchasesHandler) updateAction(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
+	old := *obj
 	in, ok := rest.DecodeBody(w, r, rest.Replace)
 	if !ok {
 		return
@@ -271,7 +274,7 @@ func (h *purchasesHandler) updateAction(w http.ResponseWriter, r *http.Request) 
 	}
 	// The object check runs again on the object as it will be written, inside
 	// the write's transaction: a denial writes nothing.
-	out, ok := rest.Save(h.view, w, r, req, purchasesPermission, obj, h.store.Update)
+	out, ok := rest.SaveWith(h.view, w, r, req, purchasesPermission, &old, obj, h.store.UpdateWith, ValidatePurchase)
 	if !ok {
 		return
 	}
@@ -289,6 +292,7 @@ func (h *purchasesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Re
 	if !ok {
 		return
 	}
+	old := *obj
 	in, ok := rest.DecodeBody(w, r, rest.Partial)
 	if !ok {
 		return
@@ -299,7 +303,7 @@ func (h *purchasesHandler) partialUpdateAction(w http.ResponseWriter, r *http.Re
 	}
 	// The object check runs again on the object as it will be written, inside
 	// the write's transaction: a denial writes nothing.
-	out, ok := rest.Save(h.view, w, r, req, purchasesPermission, obj, h.store.Update)
+	out, ok := rest.SaveWith(h.view, w, r, req, purchasesPermission, &old, obj, h.store.UpdateWith, ValidatePurchase)
 	if !ok {
 		return
 	}

@@ -218,6 +218,19 @@ func Definition() *service.Definition {
 				Type: "user",
 			}},
 		}, {
+			Name: "wares",
+			Columns: []schema.Column{{
+				Name: "name",
+				Type: "string",
+			}, {
+				Name: "price",
+				Type: "int",
+			}, {
+				Name:    "stock",
+				Type:    "int",
+				Default: int64(0),
+			}},
+		}, {
 			Name: "purchases",
 			Columns: []schema.Column{{
 				Name: "ware",
@@ -225,6 +238,10 @@ func Definition() *service.Definition {
 			}, {
 				Name: "quantity",
 				Type: "int",
+			}, {
+				Name:     "total",
+				Type:     "int",
+				Nullable: true,
 			}, {
 				Name: "owner_id",
 				Type: "user",
@@ -261,6 +278,7 @@ func Mount(r chi.Router, app *rest.App) {
 	mountListings(r, app)
 	mountOffers(r, app)
 	mountUsers(r, app)
+	mountWares(r, app)
 	mountPurchases(r, app)
 	mountRatings(r, app)
 }
