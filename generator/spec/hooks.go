@@ -1,6 +1,10 @@
 package spec
 
-import "github.com/wardhq/ward/generator/plan"
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/wardhq/ward/generator/plan"
+)
 
 // hookKinds are the hooks a resource may declare, in the order the
 // reference documents them.
@@ -36,6 +40,23 @@ func (l *loader) hooks(rl *resourceLoad) {
 		default:
 			seen[name] = nodes[i].Line
 			r.Hooks = append(r.Hooks, h)
+			l.hookNameFree(rl, nodes[i])
+		}
+	}
+}
+
+// hookNameFree refuses a validate hook whose function, Validate<Model>,
+// has the name of a permission class or a read scope function: both would
+// be declared in the one package.
+func (l *loader) hookNameFree(rl *resourceLoad, n *yaml.Node) {
+	fn := "Validate" + rl.r.Model
+	for _, name := range sortedKeys(l.classes) {
+		c := l.classes[name]
+		switch {
+		case name == fn:
+			l.errAt(n, "rename the class", "the validate hook of %s is the Go function %s, the name of permission class %s", rl.what, fn, name)
+		case c.Scope != nil && c.Scope.Func == fn:
+			l.errAt(n, "rename the scope function", "the validate hook of %s is the Go function %s, the name of the read scope function of class %s", rl.what, fn, name)
 		}
 	}
 }
