@@ -232,7 +232,22 @@ func columnDef(dialect string, c Column) string {
 			s += " ON DELETE CASCADE"
 		}
 	}
+	if c.Type == "ref" {
+		s += " REFERENCES " + ident(c.References) + ` ("id")` + onDelete(c.OnDelete)
+	}
 	return s
+}
+
+// onDelete is the ON DELETE clause of a "ref" column. Protect is RESTRICT,
+// checked at once, so a delete of a referenced row fails as a whole.
+func onDelete(how string) string {
+	switch how {
+	case OnDeleteCascade:
+		return " ON DELETE CASCADE"
+	case OnDeleteSetNull:
+		return " ON DELETE SET NULL"
+	}
+	return " ON DELETE RESTRICT"
 }
 
 func literal(dialect string, v any) string {
@@ -264,7 +279,7 @@ func sqlType(dialect string, c Column) string {
 		return decimalType(dialect, c)
 	case "string", "text":
 		return "TEXT"
-	case "int", "user":
+	case "int", "user", "ref":
 		if pg {
 			return "BIGINT"
 		}

@@ -30,7 +30,8 @@ type Table struct {
 type Column struct {
 	Name string
 	// Type is a Ward field type: "string", "text", "int", "float",
-	// "decimal", "bool", "datetime" or "user" (an integer reference to the id of UsersTable).
+	// "decimal", "bool", "datetime", "user" (an integer reference to the id of UsersTable)
+	// or "ref" (an integer reference to the id of the resource table References).
 	// The runtime's own tables also use "bytes" (BLOB, BYTEA) and
 	// "instant" (Unix nanoseconds in an INTEGER on SQLite, TIMESTAMPTZ on
 	// PostgreSQL).
@@ -48,7 +49,20 @@ type Column struct {
 	// "decimal" column: NUMERIC(p,s) on PostgreSQL, and on SQLite an
 	// INTEGER holding the value times 10^DecimalPlaces (p <= 18).
 	MaxDigits, DecimalPlaces int
+	// References is the table a "ref" column points to (a foreign key to
+	// its "id"), and OnDelete what deleting a referenced row does:
+	// OnDeleteProtect (the default, ON DELETE RESTRICT: the delete fails),
+	// OnDeleteCascade or OnDeleteSetNull.
+	References string
+	OnDelete   string
 }
+
+// The on_delete behaviours of a "ref" column.
+const (
+	OnDeleteProtect = "protect"
+	OnDeleteCascade = "cascade"
+	OnDeleteSetNull = "set_null"
+)
 
 // Index is a named index on columns of a table.
 type Index struct {
