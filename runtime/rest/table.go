@@ -51,6 +51,8 @@ type Table[T any] struct {
 	// Uniques are the sets of columns no two rows share: single fields
 	// first, then the sets of fields (unique_together), in spec order.
 	Uniques []Unique[T]
+	// Refs are the reference fields (type: ref), in spec order.
+	Refs []Ref[T]
 
 	stmts stmtCache
 }
@@ -286,7 +288,8 @@ func (t *Table[T]) inTx(ctx context.Context, f func(ctx context.Context, tx *sql
 }
 
 // Create inserts obj and returns the row as stored, in one transaction,
-// or *Invalid when obj would duplicate a row in one of the Uniques.
+// or *Invalid when obj would duplicate a row in one of the Uniques or
+// names, in one of the Refs, no object the caller can see.
 func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 	if t.InsertSQL == "" {
 		return nil, errReadOnly
@@ -295,20 +298,24 @@ func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 		if err := t.unique(ctx, tx, obj); err != nil {
 			return nil, err
 		}
+		if err := t.checkRefs(ctx, tx, obj, nil); err != nil {
+			return nil, err
+		}
 		args, err := bindArgs(t.Dialect, t.InsertArgs(obj))
 		if err != nil {
 			return nil, err
 		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), args...).Scan(&id); err != nil {
-			return nil, t.violation(err)
+			return nil, t.refViolation(t.violation(err), obj)
 		}
 		return t.get(ctx, tx, sqlexpr.Where{}, id)
 	})
 }
 
 // Update writes obj's writable columns and returns the row as stored, or
-// ErrNotFound, in one transaction, or *Invalid as Create. allowed, when not nil, decides on the
+// ErrNotFound, in one transaction, or *Invalid as Create (a reference is
+// checked when it changes). allowed, when not nil, decides on the
 // row as it will be committed, read back inside the transaction (so what
 // the database computes, such as a user field's username, is as stored):
 // when it returns false, nothing is written and Update returns ErrDenied.
@@ -320,13 +327,22 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		if err := t.unique(ctx, tx, obj); err != nil {
 			return nil, err
 		}
+		if len(t.Refs) > 0 {
+			old, err := t.get(ctx, tx, sqlexpr.Where{}, t.ID(obj))
+			if err != nil {
+				return nil, err
+			}
+			if err := t.checkRefs(ctx, tx, obj, old); err != nil {
+				return nil, err
+			}
+		}
 		args, err := bindArgs(t.Dialect, t.UpdateArgs(obj))
 		if err != nil {
 			return nil, err
 		}
 		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), args...)
 		if err != nil {
-			return nil, t.violation(err)
+			return nil, t.refViolation(t.violation(err), obj)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, err
@@ -344,8 +360,10 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 	})
 }
 
-// Delete removes the row with id, or returns ErrNotFound. Like the other
-// writes it runs on a detached context once begun.
+// Delete removes the row with id, or returns ErrNotFound, or ErrProtected
+// when other rows refer to it under on_delete: protect (then nothing is
+// deleted; rows under cascade go with it, set_null ones are cleared). Like
+// the other writes it runs on a detached context once begun.
 func (t *Table[T]) Delete(ctx context.Context, id int64) error {
 	if t.InsertSQL == "" {
 		return errReadOnly
@@ -357,7 +375,7 @@ func (t *Table[T]) Delete(ctx context.Context, id int64) error {
 	defer cancel()
 	res, err := t.DB.ExecContext(ctx, t.q(`DELETE FROM `+t.Name+` WHERE "id" = ?`), id)
 	if err != nil {
-		return err
+		return deleteViolation(err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
