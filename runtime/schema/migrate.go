@@ -187,7 +187,7 @@ func alter(dialect string, t Table, have map[string]string) ([]string, error) {
 		if !c.Nullable && c.Default == nil {
 			return nil, fmt.Errorf("schema: new column %s.%s is required and has no default: give it a default or make it optional, then regenerate", t.Name, c.Name)
 		}
-		stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, c))
+		stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, t.Name, c))
 	}
 	return stmts, nil
 }
@@ -205,7 +205,7 @@ func CreateTable(dialect string, t Table) string {
 		defs = append(defs, `"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
 	}
 	for _, c := range t.Columns {
-		defs = append(defs, columnDef(dialect, c))
+		defs = append(defs, columnDef(dialect, t.Name, c))
 	}
 	if len(t.Key) > 0 {
 		defs = append(defs, "PRIMARY KEY ("+idents(t.Key)+")")
@@ -215,7 +215,7 @@ func CreateTable(dialect string, t Table) string {
 	return b.String()
 }
 
-func columnDef(dialect string, c Column) string {
+func columnDef(dialect, table string, c Column) string {
 	s := ident(c.Name) + " " + sqlType(dialect, c)
 	if !c.Nullable {
 		s += " NOT NULL"
@@ -233,7 +233,7 @@ func columnDef(dialect string, c Column) string {
 		}
 	}
 	if c.Type == "ref" {
-		s += " REFERENCES " + ident(c.References) + ` ("id")` + onDelete(c.OnDelete)
+		s += " CONSTRAINT " + ident(ForeignKeyName(table, c.Name)) + " REFERENCES " + ident(c.References) + ` ("id")` + onDelete(c.OnDelete)
 	}
 	return s
 }

@@ -112,9 +112,13 @@ func TestRefColumnDef(t *testing.T) {
 	for _, c := range []struct {
 		on, want string
 	}{{"", "ON DELETE RESTRICT"}, {OnDeleteProtect, "ON DELETE RESTRICT"}, {OnDeleteCascade, "ON DELETE CASCADE"}, {OnDeleteSetNull, "ON DELETE SET NULL"}} {
-		got := columnDef(Postgres, Column{Name: "c_id", Type: "ref", References: "cats", OnDelete: c.on})
-		if want := `"c_id" BIGINT NOT NULL REFERENCES "cats" ("id") ` + c.want; got != want {
+		got := columnDef(Postgres, "dogs", Column{Name: "c_id", Type: "ref", References: "cats", OnDelete: c.on})
+		if want := `"c_id" BIGINT NOT NULL CONSTRAINT "dogs_c_id_fkey" REFERENCES "cats" ("id") ` + c.want; got != want {
 			t.Errorf("on_delete %q: %s, want %s", c.on, got, want)
 		}
+	}
+	long := ForeignKeyName(strings.Repeat("t", 40), strings.Repeat("c", 40))
+	if len(long) > 63 || !strings.HasSuffix(long, "_fkey") || long == ForeignKeyName(strings.Repeat("t", 40), strings.Repeat("c", 41)) {
+		t.Errorf("long foreign key name %q", long)
 	}
 }

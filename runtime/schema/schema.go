@@ -78,13 +78,23 @@ type Index struct {
 // table_col1_col2_key, as PostgreSQL names a UNIQUE constraint, shortened
 // with a hash of the whole name when it would pass 63 bytes.
 func UniqueIndexName(table string, columns []string) string {
-	name := table + "_" + strings.Join(columns, "_") + "_key"
+	return constraintName(table+"_"+strings.Join(columns, "_"), "_key")
+}
+
+// ForeignKeyName is the name of the foreign key of a "ref" column:
+// table_column_fkey, as PostgreSQL names one, shortened as UniqueIndexName.
+func ForeignKeyName(table, column string) string {
+	return constraintName(table+"_"+column, "_fkey")
+}
+
+func constraintName(base, suffix string) string {
+	name := base + suffix
 	if len(name) <= 63 {
 		return name
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	return fmt.Sprintf("%s_%08x_key", name[:50], h.Sum32())
+	return fmt.Sprintf("%s_%08x%s", name[:50], h.Sum32(), suffix)
 }
 
 // MigrateLock is the pg_advisory_xact_lock key under which the runtime's
