@@ -94,7 +94,7 @@ func constraintName(base, suffix string) string {
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	return fmt.Sprintf("%s_%08x%s", name[:50], h.Sum32(), suffix)
+	return fmt.Sprintf("%s_%08x%s", name[:63-9-len(suffix)], h.Sum32(), suffix)
 }
 
 // MigrateLock is the pg_advisory_xact_lock key under which the runtime's
