@@ -440,6 +440,11 @@ func (in *Input) userValue(name string, r Rules) (*int64, bool) {
 	}
 	var n int64
 	if err := json.Unmarshal(v, &n); err != nil {
+		if t := bytes.TrimSpace(v); isIntegerToken(t) {
+			// An integer past int64 names no object, as DRF answers it.
+			in.Errs.Add(name, `Invalid pk "`+string(t)+`" - object does not exist.`)
+			return nil, false
+		}
 		kind := "str"
 		switch bytes.TrimSpace(v)[0] {
 		case '{':

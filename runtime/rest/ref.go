@@ -52,6 +52,23 @@ func WithRequest(ctx context.Context, req *perm.Request) context.Context {
 	return context.WithValue(ctx, requestKey{}, req)
 }
 
+// isIntegerToken says whether t is a JSON number without fraction or
+// exponent.
+func isIntegerToken(t []byte) bool {
+	if len(t) > 0 && t[0] == '-' {
+		t = t[1:]
+	}
+	if len(t) == 0 {
+		return false
+	}
+	for _, c := range t {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // InvalidPK is DRF's message for a reference to no object the caller can
 // see: Invalid pk "5" - object does not exist.
 func InvalidPK(id int64) string {

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/runtime/identity"
@@ -283,5 +286,51 @@ func BenchmarkCreateRef(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// FuzzRefInput: a reference is accepted only from a JSON integer, as the
+// id it spells; anything else gets one of DRF's messages.
+func FuzzRefInput(f *testing.F) {
+	for _, s := range []string{`1`, `-3`, `"5"`, `true`, `1.5`, `1e2`, `{}`, `[1]`, `null`, `99999999999999999999`, `-0`, ` 7 `} {
+		f.Add([]byte(`{"r":` + s + `}`))
+	}
+	pk := regexp.MustCompile(`^-?[0-9]+$`)
+	msg := regexp.MustCompile(`^(Incorrect type\. Expected pk value, received (str|bool|float|dict|list)\.|This field may not be null\.|Invalid pk "-?[0-9]+" - object does not exist\.|This field is required\.)$`)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, _ := ParseInput(body, Create)
+		if in == nil {
+			return
+		}
+		id := int64(-1 << 62)
+		in.Ref("r", Rules{Required: true}, &id)
+		if errs := in.Errs["r"]; errs != nil {
+			if len(errs) != 1 || !msg.MatchString(errs[0]) {
+				t.Fatalf("%q: %q", body, errs)
+			}
+			return
+		}
+		raw := strings.TrimSpace(string(in.raw["r"]))
+		if n, err := strconv.ParseInt(raw, 10, 64); !pk.MatchString(raw) || err != nil || n != id {
+			t.Fatalf("%q accepted as %d", body, id)
+		}
+	})
+}
+
+// TestRefInputMessages: DRF's PrimaryKeyRelatedField messages, by JSON type.
+func TestRefInputMessages(t *testing.T) {
+	for raw, want := range map[string]string{
+		`"5"`: "Incorrect type. Expected pk value, received str.", `true`: "Incorrect type. Expected pk value, received bool.",
+		`1.0`: "Incorrect type. Expected pk value, received float.", `1e2`: "Incorrect type. Expected pk value, received float.",
+		`{}`: "Incorrect type. Expected pk value, received dict.", `[]`: "Incorrect type. Expected pk value, received list.",
+		`null`: "This field may not be null.", `99999999999999999999`: `Invalid pk "99999999999999999999" - object does not exist.`,
+		`-99999999999999999999`: `Invalid pk "-99999999999999999999" - object does not exist.`,
+	} {
+		in, _ := ParseInput([]byte(`{"r": `+raw+`}`), Create)
+		var id int64
+		in.Ref("r", Rules{Required: true}, &id)
+		if got := in.Errs["r"]; !reflect.DeepEqual(got, []string{want}) {
+			t.Errorf("%s: %q, want %q", raw, got, want)
+		}
 	}
 }
