@@ -235,28 +235,32 @@ func TestRefDelete(t *testing.T) {
 
 // BenchmarkCreateRef is the cost of the reference-visibility check per
 // write: a create without a ref field (notes), with a ref field whose
-// check is left out (the foreign key alone) and with the check, in one run.
+// check is left out (the foreign key alone) and with the check, in one
+// run, on SQLite and PostgreSQL.
 func BenchmarkCreateRef(b *testing.B) {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "t.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate")
-	if err != nil {
+	for _, dialect := range []Dialect{SQLite, Postgres} {
+		b.Run(string(dialect), func(b *testing.B) {
+			notes := noteTable(b)
+			if dialect == Postgres {
+				notes = postgresNotes(b)
+			}
+			benchmarkCreateRef(b, notes)
+		})
+	}
+}
+
+func benchmarkCreateRef(b *testing.B, notes *Table[note]) {
+	db, dialect := notes.DB, notes.Dialect
+	if dialect == SQLite {
+		if _, err := db.Exec(`PRAGMA foreign_keys = ON`); err != nil {
+			b.Fatal(err)
+		}
+		db.SetMaxOpenConns(1) // the pragma holds on its connection
+	}
+	if err := refSchema(dialect, db); err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
-	if err := refSchema(SQLite, db); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Exec(`CREATE TABLE "notes" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "text" TEXT NOT NULL)`); err != nil {
-		b.Fatal(err)
-	}
-	notes := &Table[note]{
-		DB: db, Dialect: SQLite, Name: `"notes"`,
-		Select:     `SELECT "id", "text" FROM "notes"`,
-		InsertSQL:  `INSERT INTO "notes" ("text") VALUES (?) RETURNING "id"`,
-		Scan:       func(r Scanner) (*note, error) { var n note; return &n, r.Scan(&n.ID, &n.Text) },
-		InsertArgs: func(n *note) []any { return []any{n.Text} },
-		ID:         func(n *note) int64 { return n.ID },
-	}
-	shelves := shelfTable(SQLite, db)
+	shelves := shelfTable(dialect, db)
 	ctx := asCaller(&identity.User{ID: 1, IsActive: true})
 	s, err := shelves.Create(ctx, &shelf{Active: true, Owner: 2})
 	if err != nil {
@@ -274,7 +278,7 @@ func BenchmarkCreateRef(b *testing.B) {
 		name  string
 		check bool
 	}{{"ref-fk-only", false}, {"ref-checked", true}} {
-		books := bookTable(SQLite, db)
+		books := bookTable(dialect, db)
 		if !c.check {
 			books.Refs = nil
 		}
