@@ -86,6 +86,9 @@ func migrate(ctx context.Context, tx *sql.Tx, dialect string, tables []Table) er
 			if err := noDuplicates(ctx, tx, dialect, t); err != nil {
 				return err
 			}
+			if err := foreignKeysMatch(ctx, tx, dialect, t, have); err != nil {
+				return err
+			}
 		}
 		for _, ix := range t.Indexes {
 			stmts = append(stmts, createIndex(t.Name, ix))

@@ -104,6 +104,39 @@ func TestMigrateRef(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "products.must_id") {
 				t.Fatalf("a required ref column was added: %v", err)
 			}
+			// A changed target or on_delete, or an integer turned into a
+			// reference, is refused: the constraint changes by hand.
+			changed := func(c Column) []Table {
+				ts := refTables(Column{Name: "alt_id", Type: "ref", References: "categories", Nullable: true})
+				ts = append(ts, Table{Name: "plain", Columns: []Column{{Name: "n_id", Type: "int", Nullable: true}}})
+				for i, col := range ts[1].Columns {
+					if col.Name == c.Name {
+						ts[1].Columns[i] = c
+					}
+				}
+				return ts
+			}
+			if err := Migrate(ctx, db, d.name, changed(Column{Name: "spare_id", Type: "ref", References: "categories", Nullable: true, OnDelete: OnDeleteSetNull})); err != nil {
+				t.Fatalf("the same keys, and a new table: %v", err)
+			}
+			for _, c := range []struct {
+				col  Column
+				want string
+			}{
+				{Column{Name: "spare_id", Type: "ref", References: "categories", Nullable: true, OnDelete: OnDeleteCascade}, "products.spare_id references categories ON DELETE SET NULL in the database, but categories ON DELETE CASCADE"},
+				{Column{Name: "spare_id", Type: "ref", References: "tags", Nullable: true, OnDelete: OnDeleteSetNull}, "but tags ON DELETE SET NULL in the spec"},
+				{Column{Name: "category_id", Type: "ref", References: "categories", OnDelete: OnDeleteProtect}, ""},
+			} {
+				err := Migrate(ctx, db, d.name, changed(c.col))
+				if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+					t.Errorf("%+v: %v", c.col, err)
+				}
+			}
+			plain := changed(Column{})
+			plain[3].Columns[0] = Column{Name: "n_id", Type: "ref", References: "categories", Nullable: true}
+			if err := Migrate(ctx, db, d.name, plain); err == nil || !strings.Contains(err.Error(), "plain.n_id has no foreign key") {
+				t.Fatalf("an int turned into a reference: %v", err)
+			}
 		})
 	}
 }
