@@ -75,6 +75,34 @@ func InvalidPK(id int64) string {
 	return `Invalid pk "` + strconv.FormatInt(id, 10) + `" - object does not exist.`
 }
 
+// validate runs a write's checks against the database as DRF's serializer
+// does: the references and the unique fields are field validation, reported
+// together; the unique sets (non_field_errors) only when no field failed.
+// old is the row as stored on an update, nil on a create.
+func (t *Table[T]) validate(ctx context.Context, tx *sql.Tx, obj, old *T) error {
+	refErr := t.checkRefs(ctx, tx, obj, old)
+	var refs *Invalid
+	if refErr != nil && !errors.As(refErr, &refs) {
+		return refErr
+	}
+	uErr := t.unique(ctx, tx, obj)
+	var uniq *Invalid
+	if uErr != nil && !errors.As(uErr, &uniq) {
+		return uErr
+	}
+	if refs == nil {
+		return uErr
+	}
+	if uniq != nil {
+		for field, msgs := range uniq.Errors {
+			if field != nonFieldErrors {
+				refs.Errors[field] = msgs
+			}
+		}
+	}
+	return refs
+}
+
 // checkRefs checks the references of obj that are set and, on an update,
 // differ from old (the row as stored): each must name a row inside its
 // target's read scope for the caller. It returns *Invalid naming the

@@ -187,6 +187,16 @@ func TestRefWrites(t *testing.T) {
 		if _, err := books.Update(anon, b, nil); !reflect.DeepEqual(invalid(err)["spare"], []string{InvalidPK(hidden.ID)}) {
 			t.Fatalf("a changed reference to a hidden shelf: %v", err)
 		}
+		// A hidden reference and a duplicate unique field are reported
+		// together, as DRF's field validation does.
+		books.Uniques = []Unique[book]{{Field: "spare", Message: "book with this spare already exists.",
+			Exists: `SELECT COUNT(*) FROM "books" WHERE "spare_id" = ? AND "id" <> ?`,
+			Args:   func(o *book) []any { return []any{o.Spare, o.ID} }}}
+		want := map[string][]string{"shelf": {InvalidPK(hidden.ID)}, "spare": {"book with this spare already exists."}}
+		if _, err := books.Create(anon, &book{Shelf: hidden.ID, Spare: &open.ID}); !reflect.DeepEqual(map[string][]string(invalid(err)), want) {
+			t.Fatalf("a hidden reference and a duplicate: %v", invalid(err))
+		}
+		books.Uniques = nil
 		if _, err := books.Create(ctx, &book{Shelf: open.ID}); !errors.Is(err, errNoRequest) {
 			t.Fatalf("a write without the caller: %v", err)
 		}

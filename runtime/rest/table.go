@@ -295,10 +295,7 @@ func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
-		if err := t.unique(ctx, tx, obj); err != nil {
-			return nil, err
-		}
-		if err := t.checkRefs(ctx, tx, obj, nil); err != nil {
+		if err := t.validate(ctx, tx, obj, nil); err != nil {
 			return nil, err
 		}
 		args, err := bindArgs(t.Dialect, t.InsertArgs(obj))
@@ -324,17 +321,15 @@ func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
-		if err := t.unique(ctx, tx, obj); err != nil {
-			return nil, err
-		}
+		var old *T
 		if len(t.Refs) > 0 {
-			old, err := t.get(ctx, tx, sqlexpr.Where{}, t.ID(obj))
-			if err != nil {
+			var err error
+			if old, err = t.get(ctx, tx, sqlexpr.Where{}, t.ID(obj)); err != nil {
 				return nil, err
 			}
-			if err := t.checkRefs(ctx, tx, obj, old); err != nil {
-				return nil, err
-			}
+		}
+		if err := t.validate(ctx, tx, obj, old); err != nil {
+			return nil, err
 		}
 		args, err := bindArgs(t.Dialect, t.UpdateArgs(obj))
 		if err != nil {
