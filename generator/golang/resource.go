@@ -101,7 +101,11 @@ func (g *gen) model(f *File, x *res) {
 			)
 			continue
 		}
-		fields = append(fields, Id(fl.GoName).Add(goType(fl)).Tag(map[string]string{"json": fl.Name}))
+		field := Id(fl.GoName).Add(goType(fl)).Tag(map[string]string{"json": fl.Name})
+		if fl.Type == plan.Reference {
+			field.Add(comment("%s.id", fl.ToTable))
+		}
+		fields = append(fields, field)
 	}
 	f.Add(comment("%s is one object of the %s resource, as the API shows it.", x.model, r.Name))
 	f.Type().Id(x.model).Struct(fields...)
