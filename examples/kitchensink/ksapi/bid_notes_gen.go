@@ -21,7 +21,7 @@ import (
 // BidNote is one object of the bid_notes resource, as the API shows it.
 type BidNote struct {
 	ID      int64  `json:"id"`
-	Bid     int64  `json:"bid"`
+	Bid     int64  `json:"bid"` // bids.id
 	Text    string `json:"text"`
 	OwnerID int64  `json:"-"`     // users.id
 	Owner   string `json:"owner"` // the user's username

@@ -21,10 +21,10 @@ import (
 // Bid is one object of the bids resource, as the API shows it.
 type Bid struct {
 	ID      int64  `json:"id"`
-	Listing int64  `json:"listing"`
-	Backup  *int64 `json:"backup"`
-	OwnerID int64  `json:"-"`     // users.id
-	Owner   string `json:"owner"` // the user's username
+	Listing int64  `json:"listing"` // listings.id
+	Backup  *int64 `json:"backup"`  // listings.id
+	OwnerID int64  `json:"-"`       // users.id
+	Owner   string `json:"owner"`   // the user's username
 }
 
 // decodeBid applies the writable fields of a request body to obj,
