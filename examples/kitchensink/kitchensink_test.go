@@ -25,6 +25,7 @@ import (
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/schema"
+	"github.com/wardhq/ward/runtime/store/sqlite"
 )
 
 // fakeAuth authenticates "Authorization: <scheme> <username>" against a
@@ -133,7 +134,8 @@ func setupDialect(t *testing.T, dialect rest.Dialect) *env {
 	if dialect == rest.Postgres {
 		db = openPostgres(t)
 	} else {
-		dsn := "file:" + filepath.Join(t.TempDir(), "ks.db") + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate"
+		// As the service opens it: foreign keys on, immediate transactions.
+		dsn := sqlite.DSN(filepath.Join(t.TempDir(), "ks.db"))
 		var err error
 		if db, err = sql.Open("sqlite", dsn); err != nil {
 			t.Fatal(err)

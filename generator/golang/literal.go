@@ -18,7 +18,7 @@ type structType struct {
 var (
 	ruleType       = structType{pkgRest, "Rules", []string{"Required", "Nullable", "AllowBlank", "MinLength", "MaxLength", "Min", "Max", "Choices", "MaxDigits", "DecimalPlaces", "MinDecimal", "MaxDecimal"}}
 	viewType       = structType{pkgRest, "View", []string{"App", "Resource", "Chain", "Anon", "User", "Scopes"}}
-	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques"}}
+	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques", "Refs"}}
 	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
 	authType       = structType{pkgService, "Auth", []string{"Default", "JWT", "Session", "Token", "Basic", "MePath"}}
 	jwtType        = structType{pkgService, "JWT", []string{"Algorithm", "KeyEnv", "AccessTTL", "RefreshTTL", "RefreshIn", "Issuer", "Audience", "Leeway", "Path", "ReuseGrace"}}
@@ -27,11 +27,11 @@ var (
 	basicType      = structType{pkgService, "Basic", []string{"Realm"}}
 	throttleType   = structType{pkgService, "Throttle", []string{"TrustedProxies", "Anon", "User", "Login", "LoginRateEnv", "Scopes"}}
 	tableDefType   = structType{pkgSchema, "Table", []string{"Name", "Columns", "Key", "Keyless", "Indexes"}}
-	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade", "MaxDigits", "DecimalPlaces"}}
+	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade", "MaxDigits", "DecimalPlaces", "References", "OnDelete"}}
 )
 
 // structTypes lists every structType, for the test.
-var structTypes = []structType{ruleType, viewType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, throttleType, tableDefType, columnType, uniqueType, indexType}
+var structTypes = []structType{ruleType, viewType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, throttleType, tableDefType, columnType, uniqueType, indexType, refType}
 
 // lit is a literal of t: t.values(d) with the type's name.
 func (t structType) lit(d map[string]Code) *Statement {

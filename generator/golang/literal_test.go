@@ -28,6 +28,7 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		pkgSchema + ".Column":      reflect.TypeFor[schema.Column](),
 		pkgRest + ".Unique":        reflect.TypeFor[rest.Unique[struct{}]](),
 		pkgSchema + ".Index":       reflect.TypeFor[schema.Index](),
+		pkgRest + ".Ref":           reflect.TypeFor[rest.Ref[struct{}]](),
 	}
 	if len(runtime) != len(structTypes) {
 		t.Fatalf("%d struct types, %d runtime types", len(structTypes), len(runtime))

@@ -63,7 +63,7 @@ func (g *gen) resource(r *plan.Resource) error {
 func goType(fl *plan.Field) *Statement {
 	var t *Statement
 	switch fl.Type {
-	case plan.Int, plan.User:
+	case plan.Int, plan.User, plan.Reference:
 		t = Int64()
 	case plan.Float:
 		t = Float64()
@@ -101,7 +101,11 @@ func (g *gen) model(f *File, x *res) {
 			)
 			continue
 		}
-		fields = append(fields, Id(fl.GoName).Add(goType(fl)).Tag(map[string]string{"json": fl.Name}))
+		field := Id(fl.GoName).Add(goType(fl)).Tag(map[string]string{"json": fl.Name})
+		if fl.Type == plan.Reference {
+			field.Add(comment("%s.id", fl.ToTable))
+		}
+		fields = append(fields, field)
 	}
 	f.Add(comment("%s is one object of the %s resource, as the API shows it.", x.model, r.Name))
 	f.Type().Id(x.model).Struct(fields...)
@@ -137,7 +141,7 @@ func (g *gen) decode(f *File, x *res) {
 					Id("obj").Dot(valueField(fl)).Op("=").Add(val)))
 			}
 		}
-		method := map[plan.FieldType]string{plan.String: "String", plan.Text: "String", plan.Int: "Int", plan.Float: "Float", plan.Decimal: "Decimal", plan.Bool: "Bool", plan.DateTime: "Time", plan.User: "UserRef"}[fl.Type]
+		method := map[plan.FieldType]string{plan.String: "String", plan.Text: "String", plan.Int: "Int", plan.Float: "Float", plan.Decimal: "Decimal", plan.Bool: "Bool", plan.DateTime: "Time", plan.User: "UserRef", plan.Reference: "Ref"}[fl.Type]
 		if fl.Nullable {
 			method += "Ptr"
 		}

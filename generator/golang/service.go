@@ -186,6 +186,9 @@ func tableDefs(resources []*plan.Resource) []Code {
 			if fl.Type == plan.Decimal {
 				c["MaxDigits"], c["DecimalPlaces"] = Lit(fl.MaxDigits), Lit(fl.DecimalPlaces)
 			}
+			if fl.Type == plan.Reference {
+				refColumn(fl, c)
+			}
 			if t, ok := fl.Default.(time.Time); ok {
 				c["Default"] = Lit(t.UTC().Format(time.RFC3339Nano))
 			} else if fl.Default != nil {

@@ -195,6 +195,7 @@ func (x *res) writes(d map[string]Code) {
 	d["InsertArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(vals...)))
 	d["UpdateArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	x.uniques(d)
+	x.refs(d)
 }
 
 // sqlLit renders an SQL string as a raw Go string literal when it can.

@@ -212,6 +212,18 @@ const (
 	Bool     FieldType = "bool"     // bool
 	DateTime FieldType = "datetime" // time.Time, RFC 3339 in JSON, UTC
 	User     FieldType = "user"     // reference to a user; JSON shows the username
+	// Reference is a reference to an object of another resource (type:
+	// ref), DRF's PrimaryKeyRelatedField: int64 in Go, the object's id in
+	// JSON, a foreign key to the target's table in SQL.
+	Reference FieldType = "ref"
+)
+
+// The on_delete behaviours of a reference: what deleting the object it
+// names does.
+const (
+	OnDeleteProtect = "protect"  // the delete is refused (409) while others refer to it
+	OnDeleteCascade = "cascade"  // the referring objects are deleted with it
+	OnDeleteSetNull = "set_null" // the reference becomes null (nullable fields only)
 )
 
 // Field is one field of a resource. The id field is implicit and not listed.
@@ -239,6 +251,9 @@ type Field struct {
 	// ("" for none), exact where Min and Max would not be.
 	MaxDigits, DecimalPlaces int
 	MinDecimal, MaxDecimal   string
+	// To is the name of the resource a reference field names, ToTable its
+	// table, and OnDelete what deleting that object does (OnDeleteProtect, ...).
+	To, ToTable, OnDelete string
 }
 
 // Action is one of DRF's viewset actions.

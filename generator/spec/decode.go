@@ -144,6 +144,9 @@ type fieldDoc struct {
 	Owner         *yaml.Node `key:"owner"`
 	Auto          *yaml.Node `key:"auto"`
 	Unique        *yaml.Node `key:"unique"`
+	// reference fields
+	To       *yaml.Node `key:"to"`
+	OnDelete *yaml.Node `key:"on_delete"`
 }
 
 // docTypes places each struct in the language. The path is slash-separated;

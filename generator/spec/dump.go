@@ -65,6 +65,9 @@ func fieldString(f *plan.Field) string {
 	if f.Type == plan.Decimal {
 		dumpDecimal(&b, f)
 	}
+	if f.Type == plan.Reference {
+		fmt.Fprintf(&b, " to=%s on_delete=%s", f.To, f.OnDelete)
+	}
 	if f.Choices != nil {
 		b.WriteString(" choices=[")
 		for i, c := range f.Choices {

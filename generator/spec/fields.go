@@ -12,7 +12,7 @@ import (
 	"github.com/wardhq/ward/generator/plan"
 )
 
-var fieldTypes = []string{string(plan.String), string(plan.Text), string(plan.Int), string(plan.Float), string(plan.Decimal), string(plan.Bool), string(plan.DateTime), string(plan.User)}
+var fieldTypes = []string{string(plan.String), string(plan.Text), string(plan.Int), string(plan.Float), string(plan.Decimal), string(plan.Bool), string(plan.DateTime), string(plan.User), string(plan.Reference)}
 
 // validFor says which field types each constraint applies to.
 var validFor = map[string][]plan.FieldType{
@@ -26,7 +26,9 @@ var validFor = map[string][]plan.FieldType{
 	"default":        {plan.String, plan.Text, plan.Int, plan.Float, plan.Bool, plan.DateTime},
 	"owner":          {plan.User},
 	"auto":           {plan.DateTime},
-	"unique":         {plan.String, plan.Text, plan.Int, plan.DateTime, plan.User},
+	"unique":         {plan.String, plan.Text, plan.Int, plan.DateTime, plan.User, plan.Reference},
+	"to":             {plan.Reference},
+	"on_delete":      {plan.Reference},
 }
 
 func (l *loader) fields(n *yaml.Node, r *plan.Resource) []*plan.Field {
@@ -224,7 +226,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 		return nil
 	}
 	fl.f = &plan.Field{Name: name, GoName: goName(name), Column: name, Type: t}
-	if t == plan.User {
+	if t == plan.User || t == plan.Reference {
 		fl.f.Column = name + "_id"
 	}
 	l.fieldApplies(fl)
@@ -241,6 +243,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 		f.ReadOnly = true
 	}
 	f.Nullable = !f.Required && f.Default == nil && !f.Owner && f.Auto == ""
+	l.fieldRef(fl)
 	if !fl.good {
 		return nil
 	}
@@ -249,7 +252,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 
 func (l *loader) fieldType(k, tv *yaml.Node, what string) (plan.FieldType, bool) {
 	if tv == nil {
-		l.errAt(k, "add type: string, text, int, float, decimal, bool, datetime or user", "%s has no type", what)
+		l.errAt(k, "add type: string, text, int, float, decimal, bool, datetime, user or ref", "%s has no type", what)
 		return "", false
 	}
 	ts, ok := l.str(tv, "type")

@@ -91,6 +91,11 @@ type loader struct {
 	pending    []pendingRoute    // resource routes, registered after the auth routes
 	lines      []string          // the source, for positions inside scalars
 	meNode     *yaml.Node
+	// refs are the reference fields of the resource loading, and
+	// resourceKeys every name under resources:, true until it is loaded,
+	// for refTargets.
+	refs         []pendingRef
+	resourceKeys map[string]bool
 }
 
 type pendingRoute struct {

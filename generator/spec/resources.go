@@ -32,11 +32,18 @@ func (l *loader) resources(n *yaml.Node) {
 	}
 	models := map[string]string{}
 	tables := map[string]string{}
+	l.resourceKeys = map[string]bool{}
 	for _, e := range list {
+		l.resourceKeys[e.Key.Value] = true
+	}
+	for _, e := range list {
+		l.resourceKeys[e.Key.Value] = false // from here on, declared before
+		l.refs = nil
 		r := l.resource(e.Key, e.Val)
 		if r == nil {
 			continue
 		}
+		l.refTargets(r)
 		if prev, dup := models[r.Model]; dup {
 			l.errAt(keyNode(e.Val, "model"), "set model: to a different name", "model %s of resource %q is already the model of %q", r.Model, r.Name, prev)
 		}
@@ -442,7 +449,7 @@ func (l *loader) uniqueSet(list []string, nodes []*yaml.Node, fields map[string]
 			l.errAt(nodes[i], "list each field once", "unique_together names %q twice in one set", name)
 			ok = false
 		case fields[name].Type == plan.Float || fields[name].Type == plan.Bool:
-			l.errAt(nodes[i], "use string, text, int, datetime or user fields", "unique_together names %s field %q", fields[name].Type, name)
+			l.errAt(nodes[i], "use string, text, int, datetime, user or ref fields", "unique_together names %s field %q", fields[name].Type, name)
 			ok = false
 		}
 		in[name] = true

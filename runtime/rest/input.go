@@ -420,6 +420,16 @@ func (in *Input) UserRefPtr(name string, r Rules, dst **int64) {
 	}
 }
 
+// Ref decodes a reference field (type: ref, an object id) into dst.
+// Whether the object exists and the caller may see it is checked inside
+// the write (Table.Refs).
+func (in *Input) Ref(name string, r Rules, dst *int64) { in.UserRef(name, r, dst) }
+
+// RefPtr decodes a nullable reference field into dst.
+func (in *Input) RefPtr(name string, r Rules, dst **int64) { in.UserRefPtr(name, r, dst) }
+
+// userValue decodes a primary key as DRF's PrimaryKeyRelatedField: a JSON
+// integer, else "Incorrect type. Expected pk value, received T.".
 func (in *Input) userValue(name string, r Rules) (*int64, bool) {
 	v, ok := in.value(name, r.Required)
 	if !ok {
@@ -430,6 +440,11 @@ func (in *Input) userValue(name string, r Rules) (*int64, bool) {
 	}
 	var n int64
 	if err := json.Unmarshal(v, &n); err != nil {
+		if t := bytes.TrimSpace(v); isIntegerToken(t) {
+			// An integer past int64 names no object, as DRF answers it.
+			in.Errs.Add(name, `Invalid pk "`+string(t)+`" - object does not exist.`)
+			return nil, false
+		}
 		kind := "str"
 		switch bytes.TrimSpace(v)[0] {
 		case '{':

@@ -17,7 +17,7 @@ type note struct {
 	Text string
 }
 
-func noteTable(t *testing.T) *Table[note] {
+func noteTable(t testing.TB) *Table[note] {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "t.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {

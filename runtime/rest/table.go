@@ -51,6 +51,8 @@ type Table[T any] struct {
 	// Uniques are the sets of columns no two rows share: single fields
 	// first, then the sets of fields (unique_together), in spec order.
 	Uniques []Unique[T]
+	// Refs are the reference fields (type: ref), in spec order.
+	Refs []Ref[T]
 
 	stmts stmtCache
 }
@@ -286,7 +288,8 @@ func (t *Table[T]) inTx(ctx context.Context, f func(ctx context.Context, tx *sql
 }
 
 // Create inserts obj and returns the row as stored, in one transaction,
-// or *Invalid when obj would duplicate a row in one of the Uniques.
+// or *Invalid when obj would duplicate a row in one of the Uniques or
+// names, in one of the Refs, no object the caller can see.
 func (t *Table[T]) Create(ctx context.Context, obj *T) (*T, error) {
 	return t.CreateWith(ctx, obj, nil)
 }
@@ -299,7 +302,7 @@ func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
-		if err := t.unique(ctx, tx, obj); err != nil {
+		if err := t.validate(ctx, tx, obj, nil); err != nil {
 			return nil, err
 		}
 		if err := t.before(ctx, tx, obj, before); err != nil {
@@ -311,14 +314,15 @@ func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T
 		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), args...).Scan(&id); err != nil {
-			return nil, t.violation(err)
+			return nil, t.refViolation(t.violation(err), obj)
 		}
 		return t.get(ctx, tx, sqlexpr.Where{}, id)
 	})
 }
 
 // Update writes obj's writable columns and returns the row as stored, or
-// ErrNotFound, in one transaction, or *Invalid as Create. allowed, when not nil, decides on the
+// ErrNotFound, in one transaction, or *Invalid as Create (a reference is
+// checked when it changes). allowed, when not nil, decides on the
 // row as it will be committed, read back inside the transaction (so what
 // the database computes, such as a user field's username, is as stored):
 // when it returns false, nothing is written and Update returns ErrDenied.
@@ -333,7 +337,14 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 		return nil, errReadOnly
 	}
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
-		if err := t.unique(ctx, tx, obj); err != nil {
+		var old *T
+		if len(t.Refs) > 0 {
+			var err error
+			if old, err = t.get(ctx, tx, sqlexpr.Where{}, t.ID(obj)); err != nil {
+				return nil, err
+			}
+		}
+		if err := t.validate(ctx, tx, obj, old); err != nil {
 			return nil, err
 		}
 		if err := t.before(ctx, tx, obj, before); err != nil {
@@ -345,7 +356,7 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 		}
 		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), args...)
 		if err != nil {
-			return nil, t.violation(err)
+			return nil, t.refViolation(t.violation(err), obj)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, err
@@ -364,8 +375,10 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 	})
 }
 
-// Delete removes the row with id, or returns ErrNotFound. Like the other
-// writes it runs on a detached context once begun.
+// Delete removes the row with id, or returns ErrNotFound, or ErrProtected
+// when other rows refer to it under on_delete: protect (then nothing is
+// deleted; rows under cascade go with it, set_null ones are cleared). Like
+// the other writes it runs on a detached context once begun.
 func (t *Table[T]) Delete(ctx context.Context, id int64) error {
 	if t.InsertSQL == "" {
 		return errReadOnly
@@ -377,7 +390,7 @@ func (t *Table[T]) Delete(ctx context.Context, id int64) error {
 	defer cancel()
 	res, err := t.DB.ExecContext(ctx, t.q(`DELETE FROM `+t.Name+` WHERE "id" = ?`), id)
 	if err != nil {
-		return err
+		return deleteViolation(err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err

@@ -16,7 +16,7 @@ import (
 
 // postgresNotes is noteTable on PostgreSQL, in a schema of its own dropped
 // afterwards; skipped without a server unless CI=true.
-func postgresNotes(t *testing.T) *Table[note] {
+func postgresNotes(t testing.TB) *Table[note] {
 	t.Helper()
 	u := os.Getenv("WARD_TEST_POSTGRES_URL")
 	if u == "" {
@@ -106,7 +106,7 @@ func TestUpdateChecksTheRowAsWritten(t *testing.T) {
 func TestWriteOutlivesTheClient(t *testing.T) {
 	for _, backend := range []struct {
 		name string
-		open func(*testing.T) *Table[note]
+		open func(testing.TB) *Table[note]
 	}{{"sqlite", noteTable}, {"postgres", postgresNotes}} {
 		t.Run(backend.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) { writeOutlivesTheClient(t, backend.open(t)) })

@@ -63,7 +63,10 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 	if !v.throttle(w, r, res.User) {
 		return nil, false
 	}
-	return &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge(), DB: v.pool()}, true
+	req := &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge(), DB: v.pool()}
+	// A write's reference checks read the caller from the context.
+	*r = *r.WithContext(WithRequest(r.Context(), req))
+	return req, true
 }
 
 func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User) bool {
@@ -108,6 +111,10 @@ func (v *View) Fail(w http.ResponseWriter, err error) {
 		return
 	}
 	if writeConflict(w, err) {
+		return
+	}
+	if errors.Is(err, ErrProtected) {
+		writeProtected(w)
 		return
 	}
 	if v.App != nil && v.App.Log != nil {

@@ -86,6 +86,9 @@ func migrate(ctx context.Context, tx *sql.Tx, dialect string, tables []Table) er
 			if err := noDuplicates(ctx, tx, dialect, t); err != nil {
 				return err
 			}
+			if err := foreignKeysMatch(ctx, tx, dialect, t, have); err != nil {
+				return err
+			}
 		}
 		for _, ix := range t.Indexes {
 			stmts = append(stmts, createIndex(t.Name, ix))
@@ -187,7 +190,7 @@ func alter(dialect string, t Table, have map[string]string) ([]string, error) {
 		if !c.Nullable && c.Default == nil {
 			return nil, fmt.Errorf("schema: new column %s.%s is required and has no default: give it a default or make it optional, then regenerate", t.Name, c.Name)
 		}
-		stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, c))
+		stmts = append(stmts, "ALTER TABLE "+ident(t.Name)+" ADD COLUMN "+columnDef(dialect, t.Name, c))
 	}
 	return stmts, nil
 }
@@ -205,7 +208,7 @@ func CreateTable(dialect string, t Table) string {
 		defs = append(defs, `"id" INTEGER PRIMARY KEY AUTOINCREMENT`)
 	}
 	for _, c := range t.Columns {
-		defs = append(defs, columnDef(dialect, c))
+		defs = append(defs, columnDef(dialect, t.Name, c))
 	}
 	if len(t.Key) > 0 {
 		defs = append(defs, "PRIMARY KEY ("+idents(t.Key)+")")
@@ -215,7 +218,7 @@ func CreateTable(dialect string, t Table) string {
 	return b.String()
 }
 
-func columnDef(dialect string, c Column) string {
+func columnDef(dialect, table string, c Column) string {
 	s := ident(c.Name) + " " + sqlType(dialect, c)
 	if !c.Nullable {
 		s += " NOT NULL"
@@ -232,7 +235,22 @@ func columnDef(dialect string, c Column) string {
 			s += " ON DELETE CASCADE"
 		}
 	}
+	if c.Type == "ref" {
+		s += " CONSTRAINT " + ident(ForeignKeyName(table, c.Name)) + " REFERENCES " + ident(c.References) + ` ("id")` + onDelete(c.OnDelete)
+	}
 	return s
+}
+
+// onDelete is the ON DELETE clause of a "ref" column. Protect is RESTRICT,
+// checked at once, so a delete of a referenced row fails as a whole.
+func onDelete(how string) string {
+	switch how {
+	case OnDeleteCascade:
+		return " ON DELETE CASCADE"
+	case OnDeleteSetNull:
+		return " ON DELETE SET NULL"
+	}
+	return " ON DELETE RESTRICT"
 }
 
 func literal(dialect string, v any) string {
@@ -264,7 +282,7 @@ func sqlType(dialect string, c Column) string {
 		return decimalType(dialect, c)
 	case "string", "text":
 		return "TEXT"
-	case "int", "user":
+	case "int", "user", "ref":
 		if pg {
 			return "BIGINT"
 		}

@@ -30,7 +30,8 @@ type Table struct {
 type Column struct {
 	Name string
 	// Type is a Ward field type: "string", "text", "int", "float",
-	// "decimal", "bool", "datetime" or "user" (an integer reference to the id of UsersTable).
+	// "decimal", "bool", "datetime", "user" (an integer reference to the id of UsersTable)
+	// or "ref" (an integer reference to the id of the resource table References).
 	// The runtime's own tables also use "bytes" (BLOB, BYTEA) and
 	// "instant" (Unix nanoseconds in an INTEGER on SQLite, TIMESTAMPTZ on
 	// PostgreSQL).
@@ -48,7 +49,20 @@ type Column struct {
 	// "decimal" column: NUMERIC(p,s) on PostgreSQL, and on SQLite an
 	// INTEGER holding the value times 10^DecimalPlaces (p <= 18).
 	MaxDigits, DecimalPlaces int
+	// References is the table a "ref" column points to (a foreign key to
+	// its "id"), and OnDelete what deleting a referenced row does:
+	// OnDeleteProtect (the default, ON DELETE RESTRICT: the delete fails),
+	// OnDeleteCascade or OnDeleteSetNull.
+	References string
+	OnDelete   string
 }
+
+// The on_delete behaviours of a "ref" column.
+const (
+	OnDeleteProtect = "protect"
+	OnDeleteCascade = "cascade"
+	OnDeleteSetNull = "set_null"
+)
 
 // Index is a named index on columns of a table.
 type Index struct {
@@ -64,13 +78,23 @@ type Index struct {
 // table_col1_col2_key, as PostgreSQL names a UNIQUE constraint, shortened
 // with a hash of the whole name when it would pass 63 bytes.
 func UniqueIndexName(table string, columns []string) string {
-	name := table + "_" + strings.Join(columns, "_") + "_key"
+	return constraintName(table+"_"+strings.Join(columns, "_"), "_key")
+}
+
+// ForeignKeyName is the name of the foreign key of a "ref" column:
+// table_column_fkey, as PostgreSQL names one, shortened as UniqueIndexName.
+func ForeignKeyName(table, column string) string {
+	return constraintName(table+"_"+column, "_fkey")
+}
+
+func constraintName(base, suffix string) string {
+	name := base + suffix
 	if len(name) <= 63 {
 		return name
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	return fmt.Sprintf("%s_%08x_key", name[:50], h.Sum32())
+	return fmt.Sprintf("%s_%08x%s", name[:63-9-len(suffix)], h.Sum32(), suffix)
 }
 
 // MigrateLock is the pg_advisory_xact_lock key under which the runtime's

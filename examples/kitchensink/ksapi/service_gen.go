@@ -198,6 +198,36 @@ func Definition() *service.Definition {
 				Default: true,
 			}},
 		}, {
+			Name: "bids",
+			Columns: []schema.Column{{
+				Name:       "listing_id",
+				Type:       "ref",
+				References: "listings",
+			}, {
+				Name:       "backup_id",
+				Type:       "ref",
+				Nullable:   true,
+				References: "listings",
+				OnDelete:   "set_null",
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
+		}, {
+			Name: "bid_notes",
+			Columns: []schema.Column{{
+				Name:       "bid_id",
+				Type:       "ref",
+				References: "bids",
+				OnDelete:   "cascade",
+			}, {
+				Name: "text",
+				Type: "string",
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
+		}, {
 			Name: "offers",
 			Columns: []schema.Column{{
 				Name: "name",
@@ -276,6 +306,8 @@ func Mount(r chi.Router, app *rest.App) {
 	mountProducts(r, app)
 	mountVotes(r, app)
 	mountListings(r, app)
+	mountBids(r, app)
+	mountBidNotes(r, app)
 	mountOffers(r, app)
 	mountUsers(r, app)
 	mountWares(r, app)
