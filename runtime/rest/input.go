@@ -121,6 +121,16 @@ func (in *Input) Absent(name string) bool {
 	return !ok && in.mode != Partial
 }
 
+// Sent says whether the body holds the field name, null included.
+func (in *Input) Sent(name string) bool {
+	_, ok := in.raw[name]
+	return ok
+}
+
+// Creating says whether the body is a create's (a create_only field is
+// decoded only then, and ignored afterwards as read-only fields are).
+func (in *Input) Creating() bool { return in.mode == Create }
+
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 // Rules holds a field's validation rules. Zero values mean "no rule".
