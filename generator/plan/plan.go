@@ -254,6 +254,12 @@ type Field struct {
 	// To is the name of the resource a reference field names, ToTable its
 	// table, and OnDelete what deleting that object does (OnDeleteProtect, ...).
 	To, ToTable, OnDelete string
+	// Read and Write are the field's permission expressions (nil: none),
+	// checked on the request only: a caller who fails Read never sees the
+	// field, one who fails Write and sends it gets 403. Write implies Read.
+	Read, Write Expr
+	// CreateOnly: writable on create, ignored afterwards as read-only.
+	CreateOnly bool
 }
 
 // Action is one of DRF's viewset actions.

@@ -147,6 +147,10 @@ type fieldDoc struct {
 	// reference fields
 	To       *yaml.Node `key:"to"`
 	OnDelete *yaml.Node `key:"on_delete"`
+	// field-level permissions
+	Read       *yaml.Node `key:"read"`
+	Write      *yaml.Node `key:"write"`
+	CreateOnly *yaml.Node `key:"create_only"`
 }
 
 // docTypes places each struct in the language. The path is slash-separated;

@@ -42,7 +42,7 @@ func fieldString(f *plan.Field) string {
 	for _, x := range []struct {
 		on   bool
 		name string
-	}{{f.Required, "required"}, {f.ReadOnly, "read_only"}, {f.Nullable, "nullable"}, {f.Owner, "owner"}, {f.Unique, "unique"}} {
+	}{{f.Required, "required"}, {f.ReadOnly, "read_only"}, {f.Nullable, "nullable"}, {f.Owner, "owner"}, {f.Unique, "unique"}, {f.CreateOnly, "create_only"}} {
 		if x.on {
 			b.WriteString(" " + x.name)
 		}
@@ -67,6 +67,12 @@ func fieldString(f *plan.Field) string {
 	}
 	if f.Type == plan.Reference {
 		fmt.Fprintf(&b, " to=%s on_delete=%s", f.To, f.OnDelete)
+	}
+	if f.Read != nil {
+		fmt.Fprintf(&b, " read=%s", ExprString(f.Read))
+	}
+	if f.Write != nil {
+		fmt.Fprintf(&b, " write=%s", ExprString(f.Write))
 	}
 	if f.Choices != nil {
 		b.WriteString(" choices=[")

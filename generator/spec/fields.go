@@ -244,6 +244,7 @@ func (l *loader) field(k, v *yaml.Node) *plan.Field {
 	}
 	f.Nullable = !f.Required && f.Default == nil && !f.Owner && f.Auto == ""
 	l.fieldRef(fl)
+	l.fieldPerms(fl)
 	if !fl.good {
 		return nil
 	}
