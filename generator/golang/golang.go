@@ -249,6 +249,11 @@ func usesClass(r *plan.Resource, c *plan.Class) bool {
 			return true
 		}
 	}
+	for _, fl := range r.Fields {
+		if exprUses(fl.Read, c) || exprUses(fl.Write, c) {
+			return true
+		}
+	}
 	return scopeUses(r.ReadScope, c)
 }
 

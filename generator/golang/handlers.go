@@ -171,10 +171,10 @@ func (h handlerAction) fail() Code {
 
 // begin authenticates, throttles and runs the request check.
 func (h handlerAction) begin() []Code {
-	return []Code{
+	return append([]Code{
 		List(Id("req"), Id("ok")).Op(":=").Add(h.v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[h.a])),
 		If(Op("!").Id("ok").Op("||").Op("!").Qual(pkgRest, "Check").Call(Id("w"), h.p, Id("req"))).Block(Return()),
-	}
+	}, h.hidden()...)
 }
 
 // lookup reads obj through the read scope and runs the object check.
@@ -193,6 +193,7 @@ func (h handlerAction) decode(mode string) []Code {
 		List(Id("in"), Id("ok")).Op(":=").Qual(pkgRest, "DecodeBody").Call(Id("w"), Id("r"), Qual(pkgRest, mode)),
 		If(Op("!").Id("ok")).Block(Return()),
 	}
+	out = append(out, h.checkWrites()...)
 	if mode == "Create" {
 		out = append(out, Id("obj").Op(":=").Op("&").Id(h.x.model).Values())
 	}
@@ -254,7 +255,7 @@ func (h handlerAction) list() []Code {
 		h.fail(),
 		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), Id("where"), Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
 		h.fail(),
-		Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), Id("rows")),
+		Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), h.shown("rows")),
 	}
 }
 
@@ -270,7 +271,7 @@ func (h handlerAction) create() []Code {
 		If(Op("!").Qual(pkgRest, "CheckObject").Call(Id("w"), h.p, Id("req"), Id("obj"))).Block(Return()),
 		List(Id("out"), Err()).Op(":=").Id("h").Dot("store").Dot("Create").Call(h.ctx(), Id("obj")),
 		h.fail(),
-		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), Id("out")),
+		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), h.shown("out")),
 	)
 }
 
@@ -287,7 +288,7 @@ func (h handlerAction) update(mode string) []Code {
 		comment("the write's transaction: a denial writes nothing."),
 		save,
 		If(Op("!").Id("ok")).Block(Return()),
-		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("out")),
+		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), h.shown("out")),
 	)
 }
 
@@ -301,7 +302,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 		body = append(body, h.create()...)
 	case plan.Retrieve:
 		body = append(body, h.lookup()...)
-		body = append(body, Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), Id("obj")))
+		body = append(body, Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusOK"), h.shown("obj")))
 	case plan.Update:
 		body = append(body, h.update("Replace")...)
 	case plan.PartialUpdate:

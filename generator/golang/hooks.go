@@ -37,7 +37,7 @@ func (h handlerAction) hookedCreate() []Code {
 		comment("inside the write's transaction: a refusal or a denial writes nothing."),
 		List(Id("out"), Id("ok")).Op(":=").Qual(pkgRest, "Insert").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id("obj"), Id("h").Dot("store").Dot("CreateWith"), Id(h.x.hookName())),
 		If(Op("!").Id("ok")).Block(Return()),
-		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), Id("out")),
+		Qual(pkgRest, "Write").Call(Id("w"), Qual("net/http", "StatusCreated"), h.shown("out")),
 	}
 }
 

@@ -52,6 +52,7 @@ func (g *gen) resource(r *plan.Resource) error {
 		g.decode(f, x)
 	}
 	g.permissions(f, x)
+	g.fieldPermsVar(f, x)
 	g.scope(f, x)
 	g.storeIface(f, x)
 	g.sqlStore(f, x)
@@ -127,6 +128,7 @@ func (g *gen) decode(f *File, x *res) {
 			continue
 		}
 		dst := Op("&").Id("obj").Dot(valueField(fl))
+		var stmts []Code
 		if fl.Default != nil {
 			val := Lit(fl.Default)
 			if t, ok := fl.Default.(time.Time); ok {
@@ -137,7 +139,7 @@ func (g *gen) decode(f *File, x *res) {
 				if fl.Nullable {
 					val = Qual(pkgRest, "Ptr").Call(val)
 				}
-				body = append(body, If(Id("in").Dot("Absent").Call(Lit(fl.Name))).Block(
+				stmts = append(stmts, If(Id("in").Dot("Absent").Call(Lit(fl.Name))).Block(
 					Id("obj").Dot(valueField(fl)).Op("=").Add(val)))
 			}
 		}
@@ -145,7 +147,12 @@ func (g *gen) decode(f *File, x *res) {
 		if fl.Nullable {
 			method += "Ptr"
 		}
-		body = append(body, Id("in").Dot(method).Call(Lit(fl.Name), rules(fl), dst))
+		stmts = append(stmts, Id("in").Dot(method).Call(Lit(fl.Name), rules(fl), dst))
+		if fl.CreateOnly {
+			// Set on create; ignored afterwards, as a read-only field is.
+			stmts = []Code{If(Id("in").Dot("Creating").Call()).Block(stmts...)}
+		}
+		body = append(body, stmts...)
 	}
 	f.Add(comment("decode%s applies the writable fields of a request body to obj,", x.model))
 	f.Add(comment("collecting DRF-shaped field errors in in.Errs. Read-only fields are ignored."))
@@ -233,6 +240,10 @@ func (x *res) classesOf() []*plan.Class {
 	walk(x.r.Permission)
 	for _, e := range x.r.Endpoints {
 		walk(e.Permission)
+	}
+	for _, fl := range x.r.Fields {
+		walk(fl.Read)
+		walk(fl.Write)
 	}
 	var walkScope func(s plan.ScopeExpr)
 	walkScope = func(s plan.ScopeExpr) {
