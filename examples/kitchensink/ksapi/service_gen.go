@@ -261,6 +261,29 @@ func Definition() *service.Definition {
 				Default: int64(0),
 			}},
 		}, {
+			Name: "deliveries",
+			Columns: []schema.Column{{
+				Name: "address",
+				Type: "string",
+			}, {
+				Name:    "status",
+				Type:    "string",
+				Default: "new",
+			}, {
+				Name:          "cost",
+				Type:          "decimal",
+				Nullable:      true,
+				MaxDigits:     10,
+				DecimalPlaces: 2,
+			}, {
+				Name:     "coupon",
+				Type:     "string",
+				Nullable: true,
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
+		}, {
 			Name: "purchases",
 			Columns: []schema.Column{{
 				Name: "ware",
@@ -311,6 +334,7 @@ func Mount(r chi.Router, app *rest.App) {
 	mountOffers(r, app)
 	mountUsers(r, app)
 	mountWares(r, app)
+	mountDeliveries(r, app)
 	mountPurchases(r, app)
 	mountRatings(r, app)
 }
