@@ -31,11 +31,11 @@ func deliveryRow(t *testing.T, e *env, id any) string {
 func TestFieldPermissions(t *testing.T) { dialects(t, testFieldPermissions) }
 
 func testFieldPermissions(t *testing.T, e *env) {
-	mine := e.mustCreate(t, "/api/deliveries", "alice", map[string]any{"address": "1 Main St", "coupon": "A"})
+	mine := e.mustCreate(t, "/api/deliveries", "alice", map[string]any{"address": "1 Main St", "coupon": "A", "parcel": 7})
 	if _, shown := mine["cost"]; shown || mine["status"] != "new" || mine["coupon"] != "A" {
 		t.Fatalf("alice's create answered %v", mine)
 	}
-	staff := e.mustCreate(t, "/api/deliveries", "root", map[string]any{"address": "2 High St", "status": "paid", "cost": "12.5"})
+	staff := e.mustCreate(t, "/api/deliveries", "root", map[string]any{"address": "2 High St", "status": "paid", "cost": "12.5", "parcel": 1})
 	if staff["cost"] != "12.50" || staff["status"] != "paid" {
 		t.Fatalf("root's create answered %v", staff)
 	}
@@ -51,6 +51,7 @@ func testFieldPermissions(t *testing.T, e *env) {
 		row                      string // the stored status, cost, coupon after it
 	}{
 		{"customer creates with status", "alice", "POST", "/api/deliveries", map[string]any{"address": "x", "status": "shipped"}, 403, denied("status"), true, "new null A"},
+		{"403 before any validation", "alice", "POST", "/api/deliveries", map[string]any{"status": nil}, 403, denied("status"), true, "new null A"},
 		{"customer creates with cost", "alice", "POST", "/api/deliveries", map[string]any{"address": "x", "cost": "0.01"}, 403, denied("cost"), true, "new null A"},
 		{"customer sets status", "alice", "PATCH", path, map[string]any{"status": "shipped"}, 403, denied("status"), true, "new null A"},
 		{"customer sets cost to null", "alice", "PATCH", path, map[string]any{"cost": nil}, 403, denied("cost"), true, "new null A"},
@@ -59,7 +60,9 @@ func testFieldPermissions(t *testing.T, e *env) {
 		{"customer lists", "alice", "GET", "/api/deliveries", nil, 200, `"coupon":"A"`, true, "new null A"},
 		{"customer changes the address", "alice", "PATCH", path, map[string]any{"address": "4 Elm St"}, 200, `"address":"4 Elm St"`, true, "new null A"},
 		{"coupon is create_only (patch)", "alice", "PATCH", path, map[string]any{"coupon": "B"}, 200, `"coupon":"A"`, true, "new null A"},
-		{"coupon is create_only (put)", "alice", "PUT", path, map[string]any{"address": "5 Oak St", "coupon": "C"}, 200, `"coupon":"A"`, true, "new null A"},
+		{"coupon is create_only (put)", "alice", "PUT", path, map[string]any{"address": "5 Oak St", "coupon": "C", "parcel": 8}, 200, `"coupon":"A","parcel":7`, true, "new null A"},
+		{"parcel is required on create", "alice", "POST", "/api/deliveries", map[string]any{"address": "x"}, 400, `{"parcel":["This field is required."]}`, true, "new null A"},
+		{"parcel is not required on put", "alice", "PUT", path, map[string]any{"address": "5 Oak St"}, 200, `"parcel":7`, true, "new null A"},
 		{"staff sets status and cost", "root", "PATCH", path, map[string]any{"status": "shipped", "cost": "3"}, 200, `"cost":"3.00"`, false, "shipped set A"},
 		{"staff reads", "root", "GET", path, nil, 200, `"cost":"3.00"`, false, "shipped set A"},
 		{"staff lists", "root", "GET", "/api/deliveries", nil, 200, `"cost":"12.50"`, false, "shipped set A"},
