@@ -26,6 +26,7 @@ type Delivery struct {
 	Status  string       `json:"status"`
 	Cost    *apd.Decimal `json:"cost"`
 	Coupon  *string      `json:"coupon"`
+	Parcel  int64        `json:"parcel"`
 	OwnerID int64        `json:"-"`     // users.id
 	Owner   string       `json:"owner"` // the user's username
 }
@@ -51,6 +52,12 @@ func decodeDelivery(in *rest.Input, obj *Delivery) {
 			Nullable:   true,
 			AllowBlank: true,
 		}, &obj.Coupon)
+	}
+	if in.Creating() {
+		in.Int("parcel", rest.Rules{
+			Required: true,
+			Min:      rest.F64(1.0),
+		}, &obj.Parcel)
 	}
 }
 
@@ -113,7 +120,7 @@ type DeliveryStore interface {
 
 const (
 	// deliveriesSelect selects every column of deliveries, in scanDelivery's order.
-	deliveriesSelect = `SELECT "id", "address", "status", "cost", "coupon", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "deliveries"."owner_id") FROM "deliveries"`
+	deliveriesSelect = `SELECT "id", "address", "status", "cost", "coupon", "parcel", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "deliveries"."owner_id") FROM "deliveries"`
 	// deliveriesOrder is the ordering of deliveries lists; id is the last tie-breaker.
 	deliveriesOrder = `"id" ASC`
 	// deliveriesPageSize is the number of deliveries a list page holds.
@@ -124,7 +131,7 @@ const (
 func scanDelivery(row rest.Scanner) (*Delivery, error) {
 	var o Delivery
 	var nameOwner sql.NullString
-	if err := row.Scan(&o.ID, &o.Address, &o.Status, rest.ScanDecimalPtr(&o.Cost, 2), &o.Coupon, &o.OwnerID, &nameOwner); err != nil {
+	if err := row.Scan(&o.ID, &o.Address, &o.Status, rest.ScanDecimalPtr(&o.Cost, 2), &o.Coupon, &o.Parcel, &o.OwnerID, &nameOwner); err != nil {
 		return nil, err
 	}
 	o.Owner = nameOwner.String
@@ -138,14 +145,14 @@ func newDeliveryStore(app *rest.App) DeliveryStore {
 		Dialect:   app.Dialect,
 		Name:      `"deliveries"`,
 		Select:    deliveriesSelect,
-		InsertSQL: `INSERT INTO "deliveries" ("address", "status", "cost", "coupon", "owner_id") VALUES (?, ?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "deliveries" SET "address" = ?, "status" = ?, "cost" = ?, "coupon" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "deliveries" ("address", "status", "cost", "coupon", "parcel", "owner_id") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"`,
+		UpdateSQL: `UPDATE "deliveries" SET "address" = ?, "status" = ?, "cost" = ?, "coupon" = ?, "parcel" = ? WHERE "id" = ?`,
 		Scan:      scanDelivery,
 		InsertArgs: func(o *Delivery) []any {
-			return []any{o.Address, o.Status, rest.BindDecimal(o.Cost, 2), o.Coupon, o.OwnerID}
+			return []any{o.Address, o.Status, rest.BindDecimal(o.Cost, 2), o.Coupon, o.Parcel, o.OwnerID}
 		},
 		UpdateArgs: func(o *Delivery) []any {
-			return []any{o.Address, o.Status, rest.BindDecimal(o.Cost, 2), o.Coupon, o.ID}
+			return []any{o.Address, o.Status, rest.BindDecimal(o.Cost, 2), o.Coupon, o.Parcel, o.ID}
 		},
 		ID: func(o *Delivery) int64 {
 			return o.ID

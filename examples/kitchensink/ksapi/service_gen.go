@@ -280,6 +280,9 @@ func Definition() *service.Definition {
 				Type:     "string",
 				Nullable: true,
 			}, {
+				Name: "parcel",
+				Type: "int",
+			}, {
 				Name: "owner_id",
 				Type: "user",
 			}},
