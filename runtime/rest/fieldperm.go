@@ -20,7 +20,7 @@ type FieldPerm[T any] struct {
 	Read, Write perm.Permission[T]
 }
 
-// allowed says whether p allows req. A check that cannot decide (an
+// fieldAllowed says whether p allows req. A check that cannot decide (an
 // error, 503) is reported as such: fail closed, and never a silent change
 // of the response's shape.
 func fieldAllowed[T any](p perm.Permission[T], req *perm.Request) (ok, decided bool) {
