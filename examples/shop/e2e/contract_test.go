@@ -18,9 +18,9 @@ type shop struct {
 	root             *client
 }
 
-func startShop(t *testing.T) *shop {
+func startShop(t *testing.T, env ...string) *shop {
 	t.Helper()
-	s := startServer(t)
+	s := startServer(t, env...)
 	return &shop{s: s, anon: s.client(), alice: s.as("alice", "alice-pass-1"), bob: s.as("bob", "bob-pass-1"), root: s.as("root", "root-pass-1")}
 }
 
@@ -90,8 +90,9 @@ const (
 // can say today (issue 12): authentication and permissions, field
 // visibility, decimals, references, uniqueness, the order hook, delete
 // protection and the order of checks.
-func TestShopContract(t *testing.T) {
-	sh := startShop(t)
+func TestShopContract(t *testing.T) { onEachBackend(t, testShopContract) }
+
+func testShopContract(t *testing.T, sh *shop) {
 	cat := sh.category(t, "Tools")
 	emptyCat := sh.category(t, "Empty")
 	p := sh.product(t, cat, "HAM-1", map[string]any{"cost": "7", "stock": 5})
@@ -486,8 +487,9 @@ func TestShopContract(t *testing.T) {
 
 // TestLastUnit: of concurrent orders for the last unit exactly one is 201
 // and the others 400 "Not enough stock.", never a 5xx.
-func TestLastUnit(t *testing.T) {
-	sh := startShop(t)
+func TestLastUnit(t *testing.T) { onEachBackend(t, testLastUnit) }
+
+func testLastUnit(t *testing.T, sh *shop) {
 	cat := sh.category(t, "Tools")
 	p := sh.product(t, cat, "LAST-1", map[string]any{"stock": 1})
 	pid := json.Number(str(p["id"]))

@@ -207,15 +207,6 @@ func expect(t *testing.T, what string, r response, status int) {
 	}
 }
 
-func cookie(r response, name string) *http.Cookie {
-	for _, c := range (&http.Response{Header: r.header}).Cookies() {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
-
 func (c *client) jwtLogin(user, pw string) string {
 	c.t.Helper()
 	r := c.do("POST", "/auth/jwt/login", map[string]string{"username": user, "password": pw})
