@@ -15,7 +15,7 @@ import (
 // that no string of a plan holds a control character.
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*/api.yaml")
-	files = append(files, "../../examples/blog/api.yaml")
+	files = append(files, "../../examples/blog/api.yaml", "../../examples/shop/api.yaml")
 	for _, p := range files {
 		data, err := os.ReadFile(p)
 		if err != nil {
