@@ -148,6 +148,10 @@ func testShopContract(t *testing.T, sh *shop) {
 			{"inactive product for staff", sh.root, "GET", "/api/products/" + inactiveID, nil, 200, ""},
 			{"trailing slash", sh.anon, "GET", "/api/products/", nil, 404, ""},
 			{"path id not an integer", sh.anon, "GET", "/api/products/abc", nil, 404, notFound},
+			{"path id zero", sh.anon, "GET", "/api/products/0", nil, 404, notFound},
+			{"path id negative", sh.anon, "GET", "/api/products/-1", nil, 404, notFound},
+			{"path id with a fraction", sh.anon, "GET", "/api/categories/1.0", nil, 404, notFound},
+			{"path id unknown", sh.anon, "GET", "/api/categories/9999", nil, 404, notFound},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := tc.c.do(tc.method, tc.path, tc.body)
