@@ -3,11 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -487,59 +485,4 @@ func testShopContract(t *testing.T, sh *shop) {
 			t.Errorf("field errors before the stock rule: %s", r.body)
 		}
 	})
-}
-
-// TestLastUnit: of concurrent orders for the last unit exactly one is 201
-// and the others 400 "Not enough stock.", never a 5xx.
-func TestLastUnit(t *testing.T) { onEachBackend(t, testLastUnit) }
-
-func testLastUnit(t *testing.T, sh *shop) {
-	cat := sh.category(t, "Tools")
-	p := sh.product(t, cat, "LAST-1", map[string]any{"stock": 1})
-	pid := json.Number(str(p["id"]))
-	const n = 8
-	codes := make([]int, n)
-	bodies := make([]string, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := sh.alice
-			if i%2 == 1 {
-				c = sh.bob
-			}
-			req, _ := http.NewRequest("POST", sh.s.base+"/api/orders", strings.NewReader(fmt.Sprintf(`{"product":%s,"quantity":1}`, pid)))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", c.auth)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				codes[i] = -1
-				return
-			}
-			defer res.Body.Close()
-			var b strings.Builder
-			buf := make([]byte, 512)
-			n, _ := res.Body.Read(buf)
-			b.Write(buf[:n])
-			codes[i], bodies[i] = res.StatusCode, b.String()
-		}()
-	}
-	wg.Wait()
-	created := 0
-	for i, c := range codes {
-		switch {
-		case c == 201:
-			created++
-		case c == 400 && strings.Contains(bodies[i], "Not enough stock."):
-		default:
-			t.Errorf("order %d: %d %s", i, c, bodies[i])
-		}
-	}
-	if created != 1 {
-		t.Fatalf("%d orders got the last unit, want 1 (%v)", created, codes)
-	}
-	if s := sh.root.do("GET", "/api/products/"+string(pid), nil).json(t)["stock"]; s != float64(0) {
-		t.Fatalf("stock %v, want 0", s)
-	}
 }
