@@ -1,17 +1,25 @@
-// Command loadtest measures the blog service against two hand-written
+// Command loadtest measures the blog service against hand-written
 // baselines, in one run, with interleaved rounds and medians:
 //
-//   - bare:    a chi handler serving the post's JSON from memory;
-//   - handjwt: chi + golang-jwt doing the same checks (HS256, exp, iss, aud,
-//     an active user looked up by id) and reading the same row through the
-//     same SQLite driver;
-//   - ward:    the generated blog service, GET /api/posts/{id} with a Bearer
-//     token, and POST /api/posts.
+//   - bare: a chi handler serving the post's JSON from memory, the ceiling;
+//   - lean: what a careful person writes by hand: chi and golang-jwt (HS256,
+//     exp, iss and aud checked), no per-request user lookup, one prepared
+//     statement per request on modernc SQLite (WAL, synchronous=NORMAL,
+//     2×GOMAXPROCS connections): a JOIN for GET, an INSERT ... RETURNING for
+//     POST; encoding/json;
+//   - ward: the generated blog service, GET /api/posts/{id} with a Bearer
+//     token, and POST /api/posts. With -before, a second blog binary (say,
+//     built from an earlier commit) is measured in the same rounds.
 //
 // Usage (from the repository root):
 //
 //	go build -o /tmp/blog ./examples/blog/cmd/blog
 //	go run ./examples/blog/loadtest -blog /tmp/blog -rounds 5 -duration 3s
+//
+// -cpuprofile FILE serves the blog from this binary (the tree it was built
+// from) instead of -blog and writes its CPU profile over the measured
+// rounds to FILE, for `go tool pprof`. Profiling lives here, not in the
+// service.
 //
 // Each process gets its own loopback port; the load generator keeps
 // connections alive and runs a fixed number of workers. Only loopback
@@ -31,45 +39,60 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	jwt "github.com/golang-jwt/jwt/v5"
 	_ "modernc.org/sqlite"
+
+	"github.com/wardhq/ward/examples/blog/blogapi"
+	"github.com/wardhq/ward/runtime/service"
 )
 
 const key = "loadtest-signing-key-0123456789abcdef!"
 
 func main() {
-	mode := flag.String("mode", "drive", "drive | bare | handjwt (the last two serve a baseline)")
+	mode := flag.String("mode", "drive", "drive | bare | lean (serve a baseline) | blog (serve the blog, profiled)")
 	addr := flag.String("addr", "127.0.0.1:0", "baseline listen address")
-	dbPath := flag.String("db", "", "baseline SQLite file")
+	dbPath := flag.String("db", "", "lean: SQLite file")
 	blog := flag.String("blog", "", "path of the built blog binary")
+	before := flag.String("before", "", "optional: a second blog binary measured in the same rounds")
 	rounds := flag.Int("rounds", 5, "interleaved rounds")
 	dur := flag.Duration("duration", 3*time.Second, "length of one measurement")
 	workers := flag.Int("workers", 16, "concurrent connections")
 	pgURL := flag.String("pg", "", "also measure the blog on this PostgreSQL URL (use a scratch schema: search_path=...)")
 	redisURL := flag.String("redis", "", "with -pg: and this Redis URL (use a scratch database index)")
+	cpuProfile := flag.String("cpuprofile", "", "serve the blog from this binary and write its CPU profile to this file")
+	only := flag.String("only", "", "measure only the targets whose name matches this regular expression")
 	flag.Parse()
 
 	var err error
 	switch *mode {
 	case "bare":
 		err = serveBare(*addr)
-	case "handjwt":
-		err = serveHandJWT(*addr, *dbPath)
+	case "lean":
+		err = serveLean(*addr, *dbPath)
+	case "blog":
+		err = serveBlog(*cpuProfile, flag.Args())
 	case "drive":
-		if *blog == "" {
-			err = errors.New("-blog is required")
+		if *blog == "" && *cpuProfile == "" {
+			err = errors.New("-blog or -cpuprofile is required")
 			break
 		}
-		err = drive(*blog, *rounds, *dur, *workers, *pgURL, *redisURL)
+		err = drive(options{blog: *blog, before: *before, rounds: *rounds, dur: *dur, workers: *workers,
+			pgURL: *pgURL, redisURL: *redisURL, cpuProfile: *cpuProfile, only: *only})
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -111,62 +134,62 @@ func serveBare(addr string) error {
 	return http.Serve(ln, r)
 }
 
-type claims struct {
-	TokenType string `json:"token_type"`
-	jwt.RegisteredClaims
-}
-
-func serveHandJWT(addr, path string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+// serveBlog serves the blog in this process under a CPU profile written
+// to profile when the driver interrupts it.
+func serveBlog(profile string, args []string) error {
+	f, err := os.Create(profile)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if code := service.Run(ctx, blogapi.Definition(), args, os.Stdin, os.Stdout, os.Stderr); code != 0 {
+		return fmt.Errorf("blog exited with %d", code)
+	}
+	return nil
+}
+
+// lean is the hand-written baseline's state: a pool and two prepared
+// statements.
+type lean struct {
+	parser     *jwt.Parser
+	get, write *sql.Stmt
+}
+
+func serveLean(addr, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)")
+	if err != nil {
+		return err
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 	for _, q := range []string{
-		`CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, username TEXT UNIQUE NOT NULL, is_active INTEGER NOT NULL, is_staff INTEGER NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, username TEXT UNIQUE NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, body TEXT NOT NULL, owner_id INTEGER NOT NULL REFERENCES users(id), created_at TEXT NOT NULL)`,
-		`INSERT OR IGNORE INTO users (id, username, is_active, is_staff) VALUES (1, 'alice', 1, 0)`,
+		`INSERT OR IGNORE INTO users (id, username) VALUES (1, 'alice')`,
 		`INSERT OR IGNORE INTO posts (id, title, body, owner_id, created_at) VALUES (1, 'Hello', 'World', 1, '2026-01-01T00:00:00Z')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			return err
 		}
 	}
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
-		jwt.WithIssuer("blog"), jwt.WithAudience("blog"), jwt.WithLeeway(30*time.Second))
-	keyFunc := func(*jwt.Token) (any, error) { return []byte(key), nil }
+	l := &lean{parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
+		jwt.WithIssuer("blog"), jwt.WithAudience("blog"), jwt.WithLeeway(30*time.Second))}
+	if l.get, err = db.Prepare(`SELECT p.id, p.title, p.body, u.username, p.created_at FROM posts p JOIN users u ON u.id = p.owner_id WHERE p.id = ?`); err != nil {
+		return err
+	}
+	if l.write, err = db.Prepare(`INSERT INTO posts (title, body, owner_id, created_at) VALUES (?, ?, ?, ?) RETURNING id, (SELECT username FROM users WHERE users.id = owner_id)`); err != nil {
+		return err
+	}
 	r := chi.NewRouter()
-	r.Get("/api/posts/{id}", func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if !strings.HasPrefix(h, "Bearer ") {
-			http.Error(w, `{"detail":"Authentication credentials were not provided."}`, http.StatusUnauthorized)
-			return
-		}
-		var c claims
-		if _, err := parser.ParseWithClaims(h[7:], &c, keyFunc); err != nil || c.TokenType != "access" {
-			http.Error(w, `{"detail":"Given token not valid for any token type"}`, http.StatusUnauthorized)
-			return
-		}
-		uid, _ := strconv.ParseInt(c.Subject, 10, 64)
-		var active bool
-		if err := db.QueryRow(`SELECT is_active FROM users WHERE id = ?`, uid).Scan(&active); err != nil || !active {
-			http.Error(w, `{"detail":"User not found"}`, http.StatusUnauthorized)
-			return
-		}
-		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if err != nil {
-			http.Error(w, `{"detail":"Not found."}`, 404)
-			return
-		}
-		var p post
-		err = db.QueryRow(`SELECT p.id, p.title, p.body, u.username, p.created_at FROM posts p JOIN users u ON u.id = p.owner_id WHERE p.id = ?`, id).
-			Scan(&p.ID, &p.Title, &p.Body, &p.Owner, &p.CreatedAt)
-		if err != nil {
-			http.Error(w, `{"detail":"Not found."}`, 404)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(p)
-	})
+	r.Get("/api/posts/{id}", l.retrieve)
+	r.Post("/api/posts", l.create)
 	ln, err := listen(addr)
 	if err != nil {
 		return err
@@ -174,12 +197,88 @@ func serveHandJWT(addr, path string) error {
 	return http.Serve(ln, r)
 }
 
-func handToken() string {
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func detail(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"detail": msg})
+}
+
+// user returns the caller's id from a valid Bearer token, or answers 401.
+func (l *lean) user(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		detail(w, http.StatusUnauthorized, "Authentication credentials were not provided.")
+		return 0, false
+	}
+	var c jwt.RegisteredClaims
+	if _, err := l.parser.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return []byte(key), nil }); err != nil {
+		detail(w, http.StatusUnauthorized, "Given token not valid for any token type")
+		return 0, false
+	}
+	uid, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		detail(w, http.StatusUnauthorized, "Given token not valid for any token type")
+		return 0, false
+	}
+	return uid, true
+}
+
+func (l *lean) retrieve(w http.ResponseWriter, r *http.Request) {
+	if _, ok := l.user(w, r); !ok {
+		return
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		detail(w, http.StatusNotFound, "Not found.")
+		return
+	}
+	var p post
+	err = l.get.QueryRowContext(r.Context(), id).Scan(&p.ID, &p.Title, &p.Body, &p.Owner, &p.CreatedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		detail(w, http.StatusNotFound, "Not found.")
+	case err != nil:
+		detail(w, http.StatusServiceUnavailable, "Service unavailable.")
+	default:
+		writeJSON(w, http.StatusOK, p)
+	}
+}
+
+func (l *lean) create(w http.ResponseWriter, r *http.Request) {
+	uid, ok := l.user(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Title *string `json:"title"`
+		Body  string  `json:"body"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
+		detail(w, http.StatusBadRequest, "JSON parse error")
+		return
+	}
+	if in.Title == nil || len(*in.Title) == 0 || len(*in.Title) > 200 {
+		writeJSON(w, http.StatusBadRequest, map[string][]string{"title": {"This field is required."}})
+		return
+	}
+	p := post{Title: *in.Title, Body: in.Body, CreatedAt: time.Now().UTC().Format(time.RFC3339Nano)}
+	if err := l.write.QueryRowContext(r.Context(), p.Title, p.Body, uid, p.CreatedAt).Scan(&p.ID, &p.Owner); err != nil {
+		detail(w, http.StatusServiceUnavailable, "Service unavailable.")
+		return
+	}
+	writeJSON(w, http.StatusCreated, p)
+}
+
+func leanToken() string {
 	now := time.Now()
-	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{TokenType: "access", RegisteredClaims: jwt.RegisteredClaims{
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
 		Subject: "1", Issuer: "blog", Audience: jwt.ClaimStrings{"blog"},
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)),
-	}})
+	})
 	s, err := t.SignedString([]byte(key))
 	if err != nil {
 		panic(err)
@@ -259,7 +358,16 @@ type target struct {
 	want   int
 }
 
-func drive(blog string, rounds int, dur time.Duration, workers int, pgURL, redisURL string) error {
+type options struct {
+	blog, before    string
+	rounds, workers int
+	dur             time.Duration
+	pgURL, redisURL string
+	cpuProfile      string
+	only            string
+}
+
+func drive(o options) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -275,72 +383,115 @@ func drive(blog string, rounds int, dur time.Duration, workers int, pgURL, redis
 		return err
 	}
 	defer bare.stop()
-	hand, err := startProc(self, []string{"-mode", "handjwt", "-db", filepath.Join(tmp, "hand.db")}, os.Environ(), true, "")
+	lean, err := startProc(self, []string{"-mode", "lean", "-db", filepath.Join(tmp, "lean.db")}, os.Environ(), true, "")
 	if err != nil {
 		return err
 	}
-	defer hand.stop()
+	defer lean.stop()
+	leanAuth := "Bearer " + leanToken()
+	targets := []target{
+		{"bare GET (memory)", "GET", bare.base + "/api/posts/1", nil, nil, 200},
+		{"lean GET /api/posts/{id}", "GET", lean.base + "/api/posts/1", http.Header{"Authorization": {leanAuth}}, nil, 200},
+		{"lean POST /api/posts", "POST", lean.base + "/api/posts", http.Header{"Authorization": {leanAuth}, "Content-Type": {"application/json"}}, []byte(postBody), 201},
+	}
 
-	env := append(os.Environ(), "BLOG_DATA="+filepath.Join(tmp, "blog"), "BLOG_JWT_KEY="+key, "BLOG_LOGIN_RATE=1000/minute")
-	wardTargets, stop, err := startBlog(blog, "ward", env)
+	blogEnv := func(name string) []string {
+		return append(os.Environ(), "BLOG_DATA="+filepath.Join(tmp, name), "BLOG_JWT_KEY="+key, "BLOG_LOGIN_RATE=1000/minute")
+	}
+	ward := blogCmd{path: o.blog}
+	if o.cpuProfile != "" {
+		ward = blogCmd{path: self, args: []string{"-mode", "blog", "-cpuprofile", o.cpuProfile}}
+	}
+	more, stop, err := startBlog(ward, "ward", blogEnv("ward"))
 	if err != nil {
 		return err
 	}
 	defer stop()
-	targets := []target{
-		{"bare GET (memory)", "GET", bare.base + "/api/posts/1", nil, nil, 200},
-		{"hand chi+jwt+sqlite GET", "GET", hand.base + "/api/posts/1", http.Header{"Authorization": {"Bearer " + handToken()}}, nil, 200},
-	}
-	targets = append(targets, wardTargets...)
-	if pgURL != "" {
-		scaled := append(env[:len(env):len(env)], "BLOG_DATABASE_URL="+pgURL)
-		if redisURL != "" {
-			scaled = append(scaled, "BLOG_REDIS_URL="+redisURL)
-		}
-		more, stop, err := startBlog(blog, "ward pg+redis", scaled)
+	targets = append(targets, more...)
+	if o.before != "" {
+		more, stop, err := startBlog(blogCmd{path: o.before}, "before", blogEnv("before"))
 		if err != nil {
 			return err
 		}
 		defer stop()
 		targets = append(targets, more...)
 	}
+	if o.pgURL != "" {
+		scaled := append(blogEnv("pg"), "BLOG_DATABASE_URL="+o.pgURL)
+		if o.redisURL != "" {
+			scaled = append(scaled, "BLOG_REDIS_URL="+o.redisURL)
+		}
+		more, stop, err := startBlog(ward, "ward pg+redis", scaled)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		targets = append(targets, more...)
+	}
+	if o.only != "" {
+		re, err := regexp.Compile(o.only)
+		if err != nil {
+			return fmt.Errorf("-only: %v", err)
+		}
+		targets = slices.DeleteFunc(targets, func(t target) bool { return !re.MatchString(t.name) })
+	}
 	results := make([][]float64, len(targets))
-	for round := 0; round < rounds; round++ {
+	for round := 0; round < o.rounds; round++ {
 		for i, tg := range targets {
-			rps, err := measure(tg, dur, workers)
+			rps, err := measure(tg, o.dur, o.workers)
 			if err != nil {
 				return fmt.Errorf("%s: %v", tg.name, err)
 			}
 			results[i] = append(results[i], rps)
 		}
 	}
-	med := make([]float64, len(targets))
-	fmt.Printf("%-30s %12s   (rounds: %d × %s, %d workers)\n", "target", "median req/s", rounds, dur, workers)
+	med := map[string]float64{}
+	fmt.Printf("%-34s %12s   (rounds: %d × %s, %d workers, GOMAXPROCS %d)\n", "target", "median req/s", o.rounds, o.dur, o.workers, runtime.GOMAXPROCS(0))
 	for i, tg := range targets {
-		med[i] = median(results[i])
-		fmt.Printf("%-30s %12.0f   %v\n", tg.name, med[i], round0(results[i]))
+		med[tg.name] = median(results[i])
+		fmt.Printf("%-34s %12.0f   %v\n", tg.name, med[tg.name], round0(results[i]))
 	}
-	fmt.Printf("\nhand baseline / bare:             %.2f\n", med[1]/med[0])
-	fmt.Printf("ward GET / hand baseline:         %.2f  (target >= 1.1)\n", med[2]/med[1])
-	fmt.Printf("ward GET / bare:                  %.2f\n", med[2]/med[0])
-	fmt.Printf("ward POST / ward GET:             %.2f\n", med[3]/med[2])
-	if len(targets) > 4 {
-		fmt.Printf("pg+redis GET / sqlite GET:        %.2f\n", med[4]/med[2])
-		fmt.Printf("pg+redis POST / sqlite POST:      %.2f\n", med[5]/med[3])
+	fmt.Println()
+	ratio := func(label, a, b, note string) {
+		if med[a] > 0 && med[b] > 0 {
+			fmt.Printf("%-34s %5.2f%s\n", label, med[a]/med[b], note)
+		}
 	}
+	ratio("lean GET / bare", "lean GET /api/posts/{id}", "bare GET (memory)", "")
+	ratio("ward GET / lean GET", "ward GET /api/posts/{id}", "lean GET /api/posts/{id}", "  (target >= 1.10)")
+	ratio("ward POST / lean POST", "ward POST /api/posts", "lean POST /api/posts", "")
+	ratio("before GET / lean GET", "before GET /api/posts/{id}", "lean GET /api/posts/{id}", "")
+	ratio("before POST / lean POST", "before POST /api/posts", "lean POST /api/posts", "")
+	ratio("ward GET / before GET", "ward GET /api/posts/{id}", "before GET /api/posts/{id}", "")
+	ratio("ward POST / before POST", "ward POST /api/posts", "before POST /api/posts", "")
+	ratio("pg+redis GET / sqlite GET", "ward pg+redis GET /api/posts/{id}", "ward GET /api/posts/{id}", "")
+	ratio("pg+redis POST / sqlite POST", "ward pg+redis POST /api/posts", "ward POST /api/posts", "")
 	return nil
+}
+
+// postBody is the body of every measured POST.
+const postBody = `{"title":"load","body":"test"}`
+
+// blogCmd runs the blog: path with args before the blog's own arguments.
+type blogCmd struct {
+	path string
+	args []string
+}
+
+func (b blogCmd) with(args ...string) []string {
+	return append(b.args[:len(b.args):len(b.args)], args...)
 }
 
 // startBlog creates a user in the blog on env, serves it, logs in, creates a
 // post, and returns its GET and POST targets.
-func startBlog(blog, name string, env []string) ([]target, func(), error) {
-	create := exec.Command(blog, "createuser", "--username", "alice", "--password", "alice-pass-1")
+func startBlog(blog blogCmd, name string, env []string) ([]target, func(), error) {
+	create := exec.Command(blog.path, blog.with("createuser", "--username", "alice", "--password", "alice-pass-1")...)
 	create.Env = env
 	if out, err := create.CombinedOutput(); err != nil {
 		return nil, nil, fmt.Errorf("createuser: %v: %s", err, out)
 	}
 	addr := freeAddr()
-	p, err := startProc(blog, []string{"serve", "--addr", addr}, env, false, addr)
+	p, err := startProc(blog.path, blog.with("serve", "--addr", addr), env, false, addr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -353,7 +504,7 @@ func startBlog(blog, name string, env []string) ([]target, func(), error) {
 	jsonBearer := http.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/json"}}
 	return []target{
 		{name + " GET /api/posts/{id}", "GET", fmt.Sprintf("%s/api/posts/%d", p.base, postID), bearer, nil, 200},
-		{name + " POST /api/posts", "POST", p.base + "/api/posts", jsonBearer, []byte(`{"title":"load","body":"test"}`), 201},
+		{name + " POST /api/posts", "POST", p.base + "/api/posts", jsonBearer, []byte(postBody), 201},
 	}, p.stop, nil
 }
 
