@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -71,6 +72,14 @@ func Open(dir string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	// SQLite runs a query on the calling goroutine: more connections than
+	// twice the CPUs only add writers queueing for the one write lock.
+	// Keep them all: database/sql keeps two idle by default, and a
+	// connection closed after a burst is opened again (pragmas, and every
+	// prepared statement prepared again) by the next request.
+	conns := 2 * runtime.GOMAXPROCS(0)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*BusyTimeout)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
