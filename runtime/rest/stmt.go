@@ -76,6 +76,41 @@ func (t *Table[T]) queryRow(ctx context.Context, tx *sql.Tx, query string, args 
 	return t.DB.QueryRowContext(ctx, query, args...)
 }
 
+// prepare puts the statements for queries in the cache before a
+// transaction begins: inside one, queryRow and exec only use statements
+// already prepared (see queryRow), and a write should not parse its SQL
+// again on every request.
+func (t *Table[T]) prepare(ctx context.Context, queries ...string) {
+	for _, q := range queries {
+		t.prepared(ctx, t.q(q))
+	}
+}
+
+// prepareWrite prepares what a write's transaction runs: the write
+// itself, the Uniques' checks and the read of the row as stored.
+func (t *Table[T]) prepareWrite(ctx context.Context, write string) {
+	t.prepare(ctx, write, t.Select+byID)
+	for i := range t.Uniques {
+		t.prepare(ctx, t.Uniques[i].Exists)
+	}
+}
+
+// exec runs a statement on the pool, or on tx when it is not nil, as
+// queryRow does.
+func (t *Table[T]) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	query = t.q(query)
+	if tx != nil {
+		if s := t.stmts.get(query); s != nil {
+			return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+		}
+		return tx.ExecContext(ctx, query, args...)
+	}
+	if s := t.prepared(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return t.DB.ExecContext(ctx, query, args...)
+}
+
 // query runs a query on the pool.
 func (t *Table[T]) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = t.q(query)

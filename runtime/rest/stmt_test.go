@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/runtime/sqlexpr"
 	_ "modernc.org/sqlite"
@@ -62,8 +63,8 @@ func TestStatementCacheIsReusedAndBounded(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := len(tb.stmts.m); got != 1 {
-		t.Fatalf("%d cached statements after one query shape, want 1", got)
+	if got := len(tb.stmts.m); got != 2 {
+		t.Fatalf("%d cached statements after inserts and reads of one shape, want 2", got)
 	}
 	// Scopes of many shapes: the cache stops at its bound and answers stay right.
 	for i := 0; i < maxStmts+20; i++ {
@@ -94,5 +95,42 @@ func TestStatementCacheFailsLikeTheDatabase(t *testing.T) {
 	tb.DB.Close()
 	if _, err := tb.Get(context.Background(), sqlexpr.Where{}, 1); err == nil || err == ErrNotFound {
 		t.Fatalf("Get on a closed database: %v, want a database error", err)
+	}
+}
+
+// TestWritesUsePreparedStatements: on SQLite, parsing a statement costs
+// about as much as running a small one, so Create, Update and Delete run
+// prepared statements, prepared before their transaction begins: with a
+// single connection, which the transaction holds, they still finish.
+func TestWritesUsePreparedStatements(t *testing.T) {
+	ctx := context.Background()
+	tb := noteTable(t)
+	tb.DB.SetMaxOpenConns(1)
+	done := make(chan error, 1)
+	go func() {
+		n, err := tb.Create(ctx, &note{Text: "a"})
+		if err == nil {
+			_, err = tb.Update(ctx, &note{ID: n.ID, Text: "b"}, nil)
+		}
+		if err == nil {
+			err = tb.Delete(ctx, n.ID)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writes wait for a second connection")
+	}
+	for _, q := range []string{tb.InsertSQL, tb.UpdateSQL, tb.Select + byID, `DELETE FROM "notes"` + byID} {
+		if tb.stmts.get(q) == nil {
+			t.Errorf("not prepared: %s", q)
+		}
+	}
+	if got := len(tb.stmts.m); got != 4 {
+		t.Errorf("%d cached statements, want 4", got)
 	}
 }

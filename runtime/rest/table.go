@@ -221,9 +221,12 @@ func (t *Table[T]) Get(ctx context.Context, where sqlexpr.Where, id int64) (*T, 
 	return t.get(ctx, nil, where, id)
 }
 
+// byID is the condition of a single-row statement.
+const byID = ` WHERE "id" = ?`
+
 // get reads through tx when it is not nil, else through the pool.
 func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where sqlexpr.Where, id int64) (*T, error) {
-	cond := ` WHERE "id" = ?`
+	cond := byID
 	args := []any{id}
 	if where.SQL != "" {
 		cond += " AND (" + where.SQL + ")"
@@ -301,6 +304,7 @@ func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T
 	if t.InsertSQL == "" {
 		return nil, errReadOnly
 	}
+	t.prepareWrite(ctx, t.InsertSQL)
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
 		if err := t.validate(ctx, tx, obj, nil); err != nil {
 			return nil, err
@@ -313,7 +317,7 @@ func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T
 			return nil, err
 		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, t.q(t.InsertSQL), args...).Scan(&id); err != nil {
+		if err := t.queryRow(ctx, tx, t.InsertSQL, args...).Scan(&id); err != nil {
 			return nil, t.refViolation(t.violation(err), obj)
 		}
 		return t.get(ctx, tx, sqlexpr.Where{}, id)
@@ -336,6 +340,7 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 	if t.UpdateSQL == "" {
 		return nil, errReadOnly
 	}
+	t.prepareWrite(ctx, t.UpdateSQL)
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
 		var old *T
 		if len(t.Refs) > 0 {
@@ -354,7 +359,7 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 		if err != nil {
 			return nil, err
 		}
-		res, err := tx.ExecContext(ctx, t.q(t.UpdateSQL), args...)
+		res, err := t.exec(ctx, tx, t.UpdateSQL, args...)
 		if err != nil {
 			return nil, t.refViolation(t.violation(err), obj)
 		}
@@ -388,7 +393,7 @@ func (t *Table[T]) Delete(ctx context.Context, id int64) error {
 		return err
 	}
 	defer cancel()
-	res, err := t.DB.ExecContext(ctx, t.q(`DELETE FROM `+t.Name+` WHERE "id" = ?`), id)
+	res, err := t.exec(ctx, nil, `DELETE FROM `+t.Name+byID, id)
 	if err != nil {
 		return deleteViolation(err)
 	}
