@@ -18,8 +18,8 @@
 //
 // -cpuprofile FILE serves the blog from this binary (the tree it was built
 // from) instead of -blog and writes its CPU profile over the measured
-// rounds to FILE, for `go tool pprof`. Profiling lives here, not in the
-// service.
+// rounds to FILE, and the profile of its allocations to FILE.allocs, for
+// `go tool pprof`. Profiling lives here, not in the service.
 //
 // Each process gets its own loopback port; the load generator keeps
 // connections alive and runs a fixed number of workers. Only loopback
@@ -145,13 +145,19 @@ func serveBlog(profile string, args []string) error {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return err
 	}
-	defer pprof.StopCPUProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if code := service.Run(ctx, blogapi.Definition(), args, os.Stdin, os.Stdout, os.Stderr); code != 0 {
+	code := service.Run(ctx, blogapi.Definition(), args, os.Stdin, os.Stdout, os.Stderr)
+	pprof.StopCPUProfile()
+	if code != 0 {
 		return fmt.Errorf("blog exited with %d", code)
 	}
-	return nil
+	allocs, err := os.Create(profile + ".allocs")
+	if err != nil {
+		return err
+	}
+	defer allocs.Close()
+	return pprof.Lookup("allocs").WriteTo(allocs, 0)
 }
 
 // lean is the hand-written baseline's state: a pool and two prepared
@@ -328,6 +334,8 @@ func startProc(name string, args []string, env []string, addrFromStdout bool, ad
 	return nil, fmt.Errorf("%s did not start", name)
 }
 
+func (p *proc) pid() int { return p.cmd.Process.Pid }
+
 func (p *proc) stop() {
 	p.cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
@@ -356,6 +364,7 @@ type target struct {
 	header http.Header
 	body   []byte
 	want   int
+	pid    int // the server's process, whose CPU time is read
 }
 
 type options struct {
@@ -390,9 +399,9 @@ func drive(o options) error {
 	defer lean.stop()
 	leanAuth := "Bearer " + leanToken()
 	targets := []target{
-		{"bare GET (memory)", "GET", bare.base + "/api/posts/1", nil, nil, 200},
-		{"lean GET /api/posts/{id}", "GET", lean.base + "/api/posts/1", http.Header{"Authorization": {leanAuth}}, nil, 200},
-		{"lean POST /api/posts", "POST", lean.base + "/api/posts", http.Header{"Authorization": {leanAuth}, "Content-Type": {"application/json"}}, []byte(postBody), 201},
+		{"bare GET (memory)", "GET", bare.base + "/api/posts/1", nil, nil, 200, bare.pid()},
+		{"lean GET /api/posts/{id}", "GET", lean.base + "/api/posts/1", http.Header{"Authorization": {leanAuth}}, nil, 200, lean.pid()},
+		{"lean POST /api/posts", "POST", lean.base + "/api/posts", http.Header{"Authorization": {leanAuth}, "Content-Type": {"application/json"}}, []byte(postBody), 201, lean.pid()},
 	}
 
 	blogEnv := func(name string) []string {
@@ -436,21 +445,31 @@ func drive(o options) error {
 		targets = slices.DeleteFunc(targets, func(t target) bool { return !re.MatchString(t.name) })
 	}
 	results := make([][]float64, len(targets))
+	cpu := make([][]float64, len(targets))
 	for round := 0; round < o.rounds; round++ {
 		for i, tg := range targets {
-			rps, err := measure(tg, o.dur, o.workers)
+			before := cpuTime(tg.pid)
+			rps, n, err := measure(tg, o.dur, o.workers)
 			if err != nil {
 				return fmt.Errorf("%s: %v", tg.name, err)
 			}
 			results[i] = append(results[i], rps)
+			if used := cpuTime(tg.pid) - before; before >= 0 && n > 0 {
+				cpu[i] = append(cpu[i], float64(used.Microseconds())/float64(n))
+			}
 		}
 	}
 	med := map[string]float64{}
-	fmt.Printf("%-34s %12s   (rounds: %d × %s, %d workers, GOMAXPROCS %d)\n", "target", "median req/s", o.rounds, o.dur, o.workers, runtime.GOMAXPROCS(0))
+	fmt.Printf("%-34s %12s %9s   (rounds: %d × %s, %d workers, GOMAXPROCS %d)\n", "target", "median req/s", "server µs", o.rounds, o.dur, o.workers, runtime.GOMAXPROCS(0))
 	for i, tg := range targets {
 		med[tg.name] = median(results[i])
-		fmt.Printf("%-34s %12.0f   %v\n", tg.name, med[tg.name], round0(results[i]))
+		perReq := "-"
+		if len(cpu[i]) > 0 {
+			perReq = fmt.Sprintf("%.1f", median(cpu[i]))
+		}
+		fmt.Printf("%-34s %12.0f %9s   %v\n", tg.name, med[tg.name], perReq, round0(results[i]))
 	}
+	fmt.Println("server µs: the median CPU time the server process spent per request (user + system)")
 	fmt.Println()
 	ratio := func(label, a, b, note string) {
 		if med[a] > 0 && med[b] > 0 {
@@ -503,8 +522,8 @@ func startBlog(blog blogCmd, name string, env []string) ([]target, func(), error
 	bearer := http.Header{"Authorization": {"Bearer " + access}}
 	jsonBearer := http.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/json"}}
 	return []target{
-		{name + " GET /api/posts/{id}", "GET", fmt.Sprintf("%s/api/posts/%d", p.base, postID), bearer, nil, 200},
-		{name + " POST /api/posts", "POST", p.base + "/api/posts", jsonBearer, []byte(postBody), 201},
+		{name + " GET /api/posts/{id}", "GET", fmt.Sprintf("%s/api/posts/%d", p.base, postID), bearer, nil, 200, p.pid()},
+		{name + " POST /api/posts", "POST", p.base + "/api/posts", jsonBearer, []byte(postBody), 201, p.pid()},
 	}, p.stop, nil
 }
 
@@ -538,9 +557,33 @@ func prepareBlog(base string) (string, int64, error) {
 	return login.Access, p.ID, nil
 }
 
+// cpuTime returns the CPU time (user + system, all threads) process pid
+// has used, from /proc; -1 where there is no /proc.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The fields after the command name, which is in parentheses; utime and
+	// stime are fields 14 and 15 of the line, in clock ticks (USER_HZ, 100
+	// on Linux).
+	_, after, ok := bytes.Cut(b, []byte(") "))
+	f := strings.Fields(string(after))
+	if !ok || len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // measure runs workers keep-alive clients against tg for dur and returns
-// the completed requests per second. Any unexpected status is an error.
-func measure(tg target, dur time.Duration, workers int) (float64, error) {
+// the completed requests per second and their number. Any unexpected
+// status is an error.
+func measure(tg target, dur time.Duration, workers int) (float64, int64, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -579,9 +622,9 @@ func measure(tg target, dur time.Duration, workers int) (float64, error) {
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, firstErr
+		return 0, 0, firstErr
 	}
-	return float64(n.Load()) / time.Since(start).Seconds(), nil
+	return float64(n.Load()) / time.Since(start).Seconds(), n.Load(), nil
 }
 
 func median(xs []float64) float64 {
