@@ -298,10 +298,18 @@ type proc struct {
 	base string
 }
 
-func startProc(name string, args []string, env []string, addrFromStdout bool, addr string) (*proc, error) {
+// startProc starts a server with its stderr (the blog's request log) in
+// the file logPath, as a service writing its log to a file: a pipe to this
+// process would make the load generator pay for reading the log.
+func startProc(name string, args []string, env []string, addrFromStdout bool, addr, logPath string) (*proc, error) {
+	log, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer log.Close() // the child has its own descriptor
 	cmd := exec.Command(name, args...)
 	cmd.Env = env
-	cmd.Stderr = io.Discard
+	cmd.Stderr = log
 	p := &proc{cmd: cmd}
 	if addrFromStdout {
 		out, err := cmd.StdoutPipe()
@@ -387,12 +395,12 @@ func drive(o options) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	bare, err := startProc(self, []string{"-mode", "bare"}, os.Environ(), true, "")
+	bare, err := startProc(self, []string{"-mode", "bare"}, os.Environ(), true, "", filepath.Join(tmp, "bare.log"))
 	if err != nil {
 		return err
 	}
 	defer bare.stop()
-	lean, err := startProc(self, []string{"-mode", "lean", "-db", filepath.Join(tmp, "lean.db")}, os.Environ(), true, "")
+	lean, err := startProc(self, []string{"-mode", "lean", "-db", filepath.Join(tmp, "lean.db")}, os.Environ(), true, "", filepath.Join(tmp, "lean.log"))
 	if err != nil {
 		return err
 	}
@@ -411,14 +419,14 @@ func drive(o options) error {
 	if o.cpuProfile != "" {
 		ward = blogCmd{path: self, args: []string{"-mode", "blog", "-cpuprofile", o.cpuProfile}}
 	}
-	more, stop, err := startBlog(ward, "ward", blogEnv("ward"))
+	more, stop, err := startBlog(ward, "ward", tmp, blogEnv("ward"))
 	if err != nil {
 		return err
 	}
 	defer stop()
 	targets = append(targets, more...)
 	if o.before != "" {
-		more, stop, err := startBlog(blogCmd{path: o.before}, "before", blogEnv("before"))
+		more, stop, err := startBlog(blogCmd{path: o.before}, "before", tmp, blogEnv("before"))
 		if err != nil {
 			return err
 		}
@@ -430,7 +438,7 @@ func drive(o options) error {
 		if o.redisURL != "" {
 			scaled = append(scaled, "BLOG_REDIS_URL="+o.redisURL)
 		}
-		more, stop, err := startBlog(ward, "ward pg+redis", scaled)
+		more, stop, err := startBlog(ward, "ward pg+redis", tmp, scaled)
 		if err != nil {
 			return err
 		}
@@ -503,14 +511,14 @@ func (b blogCmd) with(args ...string) []string {
 
 // startBlog creates a user in the blog on env, serves it, logs in, creates a
 // post, and returns its GET and POST targets.
-func startBlog(blog blogCmd, name string, env []string) ([]target, func(), error) {
+func startBlog(blog blogCmd, name, tmp string, env []string) ([]target, func(), error) {
 	create := exec.Command(blog.path, blog.with("createuser", "--username", "alice", "--password", "alice-pass-1")...)
 	create.Env = env
 	if out, err := create.CombinedOutput(); err != nil {
 		return nil, nil, fmt.Errorf("createuser: %v: %s", err, out)
 	}
 	addr := freeAddr()
-	p, err := startProc(blog.path, blog.with("serve", "--addr", addr), env, false, addr)
+	p, err := startProc(blog.path, blog.with("serve", "--addr", addr), env, false, addr, filepath.Join(tmp, strings.ReplaceAll(name, " ", "-")+".log"))
 	if err != nil {
 		return nil, nil, err
 	}
