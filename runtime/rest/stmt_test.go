@@ -134,3 +134,20 @@ func TestWritesUsePreparedStatements(t *testing.T) {
 		t.Errorf("%d cached statements, want 4", got)
 	}
 }
+
+// TestGetDoesNotWatchCancellation: a read by id on SQLite runs without a
+// cancellation watcher, so a context that ends mid-request does not turn
+// the lookup into an error.
+func TestGetDoesNotWatchCancellation(t *testing.T) {
+	tb := noteTable(t)
+	n, err := tb.Create(context.Background(), &note{Text: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got, err := tb.Get(ctx, sqlexpr.Where{}, n.ID)
+	if err != nil || got.Text != "a" {
+		t.Fatalf("Get on an ended context: %v, %v; want the row", got, err)
+	}
+}
