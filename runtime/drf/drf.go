@@ -5,11 +5,13 @@
 package drf
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,18 +36,32 @@ const (
 	InternalServerError = "A server error occurred."
 )
 
-// JSON writes v as a JSON body with the given status.
+// bodies are the buffers JSON encodes into, reused across responses;
+// one larger than maxPooledBody (a long list page) is left to the GC.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 64 << 10
+
+// JSON writes v as a JSON body, followed by a newline, with the given
+// status, in one Write.
 func JSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	b := bodies.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= maxPooledBody {
+			bodies.Put(b)
+		}
+	}()
+	b.Reset()
+	// Encode writes what json.Marshal returns, and a newline.
+	if err := json.NewEncoder(b).Encode(v); err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"detail":"` + InternalServerError + `"}`)
+		b.Reset()
+		b.WriteString(`{"detail":"` + InternalServerError + `"}` + "\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	w.Write(b.Bytes())
 }
 
 type detail struct {

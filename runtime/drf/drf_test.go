@@ -1,7 +1,10 @@
 package drf
 
 import (
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,5 +71,48 @@ func TestFieldErrorsShape(t *testing.T) {
 	}
 	if got := w.Body.String(); got != `{"body":["Not a valid string."],"title":["This field is required."]}`+"\n" {
 		t.Fatalf("body %q", got)
+	}
+}
+
+// writes counts the Write calls a handler makes.
+type writes struct {
+	*httptest.ResponseRecorder
+	n int
+}
+
+func (w *writes) Write(b []byte) (int, error) {
+	w.n++
+	return w.ResponseRecorder.Write(b)
+}
+
+// TestJSONWritesMarshalAndNewlineOnce: the body is json.Marshal's output and
+// a newline, HTML escaped as Marshal escapes it, in a single Write; a value
+// that cannot be encoded is a 500 in DRF's shape. Buffers are reused, so
+// answers in a row must not leak into each other.
+func TestJSONWritesMarshalAndNewlineOnce(t *testing.T) {
+	tests := []any{
+		map[string]string{"detail": "<a & b>"},
+		[]int{1, 2, 3},
+		struct {
+			ID   int64  `json:"id"`
+			Body string `json:"body"`
+		}{7, strings.Repeat("x", 70<<10)}, // larger than a pooled buffer
+		"short",
+	}
+	for _, v := range tests {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &writes{ResponseRecorder: httptest.NewRecorder()}
+		JSON(w, http.StatusOK, v)
+		if got := w.Body.String(); got != string(want)+"\n" || w.n != 1 || w.Code != 200 {
+			t.Errorf("%.40s...: %d writes, status %d, body %.60q", want, w.n, w.Code, got)
+		}
+	}
+	w := httptest.NewRecorder()
+	JSON(w, http.StatusOK, map[string]any{"bad": make(chan int)})
+	if w.Code != 500 || w.Body.String() != `{"detail":"A server error occurred."}`+"\n" {
+		t.Errorf("unencodable: %d %s", w.Code, w.Body.String())
 	}
 }
