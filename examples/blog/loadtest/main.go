@@ -168,9 +168,23 @@ type lean struct {
 }
 
 func serveLean(addr, path string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)")
+	h, err := newLean(path)
 	if err != nil {
 		return err
+	}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	return http.Serve(ln, h)
+}
+
+// newLean opens (creating it) the baseline's database at path, with alice
+// (user 1) and her post 1, and returns its router.
+func newLean(path string) (http.Handler, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)")
+	if err != nil {
+		return nil, err
 	}
 	n := 2 * runtime.GOMAXPROCS(0)
 	db.SetMaxOpenConns(n)
@@ -182,25 +196,21 @@ func serveLean(addr, path string) error {
 		`INSERT OR IGNORE INTO posts (id, title, body, owner_id, created_at) VALUES (1, 'Hello', 'World', 1, '2026-01-01T00:00:00Z')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	l := &lean{parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
 		jwt.WithIssuer("blog"), jwt.WithAudience("blog"), jwt.WithLeeway(30*time.Second))}
 	if l.get, err = db.Prepare(`SELECT p.id, p.title, p.body, u.username, p.created_at FROM posts p JOIN users u ON u.id = p.owner_id WHERE p.id = ?`); err != nil {
-		return err
+		return nil, err
 	}
 	if l.write, err = db.Prepare(`INSERT INTO posts (title, body, owner_id, created_at) VALUES (?, ?, ?, ?) RETURNING id, (SELECT username FROM users WHERE users.id = owner_id)`); err != nil {
-		return err
+		return nil, err
 	}
 	r := chi.NewRouter()
 	r.Get("/api/posts/{id}", l.retrieve)
 	r.Post("/api/posts", l.create)
-	ln, err := listen(addr)
-	if err != nil {
-		return err
-	}
-	return http.Serve(ln, r)
+	return r, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
