@@ -348,3 +348,33 @@ func TestRefInputMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestRefScopeReadsThroughTheWrite: a func read scope of the target that
+// reads the database (req.DB) gets the write's transaction while the
+// reference is checked, so it sees the write's own rows and never waits
+// for a second connection; without a handle it would fail closed.
+func TestRefScopeReadsThroughTheWrite(t *testing.T) {
+	refTables(t, func(t *testing.T, books *Table[book], shelves *Table[shelf]) {
+		ctx := context.Background()
+		open, err := shelves.Create(ctx, &shelf{Active: true, Owner: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		books.Refs[0].Scope = func(req *perm.Request) (sqlexpr.Where, error) {
+			// "A shelf is visible while some shelf is active", read through
+			// the handle the check hands over.
+			var n int
+			if err := req.DB.QueryRow(req.Context(), `SELECT COUNT(*) FROM "shelves" WHERE "active" = ?`, true).Scan(&n); err != nil {
+				return sqlexpr.Where{}, err
+			}
+			if n == 0 {
+				return sqlexpr.Nothing, nil
+			}
+			return sqlexpr.Where{}, nil
+		}
+		staff := asCaller(&identity.User{ID: 9, IsActive: true, IsStaff: true})
+		if _, err := books.Create(staff, &book{Shelf: open.ID}); err != nil {
+			t.Fatalf("a scope reading the database during the check: %v", err)
+		}
+	})
+}
