@@ -54,18 +54,18 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 		v.Chain.WriteError(w, err)
 		return nil, false
 	}
-	if res.User != nil {
-		// Handlers and permission classes read the caller from the request
-		// context too; the request is updated in place so that the handler's
-		// r sees it.
-		*r = *r.WithContext(identity.WithResult(r.Context(), res))
-	}
 	if !v.throttle(w, r, res.User) {
 		return nil, false
 	}
+	// Handlers, permission classes and a write's reference checks read the
+	// caller and the request from the context too; the request is updated
+	// in place, once, so that the handler's r sees them.
+	ctx := r.Context()
+	if res.User != nil {
+		ctx = identity.WithResult(ctx, res)
+	}
 	req := &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge(), DB: v.pool()}
-	// A write's reference checks read the caller from the context.
-	*r = *r.WithContext(WithRequest(r.Context(), req))
+	*r = *r.WithContext(WithRequest(ctx, req))
 	return req, true
 }
 
