@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -35,7 +34,7 @@ func (d *discard) WriteHeader(c int) {
 	}
 }
 
-// benchBlog serves the blog in-process, as Main does (JSON request log,
+// benchBlog serves the blog in-process, as Main does (serve's request log,
 // here to io.Discard), with alice logged in and one post of hers; it
 // returns the handler, her access token and the post's path.
 func benchBlog(b *testing.B) (http.Handler, string, string) {
@@ -46,8 +45,9 @@ func benchBlog(b *testing.B) (http.Handler, string, string) {
 		strings.NewReader(""), &out, &out, service.WithEnv(getenv)); code != 0 {
 		b.Fatalf("createuser: %d %s", code, out.String())
 	}
-	svc, err := service.New(b.Context(), blogapi.Definition(), service.WithEnv(getenv),
-		service.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+	log, closeLog := service.NewLogger(io.Discard)
+	b.Cleanup(func() { closeLog() })
+	svc, err := service.New(b.Context(), blogapi.Definition(), service.WithEnv(getenv), service.WithLogger(log))
 	if err != nil {
 		b.Fatal(err)
 	}

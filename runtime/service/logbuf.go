@@ -20,6 +20,15 @@ const (
 	logBufferBytes = 64 << 10
 )
 
+// NewLogger returns the log serve writes to stderr: JSON lines, byte for
+// byte as slog.JSONHandler writes them (see lineHandler), batched into one
+// write to w every 50 ms (see logBuffer). Call closeLog when done with it:
+// it writes what is held.
+func NewLogger(w io.Writer) (log *slog.Logger, closeLog func() error) {
+	buf := newLogBuffer(w, logFlushEvery)
+	return slog.New(flushOnWarn{newLineHandler(buf), buf}), buf.Close
+}
+
 // logBuffer is an io.Writer that keeps whole lines in memory until Flush,
 // which a goroutine calls every logFlushEvery until Close. It is safe for
 // concurrent use; slog handlers write one whole line per Write.

@@ -36,10 +36,9 @@ func cmdServe(ctx context.Context, def *Definition, args []string, stderr io.Wri
 	}
 	log := newOptions(opts).log
 	if log == nil {
-		// JSON lines on stderr (see lineHandler), batched (see logBuffer).
-		buf := newLogBuffer(stderr, logFlushEvery)
-		defer buf.Close()
-		log = slog.New(flushOnWarn{newLineHandler(buf), buf})
+		var closeLog func() error
+		log, closeLog = NewLogger(stderr)
+		defer closeLog()
 		opts = append(opts[:len(opts):len(opts)], WithLogger(log))
 	}
 	svc, err := New(ctx, def, opts...)
