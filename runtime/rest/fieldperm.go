@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 
@@ -103,38 +104,77 @@ func (h hidden) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil { // {
-		return nil, err
+	return dropMembers(b, h.hide)
+}
+
+// dropMembers returns the JSON object b, compact as json.Marshal writes
+// it, without the members named in hide, the others in order. It walks the
+// bytes once; members are copied as they are.
+func dropMembers(b []byte, hide []string) ([]byte, error) {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil, errNotObject
 	}
-	var out bytes.Buffer
-	out.WriteByte('{')
-	first := true
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, err
+	out := make([]byte, 1, len(b))
+	out[0] = '{'
+	for i := 1; i < len(b)-1; {
+		if b[i] != '"' {
+			return nil, errNotObject
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
+		keyEnd := skipString(b, i)
+		key := b[i+1 : keyEnd-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return nil, errNotObject // generated field names never need escaping
 		}
-		name, _ := k.(string)
-		if slices.Contains(h.hide, name) {
-			continue
+		end := skipValue(b, keyEnd+1)
+		if !slices.Contains(hide, string(key)) {
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = append(out, b[i:end]...)
 		}
-		if !first {
-			out.WriteByte(',')
+		i = end
+		if i < len(b)-1 && b[i] == ',' {
+			i++
 		}
-		first = false
-		kb, err := json.Marshal(name)
-		if err != nil {
-			return nil, err
-		}
-		out.Write(kb)
-		out.WriteByte(':')
-		out.Write(v)
 	}
-	out.WriteByte('}')
-	return out.Bytes(), nil
+	return append(out, '}'), nil
+}
+
+var errNotObject = errors.New("rest: a hidden field's object is not a JSON object of plain keys")
+
+// skipString returns the index after the JSON string that starts at b[i].
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index of the comma or closing brace after the
+// JSON value that starts at b[i], inside an object.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			i = skipString(b, i) - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }
