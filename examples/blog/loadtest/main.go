@@ -69,6 +69,7 @@ func main() {
 	dbPath := flag.String("db", "", "lean: SQLite file")
 	blog := flag.String("blog", "", "path of the built blog binary")
 	before := flag.String("before", "", "optional: a second blog binary measured in the same rounds")
+	shop := flag.String("shop", "", "optional: the built shop binary, whose product list and order create are measured beside the blog's list and create")
 	rounds := flag.Int("rounds", 5, "interleaved rounds")
 	dur := flag.Duration("duration", 3*time.Second, "length of one measurement")
 	workers := flag.Int("workers", 16, "concurrent connections")
@@ -91,7 +92,7 @@ func main() {
 			err = errors.New("-blog or -cpuprofile is required")
 			break
 		}
-		err = drive(options{blog: *blog, before: *before, rounds: *rounds, dur: *dur, workers: *workers,
+		err = drive(options{blog: *blog, before: *before, shop: *shop, rounds: *rounds, dur: *dur, workers: *workers,
 			pgURL: *pgURL, redisURL: *redisURL, cpuProfile: *cpuProfile, only: *only})
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
@@ -387,6 +388,7 @@ type target struct {
 
 type options struct {
 	blog, before    string
+	shop            string
 	rounds, workers int
 	dur             time.Duration
 	pgURL, redisURL string
@@ -437,6 +439,22 @@ func drive(o options) error {
 	targets = append(targets, more...)
 	if o.before != "" {
 		more, stop, err := startBlog(blogCmd{path: o.before}, "before", tmp, blogEnv("before"))
+		if err != nil {
+			return err
+		}
+		defer stop()
+		targets = append(targets, more...)
+	}
+	if o.shop != "" {
+		// Lists on instances that the POST targets do not grow: the blog's
+		// 20 posts and the shop's 20 products, a page each.
+		more, stop, err := startBlogList(blogCmd{path: o.blog}, tmp, blogEnv("list"))
+		if err != nil {
+			return err
+		}
+		defer stop()
+		targets = append(targets, more...)
+		more, stop, err = startShop(o.shop, tmp)
 		if err != nil {
 			return err
 		}
@@ -501,6 +519,8 @@ func drive(o options) error {
 	ratio("before POST / lean POST", "before POST /api/posts", "lean POST /api/posts", "")
 	ratio("ward GET / before GET", "ward GET /api/posts/{id}", "before GET /api/posts/{id}", "")
 	ratio("ward POST / before POST", "ward POST /api/posts", "before POST /api/posts", "")
+	ratio("shop list / blog list", "shop GET /api/products", "ward GET /api/posts", "")
+	ratio("shop create / blog create", "shop POST /api/orders", "ward POST /api/posts", "")
 	ratio("pg+redis GET / sqlite GET", "ward pg+redis GET /api/posts/{id}", "ward GET /api/posts/{id}", "")
 	ratio("pg+redis POST / sqlite POST", "ward pg+redis POST /api/posts", "ward POST /api/posts", "")
 	return nil
