@@ -308,7 +308,36 @@ type Resource struct {
 	// Hooks are the write hooks the resource declares, in spec order; the
 	// one kind is HookValidate.
 	Hooks []Hook
+	// Filters are the list's query filters (django-filter's
+	// filterset_fields in its dict form), in spec order.
+	Filters []*Filter
+	// Search names the string fields ?search= looks in (DRF's
+	// search_fields), in spec order.
+	Search []string
 }
+
+// Filter is the list filter of one field: the lookups its query
+// parameters use (?field= for exact, ?field__lookup= for the others).
+type Filter struct {
+	Field   *Field
+	Lookups []Lookup // spec order
+}
+
+// Lookup is a django-filter lookup.
+type Lookup string
+
+const (
+	LookupExact  Lookup = "exact"
+	LookupIn     Lookup = "in"
+	LookupGte    Lookup = "gte"
+	LookupLte    Lookup = "lte"
+	LookupGt     Lookup = "gt"
+	LookupLt     Lookup = "lt"
+	LookupIsNull Lookup = "isnull"
+)
+
+// Lookups lists every lookup in canonical order.
+var Lookups = []Lookup{LookupExact, LookupIn, LookupGte, LookupLte, LookupGt, LookupLt, LookupIsNull}
 
 // Hook is a kind of write hook.
 type Hook string

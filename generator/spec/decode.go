@@ -126,6 +126,8 @@ type resourceDoc struct {
 	AllowAnonymousWrites *yaml.Node `key:"allow_anonymous_writes"`
 	UniqueTogether       *yaml.Node `key:"unique_together"`
 	Hooks                *yaml.Node `key:"hooks"`
+	Filters              *yaml.Node `key:"filters"`
+	Search               *yaml.Node `key:"search"`
 }
 
 type fieldDoc struct {

@@ -258,6 +258,12 @@ func (d *dumper) resource(r *plan.Resource) {
 	if len(r.Hooks) > 0 {
 		d.w(1, "hooks: %v", r.Hooks)
 	}
+	for _, f := range r.Filters {
+		d.w(1, "filter %s: %v", f.Field.Name, f.Lookups)
+	}
+	if len(r.Search) > 0 {
+		d.w(1, "search: %v", r.Search)
+	}
 	for _, e := range r.Endpoints {
 		d.w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
 	}

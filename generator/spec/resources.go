@@ -384,6 +384,8 @@ func (l *loader) resourceOptions(rl *resourceLoad) {
 	}
 	l.uniqueTogether(rl)
 	l.hooks(rl)
+	l.filters(rl)
+	l.search(rl)
 }
 
 // uniqueTogether reads unique_together: a list of sets of two or more
