@@ -248,15 +248,19 @@ func (h handlerAction) setOwner() []Code {
 
 func (h handlerAction) list() []Code {
 	x := h.x
-	return []Code{
+	where := Id("where")
+	if x.filtered() {
+		where = Id("where").Dot("And").Call(Id("filters"))
+	}
+	return append(h.filters(),
 		List(Id("page"), Id("ok")).Op(":=").Qual(pkgRest, "PageNumber").Call(Id("w"), Id("r")),
 		If(Op("!").Id("ok")).Block(Return()),
-		List(Id("where"), Err()).Op(":=").Id(x.id + "Scope").Call(Id("req")),
+		List(Id("where"), Err()).Op(":=").Id(x.id+"Scope").Call(Id("req")),
 		h.fail(),
-		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), Id("where"), Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
+		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), where, Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
 		h.fail(),
 		Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), h.shown("rows")),
-	}
+	)
 }
 
 func (h handlerAction) create() []Code {

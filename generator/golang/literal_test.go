@@ -29,6 +29,9 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		pkgRest + ".Unique":        reflect.TypeFor[rest.Unique[struct{}]](),
 		pkgSchema + ".Index":       reflect.TypeFor[schema.Index](),
 		pkgRest + ".Ref":           reflect.TypeFor[rest.Ref[struct{}]](),
+		pkgRest + ".FilterSet":     reflect.TypeFor[rest.FilterSet](),
+		pkgRest + ".Filter":        reflect.TypeFor[rest.Filter](),
+		pkgRest + ".FilterTarget":  reflect.TypeFor[rest.FilterTarget](),
 	}
 	if len(runtime) != len(structTypes) {
 		t.Fatalf("%d struct types, %d runtime types", len(structTypes), len(runtime))
