@@ -114,6 +114,45 @@ func productsScope(req *perm.Request) (sqlexpr.Where, error) {
 	return perm.Guard(left1, sqlexpr.Where{}).Or(perm.Guard(right1, perm.ValueScope("active", true))), nil
 }
 
+// productsFilters are the query filters of the products list:
+// ?category=, ?active=, ?price__gte=, ?price__lte=, ?cost__lte=, ?search=
+// (over name, sku).
+// They narrow the read scope, never widen it; a field the caller may not read is
+// neither filtered nor searched (its parameters are ignored as unknown ones).
+var productsFilters = rest.FilterSet{
+	Filters: []rest.Filter{{
+		Field:   "category",
+		Column:  "category_id",
+		Type:    rest.FilterRef,
+		Lookups: []rest.FilterLookup{rest.LookupExact},
+		Target: &rest.FilterTarget{
+			Resource: "categories",
+			Table:    `"categories"`,
+			Scope:    categoriesScope,
+		},
+	}, {
+		Field:   "active",
+		Column:  "active",
+		Type:    rest.FilterBool,
+		Lookups: []rest.FilterLookup{rest.LookupExact},
+	}, {
+		Field:         "price",
+		Column:        "price",
+		Type:          rest.FilterDecimal,
+		Lookups:       []rest.FilterLookup{rest.LookupGte, rest.LookupLte},
+		MaxDigits:     10,
+		DecimalPlaces: 2,
+	}, {
+		Field:         "cost",
+		Column:        "cost",
+		Type:          rest.FilterDecimal,
+		Lookups:       []rest.FilterLookup{rest.LookupLte},
+		MaxDigits:     10,
+		DecimalPlaces: 2,
+	}},
+	Search: []string{"name", "sku"},
+}
+
 // ProductStore reads and writes products. Every read takes the caller's read scope, so
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
@@ -268,6 +307,12 @@ func (h *productsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Filters and search: 400 for a bad value; ANDed with the read scope below.
+	filters, err := productsFilters.Where(req, hide)
+	if err != nil {
+		h.view.Fail(w, err)
+		return
+	}
 	page, ok := rest.PageNumber(w, r)
 	if !ok {
 		return
@@ -277,7 +322,7 @@ func (h *productsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, productsOrder, productsPageSize, rest.Offset(page, productsPageSize))
+	rows, count, err := h.store.List(r.Context(), where.And(filters), productsOrder, productsPageSize, rest.Offset(page, productsPageSize))
 	if err != nil {
 		h.view.Fail(w, err)
 		return
