@@ -68,8 +68,8 @@ func (l *loader) filters(rl *resourceLoad) {
 		if f == nil {
 			continue
 		}
-		if f.Type == plan.User {
-			l.errAt(e.Key, "filter on another field", "%s filters names user field %q; user fields cannot be filtered", rl.what, f.Name)
+		if len(lookupsFor(f)) == 0 {
+			l.errAt(e.Key, "filter on another field", "%s filters names %s; %s fields cannot be filtered", rl.what, fieldWhat(f), f.Type)
 			continue
 		}
 		if fl := l.filterLookups(rl, f, e.Val); fl != nil {

@@ -524,7 +524,8 @@ func scale(p decimalParts, places int, limit uint64, up bool) scaledBound {
 
 // ParseFilterTime reads a datetime filter value as Django's
 // IsoDateTimeField does: ISO 8601, YYYY-MM-DD, then optionally T or a
-// space and hh:mm[:ss[.ffffff]], then optionally Z or ±hh[:mm]; surrounding
+// space and hh:mm[:ss[.ffffff]] (or a comma before the fraction), then
+// optionally Z or ±hh[:mm]; surrounding
 // whitespace ignored; without an offset the time is UTC. Fractions past
 // microseconds are cut, as Python's datetime holds microseconds.
 func ParseFilterTime(v string) (time.Time, bool) {
@@ -555,7 +556,7 @@ func ParseFilterTime(v string) (time.Time, bool) {
 		}
 		loc, rest = time.FixedZone("", off), rest[:i]
 	}
-	clock, frac, hasFrac := strings.Cut(rest, ".")
+	clock, frac, hasFrac := strings.Cut(strings.Replace(rest, ",", ".", 1), ".")
 	if hasFrac && (frac == "" || !allDigits(frac)) {
 		return time.Time{}, false
 	}

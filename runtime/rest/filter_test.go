@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -418,6 +419,7 @@ func TestParseFilterTime(t *testing.T) {
 		{"2024-01-02T03:04:05-0130", utc("2024-01-02T04:34:05Z")},
 		{"2024-01-02T03:04:05+02", utc("2024-01-02T01:04:05Z")},
 		{"2024-01-02t03:04:05z", utc("2024-01-02T03:04:05Z")},
+		{"2024-01-02T03:04:05,25Z", utc("2024-01-02T03:04:05.25Z")},
 		{"2024-01-02T03:04.5", time.Time{}},
 		{"2024-01-02T3:04:05", time.Time{}},
 		{"2024-02-30", time.Time{}},
@@ -507,6 +509,31 @@ func FuzzScale(f *testing.F) {
 			case b.over && c > 0, b.under && c < 0:
 				t.Fatalf("%s: %d is beyond the bound", s, probe)
 			}
+		}
+	})
+}
+
+// strictRFC3339 is RFC 3339 as Python reads it (Go's parser is laxer:
+// one-digit hours, year 0).
+var strictRFC3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$`)
+
+// FuzzParseFilterTime: every RFC 3339 time Go reads (strictly written, from
+// year 1) is read the same, to the microsecond; nothing panics.
+func FuzzParseFilterTime(f *testing.F) {
+	for _, s := range []string{"2024-01-02T03:04:05Z", "2024-01-02T03:04:05.123456789+05:30", "2024-01-02", "2024-01-02 03:04", "0001-01-01T00:00:00-23:59"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := ParseFilterTime(s)
+		if ok && got.Location() != time.UTC {
+			t.Fatalf("%q: %v is not UTC", s, got)
+		}
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil || !strictRFC3339.MatchString(s) || want.Year() < 1 {
+			return
+		}
+		if !ok || !got.Equal(want.Truncate(time.Microsecond)) {
+			t.Fatalf("%q: %v %v, Go reads %v", s, got, ok, want)
 		}
 	})
 }
