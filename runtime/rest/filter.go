@@ -336,8 +336,8 @@ func (f *Filter) choiceOf(v string) (any, bool) {
 // object of the target inside the target's read scope for the caller, so
 // that the answer never tells an invisible object from a missing one.
 func (f *Filter) ref(req *perm.Request, col, v string) (sqlexpr.Where, string, error) {
-	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil {
+	id, ok := parsePK(v)
+	if !ok {
 		return sqlexpr.Where{}, filterRef, nil
 	}
 	ok, err := f.Target.visible(req, id)
@@ -345,6 +345,22 @@ func (f *Filter) ref(req *perm.Request, col, v string) (sqlexpr.Where, string, e
 		return sqlexpr.Where{}, filterRef, err
 	}
 	return sqlexpr.Where{SQL: col + " = ?", Args: []any{id}}, "", nil
+}
+
+// parsePK reads an id as Python's int() does: surrounding whitespace, a
+// sign, and single underscores between digits allowed.
+func parsePK(v string) (int64, bool) {
+	v = strings.TrimSpace(v)
+	sign := ""
+	if v != "" && (v[0] == '+' || v[0] == '-') {
+		sign, v = v[:1], v[1:]
+	}
+	d, ok := digits(v)
+	if !ok || d == "" {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(sign+d, 10, 64)
+	return id, err == nil
 }
 
 // visible says whether the target's row id is inside its read scope for

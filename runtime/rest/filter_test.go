@@ -244,6 +244,7 @@ func TestFilterWhere(t *testing.T) {
 		{"status__in=paid,shipped,nope", nil, []string{blue, uni, ecl}},
 		{"status__in=nope", nil, nil},
 		{"shelf=2", nil, []string{blue, red, ecl}},
+		{"shelf=%20%2B0_2%20", nil, []string{blue, red, ecl}}, // as Python's int()
 		{"search=widget", nil, []string{blue}},
 		{"search=WIDGET", nil, []string{blue}},
 		{"search=bw-1", nil, []string{blue}},
@@ -303,6 +304,9 @@ func TestFilterErrors(t *testing.T) {
 		{staff, "shelf=abc", map[string][]string{"shelf": {filterRef}}},
 		{staff, "shelf=99", map[string][]string{"shelf": {filterRef}}},
 		{staff, "shelf=99999999999999999999", map[string][]string{"shelf": {filterRef}}},
+		{staff, "shelf=2.0", map[string][]string{"shelf": {filterRef}}},
+		{staff, "shelf=2__0", map[string][]string{"shelf": {filterRef}}},
+		{staff, "shelf=-", map[string][]string{"shelf": {filterRef}}},
 		{nil, "shelf=1", map[string][]string{"shelf": {filterRef}}},                                   // inactive, not theirs
 		{&identity.User{ID: 2, IsActive: true}, "shelf=1", map[string][]string{"shelf": {filterRef}}}, // another's
 		{staff, "search=" + distinctTerms(maxTerms+1), map[string][]string{"search": {"Ensure this value has at most 100 terms."}}},
