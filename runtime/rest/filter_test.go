@@ -541,3 +541,33 @@ func FuzzParseFilterTime(f *testing.F) {
 		}
 	})
 }
+
+// TestFilterChoicesTyped: a choice is bound as the spec wrote it (an int
+// choice as an int64), matched by its text; unknown __in values drop out.
+func TestFilterChoicesTyped(t *testing.T) {
+	set := FilterSet{Filters: []Filter{
+		{Field: "rank", Column: "rank", Type: FilterInt, Lookups: []FilterLookup{LookupExact, LookupIn}, Choices: []any{int64(1), int64(2)}},
+		{Field: "ratio", Column: "ratio", Type: FilterFloat, Lookups: []FilterLookup{LookupExact}, Choices: []any{0.5, 1.5}},
+	}}
+	for _, c := range []struct {
+		query string
+		want  sqlexpr.Where
+	}{
+		{"rank=2", sqlexpr.Where{SQL: `"rank" = ?`, Args: []any{int64(2)}}},
+		{"rank__in=2,x,1,2", sqlexpr.Where{SQL: `"rank" IN (?, ?)`, Args: []any{int64(2), int64(1)}}},
+		{"rank__in=x", sqlexpr.Nothing},
+		{"ratio=1.5", sqlexpr.Where{SQL: `"ratio" = ?`, Args: []any{1.5}}},
+	} {
+		r := httptest.NewRequest("GET", "/x", nil)
+		r.URL.RawQuery = c.query
+		got, err := set.Where(&perm.Request{HTTP: r}, nil)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %#v %v, want %#v", c.query, got, err, c.want)
+		}
+	}
+	r := httptest.NewRequest("GET", "/x?rank=02", nil)
+	var inv *Invalid
+	if _, err := set.Where(&perm.Request{HTTP: r}, nil); !errors.As(err, &inv) || inv.Errors["rank"][0] != "Select a valid choice. 02 is not one of the available choices." {
+		t.Errorf("rank=02: %v", err)
+	}
+}
