@@ -79,7 +79,7 @@ type Filter struct {
 	// them, written as in the spec (an unknown value of __in matches
 	// nothing).
 	Choices []any
-	// DecimalPlaces and MaxDigits are a decimal field's.
+	// MaxDigits and DecimalPlaces are a decimal field's.
 	MaxDigits, DecimalPlaces int
 	// Target is a reference field's target.
 	Target *FilterTarget
