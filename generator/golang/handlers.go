@@ -252,14 +252,18 @@ func (h handlerAction) list() []Code {
 	if x.filtered() {
 		where = Id("where").Dot("And").Call(Id("filters"))
 	}
+	hide := Nil()
+	if x.readGuarded() {
+		hide = Id("hide")
+	}
 	return append(h.filters(),
-		List(Id("page"), Id("ok")).Op(":=").Qual(pkgRest, "PageNumber").Call(Id("w"), Id("r")),
+		List(Id("list"), Id("ok")).Op(":=").Id(x.id+"Listing").Dot("Parse").Call(h.v, Id("w"), Id("r"), hide),
 		If(Op("!").Id("ok")).Block(Return()),
 		List(Id("where"), Err()).Op(":=").Id(x.id+"Scope").Call(Id("req")),
 		h.fail(),
-		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), where, Id(x.id+"Order"), Id(x.id+"PageSize"), Qual(pkgRest, "Offset").Call(Id("page"), Id(x.id+"PageSize"))),
+		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), where, Id("list").Dot("Query")),
 		h.fail(),
-		Qual(pkgRest, "WritePage").Call(Id("w"), Id("r"), Id("page"), Id(x.id+"PageSize"), Id("count"), h.shown("rows")),
+		Id("list").Dot("Write").Call(Id("w"), Id("r"), Id("rows"), Id("count")),
 	)
 }
 

@@ -31,7 +31,7 @@ var (
 )
 
 // structTypes lists every structType, for the test.
-var structTypes = []structType{ruleType, viewType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, throttleType, tableDefType, columnType, uniqueType, indexType, refType, filterSetType, filterType, filterTargetType}
+var structTypes = []structType{ruleType, viewType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, throttleType, tableDefType, columnType, uniqueType, indexType, refType, filterSetType, filterType, filterTargetType, listingType, sortColType}
 
 // lit is a literal of t: t.values(d) with the type's name.
 func (t structType) lit(d map[string]Code) *Statement {

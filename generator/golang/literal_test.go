@@ -32,6 +32,8 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		pkgRest + ".FilterSet":     reflect.TypeFor[rest.FilterSet](),
 		pkgRest + ".Filter":        reflect.TypeFor[rest.Filter](),
 		pkgRest + ".FilterTarget":  reflect.TypeFor[rest.FilterTarget](),
+		pkgRest + ".Listing":       reflect.TypeFor[rest.Listing[struct{}]](),
+		pkgRest + ".Column":        reflect.TypeFor[rest.Column[struct{}]](),
 	}
 	if len(runtime) != len(structTypes) {
 		t.Fatalf("%d struct types, %d runtime types", len(structTypes), len(runtime))

@@ -197,7 +197,7 @@ func tableDefs(resources []*plan.Resource) []Code {
 			cols = append(cols, columnType.values(c))
 		}
 		def := map[string]Code{"Name": Lit(r.Table), "Columns": Index().Qual(pkgSchema, "Column").Values(cols...)}
-		if ix := uniqueIndexes(r); len(ix) > 0 {
+		if ix := tableIndexes(r); len(ix) > 0 {
 			def["Indexes"] = Index().Qual(pkgSchema, "Index").Values(ix...)
 		}
 		tables = append(tables, tableDefType.values(def))

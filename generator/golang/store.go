@@ -16,9 +16,9 @@ func ctxParam() Code { return Id("ctx").Qual("context", "Context") }
 func (g *gen) storeIface(f *File, x *res) {
 	where := Id("where").Qual(pkgSQLExpr, "Where")
 	methods := []Code{
-		comment("List returns one page of the rows inside where, ordered by order (an ORDER BY"),
-		comment("clause written by generated code), and the number of rows inside where."),
-		Id("List").Params(ctxParam(), where, Id("order").String(), List(Id("limit"), Id("offset")).Int()).Params(Index().Op("*").Id(x.model), Int(), Error()),
+		comment("List returns one page of the rows inside where, as q says (order, limit, offset"),
+		comment("or keyset position), and, when q.Count, the number of rows inside where."),
+		Id("List").Params(ctxParam(), where, Id("q").Qual(pkgRest, "ListQuery")).Params(Index().Op("*").Id(x.model), Int(), Error()),
 		comment("Get returns the row with id inside where, or rest.ErrNotFound."),
 		Id("Get").Params(ctxParam(), where, Id("id").Int64()).Params(Op("*").Id(x.model), Error()),
 	}
@@ -56,28 +56,6 @@ func (x *res) selectSQL() string {
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + ident(x.table)
 }
 
-// orderSQL is the ORDER BY clause, id always last.
-func (x *res) orderSQL() string {
-	var parts []string
-	hasID := false
-	for _, o := range x.r.Ordering {
-		c := x.column(o.Field)
-		dir := " ASC"
-		if o.Desc {
-			dir = " DESC"
-		}
-		parts = append(parts, ident(c)+dir)
-		if o.Field == "id" {
-			hasID = true
-			break
-		}
-	}
-	if !hasID {
-		parts = append(parts, ident("id")+" ASC")
-	}
-	return strings.Join(parts, ", ")
-}
-
 // writable lists the fields an INSERT writes (all) or an UPDATE writes
 // (all but the owner and the created timestamp).
 func (x *res) writable(update bool) []*plan.Field {
@@ -96,12 +74,9 @@ func (g *gen) sqlStore(f *File, x *res) {
 	f.Const().Defs(
 		comment("%s selects every column of %s, in scan%s's order.", sel, x.table, x.model),
 		Id(sel).Op("=").Add(sqlLit(x.selectSQL())),
-		comment("%sOrder is the ordering of %s lists; id is the last tie-breaker.", x.id, x.r.Name),
-		Id(x.id+"Order").Op("=").Add(sqlLit(x.orderSQL())),
-		comment("%sPageSize is the number of %s a list page holds.", x.id, x.r.Name),
-		Id(x.id+"PageSize").Op("=").Lit(x.r.PageSize),
 	)
 	f.Line()
+	g.listingVar(f, x)
 	scan := "scan" + x.model
 	f.Add(comment("%s reads one row of %s.", scan, sel))
 	f.Func().Id(scan).Params(Id("row").Qual(pkgRest, "Scanner")).Params(Op("*").Id(x.model), Error()).Block(x.scanBody()...)

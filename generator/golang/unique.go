@@ -112,8 +112,10 @@ func (x *res) uniques(d map[string]Code) {
 	d["Uniques"] = Index().Qual(pkgRest, "Unique").Types(Id(x.model)).Values(items...)
 }
 
-// uniqueIndexes is the schema.Index literals of r's unique sets.
-func uniqueIndexes(r *plan.Resource) []Code {
+// tableIndexes is the schema.Index literals of r's unique sets, then,
+// under cursor pagination, of the keyset indexes: (field, id) for every
+// field a cursor can sort by, so that every page is an index range scan.
+func tableIndexes(r *plan.Resource) []Code {
 	var out []Code
 	for _, s := range newRes(r).uniqueSets() {
 		cols := s.columns()
@@ -123,7 +125,7 @@ func uniqueIndexes(r *plan.Resource) []Code {
 			"Unique":  True(),
 		}))
 	}
-	return out
+	return append(out, keysetIndexes(r)...)
 }
 
 func stringList(s []string) *Statement {
@@ -132,4 +134,19 @@ func stringList(s []string) *Statement {
 		lits[i] = Lit(v)
 	}
 	return Index().String().Values(lits...)
+}
+
+func keysetIndexes(r *plan.Resource) []Code {
+	if r.Pagination != plan.Cursor {
+		return nil
+	}
+	var out []Code
+	for _, fl := range newRes(r).sortFields() {
+		cols := []string{fl.Column, "id"}
+		out = append(out, indexType.values(map[string]Code{
+			"Name":    Lit(schema.IndexName(r.Table, cols)),
+			"Columns": stringList(cols),
+		}))
+	}
+	return out
 }

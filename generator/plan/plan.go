@@ -287,8 +287,15 @@ type Resource struct {
 
 	Fields   []*Field // spec order, without the implicit id
 	Owner    *Field   // the owner field, or nil
-	PageSize int      // default 20
+	PageSize int      // default 20; the default limit of limit/offset pagination
 	Ordering []Order  // default id ascending; id is always the last tie-breaker
+	// OrderingFields are the names a client may order by (?ordering=,
+	// DRF's OrderingFilter): fields of the resource or "id", in spec order.
+	OrderingFields []string
+	// Pagination is the style of the lists; MaxLimit caps ?limit= under
+	// limit/offset pagination.
+	Pagination Pagination
+	MaxLimit   int
 
 	Auth       []AuthClass // authentication chain for every endpoint of this resource
 	Permission Expr        // resource-level expression (the default when not overridden)
@@ -355,6 +362,21 @@ func (r *Resource) HasHook(h Hook) bool {
 	}
 	return false
 }
+
+// Pagination is a style of list pagination, as DRF names them.
+type Pagination string
+
+const (
+	PageNumber  Pagination = "page"         // ?page=N, DRF's PageNumberPagination (the default)
+	LimitOffset Pagination = "limit_offset" // ?limit=L&offset=O, DRF's LimitOffsetPagination
+	Cursor      Pagination = "cursor"       // ?cursor=C, DRF's CursorPagination, by keyset
+)
+
+// Paginations lists the styles in the order the reference documents them.
+var Paginations = []Pagination{PageNumber, LimitOffset, Cursor}
+
+// DefaultMaxLimit is max_limit when limit/offset pagination sets none.
+const DefaultMaxLimit = 1000
 
 // Order is one ordering key.
 type Order struct {

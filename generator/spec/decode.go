@@ -121,6 +121,9 @@ type resourceDoc struct {
 	ActionPermissions    *yaml.Node `key:"action_permissions"`
 	PageSize             *yaml.Node `key:"page_size"`
 	Ordering             *yaml.Node `key:"ordering"`
+	OrderingFields       *yaml.Node `key:"ordering_fields"`
+	Pagination           *yaml.Node `key:"pagination"`
+	MaxLimit             *yaml.Node `key:"max_limit"`
 	Throttles            *yaml.Node `key:"throttles"`
 	Public               *yaml.Node `key:"public"`
 	AllowAnonymousWrites *yaml.Node `key:"allow_anonymous_writes"`

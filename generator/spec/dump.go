@@ -247,6 +247,12 @@ func (d *dumper) resource(r *plan.Resource) {
 		}
 	}
 	d.w(1, "ordering: %v", ord)
+	if len(r.OrderingFields) > 0 {
+		d.w(1, "ordering_fields: %v", r.OrderingFields)
+	}
+	if r.Pagination != plan.PageNumber {
+		d.w(1, "pagination: %s max_limit=%d", r.Pagination, r.MaxLimit)
+	}
 	d.w(1, "auth: %v", r.Auth)
 	d.w(1, "permission: %s", ExprString(r.Permission))
 	d.w(1, "read_scope: %s", ScopeString(r.ReadScope))

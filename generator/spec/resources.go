@@ -372,6 +372,7 @@ func (l *loader) resourceOptions(rl *resourceLoad) {
 		}
 	}
 	r.Ordering = l.ordering(d.Ordering, r)
+	l.paging(rl)
 	r.Throttles = []string{}
 	if d.Throttles != nil {
 		l.resourceThrottles(rl)

@@ -32,6 +32,11 @@ type App struct {
 	Authenticators map[string]authn.Authenticator
 	// Throttle decides rate limits; nil when no rate is configured.
 	Throttle Throttler
+	// CursorKey signs pagination cursors (HMAC-SHA256). Instances that
+	// share it accept each other's cursors; without it a cursor-paginated
+	// list answers 503 (fail closed). The service derives it from the JWT
+	// key (see service.cursorKey).
+	CursorKey []byte
 }
 
 // Throttler decides whether a request fits a throttle scope ("anon", "user"

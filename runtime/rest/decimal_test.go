@@ -240,7 +240,7 @@ func TestDecimalStorage(t *testing.T) {
 			}
 		}
 		where := sqlexpr.Where{SQL: `"price" >= ?`, Args: []any{BindDecimal(MustDecimal("0.1"), 2)}}
-		rows, n, err := tb.List(ctx, where, `"price" DESC, "id" ASC`, 100, 0)
+		rows, n, err := tb.List(ctx, where, ListQuery{Order: []OrderKey{{Column: `"price"`, Desc: true}, {Column: `"id"`}}, Limit: 100, Count: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,7 +262,7 @@ func TestDecimalStorage(t *testing.T) {
 		if _, err := tb.Create(ctx, &priced{Price: *MustDecimal("1.005")}); err == nil {
 			t.Error("1.005 stored in a column of 2 places")
 		}
-		if _, n, _ := tb.List(ctx, sqlexpr.Where{}, `"id"`, 100, 0); n != len(values) {
+		if _, n, _ := tb.List(ctx, sqlexpr.Where{}, ListQuery{Order: []OrderKey{{Column: `"id"`}}, Limit: 100, Count: true}); n != len(values) {
 			t.Errorf("%d rows", n)
 		}
 	})

@@ -152,7 +152,7 @@ func filtered(t *testing.T, tb *Table[good], u *identity.User, query string, hid
 	if err != nil {
 		return nil, err
 	}
-	rows, n, err := tb.List(context.Background(), where, `"id" ASC`, 100, 0)
+	rows, n, err := tb.List(context.Background(), where, ListQuery{Order: []OrderKey{{Column: `"id"`}}, Limit: 100, Count: true})
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}

@@ -180,32 +180,48 @@ func (t *Table[T]) q(query string) string {
 	return query
 }
 
-// List returns the rows inside where, ordered by order (an ORDER BY clause
-// written by generated code), limit/offset paginated, and how many rows
-// are inside where.
-func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*T, int, error) {
-	cond := ""
-	if where.SQL != "" {
-		cond = " WHERE " + where.SQL
+// List returns one page of the rows inside where, as q says (its order,
+// limit, offset or keyset position), and, when q.Count, how many rows are
+// inside where (else 0).
+func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, q ListQuery) ([]*T, int, error) {
+	cond := where.SQL
+	args := slices.Clone(where.Args)
+	count := 0
+	if q.Count {
+		wargs, err := bindArgs(t.Dialect, slices.Clone(args))
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+whereSQL(cond), wargs...).Scan(&count); err != nil {
+			return nil, 0, err
+		}
+		if count <= q.Offset {
+			return nil, count, nil
+		}
 	}
-	wargs, err := bindArgs(t.Dialect, slices.Clone(where.Args))
+	if q.After != nil {
+		ks, kargs := keysetSQL(q.Order, q.After, q.Inclusive)
+		if cond != "" {
+			ks = "(" + cond + ") AND " + ks
+		}
+		cond, args = ks, append(args, kargs...)
+	}
+	page := " LIMIT ?"
+	args = append(args, q.Limit)
+	if q.Offset > 0 {
+		page += " OFFSET ?"
+		args = append(args, q.Offset)
+	}
+	args, err := bindArgs(t.Dialect, args)
 	if err != nil {
 		return nil, 0, err
 	}
-	var count int
-	if err := t.queryRow(ctx, nil, `SELECT COUNT(*) FROM `+t.Name+cond, wargs...).Scan(&count); err != nil {
-		return nil, 0, err
-	}
-	if count <= offset {
-		return nil, count, nil
-	}
-	args := append(wargs, limit, offset)
-	rows, err := t.query(ctx, t.Select+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
+	rows, err := t.query(ctx, t.Select+whereSQL(cond)+" ORDER BY "+orderBySQL(q.Order)+page, args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := make([]*T, 0, min(limit, count-offset))
+	out := make([]*T, 0, min(q.Limit, 64))
 	for rows.Next() {
 		o, err := t.Scan(rows)
 		if err != nil {
@@ -214,6 +230,13 @@ func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, order string, 
 		out = append(out, o)
 	}
 	return out, count, rows.Err()
+}
+
+func whereSQL(cond string) string {
+	if cond == "" {
+		return ""
+	}
+	return " WHERE " + cond
 }
 
 // Get returns the row with id inside where, or ErrNotFound. On SQLite the

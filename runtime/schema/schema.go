@@ -81,6 +81,12 @@ func UniqueIndexName(table string, columns []string) string {
 	return constraintName(table+"_"+strings.Join(columns, "_"), "_key")
 }
 
+// IndexName is the name of a plain (not unique) index on columns of
+// table: table_col1_col2_idx, shortened as UniqueIndexName.
+func IndexName(table string, columns []string) string {
+	return constraintName(table+"_"+strings.Join(columns, "_"), "_idx")
+}
+
 // ForeignKeyName is the name of the foreign key of a "ref" column:
 // table_column_fkey, as PostgreSQL names one, shortened as UniqueIndexName.
 func ForeignKeyName(table, column string) string {

@@ -107,6 +107,8 @@ type instance struct {
 	stores   *stores
 	auth     *classes.Set
 	throttle *throttle.Throttle
+	// secret is what the cursor key is derived from (see cursorKey).
+	secret []byte
 }
 
 func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*instance, error) {
@@ -117,6 +119,11 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 	cfg, err := in.authConfig()
 	if err != nil {
 		return nil, err
+	}
+	if in.secret == nil {
+		if in.secret, err = jwtauth.LoadOrCreateKey(e.DataDir); err != nil {
+			return nil, err
+		}
 	}
 	st, err := openStores(ctx, def, e)
 	if err != nil {
@@ -197,12 +204,14 @@ func (in *instance) jwtKey(j *JWT) (*jwtauth.Key, error) {
 		if raw == "" {
 			return nil, fmt.Errorf("%s is not set: %s needs a PEM private key there", j.KeyEnv, alg)
 		}
+		in.secret = []byte(raw)
 		return jwtauth.KeyFromBytes("", alg, []byte(raw))
 	}
 	raw, err := jwtauth.KeyFromValue(j.KeyEnv, in.env.JWTKey, in.env.DataDir)
 	if err != nil {
 		return nil, err
 	}
+	in.secret = raw
 	return jwtauth.HMACKey("", raw)
 }
 
@@ -254,6 +263,7 @@ func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler
 		Log:            in.log,
 		Authenticators: in.auth.Classes,
 		Throttle:       thr,
+		CursorKey:      cursorKey(in.secret),
 	}
 	if def.Mount != nil {
 		def.Mount(r, app)
