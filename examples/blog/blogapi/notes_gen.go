@@ -56,9 +56,9 @@ func notesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type NoteStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Note, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Note, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Note, error)
 	// Create inserts obj and returns it as stored.
@@ -76,11 +76,16 @@ type NoteStore interface {
 const (
 	// notesSelect selects every column of notes, in scanNote's order.
 	notesSelect = `SELECT "id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "notes"."owner_id") FROM "notes"`
-	// notesOrder is the ordering of notes lists; id is the last tie-breaker.
-	notesOrder = `"id" ASC`
-	// notesPageSize is the number of notes a list page holds.
-	notesPageSize = 20
 )
+
+// notesListing orders and paginates notes lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var notesListing = &rest.Listing[Note]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Note]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanNote reads one row of notesSelect.
 func scanNote(row rest.Scanner) (*Note, error) {
@@ -183,7 +188,7 @@ func (h *notesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, notesPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := notesListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -192,12 +197,12 @@ func (h *notesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, notesOrder, notesPageSize, rest.Offset(page, notesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, notesPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/notes: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

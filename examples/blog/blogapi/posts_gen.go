@@ -70,9 +70,9 @@ func postsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type PostStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Post, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Post, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Post, error)
 	// Create inserts obj and returns it as stored.
@@ -90,11 +90,16 @@ type PostStore interface {
 const (
 	// postsSelect selects every column of posts, in scanPost's order.
 	postsSelect = `SELECT "id", "title", "body", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id"), "created_at" FROM "posts"`
-	// postsOrder is the ordering of posts lists; id is the last tie-breaker.
-	postsOrder = `"id" ASC`
-	// postsPageSize is the number of posts a list page holds.
-	postsPageSize = 20
 )
+
+// postsListing orders and paginates posts lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var postsListing = &rest.Listing[Post]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Post]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanPost reads one row of postsSelect.
 func scanPost(row rest.Scanner) (*Post, error) {
@@ -198,7 +203,7 @@ func (h *postsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, postsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := postsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -207,12 +212,12 @@ func (h *postsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, postsOrder, postsPageSize, rest.Offset(page, postsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, postsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/posts: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -69,9 +69,9 @@ func articlesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type ArticleStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Article, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Article, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Article, error)
 	// Create inserts obj and returns it as stored.
@@ -89,11 +89,16 @@ type ArticleStore interface {
 const (
 	// articlesSelect selects every column of articles, in scanArticle's order.
 	articlesSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "articles"."owner_id") FROM "articles"`
-	// articlesOrder is the ordering of articles lists; id is the last tie-breaker.
-	articlesOrder = `"id" ASC`
-	// articlesPageSize is the number of articles a list page holds.
-	articlesPageSize = 20
 )
+
+// articlesListing orders and paginates articles lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var articlesListing = &rest.Listing[Article]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Article]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanArticle reads one row of articlesSelect.
 func scanArticle(row rest.Scanner) (*Article, error) {
@@ -197,7 +202,7 @@ func (h *articlesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, articlesPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := articlesListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -206,12 +211,12 @@ func (h *articlesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, articlesOrder, articlesPageSize, rest.Offset(page, articlesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, articlesPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/articles: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -54,9 +54,9 @@ func bidNotesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type BidNoteStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*BidNote, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*BidNote, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*BidNote, error)
 	// Create inserts obj and returns it as stored.
@@ -74,11 +74,16 @@ type BidNoteStore interface {
 const (
 	// bidNotesSelect selects every column of bid_notes, in scanBidNote's order.
 	bidNotesSelect = `SELECT "id", "bid_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bid_notes"."owner_id") FROM "bid_notes"`
-	// bidNotesOrder is the ordering of bid_notes lists; id is the last tie-breaker.
-	bidNotesOrder = `"id" ASC`
-	// bidNotesPageSize is the number of bid_notes a list page holds.
-	bidNotesPageSize = 20
 )
+
+// bidNotesListing orders and paginates bid_notes lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var bidNotesListing = &rest.Listing[BidNote]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[BidNote]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanBidNote reads one row of bidNotesSelect.
 func scanBidNote(row rest.Scanner) (*BidNote, error) {
@@ -192,7 +197,7 @@ func (h *bidNotesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, bidNotesPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := bidNotesListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -201,12 +206,12 @@ func (h *bidNotesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, bidNotesOrder, bidNotesPageSize, rest.Offset(page, bidNotesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, bidNotesPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/bid-notes: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -54,9 +54,9 @@ func bidsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type BidStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Bid, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Bid, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Bid, error)
 	// Create inserts obj and returns it as stored.
@@ -74,11 +74,16 @@ type BidStore interface {
 const (
 	// bidsSelect selects every column of bids, in scanBid's order.
 	bidsSelect = `SELECT "id", "listing_id", "backup_id", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bids"."owner_id") FROM "bids"`
-	// bidsOrder is the ordering of bids lists; id is the last tie-breaker.
-	bidsOrder = `"id" ASC`
-	// bidsPageSize is the number of bids a list page holds.
-	bidsPageSize = 20
 )
+
+// bidsListing orders and paginates bids lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var bidsListing = &rest.Listing[Bid]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Bid]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanBid reads one row of bidsSelect.
 func scanBid(row rest.Scanner) (*Bid, error) {
@@ -201,7 +206,7 @@ func (h *bidsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, bidsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := bidsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -210,12 +215,12 @@ func (h *bidsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, bidsOrder, bidsPageSize, rest.Offset(page, bidsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, bidsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/bids: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

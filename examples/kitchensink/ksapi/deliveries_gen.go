@@ -101,9 +101,9 @@ func deliveriesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type DeliveryStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Delivery, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Delivery, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Delivery, error)
 	// Create inserts obj and returns it as stored.
@@ -121,11 +121,16 @@ type DeliveryStore interface {
 const (
 	// deliveriesSelect selects every column of deliveries, in scanDelivery's order.
 	deliveriesSelect = `SELECT "id", "address", "status", "cost", "coupon", "parcel", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "deliveries"."owner_id") FROM "deliveries"`
-	// deliveriesOrder is the ordering of deliveries lists; id is the last tie-breaker.
-	deliveriesOrder = `"id" ASC`
-	// deliveriesPageSize is the number of deliveries a list page holds.
-	deliveriesPageSize = 20
 )
+
+// deliveriesListing orders and paginates deliveries lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var deliveriesListing = &rest.Listing[Delivery]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Delivery]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanDelivery reads one row of deliveriesSelect.
 func scanDelivery(row rest.Scanner) (*Delivery, error) {
@@ -233,7 +238,7 @@ func (h *deliveriesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := deliveriesListing.Parse(h.view, w, r, hide)
 	if !ok {
 		return
 	}
@@ -242,12 +247,12 @@ func (h *deliveriesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, deliveriesOrder, deliveriesPageSize, rest.Offset(page, deliveriesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, deliveriesPageSize, count, rest.HideAll(rows, hide))
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/deliveries: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -65,9 +65,9 @@ func docsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type DocStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Doc, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Doc, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Doc, error)
 	// Create inserts obj and returns it as stored.
@@ -85,11 +85,16 @@ type DocStore interface {
 const (
 	// docsSelect selects every column of docs, in scanDoc's order.
 	docsSelect = `SELECT "id", "team", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "docs"."owner_id") FROM "docs"`
-	// docsOrder is the ordering of docs lists; id is the last tie-breaker.
-	docsOrder = `"id" ASC`
-	// docsPageSize is the number of docs a list page holds.
-	docsPageSize = 20
 )
+
+// docsListing orders and paginates docs lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var docsListing = &rest.Listing[Doc]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Doc]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanDoc reads one row of docsSelect.
 func scanDoc(row rest.Scanner) (*Doc, error) {
@@ -193,7 +198,7 @@ func (h *docsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, docsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := docsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -202,12 +207,12 @@ func (h *docsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, docsOrder, docsPageSize, rest.Offset(page, docsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, docsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/docs: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

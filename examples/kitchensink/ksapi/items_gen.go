@@ -93,9 +93,9 @@ func itemsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type ItemStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Item, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Item, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Item, error)
 	// Create inserts obj and returns it as stored.
@@ -113,11 +113,22 @@ type ItemStore interface {
 const (
 	// itemsSelect selects every column of items, in scanItem's order.
 	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
-	// itemsOrder is the ordering of items lists; id is the last tie-breaker.
-	itemsOrder = `"stock" DESC, "id" ASC`
-	// itemsPageSize is the number of items a list page holds.
-	itemsPageSize = 2
 )
+
+// itemsListing orders and paginates items lists: page pagination, 2 a page, by -stock, id
+// unless asked otherwise; no ?ordering=.
+var itemsListing = &rest.Listing[Item]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   2,
+	Columns: []rest.Column[Item]{
+		{Name: "id", SQL: `"id"`},
+		{Name: "stock", SQL: `"stock"`, Nullable: true},
+	},
+	Default: []rest.Term{
+		{Name: "stock", Desc: true},
+		{Name: "id"},
+	},
+}
 
 // scanItem reads one row of itemsSelect.
 func scanItem(row rest.Scanner) (*Item, error) {
@@ -230,7 +241,7 @@ func (h *itemsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, itemsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := itemsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -239,12 +250,12 @@ func (h *itemsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, itemsOrder, itemsPageSize, rest.Offset(page, itemsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, itemsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/items: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -54,9 +54,9 @@ func lettersScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type LetterStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Letter, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Letter, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Letter, error)
 	// Create inserts obj and returns it as stored.
@@ -74,11 +74,16 @@ type LetterStore interface {
 const (
 	// lettersSelect selects every column of letters, in scanLetter's order.
 	lettersSelect = `SELECT "id", "author", "text" FROM "letters"`
-	// lettersOrder is the ordering of letters lists; id is the last tie-breaker.
-	lettersOrder = `"id" ASC`
-	// lettersPageSize is the number of letters a list page holds.
-	lettersPageSize = 20
 )
+
+// lettersListing orders and paginates letters lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var lettersListing = &rest.Listing[Letter]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Letter]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanLetter reads one row of lettersSelect.
 func scanLetter(row rest.Scanner) (*Letter, error) {
@@ -180,7 +185,7 @@ func (h *lettersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, lettersPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := lettersListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -189,12 +194,12 @@ func (h *lettersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, lettersOrder, lettersPageSize, rest.Offset(page, lettersPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, lettersPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/letters: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

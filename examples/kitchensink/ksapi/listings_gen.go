@@ -76,9 +76,9 @@ func listingsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type ListingStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Listing, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Listing, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Listing, error)
 	// Create inserts obj and returns it as stored.
@@ -96,11 +96,16 @@ type ListingStore interface {
 const (
 	// listingsSelect selects every column of listings, in scanListing's order.
 	listingsSelect = `SELECT "id", "title", "active" FROM "listings"`
-	// listingsOrder is the ordering of listings lists; id is the last tie-breaker.
-	listingsOrder = `"id" ASC`
-	// listingsPageSize is the number of listings a list page holds.
-	listingsPageSize = 20
 )
+
+// listingsListing orders and paginates listings lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var listingsListing = &rest.Listing[Listing]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Listing]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanListing reads one row of listingsSelect.
 func scanListing(row rest.Scanner) (*Listing, error) {
@@ -202,7 +207,7 @@ func (h *listingsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, listingsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := listingsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -211,12 +216,12 @@ func (h *listingsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, listingsOrder, listingsPageSize, rest.Offset(page, listingsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, listingsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/listings: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

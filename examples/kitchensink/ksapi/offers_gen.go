@@ -68,9 +68,9 @@ func offersScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type OfferStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Offer, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Offer, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Offer, error)
 	// Create inserts obj and returns it as stored.
@@ -88,11 +88,22 @@ type OfferStore interface {
 const (
 	// offersSelect selects every column of offers, in scanOffer's order.
 	offersSelect = `SELECT "id", "name", "price", "cost", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "offers"."owner_id") FROM "offers"`
-	// offersOrder is the ordering of offers lists; id is the last tie-breaker.
-	offersOrder = `"price" DESC, "id" ASC`
-	// offersPageSize is the number of offers a list page holds.
-	offersPageSize = 20
 )
+
+// offersListing orders and paginates offers lists: page pagination, 20 a page, by -price, id
+// unless asked otherwise; no ?ordering=.
+var offersListing = &rest.Listing[Offer]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns: []rest.Column[Offer]{
+		{Name: "id", SQL: `"id"`},
+		{Name: "price", SQL: `"price"`},
+	},
+	Default: []rest.Term{
+		{Name: "price", Desc: true},
+		{Name: "id"},
+	},
+}
 
 // scanOffer reads one row of offersSelect.
 func scanOffer(row rest.Scanner) (*Offer, error) {
@@ -196,7 +207,7 @@ func (h *offersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, offersPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := offersListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -205,12 +216,12 @@ func (h *offersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, offersOrder, offersPageSize, rest.Offset(page, offersPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, offersPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/offers: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

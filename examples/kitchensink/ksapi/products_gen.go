@@ -48,9 +48,9 @@ func productsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type ProductStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Product, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Product, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Product, error)
 	// Create inserts obj and returns it as stored.
@@ -68,11 +68,16 @@ type ProductStore interface {
 const (
 	// productsSelect selects every column of products, in scanProduct's order.
 	productsSelect = `SELECT "id", "sku", "name" FROM "products"`
-	// productsOrder is the ordering of products lists; id is the last tie-breaker.
-	productsOrder = `"id" ASC`
-	// productsPageSize is the number of products a list page holds.
-	productsPageSize = 20
 )
+
+// productsListing orders and paginates products lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var productsListing = &rest.Listing[Product]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Product]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanProduct reads one row of productsSelect.
 func scanProduct(row rest.Scanner) (*Product, error) {
@@ -184,7 +189,7 @@ func (h *productsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, productsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := productsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -193,12 +198,12 @@ func (h *productsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, productsOrder, productsPageSize, rest.Offset(page, productsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, productsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/products: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -59,9 +59,9 @@ func purchasesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type PurchaseStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Purchase, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Purchase, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Purchase, error)
 	// Create inserts obj and returns it as stored.
@@ -83,11 +83,16 @@ type PurchaseStore interface {
 const (
 	// purchasesSelect selects every column of purchases, in scanPurchase's order.
 	purchasesSelect = `SELECT "id", "ware", "quantity", "total", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "purchases"."owner_id") FROM "purchases"`
-	// purchasesOrder is the ordering of purchases lists; id is the last tie-breaker.
-	purchasesOrder = `"id" ASC`
-	// purchasesPageSize is the number of purchases a list page holds.
-	purchasesPageSize = 20
 )
+
+// purchasesListing orders and paginates purchases lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var purchasesListing = &rest.Listing[Purchase]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Purchase]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanPurchase reads one row of purchasesSelect.
 func scanPurchase(row rest.Scanner) (*Purchase, error) {
@@ -191,7 +196,7 @@ func (h *purchasesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, purchasesPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := purchasesListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -200,12 +205,12 @@ func (h *purchasesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, purchasesOrder, purchasesPageSize, rest.Offset(page, purchasesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, purchasesPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/purchases: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

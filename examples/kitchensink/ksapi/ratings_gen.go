@@ -65,9 +65,9 @@ func ratingsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type RatingStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Rating, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Rating, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Rating, error)
 	// Create inserts obj and returns it as stored.
@@ -85,11 +85,16 @@ type RatingStore interface {
 const (
 	// ratingsSelect selects every column of ratings, in scanRating's order.
 	ratingsSelect = `SELECT "id", "ware", "stars", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "ratings"."owner_id") FROM "ratings"`
-	// ratingsOrder is the ordering of ratings lists; id is the last tie-breaker.
-	ratingsOrder = `"id" ASC`
-	// ratingsPageSize is the number of ratings a list page holds.
-	ratingsPageSize = 20
 )
+
+// ratingsListing orders and paginates ratings lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var ratingsListing = &rest.Listing[Rating]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Rating]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanRating reads one row of ratingsSelect.
 func scanRating(row rest.Scanner) (*Rating, error) {
@@ -193,7 +198,7 @@ func (h *ratingsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, ratingsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := ratingsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -202,12 +207,12 @@ func (h *ratingsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, ratingsOrder, ratingsPageSize, rest.Offset(page, ratingsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, ratingsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/ratings: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -51,9 +51,9 @@ func reviewsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type ReviewStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Review, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Review, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Review, error)
 	// Create inserts obj and returns it as stored.
@@ -71,11 +71,16 @@ type ReviewStore interface {
 const (
 	// reviewsSelect selects every column of reviews, in scanReview's order.
 	reviewsSelect = `SELECT "id", "author_id", "text" FROM "reviews"`
-	// reviewsOrder is the ordering of reviews lists; id is the last tie-breaker.
-	reviewsOrder = `"id" ASC`
-	// reviewsPageSize is the number of reviews a list page holds.
-	reviewsPageSize = 20
 )
+
+// reviewsListing orders and paginates reviews lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var reviewsListing = &rest.Listing[Review]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Review]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanReview reads one row of reviewsSelect.
 func scanReview(row rest.Scanner) (*Review, error) {
@@ -177,7 +182,7 @@ func (h *reviewsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, reviewsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := reviewsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -186,12 +191,12 @@ func (h *reviewsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, reviewsOrder, reviewsPageSize, rest.Offset(page, reviewsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, reviewsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/reviews: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -65,9 +65,9 @@ func secretsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type SecretStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Secret, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Secret, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Secret, error)
 	// Create inserts obj and returns it as stored.
@@ -85,11 +85,16 @@ type SecretStore interface {
 const (
 	// secretsSelect selects every column of secrets, in scanSecret's order.
 	secretsSelect = `SELECT "id", "value" FROM "secrets"`
-	// secretsOrder is the ordering of secrets lists; id is the last tie-breaker.
-	secretsOrder = `"id" ASC`
-	// secretsPageSize is the number of secrets a list page holds.
-	secretsPageSize = 20
 )
+
+// secretsListing orders and paginates secrets lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var secretsListing = &rest.Listing[Secret]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Secret]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanSecret reads one row of secretsSelect.
 func scanSecret(row rest.Scanner) (*Secret, error) {
@@ -185,7 +190,7 @@ func (h *secretsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, secretsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := secretsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -194,12 +199,12 @@ func (h *secretsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, secretsOrder, secretsPageSize, rest.Offset(page, secretsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, secretsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/secrets: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

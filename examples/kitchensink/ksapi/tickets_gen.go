@@ -52,9 +52,9 @@ func ticketsScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type TicketStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Ticket, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Ticket, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Ticket, error)
 	// Create inserts obj and returns it as stored.
@@ -72,11 +72,16 @@ type TicketStore interface {
 const (
 	// ticketsSelect selects every column of tickets, in scanTicket's order.
 	ticketsSelect = `SELECT "id", "subject", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "tickets"."owner_id") FROM "tickets"`
-	// ticketsOrder is the ordering of tickets lists; id is the last tie-breaker.
-	ticketsOrder = `"id" ASC`
-	// ticketsPageSize is the number of tickets a list page holds.
-	ticketsPageSize = 20
 )
+
+// ticketsListing orders and paginates tickets lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var ticketsListing = &rest.Listing[Ticket]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Ticket]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanTicket reads one row of ticketsSelect.
 func scanTicket(row rest.Scanner) (*Ticket, error) {
@@ -180,7 +185,7 @@ func (h *ticketsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, ticketsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := ticketsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -189,12 +194,12 @@ func (h *ticketsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, ticketsOrder, ticketsPageSize, rest.Offset(page, ticketsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, ticketsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/tickets: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -57,9 +57,9 @@ func votesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type VoteStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Vote, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Vote, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Vote, error)
 	// Create inserts obj and returns it as stored.
@@ -77,11 +77,16 @@ type VoteStore interface {
 const (
 	// votesSelect selects every column of votes, in scanVote's order.
 	votesSelect = `SELECT "id", "post", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "votes"."owner_id"), "up" FROM "votes"`
-	// votesOrder is the ordering of votes lists; id is the last tie-breaker.
-	votesOrder = `"id" ASC`
-	// votesPageSize is the number of votes a list page holds.
-	votesPageSize = 20
 )
+
+// votesListing orders and paginates votes lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var votesListing = &rest.Listing[Vote]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Vote]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanVote reads one row of votesSelect.
 func scanVote(row rest.Scanner) (*Vote, error) {
@@ -194,7 +199,7 @@ func (h *votesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, votesPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := votesListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -203,12 +208,12 @@ func (h *votesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, votesOrder, votesPageSize, rest.Offset(page, votesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, votesPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/votes: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -53,9 +53,9 @@ func waresScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type WareStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Ware, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Ware, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Ware, error)
 	// Create inserts obj and returns it as stored.
@@ -73,11 +73,16 @@ type WareStore interface {
 const (
 	// waresSelect selects every column of wares, in scanWare's order.
 	waresSelect = `SELECT "id", "name", "price", "stock" FROM "wares"`
-	// waresOrder is the ordering of wares lists; id is the last tie-breaker.
-	waresOrder = `"id" ASC`
-	// waresPageSize is the number of wares a list page holds.
-	waresPageSize = 20
 )
+
+// waresListing orders and paginates wares lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var waresListing = &rest.Listing[Ware]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Ware]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanWare reads one row of waresSelect.
 func scanWare(row rest.Scanner) (*Ware, error) {
@@ -179,7 +184,7 @@ func (h *waresHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, waresPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := waresListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -188,12 +193,12 @@ func (h *waresHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, waresOrder, waresPageSize, rest.Offset(page, waresPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, waresPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/wares: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

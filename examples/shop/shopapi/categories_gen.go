@@ -55,9 +55,9 @@ func categoriesScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type CategoryStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Category, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Category, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Category, error)
 	// Create inserts obj and returns it as stored.
@@ -75,11 +75,16 @@ type CategoryStore interface {
 const (
 	// categoriesSelect selects every column of categories, in scanCategory's order.
 	categoriesSelect = `SELECT "id", "name" FROM "categories"`
-	// categoriesOrder is the ordering of categories lists; id is the last tie-breaker.
-	categoriesOrder = `"id" ASC`
-	// categoriesPageSize is the number of categories a list page holds.
-	categoriesPageSize = 20
 )
+
+// categoriesListing orders and paginates categories lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var categoriesListing = &rest.Listing[Category]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[Category]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanCategory reads one row of categoriesSelect.
 func scanCategory(row rest.Scanner) (*Category, error) {
@@ -190,7 +195,7 @@ func (h *categoriesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, categoriesPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := categoriesListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -199,12 +204,12 @@ func (h *categoriesHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, categoriesOrder, categoriesPageSize, rest.Offset(page, categoriesPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, categoriesPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/categories: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

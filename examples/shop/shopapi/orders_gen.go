@@ -135,9 +135,9 @@ var ordersFilters = rest.FilterSet{Filters: []rest.Filter{{
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type OrderStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*Order, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*Order, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*Order, error)
 	// Create inserts obj and returns it as stored.
@@ -159,11 +159,43 @@ type OrderStore interface {
 const (
 	// ordersSelect selects every column of orders, in scanOrder's order.
 	ordersSelect = `SELECT "id", "customer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "orders"."customer_id"), "product_id", "quantity", "status", "note", "total", "created_at" FROM "orders"`
-	// ordersOrder is the ordering of orders lists; id is the last tie-breaker.
-	ordersOrder = `"created_at" DESC, "id" DESC`
-	// ordersPageSize is the number of orders a list page holds.
-	ordersPageSize = 20
 )
+
+// ordersListing orders and paginates orders lists: cursor pagination, 10 a page, by -created_at, -id
+// unless asked otherwise; ?ordering= takes created_at, total.
+var ordersListing = &rest.Listing[Order]{
+	Pagination: rest.CursorPagination,
+	PageSize:   10,
+	Columns: []rest.Column[Order]{
+		{
+			Name: "id",
+			SQL:  `"id"`,
+			Value: func(o *Order) any {
+				return o.ID
+			},
+		},
+		{
+			Name:     "total",
+			SQL:      `"total"`,
+			Nullable: true,
+			Value: func(o *Order) any {
+				return rest.BindDecimal(o.Total, 2)
+			},
+		},
+		{
+			Name: "created_at",
+			SQL:  `"created_at"`,
+			Value: func(o *Order) any {
+				return o.CreatedAt
+			},
+		},
+	},
+	Default: []rest.Term{
+		{Name: "created_at", Desc: true},
+		{Name: "id", Desc: true},
+	},
+	Fields: []string{"created_at", "total"},
+}
 
 // scanOrder reads one row of ordersSelect.
 func scanOrder(row rest.Scanner) (*Order, error) {
@@ -283,7 +315,7 @@ func (h *ordersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := ordersListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -292,12 +324,12 @@ func (h *ordersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where.And(filters), ordersOrder, ordersPageSize, rest.Offset(page, ordersPageSize))
+	rows, count, err := h.store.List(r.Context(), where.And(filters), list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, ordersPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/orders: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.

@@ -127,6 +127,13 @@ func Definition() *service.Definition {
 				Name: "created_at",
 				Type: "datetime",
 			}},
+			Indexes: []schema.Index{{
+				Name:    "orders_total_id_idx",
+				Columns: []string{"total", "id"},
+			}, {
+				Name:    "orders_created_at_id_idx",
+				Columns: []string{"created_at", "id"},
+			}},
 		}},
 		Mount: Mount,
 	}

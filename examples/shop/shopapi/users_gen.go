@@ -37,9 +37,9 @@ func usersScope(req *perm.Request) (sqlexpr.Where, error) {
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type UserStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*User, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*User, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*User, error)
 }
@@ -47,11 +47,16 @@ type UserStore interface {
 const (
 	// usersSelect selects every column of ward_users, in scanUser's order.
 	usersSelect = `SELECT "id", "username", "is_staff" FROM "ward_users"`
-	// usersOrder is the ordering of users lists; id is the last tie-breaker.
-	usersOrder = `"id" ASC`
-	// usersPageSize is the number of users a list page holds.
-	usersPageSize = 20
 )
+
+// usersListing orders and paginates users lists: page pagination, 20 a page, by id
+// unless asked otherwise; no ?ordering=.
+var usersListing = &rest.Listing[User]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[User]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanUser reads one row of usersSelect.
 func scanUser(row rest.Scanner) (*User, error) {
@@ -136,7 +141,7 @@ func (h *usersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	if !ok || !rest.Check(w, usersPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := usersListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -145,12 +150,12 @@ func (h *usersHandler) listAction(w http.ResponseWriter, r *http.Request) {
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, usersOrder, usersPageSize, rest.Offset(page, usersPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, usersPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // retrieveAction is GET /api/users/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object.
