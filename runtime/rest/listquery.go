@@ -69,27 +69,65 @@ func orderBySQL(order []OrderKey) string {
 	return b.String()
 }
 
-// keysetSQL is the condition "after the position after in order" (at or
-// after, when inclusive) with its arguments. When every key is NOT NULL
-// and goes the same way it is one row-value comparison, which both
-// databases answer from an index on the columns; otherwise it is spelled
-// out key by key, with NULL below every value.
-func keysetSQL(order []OrderKey, after []any, inclusive bool) (string, []any) {
+// segment is one condition of a keyset read, with its arguments.
+type segment struct {
+	cond string
+	args []any
+}
+
+// keysetSegments are the conditions "after the position after in order"
+// (at or after, when inclusive), as disjoint segments that follow each
+// other in the order: a read takes rows from the first, then, while the
+// page is not full, from the next. Each is one that both databases answer
+// from an index on the columns (a row-value comparison, or an IS NULL
+// with a range on id). A nullable first key needs two: NULL sorts below
+// every value, so the rows after a value, descending, are the smaller
+// values and then the NULLs, and the rows after a NULL, ascending, are the
+// NULLs further on and then every value. Any other order is spelled out
+// key by key in one condition.
+func keysetSegments(order []OrderKey, after []any, inclusive bool) []segment {
 	if len(order) != len(after) || len(order) == 0 {
-		return "1 = 0", nil // never reached: Listing builds both; fail closed
+		return []segment{{cond: "1 = 0"}} // never reached: Listing builds both; fail closed
 	}
 	if uniform(order, after) {
-		op := map[[2]bool]string{{false, false}: ">", {false, true}: ">=", {true, false}: "<", {true, true}: "<="}[[2]bool{order[0].Desc, inclusive}]
-		cols := make([]string, len(order))
-		marks := make([]string, len(order))
-		for i, k := range order {
-			cols[i], marks[i] = k.Column, "?"
-		}
-		if len(order) == 1 {
-			return cols[0] + " " + op + " ?", after
-		}
-		return "(" + strings.Join(cols, ", ") + ") " + op + " (" + strings.Join(marks, ", ") + ")", after
+		return []segment{rowCompare(order, after, inclusive)}
 	}
+	k, id := order[0], order[len(order)-1]
+	if len(order) == 2 && k.Nullable && !id.Nullable && k.Desc == id.Desc && !nullKey(after[1]) {
+		rest := rowCompare(order[1:], after[1:], inclusive)
+		switch {
+		case !nullKey(after[0]) && k.Desc: // smaller values, then the NULLs
+			return []segment{rowCompare(order, after, inclusive), {cond: k.Column + " IS NULL"}}
+		case !nullKey(after[0]): // larger values; NULLs come first, so none
+			return []segment{rowCompare(order, after, inclusive)}
+		case k.Desc: // the NULLs further on, last
+			return []segment{{cond: k.Column + " IS NULL AND " + rest.cond, args: rest.args}}
+		default: // the NULLs further on, then every value
+			return []segment{{cond: k.Column + " IS NULL AND " + rest.cond, args: rest.args}, {cond: k.Column + " IS NOT NULL"}}
+		}
+	}
+	c, a := keysetSQL(order, after, inclusive)
+	return []segment{{cond: c, args: a}}
+}
+
+// rowCompare is (c1, c2, ...) > (?, ?, ...) for keys that go one way: <
+// descending, >= / <= inclusive; a NULL on either side is not after.
+func rowCompare(order []OrderKey, after []any, inclusive bool) segment {
+	op := map[[2]bool]string{{false, false}: ">", {false, true}: ">=", {true, false}: "<", {true, true}: "<="}[[2]bool{order[0].Desc, inclusive}]
+	cols := make([]string, len(order))
+	marks := make([]string, len(order))
+	for i, k := range order {
+		cols[i], marks[i] = k.Column, "?"
+	}
+	if len(order) == 1 {
+		return segment{cond: cols[0] + " " + op + " ?", args: after}
+	}
+	return segment{cond: "(" + strings.Join(cols, ", ") + ") " + op + " (" + strings.Join(marks, ", ") + ")", args: after}
+}
+
+// keysetSQL is the condition "after the position" spelled out key by key
+// (any directions, NULL below every value).
+func keysetSQL(order []OrderKey, after []any, inclusive bool) (string, []any) {
 	var ors []string
 	var args []any
 	for i := range order {

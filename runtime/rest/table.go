@@ -199,37 +199,53 @@ func (t *Table[T]) List(ctx context.Context, where sqlexpr.Where, q ListQuery) (
 			return nil, count, nil
 		}
 	}
-	if q.After != nil {
-		ks, kargs := keysetSQL(q.Order, q.After, q.Inclusive)
+	if q.After == nil {
+		out, err := t.listPage(ctx, cond, args, q.Order, q.Limit, q.Offset)
+		return out, count, err
+	}
+	var out []*T
+	for _, seg := range keysetSegments(q.Order, q.After, q.Inclusive) {
+		c := seg.cond
 		if cond != "" {
-			ks = "(" + cond + ") AND " + ks
+			c = "(" + cond + ") AND " + c
 		}
-		cond, args = ks, append(args, kargs...)
-	}
-	page := " LIMIT ?"
-	args = append(args, q.Limit)
-	if q.Offset > 0 {
-		page += " OFFSET ?"
-		args = append(args, q.Offset)
-	}
-	args, err := bindArgs(t.Dialect, args)
-	if err != nil {
-		return nil, 0, err
-	}
-	rows, err := t.query(ctx, t.Select+whereSQL(cond)+" ORDER BY "+orderBySQL(q.Order)+page, args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := make([]*T, 0, min(q.Limit, 64))
-	for rows.Next() {
-		o, err := t.Scan(rows)
+		rows, err := t.listPage(ctx, c, append(slices.Clone(args), seg.args...), q.Order, q.Limit-len(out), 0)
 		if err != nil {
 			return nil, 0, err
 		}
+		if out = append(out, rows...); len(out) >= q.Limit {
+			break
+		}
+	}
+	return out, count, nil
+}
+
+// listPage reads limit rows inside cond in order, after offset rows.
+func (t *Table[T]) listPage(ctx context.Context, cond string, args []any, order []OrderKey, limit, offset int) ([]*T, error) {
+	page := " LIMIT ?"
+	args = append(args, limit)
+	if offset > 0 {
+		page += " OFFSET ?"
+		args = append(args, offset)
+	}
+	args, err := bindArgs(t.Dialect, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, t.Select+whereSQL(cond)+" ORDER BY "+orderBySQL(order)+page, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]*T, 0, min(limit, 64))
+	for rows.Next() {
+		o, err := t.Scan(rows)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, o)
 	}
-	return out, count, rows.Err()
+	return out, rows.Err()
 }
 
 func whereSQL(cond string) string {
