@@ -5,7 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
@@ -31,10 +31,88 @@ const maxCursor = 4096
 
 // position is a cursor's payload.
 type position struct {
-	Ordering  string    `json:"o"`           // the ordering it was issued for: "-total,-id"
-	Reverse   bool      `json:"r,omitempty"` // the rows before the position (a previous page)
-	Inclusive bool      `json:"i,omitempty"` // the row at the position too
-	Key       []*string `json:"k"`           // the row's sort key, encoded by encodeValue; null is NULL
+	Ordering  string    // the ordering it was issued for: "-total,-id"
+	Reverse   bool      // the rows before the position (a previous page)
+	Inclusive bool      // the row at the position too
+	Key       []*string // the row's sort key, encoded by encodeValue; nil is NULL
+}
+
+// cursorVersion is the first byte of a payload.
+const cursorVersion = 1
+
+// marshal writes p as version, flags (1 reverse, 2 inclusive), the
+// ordering and the key values, each length-prefixed (uvarint); a NULL is
+// the byte 0, a value 1 and its bytes.
+func (p *position) marshal() []byte {
+	b := []byte{cursorVersion, 0}
+	if p.Reverse {
+		b[1] |= 1
+	}
+	if p.Inclusive {
+		b[1] |= 2
+	}
+	b = binary.AppendUvarint(b, uint64(len(p.Ordering)))
+	b = append(b, p.Ordering...)
+	b = binary.AppendUvarint(b, uint64(len(p.Key)))
+	for _, k := range p.Key {
+		if k == nil {
+			b = append(b, 0)
+			continue
+		}
+		b = append(b, 1)
+		b = binary.AppendUvarint(b, uint64(len(*k)))
+		b = append(b, *k...)
+	}
+	return b
+}
+
+// unmarshalPosition reads what marshal wrote, and nothing else.
+func unmarshalPosition(b []byte) (*position, error) {
+	if len(b) < 2 || b[0] != cursorVersion || b[1] > 3 {
+		return nil, errInvalidCursor
+	}
+	p := &position{Reverse: b[1]&1 != 0, Inclusive: b[1]&2 != 0}
+	whole := b
+	b = b[2:]
+	str := func() (string, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n > uint64(len(b)-w) {
+			return "", false
+		}
+		s := string(b[w : w+int(n)])
+		b = b[w+int(n):]
+		return s, true
+	}
+	var ok bool
+	if p.Ordering, ok = str(); !ok {
+		return nil, errInvalidCursor
+	}
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)) {
+		return nil, errInvalidCursor
+	}
+	b = b[w:]
+	for range n {
+		if len(b) == 0 || b[0] > 1 {
+			return nil, errInvalidCursor
+		}
+		null := b[0] == 0
+		b = b[1:]
+		if null {
+			p.Key = append(p.Key, nil)
+			continue
+		}
+		s, ok := str()
+		if !ok {
+			return nil, errInvalidCursor
+		}
+		p.Key = append(p.Key, &s)
+	}
+	// Nothing after it, and no overlong length: one payload per position.
+	if len(b) != 0 || !bytes.Equal(p.marshal(), whole) {
+		return nil, errInvalidCursor
+	}
+	return p, nil
 }
 
 var errInvalidCursor = errors.New("rest: invalid cursor")
@@ -48,10 +126,7 @@ func cursorMACOf(key []byte, resource string, payload []byte) []byte {
 
 // encodeCursor signs p for resource with key.
 func encodeCursor(key []byte, resource string, p *position) (string, error) {
-	payload, err := json.Marshal(p)
-	if err != nil {
-		return "", err
-	}
+	payload := p.marshal()
 	return base64.RawURLEncoding.EncodeToString(append(payload, cursorMACOf(key, resource, payload)...)), nil
 }
 
@@ -71,13 +146,7 @@ func decodeCursor(key []byte, resource, s string) (*position, error) {
 	if !hmac.Equal(mac, cursorMACOf(key, resource, payload)) {
 		return nil, errInvalidCursor
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	var p position
-	if err := dec.Decode(&p); err != nil || dec.More() {
-		return nil, errInvalidCursor
-	}
-	return &p, nil
+	return unmarshalPosition(payload)
 }
 
 // encodeValue writes a sort key value as the store binds it, tagged with
