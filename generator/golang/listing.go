@@ -94,8 +94,9 @@ func (g *gen) listingVar(f *File, x *res) {
 		about = "?ordering= takes " + strings.Join(x.r.OrderingFields, ", ")
 	}
 	v := x.id + "Listing"
-	f.Add(comment("%s orders and paginates %s lists: %s pagination, %d a page, by %s", v, x.r.Name, x.r.Pagination, x.r.PageSize, strings.Join(names, ", ")))
-	f.Add(comment("unless asked otherwise; %s.", about))
+	style := map[plan.Pagination]string{plan.PageNumber: "page-number", plan.LimitOffset: "limit/offset", plan.Cursor: "cursor"}[x.r.Pagination]
+	f.Add(comment("%s orders and paginates %s lists: %s pagination, %d a page.", v, x.r.Name, style, x.r.PageSize))
+	f.Add(comment("Default order: %s; %s.", strings.Join(names, ", "), about))
 	f.Var().Id(v).Op("=").Op("&").Qual(pkgRest, "Listing").Types(Id(x.model)).Add(listingType.values(d))
 	f.Line()
 }
