@@ -78,8 +78,8 @@ const (
 	notesSelect = `SELECT "id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "notes"."owner_id") FROM "notes"`
 )
 
-// notesListing orders and paginates notes lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// notesListing orders and paginates notes lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var notesListing = &rest.Listing[Note]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

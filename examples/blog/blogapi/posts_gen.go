@@ -92,8 +92,8 @@ const (
 	postsSelect = `SELECT "id", "title", "body", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id"), "created_at" FROM "posts"`
 )
 
-// postsListing orders and paginates posts lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// postsListing orders and paginates posts lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var postsListing = &rest.Listing[Post]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

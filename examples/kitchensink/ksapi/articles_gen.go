@@ -91,8 +91,8 @@ const (
 	articlesSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "articles"."owner_id") FROM "articles"`
 )
 
-// articlesListing orders and paginates articles lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// articlesListing orders and paginates articles lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var articlesListing = &rest.Listing[Article]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

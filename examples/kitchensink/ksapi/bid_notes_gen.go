@@ -76,8 +76,8 @@ const (
 	bidNotesSelect = `SELECT "id", "bid_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bid_notes"."owner_id") FROM "bid_notes"`
 )
 
-// bidNotesListing orders and paginates bid_notes lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// bidNotesListing orders and paginates bid_notes lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var bidNotesListing = &rest.Listing[BidNote]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -76,8 +76,8 @@ const (
 	bidsSelect = `SELECT "id", "listing_id", "backup_id", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bids"."owner_id") FROM "bids"`
 )
 
-// bidsListing orders and paginates bids lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// bidsListing orders and paginates bids lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var bidsListing = &rest.Listing[Bid]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -123,8 +123,8 @@ const (
 	deliveriesSelect = `SELECT "id", "address", "status", "cost", "coupon", "parcel", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "deliveries"."owner_id") FROM "deliveries"`
 )
 
-// deliveriesListing orders and paginates deliveries lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// deliveriesListing orders and paginates deliveries lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var deliveriesListing = &rest.Listing[Delivery]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

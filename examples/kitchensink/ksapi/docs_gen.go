@@ -87,8 +87,8 @@ const (
 	docsSelect = `SELECT "id", "team", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "docs"."owner_id") FROM "docs"`
 )
 
-// docsListing orders and paginates docs lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// docsListing orders and paginates docs lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var docsListing = &rest.Listing[Doc]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -115,8 +115,8 @@ const (
 	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
 )
 
-// itemsListing orders and paginates items lists: page pagination, 2 a page, by -stock, id
-// unless asked otherwise; no ?ordering=.
+// itemsListing orders and paginates items lists: page-number pagination, 2 a page.
+// Default order: -stock, id; no ?ordering=.
 var itemsListing = &rest.Listing[Item]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   2,

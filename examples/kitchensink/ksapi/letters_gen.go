@@ -76,8 +76,8 @@ const (
 	lettersSelect = `SELECT "id", "author", "text" FROM "letters"`
 )
 
-// lettersListing orders and paginates letters lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// lettersListing orders and paginates letters lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var lettersListing = &rest.Listing[Letter]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -98,8 +98,8 @@ const (
 	listingsSelect = `SELECT "id", "title", "active" FROM "listings"`
 )
 
-// listingsListing orders and paginates listings lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// listingsListing orders and paginates listings lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var listingsListing = &rest.Listing[Listing]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

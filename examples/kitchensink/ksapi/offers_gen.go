@@ -90,8 +90,8 @@ const (
 	offersSelect = `SELECT "id", "name", "price", "cost", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "offers"."owner_id") FROM "offers"`
 )
 
-// offersListing orders and paginates offers lists: page pagination, 20 a page, by -price, id
-// unless asked otherwise; no ?ordering=.
+// offersListing orders and paginates offers lists: page-number pagination, 20 a page.
+// Default order: -price, id; no ?ordering=.
 var offersListing = &rest.Listing[Offer]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

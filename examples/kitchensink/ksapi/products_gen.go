@@ -70,8 +70,8 @@ const (
 	productsSelect = `SELECT "id", "sku", "name" FROM "products"`
 )
 
-// productsListing orders and paginates products lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// productsListing orders and paginates products lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var productsListing = &rest.Listing[Product]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -85,8 +85,8 @@ const (
 	purchasesSelect = `SELECT "id", "ware", "quantity", "total", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "purchases"."owner_id") FROM "purchases"`
 )
 
-// purchasesListing orders and paginates purchases lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// purchasesListing orders and paginates purchases lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var purchasesListing = &rest.Listing[Purchase]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

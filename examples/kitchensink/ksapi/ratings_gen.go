@@ -87,8 +87,8 @@ const (
 	ratingsSelect = `SELECT "id", "ware", "stars", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "ratings"."owner_id") FROM "ratings"`
 )
 
-// ratingsListing orders and paginates ratings lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// ratingsListing orders and paginates ratings lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var ratingsListing = &rest.Listing[Rating]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

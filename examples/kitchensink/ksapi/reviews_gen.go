@@ -73,8 +73,8 @@ const (
 	reviewsSelect = `SELECT "id", "author_id", "text" FROM "reviews"`
 )
 
-// reviewsListing orders and paginates reviews lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// reviewsListing orders and paginates reviews lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var reviewsListing = &rest.Listing[Review]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -87,8 +87,8 @@ const (
 	secretsSelect = `SELECT "id", "value" FROM "secrets"`
 )
 
-// secretsListing orders and paginates secrets lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// secretsListing orders and paginates secrets lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var secretsListing = &rest.Listing[Secret]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

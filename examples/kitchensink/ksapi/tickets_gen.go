@@ -74,8 +74,8 @@ const (
 	ticketsSelect = `SELECT "id", "subject", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "tickets"."owner_id") FROM "tickets"`
 )
 
-// ticketsListing orders and paginates tickets lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// ticketsListing orders and paginates tickets lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var ticketsListing = &rest.Listing[Ticket]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

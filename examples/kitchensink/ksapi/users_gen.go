@@ -49,8 +49,8 @@ const (
 	usersSelect = `SELECT "id", "username", "is_staff" FROM "ward_users"`
 )
 
-// usersListing orders and paginates users lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// usersListing orders and paginates users lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var usersListing = &rest.Listing[User]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

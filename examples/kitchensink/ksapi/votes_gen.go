@@ -79,8 +79,8 @@ const (
 	votesSelect = `SELECT "id", "post", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "votes"."owner_id"), "up" FROM "votes"`
 )
 
-// votesListing orders and paginates votes lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// votesListing orders and paginates votes lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var votesListing = &rest.Listing[Vote]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

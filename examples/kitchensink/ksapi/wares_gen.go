@@ -75,8 +75,8 @@ const (
 	waresSelect = `SELECT "id", "name", "price", "stock" FROM "wares"`
 )
 
-// waresListing orders and paginates wares lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// waresListing orders and paginates wares lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var waresListing = &rest.Listing[Ware]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -77,8 +77,8 @@ const (
 	categoriesSelect = `SELECT "id", "name" FROM "categories"`
 )
 
-// categoriesListing orders and paginates categories lists: page pagination, 20 a page, by id
-// unless asked otherwise; no ?ordering=.
+// categoriesListing orders and paginates categories lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
 var categoriesListing = &rest.Listing[Category]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,

@@ -161,8 +161,8 @@ const (
 	ordersSelect = `SELECT "id", "customer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "orders"."customer_id"), "product_id", "quantity", "status", "note", "total", "created_at" FROM "orders"`
 )
 
-// ordersListing orders and paginates orders lists: cursor pagination, 10 a page, by -created_at, -id
-// unless asked otherwise; ?ordering= takes created_at, total.
+// ordersListing orders and paginates orders lists: cursor pagination, 10 a page.
+// Default order: -created_at, -id; ?ordering= takes created_at, total.
 var ordersListing = &rest.Listing[Order]{
 	Pagination: rest.CursorPagination,
 	PageSize:   10,

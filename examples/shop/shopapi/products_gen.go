@@ -179,8 +179,8 @@ const (
 	productsSelect = `SELECT "id", "name", "sku", "category_id", "price", "cost", "stock", "active", "created_at" FROM "products"`
 )
 
-// productsListing orders and paginates products lists: page pagination, 20 a page, by id
-// unless asked otherwise; ?ordering= takes price, name, created_at.
+// productsListing orders and paginates products lists: page-number pagination, 20 a page.
+// Default order: id; ?ordering= takes price, name, created_at.
 var productsListing = &rest.Listing[Product]{
 	Pagination: rest.PageNumberPagination,
 	PageSize:   20,
