@@ -125,12 +125,12 @@ func cursorMACOf(key []byte, resource string, payload []byte) []byte {
 }
 
 // encodeCursor signs p for resource with key.
-func encodeCursor(key []byte, resource string, p *position) (string, error) {
+func encodeCursor(key []byte, resource string, p *position) string {
 	payload := p.marshal()
-	return base64.RawURLEncoding.EncodeToString(append(payload, cursorMACOf(key, resource, payload)...)), nil
+	return base64.RawURLEncoding.EncodeToString(append(payload, cursorMACOf(key, resource, payload)...))
 }
 
-// DecodeCursor checks and reads a cursor issued for resource with key. Any
+// decodeCursor checks and reads a cursor issued for resource with key. Any
 // value the service did not issue (made up, truncated, extended, changed
 // in any character, or issued for another resource) is errInvalidCursor.
 func decodeCursor(key []byte, resource, s string) (*position, error) {

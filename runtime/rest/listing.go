@@ -269,12 +269,11 @@ func (lr *ListRequest[T]) writeCursor(w http.ResponseWriter, r *http.Request, ro
 		if link.pos == nil {
 			continue
 		}
-		c, err := encodeCursor(lr.v.cursorKey(), lr.v.Resource, link.pos)
-		if err != nil || len(lr.v.cursorKey()) == 0 {
-			lr.v.Fail(w, errors.Join(errors.New("rest: cannot sign a cursor"), err))
+		if len(lr.v.cursorKey()) == 0 {
+			lr.v.Fail(w, errors.New("rest: no key to sign cursors with (App.CursorKey)"))
 			return
 		}
-		s := linkURL(r, "cursor", c)
+		s := linkURL(r, "cursor", encodeCursor(lr.v.cursorKey(), lr.v.Resource, link.pos))
 		*link.dst = &s
 	}
 	drf.JSON(w, http.StatusOK, p)

@@ -157,11 +157,7 @@ func cursorAt(b *testing.B, tb *Table[benchOrder], l *Listing[benchOrder], order
 	if err != nil || len(rows) != 1 {
 		b.Fatal(rows, err)
 	}
-	c, err := encodeCursor(testCursorKey, "orders", lr.at(rows[0], false))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
+	return encodeCursor(testCursorKey, "orders", lr.at(rows[0], false))
 }
 
 func serve(b *testing.B, h http.Handler, u string) {

@@ -338,8 +338,8 @@ func TestCursorRefusesWhatItDidNotIssue(t *testing.T) {
 				}
 			}
 		}
-		other, _ := encodeCursor(testCursorKey, "others", &position{Ordering: "-price,-id", Key: []*string{ptr("d2:1.00"), ptr("i1")}})
-		forged, _ := encodeCursor([]byte("another key of thirty-two bytes!"), "priced", &position{Ordering: "-price,-id", Key: []*string{ptr("d2:1.00"), ptr("i1")}})
+		other := encodeCursor(testCursorKey, "others", &position{Ordering: "-price,-id", Key: []*string{ptr("d2:1.00"), ptr("i1")}})
+		forged := encodeCursor([]byte("another key of thirty-two bytes!"), "priced", &position{Ordering: "-price,-id", Key: []*string{ptr("d2:1.00"), ptr("i1")}})
 		bad = append(bad, other, forged)
 		for _, b := range bad {
 			code, body := get(t, h, "http://h/x?ordering=-price&cursor="+b)
@@ -469,7 +469,7 @@ func TestCursorValues(t *testing.T) {
 func MustDecimalArg(s string) DecimalArg { return BindDecimal(MustDecimal(s), 2) }
 
 func FuzzDecodeCursor(f *testing.F) {
-	good, _ := encodeCursor(testCursorKey, "priced", &position{Ordering: "-price,-id", Key: []*string{ptr("d2:1.00"), ptr("i1")}})
+	good := encodeCursor(testCursorKey, "priced", &position{Ordering: "-price,-id", Key: []*string{ptr("d2:1.00"), ptr("i1")}})
 	f.Add(good)
 	f.Add("")
 	f.Add("eyJvIjoiIn0")
@@ -553,6 +553,38 @@ func FuzzPosition(f *testing.F) {
 		}
 		if got := p.marshal(); !bytes.Equal(got, b) {
 			t.Fatalf("%x read as %+v, written back as %x", b, p, got)
+		}
+	})
+}
+
+// TestCursorWithoutKeyFailsClosed: with no key to sign cursors a page
+// that needs a link is 503, and no cursor is accepted.
+func TestCursorWithoutKeyFailsClosed(t *testing.T) {
+	pricedTables(t, func(t *testing.T, tb *Table[priced]) {
+		fillPriced(t, tb, 7)
+		l := pricedListing(CursorPagination, 5)
+		v := &View{App: &App{}, Resource: "priced"}
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			list, ok := l.Parse(v, w, r, nil)
+			if !ok {
+				return
+			}
+			rows, count, err := tb.List(r.Context(), sqlexpr.Where{}, list.Query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list.Write(w, r, rows, count)
+		})
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/x", nil))
+		if w.Code != 503 {
+			t.Errorf("page 1 without a key: %d %s", w.Code, w.Body)
+		}
+		c := encodeCursor(nil, "priced", &position{Ordering: "id", Key: []*string{ptr("i1")}})
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/x?cursor="+c, nil))
+		if w.Code != 404 {
+			t.Errorf("a cursor without a key: %d %s", w.Code, w.Body)
 		}
 	})
 }
