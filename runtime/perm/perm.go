@@ -33,9 +33,13 @@ const (
 type Request struct {
 	HTTP      *http.Request
 	User      *identity.User // nil when anonymous
-	Action    string         // "list", "create", "retrieve", "update", "partial_update", "destroy"
+	Action    string         // "list", "create", "retrieve", "update", "partial_update", "destroy", or an extra action's name ("cancel")
 	Resource  string         // e.g. "posts"
 	Challenge string         // WWW-Authenticate of the view's first authentication class; "" when it has none
+	// Parent is the id of the parent object on a nested route (the
+	// product of /api/products/{product_id}/reviews), found inside the
+	// parent's own read scope before any permission check; 0 on other routes.
+	Parent int64
 	// DB is the database for checks and read scopes written in Go: the
 	// pool, or the write's transaction in a check made inside a write (the
 	// object check on the object as it will be written). Use it with

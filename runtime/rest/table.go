@@ -271,21 +271,7 @@ const byID = ` WHERE "id" = ?`
 
 // get reads through tx when it is not nil, else through the pool.
 func (t *Table[T]) get(ctx context.Context, tx *sql.Tx, where sqlexpr.Where, id int64) (*T, error) {
-	cond := byID
-	args := []any{id}
-	if where.SQL != "" {
-		cond += " AND (" + where.SQL + ")"
-		args = append(args, where.Args...)
-	}
-	args, err := bindArgs(t.Dialect, args)
-	if err != nil {
-		return nil, err
-	}
-	o, err := t.Scan(t.queryRow(ctx, tx, t.Select+cond, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	return o, err
+	return t.getFor(ctx, tx, where, id, "")
 }
 
 var errReadOnly = errors.New("rest: the table is read-only")

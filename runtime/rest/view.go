@@ -43,11 +43,14 @@ type View struct {
 	Anon, User bool
 	// Scopes are the named throttle scopes of the resource.
 	Scopes []string
+	// Parent is the parent of a nested resource's routes; nil elsewhere.
+	Parent *Parent
 }
 
 // Begin authenticates the request and applies the throttles, as DRF's
-// APIView.initial does before the permission checks. On failure it writes
-// the answer (401/403 for a bad credential, 429, 503) and returns false.
+// APIView.initial does before the permission checks, and on a nested route
+// finds the parent (see Parent). On failure it writes the answer (401/403
+// for a bad credential, 429, 404 for the parent, 503) and returns false.
 func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*perm.Request, bool) {
 	res, err := v.Chain.Authenticate(r)
 	if err != nil {
@@ -65,6 +68,9 @@ func (v *View) Begin(w http.ResponseWriter, r *http.Request, action string) (*pe
 		ctx = identity.WithResult(ctx, res)
 	}
 	req := &perm.Request{HTTP: r, User: res.User, Action: action, Resource: v.Resource, Challenge: v.Chain.Challenge(), DB: v.pool()}
+	if v.Parent != nil && !v.Parent.find(v, w, r, req) {
+		return nil, false
+	}
 	*r = *r.WithContext(WithRequest(ctx, req))
 	return req, true
 }
@@ -102,7 +108,8 @@ func (v *View) throttle(w http.ResponseWriter, r *http.Request, u *identity.User
 
 // Fail answers an error from a store, a scope or a throttle: 400 with the
 // field errors for a write refused for its values (*Invalid, a duplicate),
-// 409 for a write a hook refused with Conflict, else 503 for a backend that could not be reached or any other failure,
+// 409 for a write a hook refused with Conflict, 501 for an action not
+// written yet (NotImplemented), else 503 for a backend that could not be reached or any other failure,
 // logged, never written.
 func (v *View) Fail(w http.ResponseWriter, err error) {
 	var inv *Invalid
@@ -110,7 +117,7 @@ func (v *View) Fail(w http.ResponseWriter, err error) {
 		inv.Errors.Write(w)
 		return
 	}
-	if writeConflict(w, err) {
+	if writeConflict(w, err) || writeNotImplemented(w, err) {
 		return
 	}
 	if errors.Is(err, ErrProtected) {
@@ -213,7 +220,11 @@ func joinAllow(a []string) string {
 // ID parses the {id} URL parameter: a positive decimal integer without
 // sign or leading zeros. Anything else is reported as not found.
 func ID(r *http.Request) (int64, bool) {
-	s := chi.URLParam(r, "id")
+	return pathID(chi.URLParam(r, "id"))
+}
+
+// pathID parses a URL parameter holding an id, as ID.
+func pathID(s string) (int64, bool) {
 	if s == "" || len(s) > 19 || s[0] == '0' {
 		return 0, false
 	}
