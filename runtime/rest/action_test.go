@@ -15,7 +15,6 @@ import (
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
-
 // cancelNote is a detail action as the shop's cancel: a "pending" note
 // becomes "cancelled" and a unit goes back to the stock, in the action's
 // transaction; any other note is 409.
