@@ -321,6 +321,22 @@ type Resource struct {
 	// Search names the string fields ?search= looks in (DRF's
 	// search_fields), in spec order.
 	Search []string
+	// Parent is the resource whose objects this one's routes are nested
+	// under (parent: in the spec); nil for a top-level resource. Path then
+	// holds the parent's id as a parameter: /api/products/{product_id}/reviews.
+	Parent *Parent
+}
+
+// Parent is the parent of a nested resource. Every nested route first finds
+// the parent object through the parent's own read scope (404 otherwise);
+// lists and lookups see only the parent's objects, and create takes the
+// parent from the URL.
+type Parent struct {
+	Resource string // the parent resource's name, e.g. "products"
+	Table    string // its table, e.g. "products"
+	Field    string // the reference field of the nested resource naming it, e.g. "product" (read-only)
+	Column   string // that field's column, e.g. "product_id"
+	Param    string // the URL parameter holding the parent's id, e.g. "product_id"
 }
 
 // Filter is the list filter of one field: the lookups its query
@@ -384,13 +400,30 @@ type Order struct {
 	Desc  bool
 }
 
-// Endpoint is one action of a resource.
+// Endpoint is one action of a resource: one of the six viewset actions,
+// or an extra action (Extra, DRF's @action).
 type Endpoint struct {
 	Action     Action
 	Method     string // GET, POST, PUT, PATCH, DELETE
 	Detail     bool   // route has {id}
 	Auth       []AuthClass
 	Permission Expr // after per-action overrides
+	// Extra marks an extra action (extra_actions in the spec), whose route
+	// is Path/{id}/<action> (Detail) or Path/<action>, and Func the Go
+	// function a person writes for it, e.g. "CancelOrder".
+	Extra bool
+	Func  string
+}
+
+// ExtraEndpoints lists r's extra actions, in spec order.
+func (r *Resource) ExtraEndpoints() []*Endpoint {
+	var out []*Endpoint
+	for _, e := range r.Endpoints {
+		if e.Extra {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // ScopeExpr is the read scope as an expression mirroring the permission

@@ -131,6 +131,21 @@ type resourceDoc struct {
 	Hooks                *yaml.Node `key:"hooks"`
 	Filters              *yaml.Node `key:"filters"`
 	Search               *yaml.Node `key:"search"`
+	ExtraActions         *yaml.Node `key:"extra_actions"`
+	Parent               *yaml.Node `key:"parent"`
+}
+
+// extraActionDoc is one extra action of a resource (DRF's @action).
+type extraActionDoc struct {
+	Method      *yaml.Node `key:"method"`
+	Detail      *yaml.Node `key:"detail"`
+	Permissions *yaml.Node `key:"permissions"`
+}
+
+// parentDoc nests a resource's routes under another's objects.
+type parentDoc struct {
+	Resource *yaml.Node `key:"resource"`
+	Field    *yaml.Node `key:"field"`
 }
 
 type fieldDoc struct {
@@ -177,6 +192,8 @@ var docTypes = map[string]any{
 	"throttles":                        throttlesDoc{},
 	"resources/*":                      resourceDoc{},
 	"resources/*/fields/*":             fieldDoc{},
+	"resources/*/extra_actions/*":      extraActionDoc{},
+	"resources/*/parent":               parentDoc{},
 }
 
 // knownKeys lists, for every mapping of the language with a fixed set of

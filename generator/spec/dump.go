@@ -270,7 +270,14 @@ func (d *dumper) resource(r *plan.Resource) {
 	if len(r.Search) > 0 {
 		d.w(1, "search: %v", r.Search)
 	}
+	if p := r.Parent; p != nil {
+		d.w(1, "parent: %s field=%s param=%s", p.Resource, p.Field, p.Param)
+	}
 	for _, e := range r.Endpoints {
-		d.w(1, "endpoint %s %s detail=%v auth=%v permission=%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission))
+		extra := ""
+		if e.Extra {
+			extra = " extra func=" + e.Func
+		}
+		d.w(1, "endpoint %s %s detail=%v auth=%v permission=%s%s", e.Action, e.Method, e.Detail, e.Auth, ExprString(e.Permission), extra)
 	}
 }

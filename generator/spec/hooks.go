@@ -59,6 +59,14 @@ func (l *loader) hookNameFree(rl *resourceLoad, n *yaml.Node) {
 			l.errAt(n, "rename the scope function", "the validate hook of %s is the Go function %s, the name of the read scope function of class %s", rl.what, fn, name)
 		}
 	}
+	if prev, dup := l.funcs[fn]; dup {
+		l.errAt(n, "rename the extra action", "the validate hook of %s is the Go function %s, which is already %s", rl.what, fn, prev)
+		return
+	}
+	if l.funcs == nil {
+		l.funcs = map[string]string{}
+	}
+	l.funcs[fn] = "the validate hook of " + rl.what
 }
 
 func hookList() string {

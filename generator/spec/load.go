@@ -96,6 +96,9 @@ type loader struct {
 	// for refTargets.
 	refs         []pendingRef
 	resourceKeys map[string]bool
+	// funcs are the Go functions a person writes for hooks and extra
+	// actions, by name: what each is, for clashes.
+	funcs map[string]string
 }
 
 type pendingRoute struct {

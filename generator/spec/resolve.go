@@ -183,6 +183,14 @@ func (l *loader) endpoints(rl *resourceLoad) {
 		}
 		r.Endpoints = append(r.Endpoints, &plan.Endpoint{Action: a, Method: rt.method, Detail: rt.detail, Auth: append([]plan.AuthClass{}, r.Auth...), Permission: p})
 	}
+	for _, ea := range rl.extras {
+		ep := ea.ep
+		ep.Auth, ep.Permission = append([]plan.AuthClass{}, r.Auth...), r.Permission
+		if ea.perm != nil {
+			ep.Permission = ea.perm
+		}
+		r.Endpoints = append(r.Endpoints, ep)
+	}
 }
 
 // exprNode is where the permission of action a is written.

@@ -108,6 +108,7 @@ type resourceLoad struct {
 	overrides     map[plan.Action]plan.Expr
 	overrideNodes map[plan.Action]*yaml.Node
 	anonWrites    bool
+	extras        []extraLoad // extra actions, in spec order
 }
 
 func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
@@ -116,7 +117,8 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 		l.errAt(k, "use lower-case letters, digits and _, e.g. posts", "resource name %q is not a valid identifier", name)
 		return nil
 	}
-	rl := &resourceLoad{k: k, v: v, what: fmt.Sprintf("resource %q", name)}
+	rl := &resourceLoad{k: k, v: v, what: fmt.Sprintf("resource %q", name),
+		overrides: map[plan.Action]plan.Expr{}, overrideNodes: map[plan.Action]*yaml.Node{}}
 	before := len(l.errs)
 	if !l.decode(v, rl.what, &rl.d) {
 		return nil
@@ -129,7 +131,9 @@ func (l *loader) resource(k, v *yaml.Node) *plan.Resource {
 	l.resourceSource(rl)
 	l.resourceNames(rl)
 	l.resourceFields(rl)
+	l.parent(rl)
 	l.resourceActions(rl)
+	l.extraActions(rl)
 	l.resourceRoutes(rl)
 	l.resourceAuth(rl)
 	l.resourcePermissions(rl)
@@ -287,6 +291,7 @@ func (l *loader) resourceRoutes(rl *resourceLoad) {
 	if hasDetail(rl.actions) {
 		l.pending = append(l.pending, pendingRoute{at, r.Path + "/{id}", rl.what})
 	}
+	l.extraRoutes(rl)
 }
 
 func (l *loader) resourceAuth(rl *resourceLoad) {
@@ -324,8 +329,6 @@ func (l *loader) resourcePermissions(rl *resourceLoad) {
 // actionPermissions reads the permissions that replace the resource's
 // on some of its actions.
 func (l *loader) actionPermissions(rl *resourceLoad) {
-	rl.overrides = map[plan.Action]plan.Expr{}
-	rl.overrideNodes = map[plan.Action]*yaml.Node{}
 	ov := rl.d.ActionPermissions
 	if ov == nil {
 		return
