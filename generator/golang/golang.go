@@ -198,6 +198,9 @@ func (g *gen) scaffolds(opt Config) error {
 	if err := g.hookScaffolds(); err != nil {
 		return err
 	}
+	if err := g.actionScaffolds(); err != nil {
+		return err
+	}
 	if g.svc.Main != "" && opt.ImportPath != "" {
 		data := map[string]any{"Name": g.svc.Name, "Spec": g.svc.SpecFile, "Import": opt.ImportPath, "Package": g.svc.Package, "Generate": path.Clean(g.svc.Main) == "."}
 		if err := g.scaffold(path.Join(g.svc.Main, "main.go"), "main.go.tmpl", data); err != nil {

@@ -33,6 +33,9 @@ func (g *gen) view(x *res, auth []plan.AuthClass) Code {
 	if g.svc.Throttle.User != nil {
 		d["User"] = True()
 	}
+	if x.r.Parent != nil {
+		d["Parent"] = x.parentView()
+	}
 	if len(x.r.Throttles) > 0 {
 		var s []Code
 		for _, t := range x.r.Throttles {
@@ -96,6 +99,7 @@ func (g *gen) handlers(f *File, x *res) {
 		mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}"), Qual(pkgRest, "NotFound")))
 	}
 	mount = append(mount, Id("r").Dot("HandleFunc").Call(Lit(x.r.Path+"/{id}/"), Qual(pkgRest, "NotFound")))
+	mount = append(mount, x.extraMounts()...)
 	f.Add(comment("mount%s registers the %s routes.", exported(x.id), x.r.Name))
 	f.Func().Id("mount"+exported(x.id)).Params(Id("r").Qual(pkgChi, "Router"), Id("app").Op("*").Qual(pkgRest, "App")).Block(mount...)
 	f.Line()
@@ -105,10 +109,16 @@ func (g *gen) handlers(f *File, x *res) {
 	if hasDetail {
 		g.dispatch(f, x, "detail", []plan.Action{plan.Retrieve, plan.Update, plan.PartialUpdate, plan.Destroy})
 	}
+	for _, e := range x.extras() {
+		g.extraDispatch(f, x, e)
+	}
 	for _, a := range plan.Actions {
 		if x.has(a) {
 			g.action(f, x, a)
 		}
+	}
+	for _, e := range x.extras() {
+		g.extraAction(f, x, e)
 	}
 }
 
@@ -172,16 +182,25 @@ func (h handlerAction) fail() Code {
 // begin authenticates, throttles and runs the request check.
 func (h handlerAction) begin() []Code {
 	return append([]Code{
-		List(Id("req"), Id("ok")).Op(":=").Add(h.v).Dot("Begin").Call(Id("w"), Id("r"), Qual(pkgPerm, permConst[h.a])),
+		List(Id("req"), Id("ok")).Op(":=").Add(h.v).Dot("Begin").Call(Id("w"), Id("r"), h.actionName()),
 		If(Op("!").Id("ok").Op("||").Op("!").Qual(pkgRest, "Check").Call(Id("w"), h.p, Id("req"))).Block(Return()),
 	}, h.hidden()...)
+}
+
+// actionName is the action as perm.Request.Action names it: perm's
+// constant for a viewset action, the name of an extra action.
+func (h handlerAction) actionName() Code {
+	if c, ok := permConst[h.a]; ok {
+		return Qual(pkgPerm, c)
+	}
+	return Lit(string(h.a))
 }
 
 // lookup reads obj through the read scope and runs the object check.
 func (h handlerAction) lookup() []Code {
 	return []Code{
 		comment("Look up through the read scope (404 outside it), then check the object."),
-		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id(h.x.id+"Scope"), Id("h").Dot("store").Dot("Get")),
+		List(Id("obj"), Id("ok")).Op(":=").Qual(pkgRest, "Lookup").Call(h.v, Id("w"), Id("r"), Id("req"), h.p, Id(h.x.lookupScope()), Id("h").Dot("store").Dot("Get")),
 		If(Op("!").Id("ok")).Block(Return()),
 	}
 }
@@ -259,7 +278,7 @@ func (h handlerAction) list() []Code {
 	return append(h.filters(),
 		List(Id("list"), Id("ok")).Op(":=").Id(x.id+"Listing").Dot("Parse").Call(h.v, Id("w"), Id("r"), hide),
 		If(Op("!").Id("ok")).Block(Return()),
-		List(Id("where"), Err()).Op(":=").Id(x.id+"Scope").Call(Id("req")),
+		List(Id("where"), Err()).Op(":=").Id(x.lookupScope()).Call(Id("req")),
 		h.fail(),
 		List(Id("rows"), Id("count"), Err()).Op(":=").Id("h").Dot("store").Dot("List").Call(h.ctx(), where, Id("list").Dot("Query")),
 		h.fail(),
@@ -270,6 +289,7 @@ func (h handlerAction) list() []Code {
 func (h handlerAction) create() []Code {
 	body := h.decode("Create")
 	body = append(body, h.setOwner()...)
+	body = append(body, h.setParent()...)
 	body = append(body, h.now("created")...)
 	if h.x.hooked() {
 		return append(body, h.hookedCreate()...)

@@ -17,7 +17,8 @@ type structType struct {
 
 var (
 	ruleType       = structType{pkgRest, "Rules", []string{"Required", "Nullable", "AllowBlank", "MinLength", "MaxLength", "Min", "Max", "Choices", "MaxDigits", "DecimalPlaces", "MinDecimal", "MaxDecimal"}}
-	viewType       = structType{pkgRest, "View", []string{"App", "Resource", "Chain", "Anon", "User", "Scopes"}}
+	viewType       = structType{pkgRest, "View", []string{"App", "Resource", "Chain", "Anon", "User", "Scopes", "Parent"}}
+	parentType     = structType{pkgRest, "Parent", []string{"Param", "Resource", "Table", "Scope"}}
 	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques", "Refs"}}
 	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
 	authType       = structType{pkgService, "Auth", []string{"Default", "JWT", "Session", "Token", "Basic", "MePath"}}
@@ -31,7 +32,7 @@ var (
 )
 
 // structTypes lists every structType, for the test.
-var structTypes = []structType{ruleType, viewType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, throttleType, tableDefType, columnType, uniqueType, indexType, refType, filterSetType, filterType, filterTargetType, listingType, sortColType}
+var structTypes = []structType{ruleType, viewType, parentType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, throttleType, tableDefType, columnType, uniqueType, indexType, refType, filterSetType, filterType, filterTargetType, listingType, sortColType}
 
 // lit is a literal of t: t.values(d) with the type's name.
 func (t structType) lit(d map[string]Code) *Statement {

@@ -16,6 +16,7 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 	runtime := map[string]reflect.Type{
 		pkgRest + ".Rules":         reflect.TypeFor[rest.Rules](),
 		pkgRest + ".View":          reflect.TypeFor[rest.View](),
+		pkgRest + ".Parent":        reflect.TypeFor[rest.Parent](),
 		pkgRest + ".Table":         reflect.TypeFor[rest.Table[struct{}]](),
 		pkgService + ".Definition": reflect.TypeFor[service.Definition](),
 		pkgService + ".Auth":       reflect.TypeFor[service.Auth](),

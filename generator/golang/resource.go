@@ -54,6 +54,7 @@ func (g *gen) resource(r *plan.Resource) error {
 	g.permissions(f, x)
 	g.fieldPermsVar(f, x)
 	g.scope(f, x)
+	g.parentScope(f, x)
 	g.filterSetVar(f, x)
 	g.storeIface(f, x)
 	g.sqlStore(f, x)

@@ -36,6 +36,7 @@ func (g *gen) storeIface(f *File, x *res) {
 			Id("Delete").Params(ctxParam(), Id("id").Int64()).Error(),
 		)
 		methods = append(methods, x.hookMethods()...)
+		methods = append(methods, x.actMethod()...)
 	}
 	f.Add(comment("%s reads and writes %s. Every read takes the caller's read scope, so", x.store, x.r.Name))
 	f.Add(comment("filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound"))
