@@ -85,7 +85,7 @@ func (staffChangesOrder) HasObjectPermission(req *perm.Request, obj *Order) (boo
 
 var (
 	// ordersPermission is IsAuthenticated & (IsAdminUser | IsCustomer).
-	// It guards list, create, retrieve, and the methods it does not support (DRF checks them before answering 405).
+	// It guards list, create, retrieve, cancel, and the methods it does not support (DRF checks them before answering 405).
 	ordersPermission = perm.And[Order](perm.IsAuthenticated[Order]{}, perm.Or[Order](perm.IsAdminUser[Order]{}, isCustomerOrder))
 
 	// ordersUpdatePermission is IsAuthenticated & (IsAdminUser | IsCustomer) & StaffChanges. It guards update.
@@ -154,6 +154,9 @@ type OrderStore interface {
 	CreateWith(ctx context.Context, obj *Order, before rest.Before[Order]) (*Order, error)
 	// UpdateWith is Update calling before inside the transaction, before the update.
 	UpdateWith(ctx context.Context, obj *Order, before rest.Before[Order], allowed func(*Order) bool) (*Order, error)
+	// Act runs f in one transaction, committed when f succeeds; the row f reads
+	// with its Locker stays locked until then (the extra actions).
+	Act(ctx context.Context, f rest.ActionTx[Order]) (any, error)
 }
 
 const (
@@ -261,6 +264,8 @@ func mountOrders(r chi.Router, app *rest.App) {
 	r.HandleFunc("/api/orders/", rest.NotFound) // no trailing slash, as the contract says
 	r.HandleFunc("/api/orders/{id}", h.detail)
 	r.HandleFunc("/api/orders/{id}/", rest.NotFound)
+	r.HandleFunc("/api/orders/{id}/cancel", h.cancelRoute)
+	r.HandleFunc("/api/orders/{id}/cancel/", rest.NotFound)
 }
 
 // ordersCollectionAllow is the Allow header of /api/orders.
@@ -300,6 +305,22 @@ func (h *ordersHandler) detail(w http.ResponseWriter, r *http.Request) {
 		rest.Options(h.view, w, r, ordersDetailAllow)
 	default:
 		rest.NotAllowed(h.view, w, r, ordersPermission, ordersDetailAllow)
+	}
+}
+
+// ordersCancelAllow is the Allow header of /api/orders/{id}/cancel.
+var ordersCancelAllow = []string{"POST", "OPTIONS"}
+
+// cancelRoute dispatches on the method. Other methods authenticate and check
+// the action's permission before the 405, as DRF.
+func (h *ordersHandler) cancelRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.cancelAction(w, r)
+	case http.MethodOptions:
+		rest.Options(h.view, w, r, ordersCancelAllow)
+	default:
+		rest.NotAllowed(h.view, w, r, ordersPermission, ordersCancelAllow)
 	}
 }
 
@@ -459,4 +480,19 @@ func (h *ordersHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest.NoContent(w)
+}
+
+// cancelAction is POST /api/orders/{id}/cancel, the extra action cancel: authenticate, throttle, check the request, then in one transaction look up through the scope (404) with the row locked, check the object and call CancelOrder (written by hand in cancel_order.go).
+func (h *ordersHandler) cancelAction(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.view.Begin(w, r, "cancel")
+	if !ok || !rest.Check(w, ordersPermission, req) {
+		return
+	}
+	// In one transaction: the lookup through the read scope, locked against
+	// concurrent writers, the object check, and CancelOrder. A refusal writes nothing.
+	out, ok := rest.ActOn(h.view, w, r, req, ordersPermission, ordersScope, h.store.Act, CancelOrder)
+	if !ok {
+		return
+	}
+	rest.Reply[Order](w, out, nil)
 }

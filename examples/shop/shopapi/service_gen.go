@@ -134,6 +134,31 @@ func Definition() *service.Definition {
 				Name:    "orders_created_at_id_idx",
 				Columns: []string{"created_at", "id"},
 			}},
+		}, {
+			Name: "reviews",
+			Columns: []schema.Column{{
+				Name:       "product_id",
+				Type:       "ref",
+				References: "products",
+			}, {
+				Name: "author_id",
+				Type: "user",
+			}, {
+				Name: "rating",
+				Type: "int",
+			}, {
+				Name:    "text",
+				Type:    "string",
+				Default: "",
+			}, {
+				Name: "created_at",
+				Type: "datetime",
+			}},
+			Indexes: []schema.Index{{
+				Name:    "reviews_product_id_author_id_key",
+				Columns: []string{"product_id", "author_id"},
+				Unique:  true,
+			}},
 		}},
 		Mount: Mount,
 	}
@@ -144,5 +169,6 @@ func Mount(r chi.Router, app *rest.App) {
 	mountCategories(r, app)
 	mountProducts(r, app)
 	mountOrders(r, app)
+	mountReviews(r, app)
 	mountUsers(r, app)
 }
