@@ -10,22 +10,26 @@ import (
 	"github.com/wardhq/ward/runtime/sqlexpr"
 )
 
-// CancelOrder is the extra action cancel of orders: POST /api/orders/{id}/cancel. It is
-// called inside the action's transaction, after authentication, the throttles and
-// the request check, with obj, the Order of the URL looked up through the read
-// scope (404 outside it), locked until the transaction ends (FOR UPDATE on
-// PostgreSQL), and allowed by the object check.
+// CancelOrder is the extra action cancel of orders: POST
+// /api/orders/{id}/cancel. It is called inside the action's transaction with
+// obj, the caller's order (another customer's is 404; staff see every one),
+// locked until the transaction ends (FOR UPDATE on PostgreSQL), so that of
+// concurrent cancels of one order the first cancels it and the others find
+// it cancelled.
 //
-// Read and write through tx (req.DB is the same transaction), with ?
-// placeholders on every dialect; the request body, if the action reads one,
-// is req.HTTP.Body. Return the response body (200; nil for 204; the model is
-// shown without the fields the caller may not read), or
-// rest.FieldError("field", "message") for a 400, rest.Conflict("message") for
-// a 409; any other error is 503. A refusal or an error writes nothing. See
-// "Extra actions" in docs/spec.md.
-//
-// Ward wrote this stub once and never touches it again. Until it is written
-// the action answers 501.
+// A pending order becomes cancelled and its quantity goes back to the
+// product's stock, whether the product is active or not; the answer is the
+// order as cancelled. Any other status is 409 and nothing changes.
 func CancelOrder(ctx context.Context, req *perm.Request, tx *sqlexpr.DB, obj *Order) (any, error) {
-	return nil, rest.NotImplemented("CancelOrder is not written yet: edit shopapi/cancel_order.go")
+	if obj.Status != "pending" {
+		return nil, rest.Conflict("Only a pending order can be cancelled.")
+	}
+	if _, err := tx.Exec(ctx, `UPDATE "orders" SET "status" = ? WHERE "id" = ?`, "cancelled", obj.ID); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE "products" SET "stock" = "stock" + ? WHERE "id" = ?`, obj.Quantity, obj.Product); err != nil {
+		return nil, err
+	}
+	obj.Status = "cancelled"
+	return obj, nil
 }
