@@ -1,0 +1,264 @@
+package e2e
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const notOrdered = "You can only review products you have ordered."
+
+// reviewsOf is the reviews route of product pid.
+func reviewsOf(pid string) string { return "/api/products/" + pid + "/reviews" }
+
+// TestReviews: every line of the contract on the nested reviews routes,
+// on both backends.
+func TestReviews(t *testing.T) { onEachBackend(t, testReviews) }
+
+func testReviews(t *testing.T, sh *shop) {
+	cat := sh.category(t, "Tools")
+	pid := str(sh.product(t, cat, "REV-1", nil)["id"])
+	other := str(sh.product(t, cat, "REV-2", nil)["id"])
+	sh.order(t, sh.alice, pid, 1)
+	sh.order(t, sh.alice, other, 1)
+	sh.order(t, sh.bob, other, 1)
+
+	var aliceReview string
+	t.Run("create", func(t *testing.T) {
+		// The product of the URL, whatever the body says; read-only keys ignored.
+		r := sh.alice.do("POST", reviewsOf(pid), map[string]any{"rating": 4, "product": json.Number(other), "author": "bob", "id": 999})
+		expect(t, "create", r, 201)
+		got := r.json(t)
+		if ks := keys(got); !slices.Equal(ks, []string{"author", "created_at", "id", "product", "rating", "text"}) {
+			t.Errorf("keys %v", ks)
+		}
+		if str(got["product"]) != pid || got["author"] != "alice" || got["rating"] != float64(4) || got["text"] != "" || str(got["id"]) == "999" {
+			t.Errorf("created %s", r.body)
+		}
+		aliceReview = id(t, r)
+		// One review per product and author, checked once the fields are valid.
+		r = sh.alice.do("POST", reviewsOf(pid), map[string]any{"rating": 5})
+		expect(t, "second review", r, 400)
+		if e := errorsOf(t, r); !slices.Equal(e["non_field_errors"], []string{"The fields product, author must make a unique set."}) || len(e) != 1 {
+			t.Errorf("second review: %s", r.body)
+		}
+		r = sh.alice.do("POST", reviewsOf(pid), map[string]any{"rating": 9})
+		expect(t, "second review, bad rating", r, 400)
+		if e := errorsOf(t, r); e["non_field_errors"] != nil || e["rating"] == nil {
+			t.Errorf("the unique set is checked only once the fields are valid: %s", r.body)
+		}
+	})
+
+	t.Run("validation", func(t *testing.T) {
+		long := strings.Repeat("é", 2001)
+		for _, tc := range []struct {
+			body  map[string]any
+			field string
+			msg   string
+		}{
+			{map[string]any{}, "rating", "This field is required."},
+			{map[string]any{"rating": 0}, "rating", "Ensure this value is greater than or equal to 1."},
+			{map[string]any{"rating": 6}, "rating", "Ensure this value is less than or equal to 5."},
+			{map[string]any{"rating": "x"}, "rating", "A valid integer is required."},
+			{map[string]any{"rating": 3, "text": long}, "text", "Ensure this field has no more than 2000 characters."},
+			{map[string]any{"rating": 3, "text": nil}, "text", "This field may not be null."},
+		} {
+			r := sh.bob.do("POST", reviewsOf(other), tc.body)
+			expect(t, "invalid review", r, 400)
+			if e := errorsOf(t, r); !slices.Equal(e[tc.field], []string{tc.msg}) {
+				t.Errorf("%v: %s", tc.body, r.body)
+			}
+		}
+		r := sh.bob.do("POST", reviewsOf(other), map[string]any{"rating": 1, "text": strings.Repeat("é", 2000)})
+		expect(t, "2000 characters", r, 201)
+		expect(t, "delete it", sh.bob.do("DELETE", reviewsOf(other)+"/"+id(t, r), nil), 204)
+	})
+
+	t.Run("create needs an order of the product, not cancelled", func(t *testing.T) {
+		fresh := str(sh.product(t, cat, "REV-3", nil)["id"])
+		for _, tc := range []struct {
+			name   string
+			c      *client
+			status int
+			detail string
+		}{
+			{"anonymous", sh.anon, 401, notProvided},
+			{"no order", sh.bob, 403, notOrdered},
+			{"staff are not exempt", sh.root, 403, notOrdered},
+		} {
+			r := tc.c.do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
+			expect(t, tc.name, r, tc.status)
+			if r.detail(t) != tc.detail {
+				t.Errorf("%s: %s", tc.name, r.body)
+			}
+		}
+		// A request-level check: made before the body is read.
+		r := sh.bob.do("POST", reviewsOf(fresh), "not json", "Content-Type", "text/plain")
+		expect(t, "no order, bad body", r, 403)
+		// An order of another product does not count; a cancelled one neither.
+		o := sh.order(t, sh.bob, fresh, 1)
+		expect(t, "cancel", sh.bob.do("POST", "/api/orders/"+o+"/cancel", nil), 200)
+		r = sh.bob.do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
+		expect(t, "cancelled order only", r, 403)
+		if r.detail(t) != notOrdered {
+			t.Errorf("cancelled order only: %s", r.body)
+		}
+		o = sh.order(t, sh.bob, fresh, 1)
+		r = sh.bob.do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
+		expect(t, "with a pending order", r, 201)
+		rid := id(t, r)
+		// Cancelling the order later does not touch the review.
+		expect(t, "cancel later", sh.bob.do("POST", "/api/orders/"+o+"/cancel", nil), 200)
+		r = sh.anon.do("GET", reviewsOf(fresh)+"/"+rid, nil)
+		expect(t, "the review stays", r, 200)
+	})
+
+	t.Run("read", func(t *testing.T) {
+		for _, c := range []*client{sh.anon, sh.bob, sh.root} {
+			r := c.do("GET", reviewsOf(pid), nil)
+			expect(t, "list", r, 200)
+			res := r.json(t)["results"].([]any)
+			if len(res) != 1 || str(res[0].(map[string]any)["id"]) != aliceReview || r.json(t)["count"] != float64(1) {
+				t.Errorf("list of %s: %s", pid, r.body)
+			}
+			expect(t, "retrieve", c.do("GET", reviewsOf(pid)+"/"+aliceReview, nil), 200)
+			if r := c.do("HEAD", reviewsOf(pid)+"/"+aliceReview, nil); r.status != 200 || len(r.body) != 0 {
+				t.Errorf("HEAD: %d %q", r.status, r.body)
+			}
+		}
+		// A review id of another product is 404 under this product's path.
+		r := sh.anon.do("GET", reviewsOf(other)+"/"+aliceReview, nil)
+		expect(t, "review of another product", r, 404)
+		// The list shows the product's reviews only.
+		r = sh.anon.do("GET", reviewsOf(other), nil)
+		for _, x := range r.json(t)["results"].([]any) {
+			if str(x.(map[string]any)["product"]) != other {
+				t.Errorf("list of %s shows %v", other, x)
+			}
+		}
+	})
+
+	t.Run("update and delete: the author only", func(t *testing.T) {
+		path := reviewsOf(pid) + "/" + aliceReview
+		for _, tc := range []struct {
+			name   string
+			c      *client
+			method string
+			status int
+			detail string
+		}{
+			{"anonymous PUT", sh.anon, "PUT", 401, notProvided},
+			{"anonymous PATCH", sh.anon, "PATCH", 401, notProvided},
+			{"anonymous DELETE", sh.anon, "DELETE", 401, notProvided},
+			{"another user PUT", sh.bob, "PUT", 403, forbidden},
+			{"another user PATCH", sh.bob, "PATCH", 403, forbidden},
+			{"another user DELETE", sh.bob, "DELETE", 403, forbidden},
+			{"staff PATCH", sh.root, "PATCH", 403, forbidden},
+			{"staff DELETE", sh.root, "DELETE", 403, forbidden},
+		} {
+			r := tc.c.do(tc.method, path, map[string]any{"rating": 1})
+			expect(t, tc.name, r, tc.status)
+			if r.detail(t) != tc.detail {
+				t.Errorf("%s: %s", tc.name, r.body)
+			}
+		}
+		r := sh.alice.do("PATCH", path, map[string]any{"text": "  Solid.  ", "product": json.Number(other)})
+		expect(t, "author PATCH", r, 200)
+		if got := r.json(t); got["text"] != "Solid." || got["rating"] != float64(4) || str(got["product"]) != pid {
+			t.Errorf("PATCH: %s", r.body)
+		}
+		// PUT: text left out takes its default again.
+		r = sh.alice.do("PUT", path, map[string]any{"rating": 2})
+		expect(t, "author PUT", r, 200)
+		if got := r.json(t); got["text"] != "" || got["rating"] != float64(2) {
+			t.Errorf("PUT: %s", r.body)
+		}
+		expect(t, "PUT without rating", sh.alice.do("PUT", path, map[string]any{"text": "x"}), 400)
+	})
+
+	t.Run("the parent comes first", func(t *testing.T) {
+		inactive := str(sh.product(t, cat, "REV-OFF", nil)["id"])
+		sh.order(t, sh.alice, inactive, 1)
+		r := sh.alice.do("POST", reviewsOf(inactive), map[string]any{"rating": 5})
+		expect(t, "review before deactivation", r, 201)
+		rid := id(t, r)
+		expect(t, "deactivate", sh.root.do("PATCH", "/api/products/"+inactive, map[string]any{"active": false}), 200)
+		for _, base := range []string{reviewsOf("999999"), reviewsOf(inactive), reviewsOf("1x"), reviewsOf("0")} {
+			for _, c := range []*client{sh.anon, sh.alice} {
+				for _, m := range []string{"GET", "POST", "OPTIONS", "PUT", "DELETE"} {
+					r := c.do(m, base, map[string]any{"rating": 5})
+					if r.status != 404 || r.detail(t) != notFound {
+						t.Errorf("%s %s: %d %s", m, base, r.status, r.body)
+					}
+				}
+				for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS", "POST"} {
+					// The review's own author included.
+					r := c.do(m, base+"/"+rid, map[string]any{"rating": 5})
+					if r.status != 404 || r.detail(t) != notFound {
+						t.Errorf("%s %s/%s: %d %s", m, base, rid, r.status, r.body)
+					}
+				}
+			}
+		}
+		// Staff see the inactive product, and so its reviews.
+		expect(t, "staff list", sh.root.do("GET", reviewsOf(inactive), nil), 200)
+		expect(t, "staff retrieve", sh.root.do("GET", reviewsOf(inactive)+"/"+rid, nil), 200)
+		// Trailing slashes.
+		expect(t, "list slash", sh.anon.do("GET", reviewsOf(pid)+"/", nil), 404)
+		expect(t, "detail slash", sh.anon.do("GET", reviewsOf(pid)+"/"+aliceReview+"/", nil), 404)
+	})
+
+	t.Run("methods", func(t *testing.T) {
+		for path, allow := range map[string]string{
+			reviewsOf(pid):                     "GET, POST, HEAD, OPTIONS",
+			reviewsOf(pid) + "/" + aliceReview: "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
+		} {
+			r := sh.anon.do("OPTIONS", path, nil)
+			expect(t, "OPTIONS "+path, r, 200)
+			if got := r.header.Get("Allow"); got != allow {
+				t.Errorf("OPTIONS %s: Allow %q, want %q", path, got, allow)
+			}
+		}
+		r := sh.alice.do("DELETE", reviewsOf(pid), nil)
+		expect(t, "DELETE the list", r, 405)
+		if r.detail(t) != `Method "DELETE" not allowed.` || r.header.Get("Allow") != "GET, POST, HEAD, OPTIONS" {
+			t.Errorf("405: %s, Allow %q", r.body, r.header.Get("Allow"))
+		}
+	})
+
+	t.Run("a product a review refers to is protected", func(t *testing.T) {
+		p := str(sh.product(t, cat, "REV-DEL", nil)["id"])
+		o := sh.order(t, sh.bob, p, 1)
+		expect(t, "review", sh.bob.do("POST", reviewsOf(p), map[string]any{"rating": 3}), 201)
+		expect(t, "delete the order", sh.root.do("DELETE", "/api/orders/"+o, nil), 204)
+		r := sh.root.do("DELETE", "/api/products/"+p, nil)
+		expect(t, "delete the product", r, 409)
+		if r.detail(t) != "Cannot delete: other objects refer to it." {
+			t.Errorf("409: %s", r.body)
+		}
+		expect(t, "the product stays", sh.root.do("GET", "/api/products/"+p, nil), 200)
+	})
+
+	t.Run("list order and pagination", func(t *testing.T) {
+		p := str(sh.product(t, cat, "REV-MANY", nil)["id"])
+		var want []string
+		for i := range 3 {
+			c := sh.s.client()
+			user := []string{"alice", "bob", "root"}[i]
+			c.auth = map[string]string{"alice": sh.alice.auth, "bob": sh.bob.auth, "root": sh.root.auth}[user]
+			sh.order(t, c, p, 1)
+			r := c.do("POST", reviewsOf(p), map[string]any{"rating": i + 1})
+			expect(t, "review", r, 201)
+			want = append(want, id(t, r))
+		}
+		r := sh.anon.do("GET", reviewsOf(p), nil)
+		var got []string
+		for _, x := range r.json(t)["results"].([]any) {
+			got = append(got, str(x.(map[string]any)["id"]))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("ids %v, want %v by id ascending", got, want)
+		}
+	})
+}
