@@ -116,6 +116,9 @@ type DeliveryStore interface {
 	CheckRefs(ctx context.Context, obj *Delivery) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
+	// Act runs f in one transaction, committed when f succeeds; the row f reads
+	// with its Locker stays locked until then (the extra actions).
+	Act(ctx context.Context, f rest.ActionTx[Delivery]) (any, error)
 }
 
 const (
@@ -186,6 +189,8 @@ func mountDeliveries(r chi.Router, app *rest.App) {
 	r.HandleFunc("/api/deliveries/", rest.NotFound) // no trailing slash, as the contract says
 	r.HandleFunc("/api/deliveries/{id}", h.detail)
 	r.HandleFunc("/api/deliveries/{id}/", rest.NotFound)
+	r.HandleFunc("/api/deliveries/{id}/pay", h.payRoute)
+	r.HandleFunc("/api/deliveries/{id}/pay/", rest.NotFound)
 }
 
 // deliveriesCollectionAllow is the Allow header of /api/deliveries.
@@ -225,6 +230,22 @@ func (h *deliveriesHandler) detail(w http.ResponseWriter, r *http.Request) {
 		rest.Options(h.view, w, r, deliveriesDetailAllow)
 	default:
 		rest.NotAllowed(h.view, w, r, deliveriesPermission, deliveriesDetailAllow)
+	}
+}
+
+// deliveriesPayAllow is the Allow header of /api/deliveries/{id}/pay.
+var deliveriesPayAllow = []string{"POST", "OPTIONS"}
+
+// payRoute dispatches on the method. Other methods authenticate and check
+// the action's permission before the 405, as DRF.
+func (h *deliveriesHandler) payRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.payAction(w, r)
+	case http.MethodOptions:
+		rest.Options(h.view, w, r, deliveriesPayAllow)
+	default:
+		rest.NotAllowed(h.view, w, r, deliveriesPermission, deliveriesPayAllow)
 	}
 }
 
@@ -398,4 +419,23 @@ func (h *deliveriesHandler) destroyAction(w http.ResponseWriter, r *http.Request
 		return
 	}
 	rest.NoContent(w)
+}
+
+// payAction is POST /api/deliveries/{id}/pay, the extra action pay: authenticate, throttle, check the request, then in one transaction look up through the scope (404) with the row locked, check the object and call PayDelivery (written by hand in pay_delivery.go).
+func (h *deliveriesHandler) payAction(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.view.Begin(w, r, "pay")
+	if !ok || !rest.Check(w, deliveriesPermission, req) {
+		return
+	}
+	hide, ok := rest.Hidden(w, req, deliveriesFields)
+	if !ok {
+		return
+	}
+	// In one transaction: the lookup through the read scope, locked against
+	// concurrent writers, the object check, and PayDelivery. A refusal writes nothing.
+	out, ok := rest.ActOn(h.view, w, r, req, deliveriesPermission, deliveriesScope, h.store.Act, PayDelivery)
+	if !ok {
+		return
+	}
+	rest.Reply[Delivery](w, out, hide)
 }

@@ -104,6 +104,20 @@ func Definition() *service.Definition {
 				Type: "user",
 			}},
 		}, {
+			Name: "doc_comments",
+			Columns: []schema.Column{{
+				Name:       "doc_id",
+				Type:       "ref",
+				References: "docs",
+				OnDelete:   "cascade",
+			}, {
+				Name: "text",
+				Type: "string",
+			}, {
+				Name: "owner_id",
+				Type: "user",
+			}},
+		}, {
 			Name: "articles",
 			Columns: []schema.Column{{
 				Name: "title",
@@ -323,6 +337,7 @@ func Definition() *service.Definition {
 func Mount(r chi.Router, app *rest.App) {
 	mountItems(r, app)
 	mountDocs(r, app)
+	mountDocComments(r, app)
 	mountArticles(r, app)
 	mountPosts(r, app)
 	mountReviews(r, app)

@@ -39,9 +39,14 @@ func decodeWare(in *rest.Input, obj *Ware) {
 	in.Int("stock", rest.Rules{Min: rest.F64(0.0)}, &obj.Stock)
 }
 
-// waresPermission is IsAuthenticated.
-// It guards every action of wares, and the methods it does not support (DRF checks them before answering 405).
-var waresPermission perm.Permission[Ware] = perm.IsAuthenticated[Ware]{}
+var (
+	// waresPermission is IsAuthenticated.
+	// It guards list, create, retrieve, update, partial_update, destroy, and the methods it does not support (DRF checks them before answering 405).
+	waresPermission perm.Permission[Ware] = perm.IsAuthenticated[Ware]{}
+
+	// waresRestockPermission is IsAdminUser. It guards restock.
+	waresRestockPermission perm.Permission[Ware] = perm.IsAdminUser[Ware]{}
+)
 
 // waresScope is the read scope of wares: list, retrieve, update, partial_update
 // and destroy only ever see the rows it selects. An error denies (503).
@@ -68,6 +73,9 @@ type WareStore interface {
 	CheckRefs(ctx context.Context, obj *Ware) (drf.FieldErrors, error)
 	// Delete removes the row with id, or returns rest.ErrNotFound.
 	Delete(ctx context.Context, id int64) error
+	// Act runs f in one transaction, committed when f succeeds; the row f reads
+	// with its Locker stays locked until then (the extra actions).
+	Act(ctx context.Context, f rest.ActionTx[Ware]) (any, error)
 }
 
 const (
@@ -136,6 +144,8 @@ func mountWares(r chi.Router, app *rest.App) {
 	r.HandleFunc("/api/wares/", rest.NotFound) // no trailing slash, as the contract says
 	r.HandleFunc("/api/wares/{id}", h.detail)
 	r.HandleFunc("/api/wares/{id}/", rest.NotFound)
+	r.HandleFunc("/api/wares/{id}/restock", h.restockRoute)
+	r.HandleFunc("/api/wares/{id}/restock/", rest.NotFound)
 }
 
 // waresCollectionAllow is the Allow header of /api/wares.
@@ -175,6 +185,22 @@ func (h *waresHandler) detail(w http.ResponseWriter, r *http.Request) {
 		rest.Options(h.view, w, r, waresDetailAllow)
 	default:
 		rest.NotAllowed(h.view, w, r, waresPermission, waresDetailAllow)
+	}
+}
+
+// waresRestockAllow is the Allow header of /api/wares/{id}/restock.
+var waresRestockAllow = []string{"POST", "OPTIONS"}
+
+// restockRoute dispatches on the method. Other methods authenticate and check
+// the action's permission before the 405, as DRF.
+func (h *waresHandler) restockRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.restockAction(w, r)
+	case http.MethodOptions:
+		rest.Options(h.view, w, r, waresRestockAllow)
+	default:
+		rest.NotAllowed(h.view, w, r, waresRestockPermission, waresRestockAllow)
 	}
 }
 
@@ -313,4 +339,19 @@ func (h *waresHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest.NoContent(w)
+}
+
+// restockAction is POST /api/wares/{id}/restock, the extra action restock: authenticate, throttle, check the request, then in one transaction look up through the scope (404) with the row locked, check the object and call RestockWare (written by hand in restock_ware.go).
+func (h *waresHandler) restockAction(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.view.Begin(w, r, "restock")
+	if !ok || !rest.Check(w, waresRestockPermission, req) {
+		return
+	}
+	// In one transaction: the lookup through the read scope, locked against
+	// concurrent writers, the object check, and RestockWare. A refusal writes nothing.
+	out, ok := rest.ActOn(h.view, w, r, req, waresRestockPermission, waresScope, h.store.Act, RestockWare)
+	if !ok {
+		return
+	}
+	rest.Reply[Ware](w, out, nil)
 }
