@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,4 +95,21 @@ func TestInParent(t *testing.T) {
 	if w, err := failing(&perm.Request{Parent: 7}); err == nil || w.SQL != sqlexpr.Nothing.SQL {
 		t.Fatalf("a failing scope: %+v %v", w, err)
 	}
+}
+
+// FuzzPathID: a URL id (the {id} of a detail route, the {product_id} of a
+// nested one) is accepted exactly when it is a positive decimal int64
+// without sign, leading zeros or anything else, and then read as written.
+func FuzzPathID(f *testing.F) {
+	for _, s := range []string{"1", "42", "0", "01", "-1", "+1", "1x", " 1", "9223372036854775807", "9223372036854775808", "", "١"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := pathID(s)
+		want, err := strconv.ParseInt(s, 10, 64)
+		valid := err == nil && want > 0 && s[0] != '0' && s[0] != '+' && s[0] != '-'
+		if ok != valid || (ok && id != want) {
+			t.Fatalf("pathID(%q) = %d, %v; want %d, %v", s, id, ok, want, valid)
+		}
+	})
 }
