@@ -92,7 +92,7 @@ func (g *gen) extraAction(f *File, x *res, e *plan.Endpoint) {
 	if x.readGuarded() {
 		hide = Id("hide")
 	}
-	steps := "authenticate, throttle, check the request, then in one transaction "
+	steps := x.steps("authenticate, throttle, check the request, then in one transaction ")
 	if e.Detail {
 		steps += "look up through the scope (404) with the row locked, check the object and "
 		body = append(body,

@@ -346,7 +346,7 @@ func (g *gen) action(f *File, x *res, a plan.Action) {
 	if a != plan.List && a != plan.Create {
 		path += "/{id}"
 	}
-	f.Add(comment("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], path, steps[a]))
+	f.Add(comment("%sAction is %s %s: %s.", camel(string(a)), methodOf[a], path, x.steps(steps[a])))
 	f.Func().Params(Id("h").Op("*").Id(x.handler)).Id(camel(string(a)) + "Action").Params(rw()...).Block(body...)
 	f.Line()
 }
@@ -358,4 +358,13 @@ var steps = map[plan.Action]string{
 	plan.Update:        "authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written",
 	plan.PartialUpdate: "authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written",
 	plan.Destroy:       "authenticate, throttle, check the request, look up through the scope (404), check the object, delete",
+}
+
+// steps is the description of a handler's steps, with the lookup of the
+// parent for a nested resource.
+func (x *res) steps(s string) string {
+	if x.r.Parent == nil {
+		return s
+	}
+	return strings.Replace(s, "authenticate, throttle, ", "authenticate, throttle, find the "+x.r.Parent.Field+" (404), ", 1)
 }
