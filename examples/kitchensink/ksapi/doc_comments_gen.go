@@ -195,7 +195,7 @@ func (h *docCommentsHandler) detail(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// listAction is GET /api/docs/{doc_id}/comments: authenticate, throttle, check the request, read one page through the scope.
+// listAction is GET /api/docs/{doc_id}/comments: authenticate, throttle, find the doc (404), check the request, read one page through the scope.
 func (h *docCommentsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionList)
 	if !ok || !rest.Check(w, docCommentsPermission, req) {
@@ -218,7 +218,7 @@ func (h *docCommentsHandler) listAction(w http.ResponseWriter, r *http.Request) 
 	rest.WritePage(w, r, page, docCommentsPageSize, count, rows)
 }
 
-// createAction is POST /api/docs/{doc_id}/comments: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.
+// createAction is POST /api/docs/{doc_id}/comments: authenticate, throttle, find the doc (404), check the request, validate, set the owner, check the new object, insert.
 func (h *docCommentsHandler) createAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionCreate)
 	if !ok || !rest.Check(w, docCommentsPermission, req) {
@@ -253,7 +253,7 @@ func (h *docCommentsHandler) createAction(w http.ResponseWriter, r *http.Request
 	rest.Write(w, http.StatusCreated, out)
 }
 
-// retrieveAction is GET /api/docs/{doc_id}/comments/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object.
+// retrieveAction is GET /api/docs/{doc_id}/comments/{id}: authenticate, throttle, find the doc (404), check the request, look up through the scope (404), check the object.
 func (h *docCommentsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionRetrieve)
 	if !ok || !rest.Check(w, docCommentsPermission, req) {
@@ -267,7 +267,7 @@ func (h *docCommentsHandler) retrieveAction(w http.ResponseWriter, r *http.Reque
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/docs/{doc_id}/comments/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
+// updateAction is PUT /api/docs/{doc_id}/comments/{id}: authenticate, throttle, find the doc (404), check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *docCommentsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.Check(w, docCommentsPermission, req) {
@@ -295,7 +295,7 @@ func (h *docCommentsHandler) updateAction(w http.ResponseWriter, r *http.Request
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/docs/{doc_id}/comments/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
+// partialUpdateAction is PATCH /api/docs/{doc_id}/comments/{id}: authenticate, throttle, find the doc (404), check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *docCommentsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.Check(w, docCommentsPermission, req) {
@@ -323,7 +323,7 @@ func (h *docCommentsHandler) partialUpdateAction(w http.ResponseWriter, r *http.
 	rest.Write(w, http.StatusOK, out)
 }
 
-// destroyAction is DELETE /api/docs/{doc_id}/comments/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, delete.
+// destroyAction is DELETE /api/docs/{doc_id}/comments/{id}: authenticate, throttle, find the doc (404), check the request, look up through the scope (404), check the object, delete.
 func (h *docCommentsHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionDestroy)
 	if !ok || !rest.Check(w, docCommentsPermission, req) {

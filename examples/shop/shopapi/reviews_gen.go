@@ -250,7 +250,7 @@ func (h *reviewsHandler) detail(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// listAction is GET /api/products/{product_id}/reviews: authenticate, throttle, check the request, read one page through the scope.
+// listAction is GET /api/products/{product_id}/reviews: authenticate, throttle, find the product (404), check the request, read one page through the scope.
 func (h *reviewsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionList)
 	if !ok || !rest.Check(w, reviewsPermission, req) {
@@ -273,7 +273,7 @@ func (h *reviewsHandler) listAction(w http.ResponseWriter, r *http.Request) {
 	list.Write(w, r, rows, count)
 }
 
-// createAction is POST /api/products/{product_id}/reviews: authenticate, throttle, check the request, validate, set the owner, check the new object, insert.
+// createAction is POST /api/products/{product_id}/reviews: authenticate, throttle, find the product (404), check the request, validate, set the owner, check the new object, insert.
 func (h *reviewsHandler) createAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionCreate)
 	if !ok || !rest.Check(w, reviewsCreatePermission, req) {
@@ -309,7 +309,7 @@ func (h *reviewsHandler) createAction(w http.ResponseWriter, r *http.Request) {
 	rest.Write(w, http.StatusCreated, out)
 }
 
-// retrieveAction is GET /api/products/{product_id}/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object.
+// retrieveAction is GET /api/products/{product_id}/reviews/{id}: authenticate, throttle, find the product (404), check the request, look up through the scope (404), check the object.
 func (h *reviewsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionRetrieve)
 	if !ok || !rest.Check(w, reviewsPermission, req) {
@@ -323,7 +323,7 @@ func (h *reviewsHandler) retrieveAction(w http.ResponseWriter, r *http.Request) 
 	rest.Write(w, http.StatusOK, obj)
 }
 
-// updateAction is PUT /api/products/{product_id}/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
+// updateAction is PUT /api/products/{product_id}/reviews/{id}: authenticate, throttle, find the product (404), check the request, look up through the scope (404), check the object, validate every field, write and check the object as written.
 func (h *reviewsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionUpdate)
 	if !ok || !rest.Check(w, reviewsUpdatePermission, req) {
@@ -351,7 +351,7 @@ func (h *reviewsHandler) updateAction(w http.ResponseWriter, r *http.Request) {
 	rest.Write(w, http.StatusOK, out)
 }
 
-// partialUpdateAction is PATCH /api/products/{product_id}/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
+// partialUpdateAction is PATCH /api/products/{product_id}/reviews/{id}: authenticate, throttle, find the product (404), check the request, look up through the scope (404), check the object, validate the fields sent, write and check the object as written.
 func (h *reviewsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionPartialUpdate)
 	if !ok || !rest.Check(w, reviewsPartialUpdatePermission, req) {
@@ -379,7 +379,7 @@ func (h *reviewsHandler) partialUpdateAction(w http.ResponseWriter, r *http.Requ
 	rest.Write(w, http.StatusOK, out)
 }
 
-// destroyAction is DELETE /api/products/{product_id}/reviews/{id}: authenticate, throttle, check the request, look up through the scope (404), check the object, delete.
+// destroyAction is DELETE /api/products/{product_id}/reviews/{id}: authenticate, throttle, find the product (404), check the request, look up through the scope (404), check the object, delete.
 func (h *reviewsHandler) destroyAction(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.view.Begin(w, r, perm.ActionDestroy)
 	if !ok || !rest.Check(w, reviewsDestroyPermission, req) {
