@@ -61,12 +61,18 @@ func (l *loader) checkPath(n *yaml.Node, what string) (string, bool) {
 }
 
 func (l *loader) route(n *yaml.Node, route, owner string) {
-	if prev, dup := l.routes[route]; dup {
+	// Routes that differ only in the names of their parameters
+	// (/products/{id}/reviews, /products/{product_id}/reviews) are one.
+	key := reParam.ReplaceAllString(route, "{}")
+	if prev, dup := l.routes[key]; dup {
 		l.errAt(n, "give each a different path", "route %s of %s is already used by %s", route, owner, prev)
 		return
 	}
-	l.routes[route] = owner
+	l.routes[key] = owner
 }
+
+// reParam is a parameter of a route.
+var reParam = regexp.MustCompile(`\{[^}]*\}`)
 
 // goName turns a snake_case name into an exported Go name, with common
 // initialisms in upper case: created_at -> CreatedAt, owner_id -> OwnerID.
