@@ -189,8 +189,26 @@ func (l *loader) endpoints(rl *resourceLoad) {
 		if ea.perm != nil {
 			ep.Permission = ea.perm
 		}
+		if usesBuiltin(ep.Permission, plan.DjangoModelPermissions) {
+			l.errAt(rl.exprNode(ep.Action), "give the action its own permissions, e.g. IsAdminUser or a check: go class", "%s: extra action %q is guarded by DjangoModelPermissions, which knows the six viewset actions only and would deny every request", rl.what, ep.Action)
+		}
 		r.Endpoints = append(r.Endpoints, ep)
 	}
+}
+
+// usesBuiltin reports whether e names the built-in class name.
+func usesBuiltin(e plan.Expr, name string) bool {
+	switch e := e.(type) {
+	case *plan.Ref:
+		return e.Builtin && e.Name == name
+	case *plan.And:
+		return usesBuiltin(e.L, name) || usesBuiltin(e.R, name)
+	case *plan.Or:
+		return usesBuiltin(e.L, name) || usesBuiltin(e.R, name)
+	case *plan.Not:
+		return usesBuiltin(e.X, name)
+	}
+	return false
 }
 
 // exprNode is where the permission of action a is written.
