@@ -57,9 +57,9 @@ var docCommentsInParent = rest.InParent(docCommentsScope, `"doc_id"`)
 // filtering happens in SQL, never in Go. Errors other than rest.ErrNotFound
 // are answered 503.
 type DocCommentStore interface {
-	// List returns one page of the rows inside where, ordered by order (an ORDER BY
-	// clause written by generated code), and the number of rows inside where.
-	List(ctx context.Context, where sqlexpr.Where, order string, limit, offset int) ([]*DocComment, int, error)
+	// List returns one page of the rows inside where, as q says (order, limit, offset
+	// or keyset position), and, when q.Count, the number of rows inside where.
+	List(ctx context.Context, where sqlexpr.Where, q rest.ListQuery) ([]*DocComment, int, error)
 	// Get returns the row with id inside where, or rest.ErrNotFound.
 	Get(ctx context.Context, where sqlexpr.Where, id int64) (*DocComment, error)
 	// Create inserts obj and returns it as stored.
@@ -77,11 +77,16 @@ type DocCommentStore interface {
 const (
 	// docCommentsSelect selects every column of doc_comments, in scanDocComment's order.
 	docCommentsSelect = `SELECT "id", "doc_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "doc_comments"."owner_id") FROM "doc_comments"`
-	// docCommentsOrder is the ordering of doc_comments lists; id is the last tie-breaker.
-	docCommentsOrder = `"id" ASC`
-	// docCommentsPageSize is the number of doc_comments a list page holds.
-	docCommentsPageSize = 20
 )
+
+// docCommentsListing orders and paginates doc_comments lists: page-number pagination, 20 a page.
+// Default order: id; no ?ordering=.
+var docCommentsListing = &rest.Listing[DocComment]{
+	Pagination: rest.PageNumberPagination,
+	PageSize:   20,
+	Columns:    []rest.Column[DocComment]{{Name: "id", SQL: `"id"`}},
+	Default:    []rest.Term{{Name: "id"}},
+}
 
 // scanDocComment reads one row of docCommentsSelect.
 func scanDocComment(row rest.Scanner) (*DocComment, error) {
@@ -201,7 +206,7 @@ func (h *docCommentsHandler) listAction(w http.ResponseWriter, r *http.Request) 
 	if !ok || !rest.Check(w, docCommentsPermission, req) {
 		return
 	}
-	page, ok := rest.PageNumber(w, r)
+	list, ok := docCommentsListing.Parse(h.view, w, r, nil)
 	if !ok {
 		return
 	}
@@ -210,12 +215,12 @@ func (h *docCommentsHandler) listAction(w http.ResponseWriter, r *http.Request) 
 		h.view.Fail(w, err)
 		return
 	}
-	rows, count, err := h.store.List(r.Context(), where, docCommentsOrder, docCommentsPageSize, rest.Offset(page, docCommentsPageSize))
+	rows, count, err := h.store.List(r.Context(), where, list.Query)
 	if err != nil {
 		h.view.Fail(w, err)
 		return
 	}
-	rest.WritePage(w, r, page, docCommentsPageSize, count, rows)
+	list.Write(w, r, rows, count)
 }
 
 // createAction is POST /api/docs/{doc_id}/comments: authenticate, throttle, find the doc (404), check the request, validate, set the owner, check the new object, insert.
