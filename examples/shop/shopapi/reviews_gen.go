@@ -120,11 +120,12 @@ const (
 	reviewsSelect = `SELECT "id", "product_id", "author_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "reviews"."author_id"), "rating", "text", "created_at" FROM "reviews"`
 )
 
-// reviewsListing orders and paginates reviews lists: page-number pagination, 20 a page.
+// reviewsListing orders and paginates reviews lists: limit/offset pagination, 20 a page.
 // Default order: id; no ?ordering=.
 var reviewsListing = &rest.Listing[Review]{
-	Pagination: rest.PageNumberPagination,
+	Pagination: rest.LimitOffsetPagination,
 	PageSize:   20,
+	MaxLimit:   100,
 	Columns:    []rest.Column[Review]{{Name: "id", SQL: `"id"`}},
 	Default:    []rest.Term{{Name: "id"}},
 }
