@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -261,4 +263,71 @@ func testReviews(t *testing.T, sh *shop) {
 			t.Errorf("ids %v, want %v by id ascending", got, want)
 		}
 	})
+}
+
+// TestReviewsLimitOffset: the reviews list's limit/offset pagination (DRF's
+// LimitOffsetPagination), ordered by id ascending.
+func TestReviewsLimitOffset(t *testing.T) {
+	sh := startShop(t)
+	cat := sh.category(t, "Tools")
+	pid := str(sh.product(t, cat, "REV-PAGE", nil)["id"])
+	var ids []string
+	for i := range 5 {
+		user, pw := fmt.Sprintf("reviewer%d", i), fmt.Sprintf("reviewer-pass-%d", i)
+		if out, code := run(t, sh.s.env, "", "createuser", "--username", user, "--password", pw); code != 0 {
+			t.Fatalf("createuser: %d %s", code, out)
+		}
+		c := sh.s.as(user, pw)
+		sh.order(t, c, pid, 1)
+		r := c.do("POST", reviewsOf(pid), map[string]any{"rating": i%5 + 1})
+		expect(t, "review", r, 201)
+		ids = append(ids, id(t, r))
+	}
+	base := sh.s.base + reviewsOf(pid)
+	for _, tc := range []struct {
+		query          string
+		from, to       int // ids[from:to]
+		next, previous string
+	}{
+		{"", 0, 5, "", ""},
+		{"?limit=2", 0, 2, base + "?limit=2&offset=2", ""},
+		{"?limit=2&offset=2", 2, 4, base + "?limit=2&offset=4", base + "?limit=2"},
+		{"?limit=2&offset=4", 4, 5, "", base + "?limit=2&offset=2"},
+		{"?limit=2&offset=3", 3, 5, "", base + "?limit=2&offset=1"},
+		{"?limit=2&offset=1", 1, 3, base + "?limit=2&offset=3", base + "?limit=2"},
+		{"?limit=2&offset=9", 5, 5, "", base + "?limit=2&offset=7"},
+		{"?limit=0", 0, 5, "", ""},
+		{"?limit=-3", 0, 5, "", ""},
+		{"?limit=x&offset=y", 0, 5, "", ""},
+		{"?offset=-1", 0, 5, "", ""},
+		{"?limit=1000&offset=3", 3, 5, "", base + "?limit=100"},
+		{"?limit=2&offset=2&x=1", 2, 4, base + "?limit=2&offset=4&x=1", base + "?limit=2&x=1"},
+	} {
+		r := sh.anon.do("GET", reviewsOf(pid)+tc.query, nil)
+		expect(t, tc.query, r, 200)
+		m := r.json(t)
+		var got []string
+		for _, x := range m["results"].([]any) {
+			got = append(got, str(x.(map[string]any)["id"]))
+		}
+		next, _ := m["next"].(string)
+		prev, _ := m["previous"].(string)
+		if m["count"] != float64(5) || !slices.Equal(got, ids[tc.from:tc.to]) || !sameURL(next, tc.next) || !sameURL(prev, tc.previous) {
+			t.Errorf("%q: count %v, ids %v (want %v), next %q (want %q), previous %q (want %q)",
+				tc.query, m["count"], got, ids[tc.from:tc.to], next, tc.next, prev, tc.previous)
+		}
+	}
+}
+
+// sameURL compares two URLs, their query parameters in any order.
+func sameURL(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ua.Scheme == ub.Scheme && ua.Host == ub.Host && ua.Path == ub.Path && ua.Query().Encode() == ub.Query().Encode()
 }
