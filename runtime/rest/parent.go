@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -60,8 +61,12 @@ func (p *Parent) find(v *View, w http.ResponseWriter, r *http.Request, req *perm
 		v.Fail(w, err)
 		return false
 	}
+	ctx := r.Context()
+	if v.App.Dialect == SQLite {
+		ctx = context.WithoutCancel(ctx) // as Table.Get: a primary-key read of microseconds
+	}
 	var got int64
-	err = v.App.DB.QueryRowContext(r.Context(), q, args...).Scan(&got)
+	err = v.App.DB.QueryRowContext(ctx, q, args...).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
 		drf.NotFound(w)
 		return false
