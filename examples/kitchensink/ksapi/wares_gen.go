@@ -41,7 +41,7 @@ func decodeWare(in *rest.Input, obj *Ware) {
 
 var (
 	// waresPermission is IsAuthenticated.
-	// It guards list, create, retrieve, update, partial_update, destroy, and the methods it does not support (DRF checks them before answering 405).
+	// It guards list, create, retrieve, update, partial_update, destroy, stock, and the methods it does not support (DRF checks them before answering 405).
 	waresPermission perm.Permission[Ware] = perm.IsAuthenticated[Ware]{}
 
 	// waresRestockPermission is IsAdminUser. It guards restock.
@@ -146,6 +146,8 @@ func mountWares(r chi.Router, app *rest.App) {
 	r.HandleFunc("/api/wares/{id}/", rest.NotFound)
 	r.HandleFunc("/api/wares/{id}/restock", h.restockRoute)
 	r.HandleFunc("/api/wares/{id}/restock/", rest.NotFound)
+	r.HandleFunc("/api/wares/stock", h.stockRoute)
+	r.HandleFunc("/api/wares/stock/", rest.NotFound)
 }
 
 // waresCollectionAllow is the Allow header of /api/wares.
@@ -201,6 +203,22 @@ func (h *waresHandler) restockRoute(w http.ResponseWriter, r *http.Request) {
 		rest.Options(h.view, w, r, waresRestockAllow)
 	default:
 		rest.NotAllowed(h.view, w, r, waresRestockPermission, waresRestockAllow)
+	}
+}
+
+// waresStockAllow is the Allow header of /api/wares/stock.
+var waresStockAllow = []string{"GET", "HEAD", "OPTIONS"}
+
+// stockRoute dispatches on the method. Other methods authenticate and check
+// the action's permission before the 405, as DRF.
+func (h *waresHandler) stockRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		h.stockAction(w, r)
+	case http.MethodOptions:
+		rest.Options(h.view, w, r, waresStockAllow)
+	default:
+		rest.NotAllowed(h.view, w, r, waresPermission, waresStockAllow)
 	}
 }
 
@@ -350,6 +368,20 @@ func (h *waresHandler) restockAction(w http.ResponseWriter, r *http.Request) {
 	// In one transaction: the lookup through the read scope, locked against
 	// concurrent writers, the object check, and RestockWare. A refusal writes nothing.
 	out, ok := rest.ActOn(h.view, w, r, req, waresRestockPermission, waresScope, h.store.Act, RestockWare)
+	if !ok {
+		return
+	}
+	rest.Reply[Ware](w, out, nil)
+}
+
+// stockAction is GET /api/wares/stock, the extra action stock: authenticate, throttle, check the request, then in one transaction call StockWares (written by hand in stock_wares.go).
+func (h *waresHandler) stockAction(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.view.Begin(w, r, "stock")
+	if !ok || !rest.Check(w, waresPermission, req) {
+		return
+	}
+	// StockWares runs in one transaction: a refusal writes nothing.
+	out, ok := rest.ActOnCollection[Ware](h.view, w, r, req, h.store.Act, StockWares)
 	if !ok {
 		return
 	}
