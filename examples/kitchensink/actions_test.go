@@ -13,7 +13,7 @@ import (
 func TestExtraActions(t *testing.T) { dialects(t, testExtraActions) }
 
 func testExtraActions(t *testing.T, e *env) {
-	ware := fmt.Sprint(e.mustCreate(t, "/api/wares", "root", map[string]any{"name": "pen", "price": 3})["id"])
+	ware := fmt.Sprint(e.mustCreate(t, "/api/wares", "root", map[string]any{"name": "pen", "price": 3, "stock": 7})["id"])
 	d := e.mustCreate(t, "/api/deliveries", "alice", map[string]any{"address": "1 Main St", "parcel": 1})
 	del := fmt.Sprint(d["id"])
 	for _, c := range []struct {
@@ -30,14 +30,23 @@ func testExtraActions(t *testing.T, e *env) {
 		{"pay: cost hidden", "POST", "/api/deliveries/" + del + "/pay", "alice", 200, `"status":"paid"`, "cost"},
 		{"pay twice", "POST", "/api/deliveries/" + del + "/pay", "alice", 409, `{"detail":"Only a new delivery can be paid."}`, ""},
 		{"trailing slash", "POST", "/api/deliveries/" + del + "/pay/", "alice", 404, "", ""},
+		{"collection action", "GET", "/api/wares/stock", "alice", 200, `{"units":7}`, ""},
+		{"collection action: HEAD", "HEAD", "/api/wares/stock", "alice", 200, "", ""},
+		{"collection action: anonymous", "GET", "/api/wares/stock", "", 401, "", ""},
+		{"collection action: other methods", "POST", "/api/wares/stock", "alice", 405, `Method \"POST\" not allowed.`, ""},
+		{"collection action: trailing slash", "GET", "/api/wares/stock/", "alice", 404, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.do(t, c.method, c.path, c.user, nil)
 			if r.status != c.status || !strings.Contains(string(r.body), c.want) || (c.absent != "" && strings.Contains(string(r.body), c.absent)) {
 				t.Fatalf("%d %s, want %d with %s", r.status, r.body, c.status, c.want)
 			}
-			if c.status == 405 && r.header.Get("Allow") != "POST, OPTIONS" {
-				t.Errorf("Allow %q", r.header.Get("Allow"))
+			allow := "POST, OPTIONS"
+			if strings.HasSuffix(c.path, "/stock") {
+				allow = "GET, HEAD, OPTIONS"
+			}
+			if c.status == 405 && r.header.Get("Allow") != allow {
+				t.Errorf("Allow %q, want %q", r.header.Get("Allow"), allow)
 			}
 		})
 	}
