@@ -305,6 +305,9 @@ type Resource struct {
 	// so a list never shows an object that retrieving would deny.
 	ReadScope ScopeExpr
 	Public    bool // the spec acknowledged that every object is visible to whoever passes the request check
+	// AnonymousWrites: the spec acknowledged (allow_anonymous_writes) that
+	// anonymous callers may pass the permission check of a write.
+	AnonymousWrites bool
 
 	Throttles []string // named throttle scopes
 	Endpoints []*Endpoint

@@ -385,6 +385,7 @@ func (l *loader) resourceOptions(rl *resourceLoad) {
 	}
 	if d.AllowAnonymousWrites != nil {
 		rl.anonWrites, _ = l.boolean(d.AllowAnonymousWrites, "allow_anonymous_writes")
+		r.AnonymousWrites = rl.anonWrites
 	}
 	l.uniqueTogether(rl)
 	l.hooks(rl)
