@@ -3,6 +3,12 @@
 //	ward generate [-spec api.yaml]   write the generated package and missing scaffolds
 //	ward check    [-spec api.yaml]   exit 1 with a diff when generated files are stale
 //	ward vet      [-spec api.yaml]   check the spec only
+//	ward matrix   [-spec api.yaml] [-format md|json|html]
+//	                                 print who may do what (PERMISSIONS.md, which generate writes)
+//	ward diff     OLD.yaml [NEW.yaml] | -base GITREV [-spec api.yaml] [-json]
+//	                                 compare the access of two specs; exit 1 when it widened
+//	ward explain  'METHOD /route' [-as CALLER] [-spec api.yaml]
+//	                                 print one decision step by step
 //	ward init     [folder]           write a starter api.yaml and generate.go, add ward
 //	                                 to go.mod as a tool, and generate
 //	ward version
@@ -24,6 +30,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wardhq/ward/generator/access"
 	"github.com/wardhq/ward/generator/files"
 	"github.com/wardhq/ward/generator/golang"
 	"github.com/wardhq/ward/generator/plan"
@@ -53,6 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case "vet":
 		err = cmdVet(args, stdout)
+	case "matrix":
+		err = cmdMatrix(args, stdout)
+	case "diff":
+		err = cmdDiff(args, stdout)
+		if errors.Is(err, errWidened) {
+			return 1
+		}
+	case "explain":
+		err = cmdExplain(args, stdout)
 	case "init":
 		err = cmdInit(args, stdout)
 	case "version":
@@ -85,6 +101,13 @@ commands:
   generate [-spec api.yaml]  write the generated package and missing scaffolds
   check    [-spec api.yaml]  exit 1 with a unified diff when generated files are stale
   vet      [-spec api.yaml]  check the spec without writing anything
+  matrix   [-spec api.yaml] [-format md|json|html]
+                             print who may do what: every endpoint and kind of caller
+  diff     OLD.yaml [NEW.yaml] | -base GITREV [-spec api.yaml] [-json]
+                             compare the access of two specs; exit 1 when it widened
+  explain  'METHOD /route' [-as CALLER] [-spec api.yaml]
+                             print one decision step by step (CALLER: anonymous,
+                             authenticated, owner, staff, perm:RESOURCE.CODE)
   init     [folder]          write a starter api.yaml and generate.go in folder, add ward
                              to go.mod as a tool (go tool ward), and generate
   version                    print the version
@@ -118,7 +141,12 @@ func load(specPath string) (string, *golang.Output, error) {
 		return "", nil, err
 	}
 	out, err := golang.Generate(svc, golang.Config{ImportPath: imp})
-	return dir, out, err
+	if err != nil {
+		return "", nil, err
+	}
+	// The permission matrix, beside the spec: Ward's, so check keeps it fresh.
+	out.Files[access.File] = access.Markdown(access.Build(svc), files.MarkdownHeader(svc.SpecFile))
+	return dir, out, nil
 }
 
 // importPath computes the import path of the generated package from the

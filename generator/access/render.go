@@ -3,6 +3,7 @@ package access
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html/template"
 )
 
@@ -44,3 +45,30 @@ func HTML(m *Matrix) []byte {
 
 // File is the matrix's path beside the spec, which ward generate writes.
 const File = "PERMISSIONS.md"
+
+// ReportJSON renders a diff report as indented JSON.
+func ReportJSON(r *Report) []byte {
+	if r.Changes == nil {
+		r.Changes = []Change{}
+	}
+	b, err := json.MarshalIndent(struct {
+		Widened bool `json:"widened"`
+		*Report
+	}{r.Widened(), r}, "", "  ")
+	if err != nil {
+		panic("access: " + err.Error())
+	}
+	return append(b, '\n')
+}
+
+// ReportText renders a diff report for people: a summary line, then the
+// changes, widened first.
+func ReportText(r *Report) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "access: %d widened, %d to review by hand, %d narrowed, %d other changes\n",
+		r.Count(Widened), r.Count(Review), r.Count(Narrowed), r.Count(Changed))
+	for _, c := range r.Changes {
+		b.WriteString(c.String() + "\n")
+	}
+	return b.String()
+}
