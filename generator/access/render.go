@@ -8,13 +8,19 @@ import (
 )
 
 // JSON renders m as indented JSON, with a final newline.
-func JSON(m *Matrix) []byte {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		// Every value of a Matrix marshals; a failure is a bug.
+func JSON(m *Matrix) []byte { return marshal(m) }
+
+// marshal is indented JSON without HTML escapes (& stays &).
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		// Every value of a Matrix and a Report marshals; a failure is a bug.
 		panic("access: " + err.Error())
 	}
-	return append(b, '\n')
+	return b.Bytes()
 }
 
 var page = template.Must(template.New("matrix").Funcs(template.FuncMap{"cell": CellText}).Parse(`<!DOCTYPE html>
@@ -51,14 +57,10 @@ func ReportJSON(r *Report) []byte {
 	if r.Changes == nil {
 		r.Changes = []Change{}
 	}
-	b, err := json.MarshalIndent(struct {
+	return marshal(struct {
 		Widened bool `json:"widened"`
 		*Report
-	}{r.Widened(), r}, "", "  ")
-	if err != nil {
-		panic("access: " + err.Error())
-	}
-	return append(b, '\n')
+	}{r.Widened(), r})
 }
 
 // ReportText renders a diff report for people: a summary line, then the
