@@ -45,7 +45,9 @@ func (c Change) String() string {
 	if c.Object != "" {
 		b.WriteString(" on objects where " + c.Object)
 	}
-	b.WriteString(": " + c.What)
+	if c.What != "access" {
+		b.WriteString(": " + c.What)
+	}
 	if c.Old != "" || c.New != "" {
 		fmt.Fprintf(&b, ": %s -> %s", orNone(c.Old), orNone(c.New))
 	}

@@ -98,13 +98,16 @@ func expected(c Caller, i int) bool { return c.subject == i }
 
 // describe is the key and text of obj's facts for c: every value atom,
 // and the relative atoms that are not what c's kind implies.
-func (ev *evaluator) describe(c Caller, u *identity.User, obj *object) (key, text string, plain bool) {
+func (ev *evaluator) describe(c Caller, u *identity.User, obj *object, create bool) (key, text string, plain bool) {
 	var keys, texts []string
 	plain = true
 	for i, a := range ev.atoms {
 		h := holds(a, u, obj)
 		if a.Relative() && (h == expected(c, i) || c.subject >= 0 && ev.atoms[c.subject].Field == a.Field) {
 			continue // what the kind of caller says
+		}
+		if create && ev.r.Owner != nil && a.Field == ev.r.Owner.Name {
+			continue // a create makes the caller the owner
 		}
 		if a.Relative() {
 			plain = false
@@ -137,7 +140,7 @@ func (ev *evaluator) cases(c Caller, u *identity.User, create bool) []objCase {
 				obj.vals[name] = vals[i]
 			}
 		}
-		key, text, plain := ev.describe(c, u, obj)
+		key, text, plain := ev.describe(c, u, obj, create)
 		if (!plain && !create) || seen[key] {
 			return
 		}
