@@ -28,6 +28,7 @@ permissions:
       rule: {owner: customer}
 resources:
   orders:
+    path: /api/orders
     fields:
       customer: {type: user, owner: true}
       quantity: {type: int, required: true}
@@ -49,11 +50,11 @@ func TestDiffIssueExample(t *testing.T) {
 		}
 	}
 	want := []string{
-		"GET /orders as authenticated", "GET /orders as staff",
-		"GET /orders/{id} as authenticated", "GET /orders/{id} as staff",
-		"PUT /orders/{id} as authenticated", "PUT /orders/{id} as staff",
-		"PATCH /orders/{id} as authenticated", "PATCH /orders/{id} as staff",
-		"DELETE /orders/{id} as authenticated", "DELETE /orders/{id} as staff",
+		"GET /api/orders as authenticated", "GET /api/orders as staff",
+		"GET /api/orders/{id} as authenticated", "GET /api/orders/{id} as staff",
+		"PUT /api/orders/{id} as authenticated", "PUT /api/orders/{id} as staff",
+		"PATCH /api/orders/{id} as authenticated", "PATCH /api/orders/{id} as staff",
+		"DELETE /api/orders/{id} as authenticated", "DELETE /api/orders/{id} as staff",
 	}
 	if strings.Join(widened, "\n") != strings.Join(want, "\n") {
 		t.Errorf("widened:\n%s\nwant:\n%s", strings.Join(widened, "\n"), strings.Join(want, "\n"))
