@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/generator/access"
+	"github.com/wardhq/ward/generator/files"
 	"github.com/wardhq/ward/generator/plan"
 	"github.com/wardhq/ward/generator/spec"
 )
@@ -34,7 +35,8 @@ func cmdMatrix(args []string, stdout io.Writer) error {
 	m := access.Build(svc)
 	switch *format {
 	case "md":
-		_, err = stdout.Write(access.Markdown(m, "# "+access.File+" of "+svc.SpecFile))
+		// The bytes of PERMISSIONS.md, header included.
+		_, err = stdout.Write(access.Markdown(m, files.MarkdownHeader(svc.SpecFile)))
 	case "json":
 		_, err = stdout.Write(access.JSON(m))
 	case "html":
