@@ -16,6 +16,18 @@ type Atom struct {
 	Field    string        `json:"field"`
 	UserAttr string        `json:"equals,omitempty"`
 	Value    any           `json:"value,omitempty"`
+	// Parent names the parent resource when the atom is about the parent
+	// object of a nested route (found through the parent's read scope).
+	Parent string `json:"parent,omitempty"`
+}
+
+// slot is where the synthetic object holds the atom's field: its name,
+// or ^name for the parent's.
+func (a Atom) slot() string {
+	if a.Parent != "" {
+		return "^" + a.Field
+	}
+	return a.Field
 }
 
 // Relative says whether the atom is about the caller's relation to the
@@ -24,6 +36,11 @@ func (a Atom) Relative() bool { return a.Kind != plan.RuleValue }
 
 // Key names the atom, stably across specs.
 func (a Atom) Key() string {
+	if a.Parent != "" {
+		b := a
+		b.Parent = ""
+		return a.Parent + ":" + b.Key()
+	}
 	switch a.Kind {
 	case plan.RuleOwner:
 		return "owner(" + a.Field + ")"
@@ -35,6 +52,11 @@ func (a Atom) Key() string {
 
 // Text says the atom in words, holding or not.
 func (a Atom) Text(holds bool) string {
+	if a.Parent != "" {
+		b := a
+		b.Parent = ""
+		return "the parent's " + b.Text(holds)
+	}
 	switch a.Kind {
 	case plan.RuleOwner:
 		if holds {
@@ -208,8 +230,34 @@ type universe struct {
 	modelPerms bool
 }
 
-func universeOf(r *plan.Resource) universe {
-	return universe{atoms: atomsOf(r), modelPerms: usesModelPerms(r)}
+func universeOf(svc *plan.Service, r *plan.Resource) universe {
+	u := universe{atoms: atomsOf(r), modelPerms: usesModelPerms(r)}
+	if p := parentOf(svc, r); p != nil {
+		var cs []*plan.Class
+		for _, e := range scopeExprs(p.ReadScope, nil) {
+			cs = classesIn(e, cs)
+		}
+		for _, c := range cs {
+			if a, ok := atomOf(c.Scope); ok {
+				a.Parent = p.Name
+				u.atoms = addAtom(u.atoms, a)
+			}
+		}
+	}
+	return u
+}
+
+// parentOf is the resource r's routes are nested under, or nil.
+func parentOf(svc *plan.Service, r *plan.Resource) *plan.Resource {
+	if r.Parent == nil {
+		return nil
+	}
+	for _, p := range svc.Resources {
+		if p.Name == r.Parent.Resource {
+			return p
+		}
+	}
+	return nil
 }
 
 func (u universe) union(o universe) universe {

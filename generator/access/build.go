@@ -18,7 +18,7 @@ func Build(svc *plan.Service) *Matrix {
 func build(svc *plan.Service, extra map[string]universe) *Matrix {
 	m := &Matrix{Service: svc.Name, Spec: svc.SpecFile}
 	for _, r := range svc.Resources {
-		u := universeOf(r)
+		u := universeOf(svc, r)
 		if x, ok := extra[r.Name]; ok {
 			u = u.union(x)
 		}
@@ -76,32 +76,46 @@ var actionOfMethod = map[string]string{
 	http.MethodPatch: perm.ActionPartialUpdate, http.MethodDelete: perm.ActionDestroy,
 }
 
-// rows lists r's endpoints, route by route (the collection, then the
-// detail route when r has one), each route's methods in the order GET,
-// POST, PUT, PATCH, DELETE: the actions, and the methods the route does
-// not support (405).
+// rows lists r's endpoints, route by route (the collection, the detail
+// route when r has one, then each extra action's), each route's methods
+// in the order GET, POST, PUT, PATCH, DELETE: the actions, and the
+// methods the route does not support (405), which runtime/rest checks in
+// the resource's view with the route's expression (the resource's, or the
+// extra action's).
 func rows(r *plan.Resource) []*Endpoint {
 	type route struct {
 		path   string
 		detail bool
+		extra  *plan.Endpoint
 	}
-	routes := []route{{r.Path, false}}
+	routes := []route{{path: r.Path}}
 	for _, ep := range r.Endpoints {
-		if ep.Detail {
-			routes = append(routes, route{r.Path + "/{id}", true})
+		if ep.Detail && !ep.Extra {
+			routes = append(routes, route{path: r.Path + "/{id}", detail: true})
 			break
 		}
+	}
+	for _, ep := range r.ExtraEndpoints() {
+		rt := route{path: r.Path + "/" + string(ep.Action), detail: ep.Detail, extra: ep}
+		if ep.Detail {
+			rt.path = r.Path + "/{id}/" + string(ep.Action)
+		}
+		routes = append(routes, rt)
 	}
 	var out []*Endpoint
 	for _, rt := range routes {
 		for _, m := range methodOrder {
-			row := &Endpoint{Method: m, Route: rt.path, Permission: ExprText(r.Permission), Auth: authNames(r.Auth), Throttles: r.Throttles, detail: rt.detail}
+			row := &Endpoint{Method: m, Route: rt.path, Throttles: r.Throttles, detail: rt.detail, expr: r.Permission, chain: r.Auth}
+			if rt.extra != nil {
+				row.expr = rt.extra.Permission
+			}
 			for _, ep := range r.Endpoints {
-				if ep.Detail == rt.detail && ep.Method == m {
-					row.Action, row.ep = string(ep.Action), ep
-					row.Permission, row.Auth = ExprText(ep.Permission), authNames(ep.Auth)
+				if ep.Detail == rt.detail && ep.Method == m && (rt.extra == nil && !ep.Extra || ep == rt.extra) {
+					row.Action, row.ep, row.expr, row.chain = string(ep.Action), ep, ep.Permission, ep.Auth
+					row.Extra = ep.Func
 				}
 			}
+			row.Permission, row.Auth = ExprText(row.expr), authNames(row.chain)
 			out = append(out, row)
 		}
 	}
@@ -110,19 +124,10 @@ func rows(r *plan.Resource) []*Endpoint {
 
 // chain is the authentication chain a row runs: its action's, or the
 // resource's for a 405 (NotAllowed runs in the resource's view).
-func (ev *evaluator) chain(row *Endpoint) []plan.AuthClass {
-	if row.ep != nil {
-		return row.ep.Auth
-	}
-	return ev.r.Auth
-}
+func (ev *evaluator) chain(row *Endpoint) []plan.AuthClass { return row.chain }
 
-func (ev *evaluator) expr(row *Endpoint) plan.Expr {
-	if row.ep != nil {
-		return row.ep.Permission
-	}
-	return ev.r.Permission
-}
+// expr is the expression a row checks.
+func (ev *evaluator) expr(row *Endpoint) plan.Expr { return row.expr }
 
 func (ev *evaluator) action(row *Endpoint) string {
 	if row.ep != nil {
@@ -141,13 +146,20 @@ func (ev *evaluator) action(row *Endpoint) string {
 func (ev *evaluator) decide(row *Endpoint, c Caller, stored, next *object, sent []string) Outcome {
 	chain := ev.chain(row)
 	req := ev.request(c, row.Method, ev.action(row), chain)
+	if !ev.parentFound(req, stored) {
+		return Outcome{Status: http.StatusNotFound}
+	}
 	p := ev.perm(ev.expr(row))
 	if d := perm.Check(p, req); !d.Allowed() {
 		return Outcome{Status: d.Status}
 	}
-	switch row.Action {
-	case "":
+	switch {
+	case row.Action == "":
 		return Outcome{Status: http.StatusMethodNotAllowed}
+	case row.Extra != "" && !row.detail:
+		return Outcome{Status: http.StatusOK}
+	}
+	switch row.Action {
 	case string(plan.List):
 		if ev.inScope(ev.r.ReadScope, req, stored) {
 			return Outcome{Status: http.StatusOK, Listed: "yes"}
@@ -182,6 +194,19 @@ func (ev *evaluator) decide(row *Endpoint, c Caller, stored, next *object, sent 
 	return Outcome{Status: http.StatusOK}
 }
 
+// parentFound is runtime/rest's Parent.find, after authentication and
+// before any check: the parent of a nested route is looked up through the
+// parent's own read scope, as a retrieve of the parent by the caller (404
+// outside it). True for a resource that is not nested.
+func (ev *evaluator) parentFound(req *perm.Request, obj *object) bool {
+	if ev.parent == nil {
+		return true
+	}
+	as := *req
+	as.Action, as.Resource = perm.ActionRetrieve, ev.parent.Name
+	return ev.inScope(ev.parent.ReadScope, &as, obj.parentObject())
+}
+
 // unauthenticated is the chain's answer to a create without a caller
 // when the resource has an owner: 401 with a challenge, else 403.
 func unauthenticated(req *perm.Request) int {
@@ -209,13 +234,13 @@ func (ev *evaluator) cell(row *Endpoint, c Caller) *Cell {
 	}
 	req := ev.request(c, row.Method, ev.action(row), ev.chain(row))
 	var cases []objCase
-	switch row.Action {
-	case "":
-		cases = []objCase{{obj: &object{vals: map[string]any{}}}}
-	case string(plan.Create):
-		cases = ev.cases(c, req.User, true)
+	switch {
+	case row.Action == "" || row.Extra != "" && !row.detail:
+		cases = ev.cases(c, req.User, noObject)
+	case row.Action == string(plan.Create):
+		cases = ev.cases(c, req.User, created)
 	default:
-		cases = ev.cases(c, req.User, false)
+		cases = ev.cases(c, req.User, stored)
 	}
 	for _, oc := range cases {
 		stored := oc.obj

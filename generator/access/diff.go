@@ -96,7 +96,7 @@ func Diff(old, new *plan.Service) *Report {
 	extra := map[string]universe{}
 	for _, svc := range []*plan.Service{old, new} {
 		for _, r := range svc.Resources {
-			u := universeOf(r)
+			u := universeOf(svc, r)
 			if x, ok := extra[r.Name]; ok {
 				u = u.union(x)
 			}

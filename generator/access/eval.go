@@ -28,6 +28,18 @@ func (o *object) owner(field string) *int64 {
 
 func (o *object) value(field string) any { return o.vals[field] }
 
+// parentObject is the parent object of a nested route, whose fields o
+// holds as ^name.
+func (o *object) parentObject() *object {
+	p := &object{vals: map[string]any{}}
+	for k, v := range o.vals {
+		if name, ok := strings.CutPrefix(k, "^"); ok {
+			p.vals[name] = v
+		}
+	}
+	return p
+}
+
 // The synthetic users: the caller, and another user.
 const (
 	callerID   = int64(1)
@@ -67,15 +79,16 @@ func (o opaque) HasObjectPermission(_ *perm.Request, obj *object) (bool, error) 
 
 // evaluator evaluates one resource's expressions as runtime/perm values.
 type evaluator struct {
-	svc   *plan.Service
-	r     *plan.Resource
-	atoms []Atom
-	env   *env
-	built map[plan.Expr]perm.Permission[object]
+	svc    *plan.Service
+	r      *plan.Resource
+	parent *plan.Resource // the parent of a nested resource, or nil
+	atoms  []Atom
+	env    *env
+	built  map[plan.Expr]perm.Permission[object]
 }
 
 func newEvaluator(svc *plan.Service, r *plan.Resource, atoms []Atom) *evaluator {
-	return &evaluator{svc: svc, r: r, atoms: atoms, env: &env{bits: map[string]bool{}, read: map[string]bool{}},
+	return &evaluator{svc: svc, r: r, parent: parentOf(svc, r), atoms: atoms, env: &env{bits: map[string]bool{}, read: map[string]bool{}},
 		built: map[plan.Expr]perm.Permission[object]{}}
 }
 
@@ -221,11 +234,11 @@ func (ev *evaluator) request(c Caller, method, action string, chain []plan.AuthC
 func holds(a Atom, u *identity.User, obj *object) bool {
 	switch a.Kind {
 	case plan.RuleOwner:
-		return perm.Owns(u, obj.owner(a.Field))
+		return perm.Owns(u, obj.owner(a.slot()))
 	case plan.RuleField:
-		return perm.FieldEquals(u, a.UserAttr, obj.value(a.Field))
+		return perm.FieldEquals(u, a.UserAttr, obj.value(a.slot()))
 	}
-	return perm.ValueEquals(obj.value(a.Field), a.Value)
+	return perm.ValueEquals(obj.value(a.slot()), a.Value)
 }
 
 // enumerate runs f under every answer of the unknowns it asks, and

@@ -16,7 +16,7 @@ func Explain(svc *plan.Service, endpoint, as string) (string, error) {
 	method, route, _ := strings.Cut(strings.TrimSpace(endpoint), " ")
 	method, route = strings.ToUpper(method), strings.TrimSpace(route)
 	for _, r := range svc.Resources {
-		res := buildResource(svc, r, universeOf(r))
+		res := buildResource(svc, r, universeOf(svc, r))
 		for _, row := range res.Endpoints {
 			if row.Method != method || row.Route != route {
 				continue
@@ -66,6 +66,16 @@ func (ev *evaluator) explain(b *strings.Builder, row *Endpoint, c Caller) {
 		say("throttle: %s (429 once spent)", strings.Join(t, ", "))
 	} else {
 		say("throttle: none")
+	}
+	if ev.parent != nil {
+		say("find the parent %s {%s} through its read scope, as a retrieve of it (404 outside it): %s", ev.parent.Name, ev.r.Parent.Param, ScopeText(ev.parent.ReadScope))
+		for _, oc := range ev.cases(c, req.User, noObject) {
+			if oc.text != "" {
+				obj := oc.obj
+				in := ev.triOf(func() bool { return ev.parentFound(req, obj) })
+				fmt.Fprintf(b, "   %s: %s\n", oc.text, map[Tri]string{Yes: "found", No: "404", Maybe: "review by hand"}[in])
+			}
+		}
 	}
 	p := ev.expr(row)
 	say("request check of `%s` (action %s, method %s):", ExprText(p), action, row.Method)
@@ -153,10 +163,15 @@ func refKind(x *plan.Ref, what string) string {
 // the object checks and the field rules, per object the caller can meet.
 func (ev *evaluator) explainRest(b *strings.Builder, row *Endpoint, c Caller, req *perm.Request, say func(string, ...any)) {
 	p := ev.expr(row)
-	switch row.Action {
-	case "":
+	switch {
+	case row.Action == "":
 		say("the route does not support %s: 405", row.Method)
 		return
+	case row.Extra != "" && !row.detail:
+		say("call %s, written by hand, in one transaction: 200 or 204 as it returns, unless it refuses", row.Extra)
+		return
+	}
+	switch row.Action {
 	case string(plan.List):
 		say("read one page through the read scope: %s", ScopeText(ev.r.ReadScope))
 		fmt.Fprintf(b, "   SQL: %s\n", ev.scopeSQL(req, false))
@@ -170,7 +185,11 @@ func (ev *evaluator) explainRest(b *strings.Builder, row *Endpoint, c Caller, re
 	}
 	ev.explainFields(b, row, req, say)
 	create := row.Action == string(plan.Create)
-	for _, oc := range ev.cases(c, req.User, create) {
+	mode := stored
+	if create {
+		mode = created
+	}
+	for _, oc := range ev.cases(c, req.User, mode) {
 		obj := oc.obj
 		what := "the object"
 		if oc.text != "" {
@@ -185,6 +204,19 @@ func (ev *evaluator) explainRest(b *strings.Builder, row *Endpoint, c Caller, re
 		}
 		ev.explainObject(b, p, req, obj, what, create, say)
 	}
+	if row.Extra != "" {
+		say("call %s, written by hand, in the lookup's transaction with the row locked: 200 or 204 as it returns, unless it refuses", row.Extra)
+	}
+}
+
+// extra is the function of r's extra action named action, "" for none.
+func (ev *evaluator) extra(action string) string {
+	for _, e := range ev.r.Endpoints {
+		if e.Extra && string(e.Action) == action {
+			return e.Func
+		}
+	}
+	return ""
 }
 
 func (ev *evaluator) explainObject(b *strings.Builder, p plan.Expr, req *perm.Request, obj *object, what string, create bool, say func(string, ...any)) {
@@ -201,7 +233,7 @@ func (ev *evaluator) explainObject(b *strings.Builder, p plan.Expr, req *perm.Re
 	switch {
 	case create:
 		steps = steps[1:]
-	case req.Action == perm.ActionRetrieve || req.Action == perm.ActionDestroy:
+	case req.Action == perm.ActionRetrieve || req.Action == perm.ActionDestroy || ev.extra(req.Action) != "":
 		steps = steps[:1]
 	}
 	for _, s := range steps {

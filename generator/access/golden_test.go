@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // TestGolden pins the matrix as Markdown and JSON for golden cases of
 // the generator; -update rewrites them (review the diff).
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"composition", "fieldperms", "goscope", "valuerule", "overrides"} {
+	for _, name := range []string{"composition", "fieldperms", "goscope", "valuerule", "overrides", "actions", "nested"} {
 		t.Run(name, func(t *testing.T) {
 			m := buildCase(t, name)
 			for ext, got := range map[string][]byte{

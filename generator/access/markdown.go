@@ -85,8 +85,11 @@ func markdownResource(b *strings.Builder, r *Resource) {
 	b.WriteString("\n" + sep + "\n")
 	for _, e := range r.Endpoints {
 		perm := "`" + e.Permission + "`"
-		if e.Action == "" {
+		switch {
+		case e.Action == "":
 			perm += " (not supported)"
+		case e.Extra != "":
+			perm += " (extra action " + e.Extra + ": 200 or 204 as it returns, unless it refuses)"
 		}
 		fmt.Fprintf(b, "| %s | %s |", e.Key(), escapeCell(perm))
 		for _, c := range e.Cells {

@@ -103,6 +103,23 @@ func TestMatrixCases(t *testing.T) {
 		{"composition", "things", "GET /things/{id}", "staff", "200"},
 		{"composition", "boards", "GET /boards/{id}", "authenticated", "404"},
 		{"composition", "boards", "GET /boards/{id}", "staff", "200"},
+		// Extra actions: the lookup through the read scope, the object
+		// check, the function; other methods 405 after the action's check.
+		{"actions", "orders", "POST /orders/{id}/cancel", "authenticated", "404"},
+		{"actions", "orders", "POST /orders/{id}/cancel", "owner(customer)", "200"},
+		{"actions", "orders", "GET /orders/{id}/cancel", "owner(customer)", "405"},
+		{"actions", "orders", "GET /orders/summary", "authenticated", "403"},
+		{"actions", "orders", "GET /orders/summary", "staff", "200"},
+		{"actions", "orders", "DELETE /orders/summary", "authenticated", "403"},
+		{"actions", "orders", "DELETE /orders/summary", "staff", "405"},
+		// Nested routes: the parent is found through its own read scope
+		// before any check, on every method.
+		{"nested", "reviews", "GET /products/{product_id}/reviews", "anonymous", "the parent's active = true: 200 listed; the parent's active ≠ true: 404"},
+		{"nested", "reviews", "GET /products/{product_id}/reviews", "staff", "200 listed"},
+		{"nested", "reviews", "PUT /products/{product_id}/reviews", "anonymous", "the parent's active = true: 405; the parent's active ≠ true: 404"},
+		{"nested", "reviews", "PATCH /products/{product_id}/reviews/{id}", "staff", "403"},
+		{"nested", "reviews", "PATCH /products/{product_id}/reviews/{id}", "owner(author)", "the parent's active = true: 200; the parent's active ≠ true: 404"},
+		{"nested", "reviews", "POST /products/{product_id}/reviews/{id}/flag", "anonymous", "the parent's active = true: 401; the parent's active ≠ true: 404"},
 		// A Go class with a func scope: both decide.
 		// Session only: no challenge, so 403, not 401.
 		{"goscope", "docs", "GET /docs/{id}", "anonymous", "403"},

@@ -79,9 +79,13 @@ type FieldRule struct {
 type Endpoint struct {
 	Method string `json:"method"`
 	Route  string `json:"route"`
-	// Action is the viewset action it runs, "" for a method the route does
-	// not support (405 once the resource's request check passes).
-	Action     string   `json:"action,omitempty"`
+	// Action is the viewset action it runs (or the extra action's name),
+	// "" for a method the route does not support (405 once the request
+	// check passes).
+	Action string `json:"action,omitempty"`
+	// Extra names the function of an extra action (extra_actions), written
+	// by hand: its 2xx is 200 or 204 as it returns, and it may refuse.
+	Extra      string   `json:"extra,omitempty"`
 	Permission string   `json:"permission"` // the expression checked
 	Auth       []string `json:"auth"`
 	Throttles  []string `json:"throttles,omitempty"` // named scopes
@@ -89,6 +93,8 @@ type Endpoint struct {
 
 	ep     *plan.Endpoint // nil for 405
 	detail bool
+	expr   plan.Expr        // the expression checked
+	chain  []plan.AuthClass // the chain the view runs
 }
 
 // Key names the endpoint: "PATCH /api/orders/{id}".

@@ -7,6 +7,15 @@ import (
 	"github.com/wardhq/ward/runtime/identity"
 )
 
+// caseMode says which objects a row meets.
+type caseMode uint8
+
+const (
+	stored   caseMode = iota // the object as stored (list, lookups)
+	created                  // the object a create makes
+	noObject                 // none (a 405, a collection's extra action): only a parent's facts
+)
+
 // objCase is one synthetic object a caller can meet, with the facts about
 // it that are not implied by the kind of caller (key and text).
 type objCase struct {
@@ -51,7 +60,7 @@ func target(a Atom, staff bool) any {
 func (ev *evaluator) candidates(name string, staff bool) []any {
 	var out []any
 	for _, a := range ev.atoms {
-		if a.Field == name && !containsT(out, target(a, staff)) {
+		if a.slot() == name && !containsT(out, target(a, staff)) {
 			out = append(out, target(a, staff))
 		}
 	}
@@ -85,8 +94,8 @@ func (ev *evaluator) candidates(name string, staff bool) []any {
 func (ev *evaluator) atomFields() []string {
 	var out []string
 	for _, a := range ev.atoms {
-		if !contains(out, a.Field) {
-			out = append(out, a.Field)
+		if !contains(out, a.slot()) {
+			out = append(out, a.slot())
 		}
 	}
 	return out
@@ -98,15 +107,19 @@ func expected(c Caller, i int) bool { return c.subject == i }
 
 // describe is the key and text of obj's facts for c: every value atom,
 // and the relative atoms that are not what c's kind implies.
-func (ev *evaluator) describe(c Caller, u *identity.User, obj *object, create bool) (key, text string, plain bool) {
+func (ev *evaluator) describe(c Caller, u *identity.User, obj *object, mode caseMode) (key, text string, plain bool) {
 	var keys, texts []string
 	plain = true
+	create := mode == created
 	for i, a := range ev.atoms {
+		if mode == noObject && a.Parent == "" {
+			continue // no object of the resource's own
+		}
 		h := holds(a, u, obj)
-		if a.Relative() && (h == expected(c, i) || c.subject >= 0 && ev.atoms[c.subject].Field == a.Field) {
+		if a.Relative() && (h == expected(c, i) || c.subject >= 0 && ev.atoms[c.subject].slot() == a.slot()) {
 			continue // what the kind of caller says
 		}
-		if create && ev.r.Owner != nil && a.Field == ev.r.Owner.Name {
+		if create && ev.r.Owner != nil && a.slot() == ev.r.Owner.Name {
 			continue // a create makes the caller the owner
 		}
 		if a.Relative() {
@@ -125,8 +138,14 @@ func (ev *evaluator) describe(c Caller, u *identity.User, obj *object, create bo
 // caller's relation to each is the one c's kind says, or as a create
 // makes them (the owner field is the caller; fields a client cannot set
 // hold their default).
-func (ev *evaluator) cases(c Caller, u *identity.User, create bool) []objCase {
-	fields := ev.atomFields()
+func (ev *evaluator) cases(c Caller, u *identity.User, mode caseMode) []objCase {
+	create := mode == created
+	var fields []string
+	for _, f := range ev.atomFields() {
+		if mode != noObject || strings.HasPrefix(f, "^") {
+			fields = append(fields, f)
+		}
+	}
 	choices := make([][]any, len(fields))
 	for i, name := range fields {
 		choices[i] = ev.fieldChoices(c, name, create)
@@ -140,7 +159,7 @@ func (ev *evaluator) cases(c Caller, u *identity.User, create bool) []objCase {
 				obj.vals[name] = vals[i]
 			}
 		}
-		key, text, plain := ev.describe(c, u, obj, create)
+		key, text, plain := ev.describe(c, u, obj, mode)
 		if (!plain && !create) || seen[key] {
 			return
 		}
@@ -152,11 +171,13 @@ func (ev *evaluator) cases(c Caller, u *identity.User, create bool) []objCase {
 
 // fieldChoices are the values field name can hold for c.
 func (ev *evaluator) fieldChoices(c Caller, name string, create bool) []any {
-	if c.subject >= 0 && ev.atoms[c.subject].Field == name {
+	if c.subject >= 0 && ev.atoms[c.subject].slot() == name {
 		return []any{target(ev.atoms[c.subject], c.staff)}
 	}
 	f := field(ev.r, name)
 	switch {
+	case strings.HasPrefix(name, "^"):
+		// The parent's: it exists before the request, whatever it holds.
 	case create && f != nil && f.Owner:
 		return []any{callerID}
 	case create && !writable(ev.r, name, true):
@@ -176,7 +197,7 @@ func (ev *evaluator) fieldChoices(c Caller, name string, create bool) []any {
 
 func isValueTarget(atoms []Atom, name string, v any) bool {
 	for _, a := range atoms {
-		if a.Field == name && a.Kind == plan.RuleValue && a.Value == v {
+		if a.slot() == name && a.Kind == plan.RuleValue && a.Value == v {
 			return true
 		}
 	}
