@@ -68,3 +68,54 @@ func TestDiffIssueExample(t *testing.T) {
 		t.Errorf("reverse: %d widened, %d narrowed; want 0 and %d", back.Count(Widened), back.Count(Narrowed), len(want))
 	}
 }
+
+const goHead = `version: 1
+service: {name: g}
+authentication:
+  default: [jwt]
+  jwt: {key_env: G_JWT_KEY}
+permissions:
+  classes:
+    Keeper: {check: go, read_scope: all}
+    Narrow: {check: go, read_scope: {owner: owner}}
+resources:
+  things:
+    path: /api/things
+    fields:
+      owner: {type: user, owner: true}
+`
+
+// TestDiffGoClasses: what a check: go class decides is not Ward's to
+// judge; a change in where it is used, or in its read scope, is listed as
+// review by hand, and a widening around it is still a widening.
+func TestDiffGoClasses(t *testing.T) {
+	cases := []struct {
+		name, old, new string
+		widened        bool
+		review         string // a change of kind Review whose What contains this
+	}{
+		{"class added", "    permissions: IsAuthenticated & Narrow\n", "    permissions: IsAuthenticated & Narrow & Keeper\n", false, "hand-written classes"},
+		{"scope widened", "    permissions: IsAuthenticated & Narrow\n", "    permissions: IsAuthenticated & Keeper\n    public: true\n", true, "hand-written classes"},
+		{"decided by Keeper both ways", "    permissions: IsAuthenticated & Keeper\n    public: true\n", "    permissions: Keeper\n    public: true\n    allow_anonymous_writes: true\n", true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := Diff(load(t, goHead+c.old), load(t, goHead+c.new))
+			for _, ch := range rep.Changes {
+				t.Log(ch)
+			}
+			if rep.Widened() != c.widened {
+				t.Errorf("Widened() = %v, want %v", rep.Widened(), c.widened)
+			}
+			if c.review != "" {
+				found := false
+				for _, ch := range rep.Changes {
+					found = found || ch.Kind == Review && strings.Contains(ch.What, c.review)
+				}
+				if !found {
+					t.Errorf("no review change about %q", c.review)
+				}
+			}
+		})
+	}
+}

@@ -129,7 +129,9 @@ func reviewOfCase(k *Case) []string {
 // check), narrowed the other way, review when a hand-written check
 // decides both and what it decides changed, changed otherwise.
 func compare(ch Change, what string, a, b []Outcome, ra, rb []string) (Change, bool) {
-	if equalOutcomes(a, b) && strings.Join(ra, ",") == strings.Join(rb, ",") {
+	if equalOutcomes(a, b) && (strings.Join(ra, ",") == strings.Join(rb, ",") || Access(a) == No) {
+		// The same answers; other hand-written code deciding among
+		// refusals changes no access.
 		return ch, false
 	}
 	ch.What = what

@@ -2,6 +2,7 @@ package access
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/generator/spec"
@@ -10,25 +11,19 @@ import (
 // cellOf finds the cell of caller on endpoint key of resource res.
 func cellOf(t *testing.T, m *Matrix, res, key, caller string) *Cell {
 	t.Helper()
-	for _, r := range m.Resources {
-		if r.Name != res {
-			continue
-		}
-		for _, e := range r.Endpoints {
-			if e.Key() != key {
-				continue
-			}
-			for _, c := range e.Cells {
-				if c.Caller == caller {
-					return c
-				}
-			}
-			t.Fatalf("%s %s: no caller %q", res, key, caller)
-		}
+	r := m.Resource(res)
+	if r == nil {
+		t.Fatalf("no resource %q", res)
+	}
+	e := r.Endpoint(key)
+	if e == nil {
 		t.Fatalf("%s: no endpoint %q", res, key)
 	}
-	t.Fatalf("no resource %q", res)
-	return nil
+	c := e.Cell(caller)
+	if c == nil {
+		t.Fatalf("%s %s: no caller %q", res, key, caller)
+	}
+	return c
 }
 
 func buildCase(t *testing.T, name string) *Matrix {
@@ -133,7 +128,8 @@ func TestMatrixCases(t *testing.T) {
 				m = buildCase(t, c.spec)
 				built[c.spec] = m
 			}
-			if got := CellText(cellOf(t, m, c.res, c.endpoint, c.caller)); got != c.want {
+			cell := cellOf(t, m, c.res, c.endpoint, c.caller)
+			if got := CellText(cell); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
@@ -175,6 +171,29 @@ func TestMatrixFields(t *testing.T) {
 			t.Errorf("%s %s %s: write %v on an endpoint that writes nothing", c.endpoint, c.caller, c.field, *fa.Write)
 		case c.write != 255 && (fa.Write == nil || *fa.Write != c.write):
 			t.Errorf("%s %s %s: write %v, want %v", c.endpoint, c.caller, c.field, fa.Write, c.write)
+		}
+	}
+}
+
+// TestCellAccess folds a cell's cases, as checks over the matrix do.
+func TestCellAccess(t *testing.T) {
+	m := buildCase(t, "valuerule")
+	cases := []struct {
+		key, caller string
+		want        Tri
+	}{
+		{"GET /products/{id}", "staff", Yes},
+		{"GET /products/{id}", "anonymous", Maybe}, // active products only
+		{"POST /products", "authenticated", No},
+		{"GET /crates/{id}", "authenticated", Maybe},
+	}
+	for _, c := range cases {
+		res := "products"
+		if strings.Contains(c.key, "crates") {
+			res = "crates"
+		}
+		if got := cellOf(t, m, res, c.key, c.caller).Access(); got != c.want {
+			t.Errorf("%s as %s: %v, want %v", c.key, c.caller, got, c.want)
 		}
 	}
 }

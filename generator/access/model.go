@@ -203,3 +203,49 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// The lookups below are what checks over the matrix build on (issue 14's
+// vet checks: a write wider than retrieve compares two endpoints' cells
+// caller by caller; an expression no caller satisfies is a row whose
+// every cell has Access No).
+
+// Resource returns m's resource named name, or nil.
+func (m *Matrix) Resource(name string) *Resource {
+	for _, r := range m.Resources {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// Endpoint returns r's endpoint with key ("PATCH /api/orders/{id}"), or nil.
+func (r *Resource) Endpoint(key string) *Endpoint {
+	for _, e := range r.Endpoints {
+		if e.Key() == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// Cell returns what caller gets from e, or nil.
+func (e *Endpoint) Cell(caller string) *Cell {
+	for _, c := range e.Cells {
+		if c.Caller == caller {
+			return c
+		}
+	}
+	return nil
+}
+
+// Access folds every case of c: Yes when the caller gets what they ask
+// on every object, No when on none, Maybe when it depends on the object
+// or on hand-written code.
+func (c *Cell) Access() Tri {
+	var all []Outcome
+	for _, k := range c.Cases {
+		all = append(all, k.Outcomes...)
+	}
+	return Access(all)
+}
