@@ -186,9 +186,9 @@ func concurrentCancels(t *testing.T, sh *shop, bases []string) {
 }
 
 // TestCancelAcrossInstances: two serve processes on one PostgreSQL database
-// serialise concurrent cancels of one order too.
+// and one Redis serialise concurrent cancels of one order too.
 func TestCancelAcrossInstances(t *testing.T) {
-	sh := startShop(t, postgres(t), "SHOP_REDIS_URL=")
+	sh := startShop(t, postgres(t), redis(t))
 	other := &server{t: t, data: t.TempDir(), env: sh.s.env}
 	other.start()
 	concurrentCancels(t, sh, []string{sh.s.base, other.base})

@@ -409,14 +409,14 @@ func testOrderCursorWhileWriting(t *testing.T, sh *shop) {
 	}
 }
 
-// TestCursorAcrossInstances: two instances on one PostgreSQL database
-// given the same SHOP_JWT_KEY accept each other's cursors.
+// TestCursorAcrossInstances: two instances on one PostgreSQL database and
+// one Redis, given the same SHOP_JWT_KEY, accept each other's cursors.
 func TestCursorAcrossInstances(t *testing.T) {
-	pg := postgres(t)
-	sh := startShop(t, pg, "SHOP_REDIS_URL=")
+	pg, rd := postgres(t), redis(t)
+	sh := startShop(t, pg, rd)
 	orderShop(t, sh, 15)
 	data := t.TempDir()
-	other := &server{t: t, data: data, env: shopEnv(data, pg, "SHOP_REDIS_URL=")}
+	other := &server{t: t, data: data, env: shopEnv(data, pg, rd)}
 	other.start()
 	alice := other.client()
 	alice.auth = sh.alice.auth

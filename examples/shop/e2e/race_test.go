@@ -80,9 +80,9 @@ func TestLastUnit(t *testing.T) {
 }
 
 // TestLastUnitAcrossInstances: two serve processes on one PostgreSQL
-// database never oversell either.
+// database and one Redis never oversell either.
 func TestLastUnitAcrossInstances(t *testing.T) {
-	sh := startShop(t, postgres(t), "SHOP_REDIS_URL=")
+	sh := startShop(t, postgres(t), redis(t))
 	other := &server{t: t, data: t.TempDir(), env: sh.s.env}
 	other.start()
 	lastUnit(t, sh, []string{sh.s.base, other.base})
