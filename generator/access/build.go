@@ -32,7 +32,7 @@ func buildResource(svc *plan.Service, r *plan.Resource, u universe) *Resource {
 	out := &Resource{
 		Name: r.Name, Path: r.Path, Auth: authNames(r.Auth), Challenge: ev.challenge(r.Auth),
 		Public: r.Public, AnonymousWrites: r.AnonymousWrites,
-		Permission: ExprText(r.Permission), ReadScope: ScopeText(r.ReadScope),
+		Permission: plan.ExprText(r.Permission), ReadScope: ScopeText(r.ReadScope),
 		Atoms: u.atoms, Callers: u.callers(r.Name), plan: r,
 	}
 	for _, c := range classesOf(r) {
@@ -56,7 +56,7 @@ func exprOrEmpty(e plan.Expr) string {
 	if e == nil {
 		return ""
 	}
-	return ExprText(e)
+	return plan.ExprText(e)
 }
 
 func authNames(a []plan.AuthClass) []string {
@@ -115,7 +115,7 @@ func rows(r *plan.Resource) []*Endpoint {
 					row.Extra = ep.Func
 				}
 			}
-			row.Permission, row.Auth = ExprText(row.expr), authNames(row.chain)
+			row.Permission, row.Auth = plan.ExprText(row.expr), authNames(row.chain)
 			out = append(out, row)
 		}
 	}

@@ -78,7 +78,7 @@ func (ev *evaluator) explain(b *strings.Builder, row *Endpoint, c Caller) {
 		}
 	}
 	p := ev.expr(row)
-	say("request check of `%s` (action %s, method %s):", ExprText(p), action, row.Method)
+	say("request check of `%s` (action %s, method %s):", plan.ExprText(p), action, row.Method)
 	ev.leaves(b, p, func(e plan.Expr) Tri {
 		return ev.triOf(func() bool { return perm.Check(ev.perm(e), req).Allowed() })
 	}, "request check")
@@ -237,7 +237,7 @@ func (ev *evaluator) explainObject(b *strings.Builder, p plan.Expr, req *perm.Re
 		steps = steps[:1]
 	}
 	for _, s := range steps {
-		say("object check of `%s` on %s, %s (Or: each branch's request check and object check):", ExprText(p), what, s.name)
+		say("object check of `%s` on %s, %s (Or: each branch's request check and object check):", plan.ExprText(p), what, s.name)
 		ev.leaves(b, p, check(s.o), "object check")
 		t := check(s.o)(p)
 		fmt.Fprintf(b, "   => %s%s\n", checkMark(t), denial(t, req))
@@ -332,5 +332,5 @@ func (ev *evaluator) guarded(g plan.Expr, w sqlexpr.Where, req *perm.Request) sq
 	if sql == "" {
 		sql = "TRUE"
 	}
-	return sqlexpr.Where{SQL: "/* if " + ExprText(g) + " passes, else 1 = 0 */ " + sql, Args: w.Args}
+	return sqlexpr.Where{SQL: "/* if " + plan.ExprText(g) + " passes, else 1 = 0 */ " + sql, Args: w.Args}
 }

@@ -6,37 +6,6 @@ import (
 	"github.com/wardhq/ward/generator/plan"
 )
 
-// ExprText writes an expression as the spec does: a chain of one operator
-// without parentheses, a mixed operand in them.
-func ExprText(e plan.Expr) string {
-	switch v := e.(type) {
-	case *plan.Ref:
-		return v.Name
-	case *plan.And:
-		return operandText(v.L, e) + " & " + operandText(v.R, e)
-	case *plan.Or:
-		return operandText(v.L, e) + " | " + operandText(v.R, e)
-	case *plan.Not:
-		return "~" + operandText(v.X, e)
-	}
-	return "?"
-}
-
-func operandText(e, parent plan.Expr) string {
-	switch e.(type) {
-	case *plan.Ref, *plan.Not:
-		return ExprText(e)
-	}
-	_, pAnd := parent.(*plan.And)
-	_, pOr := parent.(*plan.Or)
-	_, eAnd := e.(*plan.And)
-	_, eOr := e.(*plan.Or)
-	if (pAnd && eAnd) || (pOr && eOr) {
-		return ExprText(e)
-	}
-	return "(" + ExprText(e) + ")"
-}
-
 // builtinText says what each built-in class lets through.
 var builtinText = map[string]string{
 	plan.AllowAny:                  "anyone, anonymous included",
@@ -98,7 +67,7 @@ func ScopeText(s plan.ScopeExpr) string {
 	case *plan.ScopeAnd:
 		return "(" + ScopeText(s.L) + ") and (" + ScopeText(s.R) + ")"
 	case *plan.ScopeOr:
-		return "(if " + ExprText(s.LGuard) + " passes: " + ScopeText(s.L) + ") or (if " + ExprText(s.RGuard) + " passes: " + ScopeText(s.R) + ")"
+		return "(if " + plan.ExprText(s.LGuard) + " passes: " + ScopeText(s.L) + ") or (if " + plan.ExprText(s.RGuard) + " passes: " + ScopeText(s.R) + ")"
 	}
 	return "every object"
 }

@@ -58,11 +58,11 @@ func (g *gen) fieldPermsVar(f *File, x *res) {
 	for _, fl := range fields {
 		switch {
 		case fl.Read != nil && fl.Write != nil:
-			f.Add(comment("%s is shown to %s and set by %s.", fl.Name, exprText(fl.Read), exprText(fl.Write)))
+			f.Add(comment("%s is shown to %s and set by %s.", fl.Name, plan.ExprText(fl.Read), plan.ExprText(fl.Write)))
 		case fl.Read != nil:
-			f.Add(comment("%s is shown to %s.", fl.Name, exprText(fl.Read)))
+			f.Add(comment("%s is shown to %s.", fl.Name, plan.ExprText(fl.Read)))
 		default:
-			f.Add(comment("%s is set by %s.", fl.Name, exprText(fl.Write)))
+			f.Add(comment("%s is set by %s.", fl.Name, plan.ExprText(fl.Write)))
 		}
 	}
 	f.Var().Id(x.id+"Fields").Op("=").Index().Qual(pkgRest, "FieldPerm").Types(Id(x.model)).Values(items...)

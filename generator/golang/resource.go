@@ -209,7 +209,7 @@ func (x *res) permVar(a plan.Action) string {
 }
 
 // sameExpr reports whether a and b are the same expression.
-func sameExpr(a, b plan.Expr) bool { return exprText(a) == exprText(b) }
+func sameExpr(a, b plan.Expr) bool { return plan.ExprText(a) == plan.ExprText(b) }
 
 func exported(s string) string {
 	c := camel(s)
@@ -297,7 +297,7 @@ func (g *gen) permissions(f *File, x *res) {
 		g.class(f, x, c)
 	}
 	defs := []Code{
-		comment("%s is %s.", x.permVar(""), exprText(x.r.Permission)),
+		comment("%s is %s.", x.permVar(""), plan.ExprText(x.r.Permission)),
 		comment("It guards %s, and the methods it does not support (DRF checks them before answering 405).", x.actionsSharing()),
 		g.permDef(x, x.permVar(""), x.r.Permission),
 	}
@@ -305,11 +305,11 @@ func (g *gen) permissions(f *File, x *res) {
 		if x.permVar(e.Action) == x.permVar("") {
 			continue
 		}
-		defs = append(defs, Line(), comment("%s is %s. It guards %s.", x.permVar(e.Action), exprText(e.Permission), e.Action),
+		defs = append(defs, Line(), comment("%s is %s. It guards %s.", x.permVar(e.Action), plan.ExprText(e.Permission), e.Action),
 			g.permDef(x, x.permVar(e.Action), e.Permission))
 	}
 	for _, gd := range x.guards() {
-		defs = append(defs, Line(), comment("%s is %s:", gd.name, exprText(gd.e)), comment("the request check of a branch of the read scope."),
+		defs = append(defs, Line(), comment("%s is %s:", gd.name, plan.ExprText(gd.e)), comment("the request check of a branch of the read scope."),
 			g.permDef(x, gd.name, gd.e))
 	}
 	if len(defs) == 3 {
@@ -461,38 +461,6 @@ func (g *gen) expr(x *res, e plan.Expr) *Statement {
 	return Qual(pkgPerm, "Not").Add(T).Call(Qual(pkgPerm, "AllowAny").Add(T).Values())
 }
 
-// exprText renders an expression as in the spec, for comments: a chain of
-// one operator without parentheses, a mixed operand in them.
-func exprText(e plan.Expr) string {
-	switch v := e.(type) {
-	case *plan.Ref:
-		return v.Name
-	case *plan.And:
-		return operandText(v.L, e) + " & " + operandText(v.R, e)
-	case *plan.Or:
-		return operandText(v.L, e) + " | " + operandText(v.R, e)
-	case *plan.Not:
-		return "~" + operandText(v.X, e)
-	}
-	return "?"
-}
-
-// operandText is e as an operand of parent.
-func operandText(e, parent plan.Expr) string {
-	switch e.(type) {
-	case *plan.Ref, *plan.Not:
-		return exprText(e)
-	}
-	_, pAnd := parent.(*plan.And)
-	_, pOr := parent.(*plan.Or)
-	_, eAnd := e.(*plan.And)
-	_, eOr := e.(*plan.Or)
-	if (pAnd && eAnd) || (pOr && eOr) {
-		return exprText(e)
-	}
-	return "(" + exprText(e) + ")"
-}
-
 // scope emits xScope, the read scope every list and lookup uses.
 func (g *gen) scope(f *File, x *res) {
 	sc := &scopeWriter{g: g, x: x}
@@ -556,9 +524,9 @@ func (w *scopeWriter) expr(s plan.ScopeExpr) Code {
 		w.n++
 		gl, gr := fmt.Sprintf("left%d", w.n), fmt.Sprintf("right%d", w.n)
 		w.body = append(w.body,
-			List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.guardValue(w.x, s.LGuard), Id("req")).Add(comment("the request check of %s", exprText(s.LGuard))),
+			List(Id(gl), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.guardValue(w.x, s.LGuard), Id("req")).Add(comment("the request check of %s", plan.ExprText(s.LGuard))),
 			bail(),
-			List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.guardValue(w.x, s.RGuard), Id("req")).Add(comment("the request check of %s", exprText(s.RGuard))),
+			List(Id(gr), Err()).Op(":=").Qual(pkgRest, "Guard").Call(w.g.guardValue(w.x, s.RGuard), Id("req")).Add(comment("the request check of %s", plan.ExprText(s.RGuard))),
 			bail())
 		l, r := w.expr(s.L), w.expr(s.R)
 		return Qual(pkgPerm, "Guard").Call(Id(gl), l).Dot("Or").Call(Qual(pkgPerm, "Guard").Call(Id(gr), r))
