@@ -24,10 +24,10 @@ import (
 	"github.com/wardhq/ward/runtime/store"
 )
 
-// DRF's CSRF messages.
+// DRF's CSRF messages (authhttp's, which the JWT cookie mode shares).
 const (
-	MsgCSRFMissing   = "CSRF Failed: CSRF token missing."
-	MsgCSRFIncorrect = "CSRF Failed: CSRF token incorrect."
+	MsgCSRFMissing   = authhttp.MsgCSRFMissing
+	MsgCSRFIncorrect = authhttp.MsgCSRFIncorrect
 )
 
 // secretLen is the length of a session id or CSRF secret in base64url
@@ -117,14 +117,6 @@ func secret() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func unsafeMethod(m string) bool {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return false
-	}
-	return true
-}
-
 // Authenticate implements authn.Authenticator. No cookie, an unknown or
 // expired session, or a user who is gone, inactive or changed password
 // leave the request anonymous (nil, nil), as in DRF. A live session on an
@@ -165,14 +157,11 @@ func (s *Sessions) authenticate(r *http.Request) (*identity.User, []byte, error)
 	if !u.IsActive || u.PasswordVersion != sess.PasswordVersion {
 		return nil, nil, nil
 	}
-	if unsafeMethod(r.Method) {
-		got := r.Header.Get(s.cfg.CSRFHeaderName)
-		if got == "" {
-			return nil, nil, &authn.Error{Status: http.StatusForbidden, Detail: MsgCSRFMissing}
-		}
-		if subtle.ConstantTimeCompare(hash(got), sess.CSRFHash) != 1 {
-			return nil, nil, &authn.Error{Status: http.StatusForbidden, Detail: MsgCSRFIncorrect}
-		}
+	err = authhttp.CheckCSRF(r, s.cfg.CSRFHeaderName, func(got string) bool {
+		return subtle.ConstantTimeCompare(hash(got), sess.CSRFHash) == 1
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	if now.Sub(sess.LastSeen) >= touchEvery {
 		if err := s.sessions.TouchSession(ctx, h, now); err != nil && !errors.Is(err, store.ErrNotFound) {
