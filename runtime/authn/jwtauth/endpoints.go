@@ -44,23 +44,55 @@ type loginBody struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
+// cookieBody is the body of login and refresh in cookie mode: the tokens
+// are in cookies, out of JavaScript's reach.
+type cookieBody struct {
+	ExpiresIn int `json:"expires_in"`
+}
+
 func (j *JWT) respond(w http.ResponseWriter, p Pair) {
-	b := loginBody{AccessToken: p.Access, TokenType: "Bearer", ExpiresIn: int(j.cfg.AccessTTL.Seconds())}
+	ttl := int(j.cfg.AccessTTL.Seconds())
+	if j.cfg.AccessIn == "cookie" {
+		j.setCookie(w, j.cfg.AccessCookieName, p.Access, "/", ttl, true)
+		if p.CSRF != "" {
+			// Set at login only: it names the family, which a rotation keeps.
+			j.setCookie(w, j.cfg.CSRFCookieName, p.CSRF, "/", int(j.cfg.RefreshTTL.Seconds()), false)
+		}
+		j.setRefreshCookie(w, p.Refresh, int(j.cfg.RefreshTTL.Seconds()))
+		drf.JSON(w, http.StatusOK, cookieBody{ExpiresIn: ttl})
+		return
+	}
+	b := loginBody{AccessToken: p.Access, TokenType: "Bearer", ExpiresIn: ttl}
 	if j.cfg.RefreshIn == "body" {
 		b.RefreshToken = p.Refresh
 	} else {
-		j.setCookie(w, p.Refresh, int(j.cfg.RefreshTTL.Seconds()))
+		j.setRefreshCookie(w, p.Refresh, int(j.cfg.RefreshTTL.Seconds()))
 	}
 	drf.JSON(w, http.StatusOK, b)
 }
 
-func (j *JWT) setCookie(w http.ResponseWriter, v string, maxAge int) {
+// setRefreshCookie sets (or, with maxAge 0, clears) the refresh cookie:
+// sent only to the JWT endpoints, and never cross-site.
+func (j *JWT) setRefreshCookie(w http.ResponseWriter, v string, maxAge int) {
 	if maxAge == 0 {
 		maxAge = -1 // Max-Age=0 on the wire
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: CookieName, Value: v, Path: j.cfg.Path, MaxAge: maxAge,
 		HttpOnly: true, Secure: !j.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// setCookie sets (or, with maxAge 0, clears) a cookie of cookie mode:
+// the access token (HttpOnly) or the CSRF secret (JavaScript reads it to
+// send it back in the CSRF header), both SameSite=Lax as a session's.
+func (j *JWT) setCookie(w http.ResponseWriter, name, v, path string, maxAge int, httpOnly bool) {
+	if maxAge == 0 {
+		maxAge = -1
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: v, Path: path, MaxAge: maxAge,
+		HttpOnly: httpOnly, Secure: !j.cfg.InsecureCookies, SameSite: http.SameSiteLaxMode,
 	})
 }
 
@@ -124,12 +156,14 @@ func (j *JWT) refresh(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var ae *authn.Error
 		if errors.As(err, &ae) && j.cfg.RefreshIn == "cookie" {
-			j.setCookie(w, "", 0)
+			j.setRefreshCookie(w, "", 0)
 		}
 		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
-	w.Header().Set("Authorization", "Bearer "+p.Access)
+	if j.cfg.AccessIn == "body" {
+		w.Header().Set("Authorization", "Bearer "+p.Access)
+	}
 	j.respond(w, p)
 }
 
@@ -159,7 +193,10 @@ func (j *JWT) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if j.cfg.RefreshIn == "cookie" {
-		j.setCookie(w, "", 0)
+		j.setRefreshCookie(w, "", 0)
+	}
+	if j.cfg.AccessIn == "cookie" {
+		j.setCookie(w, j.cfg.AccessCookieName, "", "/", 0, true)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -53,14 +55,55 @@ const (
 )
 
 // Claims are the claims of both token types.
+//
+// Tokens are written compact (MarshalJSON): aud a string, no nbf (it
+// would equal iat), the type only in the typ header, pwv only when not 0,
+// and no jti on an access token of a family (revoked with its family,
+// never by id). Parsing also reads the longer form Ward wrote before (aud an
+// array, nbf, token_type, jti on every token), with the same checks.
 type Claims struct {
 	jwt.RegisteredClaims
-	// TokenType is "access" or "refresh".
+	// TokenType is "access" or "refresh" in tokens written before the
+	// compact form; "" in new ones, whose typ header carries the type.
 	TokenType string `json:"token_type"`
 	// PasswordVersion is the user's password version at issue.
 	PasswordVersion int64 `json:"pwv"`
 	// Family is the refresh family the token belongs to.
 	Family string `json:"fam,omitempty"`
+}
+
+// wireClaims is the compact form Claims are written in.
+type wireClaims struct {
+	Issuer          string           `json:"iss"`
+	Subject         string           `json:"sub"`
+	Audience        any              `json:"aud,omitempty"`
+	ExpiresAt       *jwt.NumericDate `json:"exp,omitempty"`
+	NotBefore       *jwt.NumericDate `json:"nbf,omitempty"`
+	IssuedAt        *jwt.NumericDate `json:"iat,omitempty"`
+	ID              string           `json:"jti,omitempty"`
+	TokenType       string           `json:"token_type,omitempty"`
+	PasswordVersion int64            `json:"pwv,omitempty"`
+	Family          string           `json:"fam,omitempty"`
+}
+
+// MarshalJSON writes the compact form: one audience as a string, nbf only
+// when it differs from iat, and the empty claims left out.
+func (c Claims) MarshalJSON() ([]byte, error) {
+	w := wireClaims{
+		Issuer: c.Issuer, Subject: c.Subject, ExpiresAt: c.ExpiresAt, IssuedAt: c.IssuedAt, ID: c.ID,
+		TokenType: c.TokenType, PasswordVersion: c.PasswordVersion, Family: c.Family,
+	}
+	switch len(c.Audience) {
+	case 0:
+	case 1:
+		w.Audience = c.Audience[0]
+	default:
+		w.Audience = []string(c.Audience)
+	}
+	if c.NotBefore != nil && (c.IssuedAt == nil || c.NotBefore.Unix() != c.IssuedAt.Unix()) {
+		w.NotBefore = c.NotBefore
+	}
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON decodes the claims as encoding/json would, after checking
@@ -97,8 +140,21 @@ type Config struct {
 	RefreshTTL   time.Duration // default 24h
 	Leeway       time.Duration // for exp, nbf and iat; default 30s
 	RefreshIn    string        // "cookie" (default) or "body"
-	Path         string        // endpoint prefix and cookie path; default "/auth/jwt"
-	Realm        string        // default "api"
+	// AccessIn is where login and refresh put the access token: "body"
+	// (default; the client sends it as "Authorization: Bearer") or
+	// "cookie": an HttpOnly cookie named AccessCookieName, which the class
+	// also reads, with CSRF on unsafe methods (see Authenticate). Cookie
+	// mode needs RefreshIn "cookie".
+	AccessIn string
+	// AccessCookieName names the access-token cookie (default
+	// "access_token"); CSRFCookieName and CSRFHeaderName the CSRF cookie
+	// and header of cookie mode (default "csrftoken" and "X-CSRFToken",
+	// as sessions).
+	AccessCookieName string
+	CSRFCookieName   string
+	CSRFHeaderName   string
+	Path             string // endpoint prefix and cookie path; default "/auth/jwt"
+	Realm            string // default "api"
 	// InsecureCookies drops the Secure attribute; for tests over plain
 	// HTTP only.
 	InsecureCookies bool
@@ -167,6 +223,9 @@ func New(cfg Config, acc *accounts.Accounts, families store.Families, throttle a
 	default:
 		return nil, fmt.Errorf("jwt: RefreshIn must be cookie or body, not %q", cfg.RefreshIn)
 	}
+	if err := cookieDefaults(&cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Path == "" {
 		cfg.Path = "/auth/jwt"
 	}
@@ -220,6 +279,31 @@ func New(cfg Config, acc *accounts.Accounts, families store.Families, throttle a
 	return j, nil
 }
 
+// cookieDefaults checks and completes the access-token settings.
+func cookieDefaults(cfg *Config) error {
+	switch cfg.AccessIn {
+	case "":
+		cfg.AccessIn = "body"
+	case "body":
+	case "cookie":
+		if cfg.RefreshIn != "cookie" {
+			return errors.New("jwt: AccessIn cookie needs RefreshIn cookie: a browser app keeps no token in JavaScript")
+		}
+	default:
+		return fmt.Errorf("jwt: AccessIn must be body or cookie, not %q", cfg.AccessIn)
+	}
+	if cfg.AccessCookieName == "" {
+		cfg.AccessCookieName = "access_token"
+	}
+	if cfg.CSRFCookieName == "" {
+		cfg.CSRFCookieName = "csrftoken"
+	}
+	if cfg.CSRFHeaderName == "" {
+		cfg.CSRFHeaderName = "X-CSRFToken"
+	}
+	return nil
+}
+
 // Name implements authn.Authenticator.
 func (j *JWT) Name() string { return "jwt" }
 
@@ -264,41 +348,74 @@ func BearerToken(h string) (tok string, ok bool, err error) {
 }
 
 // Authenticate implements authn.Authenticator for "Authorization: Bearer
-// <access token>". The token must be an access token signed by a
-// configured key, unexpired, for this issuer and audience; its user must
-// exist, be active and still have the password version it was issued under.
+// <access token>" and, in cookie mode, for the access-token cookie of a
+// request without an Authorization header. The token must be an access
+// token signed by a configured key, unexpired, for this issuer and
+// audience; its user must exist, be active and still have the password
+// version it was issued under; its family must be live. A token from the
+// cookie on an unsafe method also needs the CSRF header, as a session
+// does: the secret the login set in the CSRF cookie (the preimage of the
+// token's family), else 403. A Bearer token needs no CSRF.
 func (j *JWT) Authenticate(r *http.Request) (*identity.User, error) {
-	tok, ok, err := BearerToken(r.Header.Get("Authorization"))
-	if !ok || err != nil {
-		return nil, err
-	}
-	v, err := j.verifyAccess(tok)
+	h := r.Header.Get("Authorization")
+	tok, ok, err := BearerToken(h)
 	if err != nil {
 		return nil, err
+	}
+	fromCookie := false
+	if !ok {
+		if h != "" || j.cfg.AccessIn != "cookie" {
+			return nil, nil
+		}
+		c, err := r.Cookie(j.cfg.AccessCookieName)
+		if err != nil || c.Value == "" {
+			return nil, nil
+		}
+		tok, fromCookie = c.Value, true
+	}
+	u, fam, err := j.authenticate(r, tok)
+	if err != nil || !fromCookie {
+		return u, err
+	}
+	err = authhttp.CheckCSRF(r, j.cfg.CSRFHeaderName, func(got string) bool {
+		return fam != "" && subtle.ConstantTimeCompare([]byte(familyOf(got)), []byte(fam)) == 1
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// authenticate checks an access token and its user and family, and
+// returns the user and the family.
+func (j *JWT) authenticate(r *http.Request, tok string) (*identity.User, string, error) {
+	v, err := j.verifyAccess(tok)
+	if err != nil {
+		return nil, "", err
 	}
 	u, err := j.acc.Dir.User(r.Context(), v.uid)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, errNoUser
+			return nil, "", errNoUser
 		}
-		return nil, err
+		return nil, "", err
 	}
 	if !u.IsActive {
-		return nil, errInactive
+		return nil, "", errInactive
 	}
 	if u.PasswordVersion != v.pwv {
-		return nil, errNotValid
+		return nil, "", errNotValid
 	}
 	if v.fam != "" {
 		alive, err := j.familyAlive(r.Context(), v.fam)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if !alive {
-			return nil, errNotValid
+			return nil, "", errNotValid
 		}
 	}
-	return u, nil
+	return u, v.fam, nil
 }
 
 // familyCacheTTL is how long a live family is believed live without
@@ -419,8 +536,10 @@ func (j *JWT) verifyAccess(tok string) (verified, error) {
 // Parse verifies tok as a token of the given type ("access" or
 // "refresh") and returns its claims and user id. It checks the signature
 // with the key its kid names and that key's one algorithm, exp (required),
-// nbf and iat with the leeway, iss, aud, the typ header, token_type, jti
-// and sub.
+// nbf (when present) and iat (required) with the leeway, iss, aud, the typ
+// header, token_type when present (tokens written before the compact
+// form), jti (required on a refresh token and on an access token without
+// a family) and sub.
 func (j *JWT) Parse(tok, tokenType string) (*Claims, int64, error) {
 	return j.parse(tok, tokenType)
 }
@@ -438,11 +557,16 @@ func (j *JWT) parse(tok, tokenType string) (*Claims, int64, error) {
 	if tokenType == TypeRefresh {
 		want = typRefresh
 	}
-	if typ, _ := t.Header["typ"].(string); typ != want || c.TokenType != tokenType {
+	// The typ header is signed as the claims are: it alone carries the
+	// type of a compact token. token_type, when present, must agree.
+	if typ, _ := t.Header["typ"].(string); typ != want || (c.TokenType != "" && c.TokenType != tokenType) {
 		return nil, 0, errors.New("wrong token type")
 	}
-	if c.ID == "" || c.IssuedAt == nil {
-		return nil, 0, errors.New("jti and iat are required")
+	if c.IssuedAt == nil {
+		return nil, 0, errors.New("iat is required")
+	}
+	if c.ID == "" && (tokenType == TypeRefresh || c.Family == "") {
+		return nil, 0, errors.New("jti is required")
 	}
 	if tokenType == TypeRefresh && c.Family == "" {
 		return nil, 0, errors.New("refresh token without family")
@@ -479,6 +603,34 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// shortID is the jti of an access token without a family: 64 random
+// bits, for a token that lives minutes and is never looked up.
+func shortID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// csrfSecret is a new CSRF secret: 32 random bytes in base64url, 43
+// characters, the shape of a session's.
+func csrfSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// familyBytes is the length of a family id before base64 (96 bits).
+const familyBytes = 12
+
+// familyOf is the family id a CSRF secret stands for: the first 96 bits
+// of its SHA-256. The secret goes to the client in the CSRF cookie and
+// the id into the tokens; an id does not give its secret back, and a
+// secret from another login names another family.
+func familyOf(csrf string) string {
+	h := sha256.Sum256([]byte(csrf))
+	return base64.RawURLEncoding.EncodeToString(h[:familyBytes])
+}
+
 func hashJTI(jti string) []byte {
 	h := sha256.Sum256([]byte(jti))
 	return h[:]
@@ -493,41 +645,50 @@ func (j *JWT) sign(c *Claims, typ string) (string, error) {
 	return t.SignedString(j.signing.sign)
 }
 
-func (j *JWT) claims(u *identity.User, typ, family, jti string, now, exp time.Time) *Claims {
+func (j *JWT) claims(u *identity.User, family, jti string, now, exp time.Time) *Claims {
 	return &Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    j.cfg.Issuer,
 			Subject:   strconv.FormatInt(u.ID, 10),
 			Audience:  jwt.ClaimStrings{j.cfg.Audience},
 			ExpiresAt: jwt.NewNumericDate(exp),
-			NotBefore: jwt.NewNumericDate(now),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        jti,
 		},
-		TokenType:       typ,
 		PasswordVersion: u.PasswordVersion,
 		Family:          family,
 	}
 }
 
-// AccessToken signs an access token for u in family (may be "").
+// AccessToken signs an access token for u in family (may be ""). A token
+// of a family has no jti: access tokens are revoked by family, never one
+// by one, and are never looked up by id; two of one family issued in the
+// same second are the same token, with the same claims.
 func (j *JWT) AccessToken(u *identity.User, family string) (string, error) {
 	now := j.now()
-	return j.sign(j.claims(u, TypeAccess, family, randomID(), now, now.Add(j.cfg.AccessTTL)), typAccess)
+	jti := ""
+	if family == "" {
+		jti = shortID()
+	}
+	return j.sign(j.claims(u, family, jti, now, now.Add(j.cfg.AccessTTL)), typAccess)
 }
 
 // Pair is an access token and the refresh token of a new family.
 type Pair struct {
 	Access, Refresh string
 	Family          string
+	// CSRF is the secret whose hash is Family (see familyOf): the value
+	// of the CSRF cookie in cookie mode. "" after a rotation.
+	CSRF string
 }
 
 // NewFamily starts a refresh family for u and returns its first tokens.
 func (j *JWT) NewFamily(ctx context.Context, u *identity.User) (Pair, error) {
 	now := j.now()
-	fam, jti := randomID(), randomID()
+	csrf := csrfSecret()
+	fam, jti := familyOf(csrf), randomID()
 	exp := now.Add(j.cfg.RefreshTTL)
-	refresh, err := j.sign(j.claims(u, TypeRefresh, fam, jti, now, exp), typRefresh)
+	refresh, err := j.sign(j.claims(u, fam, jti, now, exp), typRefresh)
 	if err != nil {
 		return Pair{}, err
 	}
@@ -541,7 +702,7 @@ func (j *JWT) NewFamily(ctx context.Context, u *identity.User) (Pair, error) {
 	if err != nil {
 		return Pair{}, accounts.Unavailable(err)
 	}
-	return Pair{Access: access, Refresh: refresh, Family: fam}, nil
+	return Pair{Access: access, Refresh: refresh, Family: fam, CSRF: csrf}, nil
 }
 
 // Rotate exchanges a refresh token for a new pair. The token must be the
@@ -590,7 +751,7 @@ func (j *JWT) Rotate(ctx context.Context, refresh string) (Pair, *identity.User,
 	u := &rec.User
 	now := j.now()
 	jti := randomID()
-	next, err := j.sign(j.claims(u, TypeRefresh, fam.ID, jti, now, fam.ExpiresAt), typRefresh)
+	next, err := j.sign(j.claims(u, fam.ID, jti, now, fam.ExpiresAt), typRefresh)
 	if err != nil {
 		return Pair{}, nil, err
 	}

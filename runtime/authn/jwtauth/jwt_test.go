@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +28,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/internal/authtest"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/store"
 )
 
 // claims returns valid access-token claims for uid; tests then spoil one.
@@ -98,8 +101,82 @@ func TestJWTLoginShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := p.Claims.(jwt.MapClaims)
-	if p.Header["typ"] != "at+jwt" || p.Header["alg"] != "HS256" || c["token_type"] != "access" || c["jti"] == "" || c["sub"] != "1" {
+	if p.Header["typ"] != "at+jwt" || p.Header["alg"] != "HS256" || c["sub"] != "1" || c["aud"] != authtest.Audience || c["iss"] != authtest.Issuer {
 		t.Fatalf("header %v claims %v", p.Header, c)
+	}
+	// Compact: the type in the header only, no nbf (= iat), no jti (the
+	// family tells the token apart), pwv 0 left out.
+	var keys []string
+	for k := range c {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if got := strings.Join(keys, " "); got != "aud exp fam iat iss sub" {
+		t.Errorf("claims %s, want aud exp fam iat iss sub", got)
+	}
+	// At most simplejwt's access token for the same user (228 bytes).
+	if len(b.AccessToken) > 228 {
+		t.Errorf("access token of %d bytes, simplejwt's is 228", len(b.AccessToken))
+	}
+}
+
+// oldToken signs claims in the form Ward wrote before the compact one:
+// aud an array, nbf, jti and token_type on every token.
+func oldToken(t *testing.T, key []byte, typ string, uid int64, fam, jti string, exp time.Duration) string {
+	t.Helper()
+	now := time.Now()
+	c := jwt.MapClaims{
+		"iss": authtest.Issuer, "aud": []string{authtest.Audience}, "sub": strconv.FormatInt(uid, 10),
+		"exp": now.Add(exp).Unix(), "iat": now.Unix(), "nbf": now.Unix(),
+		"jti": jti, "token_type": typ, "pwv": 0,
+	}
+	if fam != "" {
+		c["fam"] = fam
+	}
+	h := map[string]any{"typ": "at+jwt"}
+	if typ == jwtauth.TypeRefresh {
+		h["typ"] = "rt+jwt"
+	}
+	return forge(t, jwt.SigningMethodHS256, key, c, h)
+}
+
+// Tokens issued before the compact form keep working until they expire:
+// an access token (5 minutes) and a refresh token (its family's lifetime),
+// with every check they had.
+func TestJWTTokensBeforeCompact(t *testing.T) {
+	e := authtest.New(t, authtest.Options{})
+	uid := e.User(t, "alice", "alice-pass-1", false)
+	ctx := context.Background()
+	// A family as the old code made it: a 22-character id, the jti's hash.
+	const fam, jti = "AAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBB"
+	h := sha256.Sum256([]byte(jti))
+	if err := e.Store.CreateFamily(ctx, &store.Family{ID: fam, UserID: uid, Current: h[:], ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	access := oldToken(t, e.Key, jwtauth.TypeAccess, uid, fam, "CCCC", 5*time.Minute)
+	if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: authtest.Bearer(access)}); w.Code != 200 {
+		t.Fatalf("old access token: %d %s", w.Code, w.Body)
+	}
+	if w := refresh(e, &http.Cookie{Name: jwtauth.CookieName, Value: access}); w.Code != 401 {
+		t.Errorf("old access token as refresh: %d", w.Code)
+	}
+	for name, tok := range map[string]string{
+		"old refresh token as access": oldToken(t, e.Key, jwtauth.TypeRefresh, uid, fam, jti, time.Hour),
+		"old access token, expired":   oldToken(t, e.Key, jwtauth.TypeAccess, uid, fam, "CCCC", -time.Minute),
+	} {
+		if w := e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: authtest.Bearer(tok)}); w.Code != 401 {
+			t.Errorf("%s: %d", name, w.Code)
+		}
+	}
+	old := oldToken(t, e.Key, jwtauth.TypeRefresh, uid, fam, jti, time.Hour)
+	w := refresh(e, &http.Cookie{Name: jwtauth.CookieName, Value: old})
+	if w.Code != 200 {
+		t.Fatalf("old refresh token: %d %s", w.Code, w.Body)
+	}
+	// The rotation answers compact tokens in the same family, and the old
+	// token, now rotated, is reuse (after the grace).
+	if a := authtest.Decode(t, w).AccessToken; e.Do(authtest.Req{Method: "GET", Path: "/api/private", Header: authtest.Bearer(a)}).Code != 200 {
+		t.Fatal("access token of a rotated old family refused")
 	}
 }
 
@@ -175,6 +252,12 @@ func TestJWTAccessAttacks(t *testing.T) {
 		{"wrong iss", "Bearer " + forge(t, hs, e.Key, with(good, "iss", "evil"), nil), 401, jwtauth.MsgNotValid},
 		{"wrong aud", "Bearer " + forge(t, hs, e.Key, with(good, "aud", "other"), nil), 401, jwtauth.MsgNotValid},
 		{"no jti", "Bearer " + forge(t, hs, e.Key, with(good, "jti", nil), nil), 401, jwtauth.MsgNotValid},
+		// The compact form: no nbf, no token_type (the typ header says it).
+		{"compact: no nbf, no token_type", "Bearer " + forge(t, hs, e.Key, with(with(good, "nbf", nil), "token_type", nil), nil), 200, ""},
+		{"compact: no token_type, typ of a refresh token", "Bearer " + forge(t, hs, e.Key, with(good, "token_type", nil), map[string]any{"typ": "rt+jwt"}), 401, jwtauth.MsgNotValid},
+		{"compact: no token_type, no typ", "Bearer " + forge(t, hs, e.Key, with(good, "token_type", nil), map[string]any{"typ": nil}), 401, jwtauth.MsgNotValid},
+		{"compact: no iat", "Bearer " + forge(t, hs, e.Key, with(with(good, "nbf", nil), "iat", nil), nil), 401, jwtauth.MsgNotValid},
+		{"compact: no jti, a family that was never issued", "Bearer " + forge(t, hs, e.Key, with(with(good, "jti", nil), "fam", "AAAAAAAAAAAAAAAA"), nil), 401, jwtauth.MsgNotValid},
 		{"refresh claim as access", "Bearer " + forge(t, hs, e.Key, with(good, "token_type", "refresh"), nil), 401, jwtauth.MsgNotValid},
 		{"typ header of a refresh token", "Bearer " + forge(t, hs, e.Key, good, map[string]any{"typ": "rt+jwt"}), 401, jwtauth.MsgNotValid},
 		{"no typ header", "Bearer " + forge(t, hs, e.Key, good, map[string]any{"typ": nil}), 401, jwtauth.MsgNotValid},

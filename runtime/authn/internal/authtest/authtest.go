@@ -94,6 +94,7 @@ type Env struct {
 // Options adjust New.
 type Options struct {
 	RefreshIn string
+	AccessIn  string         // "body" (default) or "cookie"
 	Keys      []*jwtauth.Key // default: one HS256 key
 	TokenTTL  time.Duration
 }
@@ -114,7 +115,7 @@ func New(tb testing.TB, o Options) *Env {
 	}
 	var err error
 	e.JWT, err = jwtauth.New(jwtauth.Config{
-		Keys: keys, Issuer: Issuer, Audience: Audience, RefreshIn: o.RefreshIn,
+		Keys: keys, Issuer: Issuer, Audience: Audience, RefreshIn: o.RefreshIn, AccessIn: o.AccessIn,
 	}, e.Acc, e.Store, e.Throttle.Func())
 	if err != nil {
 		tb.Fatal(err)
