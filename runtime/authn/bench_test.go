@@ -104,7 +104,7 @@ func handJWT(users store.Users, key []byte) func(http.Handler) http.Handler {
 			}
 			var c jwtauth.Claims
 			t, err := p.ParseWithClaims(tok, &c, keyfunc)
-			if err != nil || t.Header["typ"] != "at+jwt" || c.TokenType != "access" {
+			if err != nil || t.Header["typ"] != "at+jwt" || (c.TokenType != "" && c.TokenType != "access") {
 				w.WriteHeader(http.StatusUnauthorized)
 				return
 			}
