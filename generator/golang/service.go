@@ -126,7 +126,7 @@ func authDef(a plan.Auth) map[string]Code {
 	if j := a.JWT; j != nil {
 		d["JWT"] = Op("&").Add(jwtType.lit(nonZero(
 			"Algorithm", j.Algorithm, "KeyEnv", j.KeyEnv, "AccessTTL", j.AccessTTL, "RefreshTTL", j.RefreshTTL,
-			"RefreshIn", j.RefreshIn, "Issuer", j.Issuer, "Audience", j.Audience, "Leeway", j.Leeway,
+			"RefreshIn", j.RefreshIn, "AccessIn", j.AccessIn, "AccessCookieName", j.AccessCookieName, "Issuer", j.Issuer, "Audience", j.Audience, "Leeway", j.Leeway,
 			"Path", j.Path, "ReuseGrace", j.ReuseGrace)))
 	}
 	if ss := a.Session; ss != nil {

@@ -58,10 +58,14 @@ type JWT struct {
 	AccessTTL  time.Duration // default 5m
 	RefreshTTL time.Duration // default 24h
 	RefreshIn  string        // "cookie" (default) or "body"
-	Issuer     string        // default: service name
-	Audience   string        // default: service name
-	Leeway     time.Duration // default 30s
-	Path       string        // endpoint prefix, default "/auth/jwt"
+	// AccessIn is where login and refresh put the access token: "body"
+	// (default) or "cookie" (an HttpOnly cookie, CSRF on unsafe methods).
+	AccessIn         string
+	AccessCookieName string        // default "access_token"
+	Issuer           string        // default: service name
+	Audience         string        // default: service name
+	Leeway           time.Duration // default 30s
+	Path             string        // endpoint prefix, default "/auth/jwt"
 	// ReuseGrace: a refresh token presented again within it of its own
 	// rotation is refused without revoking its family (two tabs); default
 	// 1s, 0 off, at most 1m.

@@ -131,6 +131,7 @@ func (l *loader) jwt(n *yaml.Node) *plan.JWT {
 	j := &plan.JWT{
 		Algorithm: "HS256", KeyEnv: l.prefix + "_JWT_KEY",
 		AccessTTL: 5 * timeMinute, RefreshTTL: 24 * timeHour, RefreshIn: "cookie",
+		AccessIn: "body", AccessCookieName: "access_token",
 		Issuer: l.svc.Name, Audience: l.svc.Name, Leeway: 30 * timeSecond, Path: "/auth/jwt",
 		ReuseGrace: timeSecond,
 	}
@@ -140,6 +141,7 @@ func (l *loader) jwt(n *yaml.Node) *plan.JWT {
 		if l.decode(n, "authentication.jwt", &d) {
 			l.jwtKey(&d, j)
 			l.jwtLifetimes(n, &d, j)
+			l.jwtAccessIn(&d, j)
 			l.jwtClaims(&d, j)
 		}
 	}
@@ -211,6 +213,22 @@ func (l *loader) jwtLifetimes(n *yaml.Node, d *jwtDoc, j *plan.JWT) {
 	}
 }
 
+// jwtAccessIn reads where the access token travels. Cookie mode keeps
+// every token out of JavaScript, so the refresh token must be in its
+// cookie too.
+func (l *loader) jwtAccessIn(d *jwtDoc, j *plan.JWT) {
+	if v := d.AccessTokenIn; v != nil {
+		l.enum(v, "jwt.access_token_in", []string{"body", "cookie"}, &j.AccessIn)
+		if j.AccessIn == "cookie" && j.RefreshIn != "cookie" {
+			l.errAt(v, "write refresh_token_in: cookie (the default), or access_token_in: body", "jwt.access_token_in: cookie keeps tokens out of JavaScript, but refresh_token_in: %s puts the refresh token in the body", j.RefreshIn)
+		}
+	}
+	l.tokenName(d.AccessCookie, "jwt.access_cookie_name", &j.AccessCookieName)
+	if v := d.AccessCookie; v != nil && j.AccessCookieName == "refresh_token" {
+		l.errAt(v, "choose another name, e.g. access_token", "jwt.access_cookie_name %q is the name of another cookie of the JWT class", j.AccessCookieName)
+	}
+}
+
 func (l *loader) jwtClaims(d *jwtDoc, j *plan.JWT) {
 	if v := d.Issuer; v != nil {
 		l.nonEmpty(v, "jwt.issuer", &j.Issuer)
@@ -259,9 +277,9 @@ func (l *loader) session(n *yaml.Node) *plan.Session {
 	}
 	var d sessionDoc
 	if n != nil && l.decode(n, "authentication.session", &d) {
-		l.tokenName(d.CookieName, "cookie_name", &s.CookieName)
-		l.tokenName(d.CSRFCookieName, "csrf_cookie_name", &s.CSRFCookieName)
-		l.tokenName(d.CSRFHeaderName, "csrf_header_name", &s.CSRFHeaderName)
+		l.tokenName(d.CookieName, "session.cookie_name", &s.CookieName)
+		l.tokenName(d.CSRFCookieName, "session.csrf_cookie_name", &s.CSRFCookieName)
+		l.tokenName(d.CSRFHeaderName, "session.csrf_header_name", &s.CSRFHeaderName)
 		l.setDuration(d.IdleTimeout, "session.idle_timeout", false, &s.IdleTimeout)
 		l.setDuration(d.AbsoluteTimeout, "session.absolute_timeout", false, &s.AbsoluteTimeout)
 		if s.AbsoluteTimeout < s.IdleTimeout {
@@ -278,9 +296,9 @@ func (l *loader) tokenName(v *yaml.Node, key string, dst *string) {
 	if v == nil {
 		return
 	}
-	if t, ok := l.str(v, "session."+key); ok {
+	if t, ok := l.str(v, key); ok {
 		if !reToken.MatchString(t) {
-			l.errAt(v, "use letters, digits, - and _", "session.%s %q is not a valid name", key, t)
+			l.errAt(v, "use letters, digits, - and _", "%s %q is not a valid name", key, t)
 		} else {
 			*dst = t
 		}

@@ -52,6 +52,8 @@ type jwtDoc struct {
 	AccessTTL      *yaml.Node `key:"access_ttl"`
 	RefreshTTL     *yaml.Node `key:"refresh_ttl"`
 	RefreshTokenIn *yaml.Node `key:"refresh_token_in"`
+	AccessTokenIn  *yaml.Node `key:"access_token_in"`
+	AccessCookie   *yaml.Node `key:"access_cookie_name"`
 	Issuer         *yaml.Node `key:"issuer"`
 	Audience       *yaml.Node `key:"audience"`
 	Leeway         *yaml.Node `key:"leeway"`

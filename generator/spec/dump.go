@@ -177,8 +177,8 @@ func (d *dumper) auth(a *plan.Auth) {
 	d.w(1, "default: %v", a.Default)
 	d.w(1, "me: %q", a.MePath)
 	if j := a.JWT; j != nil {
-		d.w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s issuer=%q audience=%q leeway=%s path=%s reuse_grace=%s",
-			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.Issuer, j.Audience, j.Leeway, j.Path, j.ReuseGrace)
+		d.w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s access_in=%s access_cookie=%s issuer=%q audience=%q leeway=%s path=%s reuse_grace=%s",
+			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.AccessIn, j.AccessCookieName, j.Issuer, j.Audience, j.Leeway, j.Path, j.ReuseGrace)
 	}
 	if x := a.Session; x != nil {
 		d.w(1, "session: cookie=%s csrf_cookie=%s csrf_header=%s idle=%s absolute=%s path=%s",

@@ -72,10 +72,15 @@ type JWT struct {
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 	RefreshIn  string // "cookie" or "body"
-	Issuer     string
-	Audience   string
-	Leeway     time.Duration
-	Path       string // e.g. "/auth/jwt"
+	// AccessIn: "body" or "cookie"; AccessCookieName names the cookie.
+	// Cookie mode takes its CSRF cookie and header names from the
+	// session class when there is one (else csrftoken, X-CSRFToken).
+	AccessIn         string
+	AccessCookieName string
+	Issuer           string
+	Audience         string
+	Leeway           time.Duration
+	Path             string // e.g. "/auth/jwt"
 	// ReuseGrace: see jwtauth.Config.ReuseGrace (0: off).
 	ReuseGrace time.Duration
 }

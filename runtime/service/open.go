@@ -165,11 +165,17 @@ func (in *instance) authConfig() (classes.Config, error) {
 			RefreshTTL: j.RefreshTTL,
 			Leeway:     j.Leeway,
 			RefreshIn:  j.RefreshIn,
-			Path:       j.Path,
-			ReuseGrace: j.ReuseGrace,
+			AccessIn:   j.AccessIn,
+			// The cookie of cookie mode, and its CSRF as a session's.
+			AccessCookieName: j.AccessCookieName,
+			Path:             j.Path,
+			ReuseGrace:       j.ReuseGrace,
 		}
 		if in.def.Auth.Basic != nil {
 			cfg.JWT.Realm = in.def.Auth.Basic.Realm
+		}
+		if s := a.Session; s != nil {
+			cfg.JWT.CSRFCookieName, cfg.JWT.CSRFHeaderName = s.CSRFCookieName, s.CSRFHeaderName
 		}
 	}
 	if t := a.Token; t != nil {
