@@ -48,6 +48,7 @@ type server struct {
 	cmd  *exec.Cmd
 	log  *bytes.Buffer
 	env  []string
+	bin  string // the binary that serves; "" for the blog
 }
 
 func freeAddr(t *testing.T) string {
@@ -83,6 +84,15 @@ func run(t *testing.T, env []string, stdin string, args ...string) (string, int)
 
 func startServer(t *testing.T, extraEnv ...string) *server {
 	t.Helper()
+	s := newServer(t, extraEnv...)
+	s.start()
+	return s
+}
+
+// newServer makes a data folder with the users alice, bob and root, and
+// a server on it that is not started yet.
+func newServer(t *testing.T, extraEnv ...string) *server {
+	t.Helper()
 	data := t.TempDir()
 	s := &server{t: t, data: data, env: blogEnv(data, extraEnv...)}
 	for _, u := range [][]string{
@@ -94,7 +104,6 @@ func startServer(t *testing.T, extraEnv ...string) *server {
 			t.Fatalf("%v: exit %d: %s", u, code, out)
 		}
 	}
-	s.start()
 	return s
 }
 
@@ -103,7 +112,11 @@ func (s *server) start() {
 	addr := freeAddr(t)
 	s.base = "http://" + addr
 	s.log = new(bytes.Buffer)
-	s.cmd = exec.Command(blogBin, "serve", "--addr", addr)
+	bin := blogBin
+	if s.bin != "" {
+		bin = s.bin
+	}
+	s.cmd = exec.Command(bin, "serve", "--addr", addr)
 	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {

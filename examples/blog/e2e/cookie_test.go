@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	cookieBlogOnce sync.Once
+	cookieBlogBin  string
+	cookieBlogErr  error
+)
+
+// startCookieServer starts the blog in JWT cookie mode (internal/cookieblog:
+// the blog's definition with access_token_in: cookie).
+func startCookieServer(t *testing.T) *server {
+	t.Helper()
+	cookieBlogOnce.Do(func() {
+		bin := filepath.Join(filepath.Dir(blogBin), "cookieblog")
+		out, err := exec.Command("go", "build", "-o", bin, "github.com/wardhq/ward/examples/blog/e2e/internal/cookieblog").CombinedOutput()
+		if err != nil {
+			cookieBlogErr = err
+			t.Logf("%s", out)
+			return
+		}
+		cookieBlogBin = bin
+	})
+	if cookieBlogErr != nil {
+		t.Fatal("building the cookie-mode blog:", cookieBlogErr)
+	}
+	s := newServer(t)
+	s.bin = cookieBlogBin
+	s.start()
+	return s
+}
+
+// cookieLogin logs a fresh browser in by JWT in cookie mode and returns it
+// with its CSRF secret.
+func cookieLogin(t *testing.T, s *server, user, pw string) (*client, response, string) {
+	t.Helper()
+	c := s.client()
+	r := c.do("POST", "/auth/jwt/login", map[string]string{"username": user, "password": pw})
+	expect(t, "cookie login "+user, r, 200)
+	csrf := cookie(r, "csrftoken")
+	if csrf == nil || csrf.Value == "" {
+		t.Fatalf("no csrftoken cookie: %q", r.header.Values("Set-Cookie"))
+	}
+	return c, r, csrf.Value
+}
+
+// TestJWTCookieMode runs the blog in cookie mode over HTTP: login, a read,
+// writes with and without CSRF, a Bearer write, refresh, logout.
+func TestJWTCookieMode(t *testing.T) {
+	s := startCookieServer(t)
+	c, r, csrf := cookieLogin(t, s, "alice", "alice-pass-1")
+	if strings.TrimSpace(string(r.body)) != `{"expires_in":300}` {
+		t.Fatalf("login body %s, want only expires_in", r.body)
+	}
+	ac, rc := cookie(r, "access_token"), cookie(r, "refresh_token")
+	if ac == nil || !ac.HttpOnly || !ac.Secure || ac.SameSite != http.SameSiteLaxMode || ac.Path != "/" || ac.MaxAge != 300 {
+		t.Fatalf("access cookie %+v", ac)
+	}
+	if rc == nil || !rc.HttpOnly || rc.SameSite != http.SameSiteStrictMode || rc.Path != "/auth/jwt" {
+		t.Fatalf("refresh cookie %+v", rc)
+	}
+	if cc := cookie(r, "csrftoken"); cc.HttpOnly || !cc.Secure || cc.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("csrf cookie %+v: JavaScript must read it", cc)
+	}
+
+	// A read by the cookie alone.
+	me := c.do("GET", "/auth/me", nil)
+	expect(t, "me by the cookie", me, 200)
+	if me.json(t)["username"] != "alice" {
+		t.Fatalf("me %s", me.body)
+	}
+	expect(t, "notes by the cookie", c.do("GET", "/api/notes", nil), 200)
+
+	// Writes by the cookie: CSRF as a session's.
+	_, _, bobCSRF := cookieLogin(t, s, "bob", "bob-pass-1")
+	note := map[string]string{"text": "by cookie"}
+	for _, tt := range []struct {
+		name    string
+		body    any
+		headers []string
+		detail  string
+	}{
+		{"cross-site form POST", "text=forged", []string{"Content-Type", "application/x-www-form-urlencoded", "Origin", "https://evil.example"}, "CSRF Failed: CSRF token missing."},
+		{"no X-CSRFToken", note, nil, "CSRF Failed: CSRF token missing."},
+		{"a wrong X-CSRFToken", note, []string{"X-CSRFToken", "x" + csrf[1:]}, "CSRF Failed: CSRF token incorrect."},
+		{"the CSRF token of bob's login", note, []string{"X-CSRFToken", bobCSRF}, "CSRF Failed: CSRF token incorrect."},
+	} {
+		r := c.do("POST", "/api/notes", tt.body, tt.headers...)
+		expect(t, tt.name, r, 403)
+		if d := r.detail(t); d != tt.detail {
+			t.Errorf("%s: detail %q, want %q", tt.name, d, tt.detail)
+		}
+	}
+	expect(t, "write with X-CSRFToken", c.do("POST", "/api/notes", note, "X-CSRFToken", csrf), 201)
+
+	// A Bearer header needs no CSRF (no cookies sent).
+	bearer := s.client()
+	bearer.auth = "Bearer " + ac.Value
+	expect(t, "write by Bearer without CSRF", bearer.do("POST", "/api/notes", map[string]string{"text": "by bearer"}), 201)
+
+	// Refresh: a new access cookie, only expires_in, no Authorization
+	// header; the login's CSRF secret still holds.
+	r = c.do("POST", "/auth/jwt/refresh", nil)
+	expect(t, "refresh", r, 200)
+	if strings.TrimSpace(string(r.body)) != `{"expires_in":300}` || r.header.Get("Authorization") != "" || cookie(r, "access_token") == nil {
+		t.Fatalf("refresh: %s %v", r.body, r.header)
+	}
+	if nc := cookie(r, "refresh_token"); nc == nil || nc.Value == rc.Value {
+		t.Fatal("refresh token not rotated")
+	}
+	expect(t, "write after refresh", c.do("POST", "/api/notes", note, "X-CSRFToken", csrf), 201)
+
+	// Logout needs CSRF too, then clears both cookies.
+	expect(t, "logout without CSRF", c.do("POST", "/auth/jwt/logout", nil), 403)
+	r = c.do("POST", "/auth/jwt/logout", nil, "X-CSRFToken", csrf)
+	expect(t, "logout", r, 204)
+	for _, name := range []string{"access_token", "refresh_token"} {
+		if k := cookie(r, name); k == nil || k.MaxAge >= 0 {
+			t.Errorf("logout did not clear %s: %q", name, r.header.Values("Set-Cookie"))
+		}
+	}
+	expect(t, "me after logout", c.do("GET", "/auth/me", nil), 401)
+	expect(t, "refresh after logout", c.do("POST", "/auth/jwt/refresh", nil), 401)
+	// The access token of the revoked family is dead as a Bearer too.
+	expect(t, "Bearer after logout", bearer.do("GET", "/auth/me", nil), 401)
+}
