@@ -30,6 +30,9 @@ type Store struct {
 
 	down atomic.Bool
 	now  func() time.Time
+
+	mfaOnce sync.Once
+	mfa     *mfaState
 }
 
 var (

@@ -87,6 +87,24 @@ var Tables = []schema.Table{
 		{Name: "previous", Type: "bytes", Nullable: true},
 		{Name: "rotated_at", Type: "instant", Nullable: true},
 	}, Indexes: []schema.Index{{Name: "ward_refresh_families_user", Columns: []string{"user_id"}}}},
+	// MFA (mfa.go).
+	{Name: "ward_mfa_totp", Key: []string{"user_id"}, Columns: []schema.Column{
+		user("user_id"),
+		{Name: "secret", Type: "string"},
+		{Name: "confirmed", Type: "bool", Default: false},
+		{Name: "last_step", Type: "int", Default: int64(0)},
+		{Name: "created_at", Type: "instant"},
+	}},
+	{Name: "ward_mfa_recovery_codes", Key: []string{"user_id", "hash"}, Columns: []schema.Column{
+		user("user_id"),
+		{Name: "hash", Type: "bytes"},
+	}},
+	{Name: "ward_mfa_tickets", Key: []string{"hash"}, Columns: []schema.Column{
+		{Name: "hash", Type: "bytes"},
+		user("user_id"),
+		{Name: "class", Type: "string"},
+		{Name: "expires_at", Type: "instant"},
+	}, Indexes: []schema.Index{{Name: "ward_mfa_tickets_user", Columns: []string{"user_id"}}}},
 	// Hit times are in the dialect's ticks.
 	{Name: "ward_throttle_hits", Keyless: true, Columns: []schema.Column{
 		{Name: "key", Type: "string"},

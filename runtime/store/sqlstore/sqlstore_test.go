@@ -111,7 +111,7 @@ func TestConformance(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) storetest.Stores {
 				s := newStore(t, b.open(t), b.d)
-				return storetest.Stores{Users: s, Tokens: s, Sessions: s, Families: s, Counters: s}
+				return storetest.Stores{Users: s, Tokens: s, Sessions: s, Families: s, Counters: s, MFA: s}
 			})
 		})
 	}

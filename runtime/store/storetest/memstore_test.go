@@ -11,6 +11,6 @@ import (
 func TestMemstore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		s := memstore.New()
-		return storetest.Stores{Users: s, Tokens: s, Sessions: s, Families: s, Counters: s}
+		return storetest.Stores{Users: s, Tokens: s, Sessions: s, Families: s, Counters: s, MFA: s}
 	})
 }

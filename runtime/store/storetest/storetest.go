@@ -27,6 +27,7 @@ type Stores struct {
 	Sessions store.Sessions
 	Families store.Families
 	Counters store.Counters
+	MFA      store.MFA
 }
 
 // Run runs the suite. open returns fresh, empty stores for the subtest t
@@ -47,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Families", func(s Stores) bool { return s.Families != nil }, familyTests},
 		{"Counters", func(s Stores) bool { return s.Counters != nil }, counterTests},
 		{"Reserve", func(s Stores) bool { return s.Counters != nil }, reserveTests},
+		{"MFA", func(s Stores) bool { return s.MFA != nil }, mfaTests},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) {
