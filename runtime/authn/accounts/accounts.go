@@ -123,6 +123,8 @@ var ErrBadCredentials = errors.New("accounts: bad credentials")
 type Accounts struct {
 	Dir    *Directory
 	Hasher *password.Hasher
+	// MFA is the second step of logins; nil when MFA is off.
+	MFA SecondFactor
 }
 
 // New returns Accounts over users with the given hasher and a user cache

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/jsonbody"
@@ -100,6 +101,41 @@ func DecodeLogin(rd io.Reader, l *Login) (drf.FieldErrors, error) {
 	field("username", &l.Username)
 	field("password", &l.Password)
 	return fe, nil
+}
+
+// SecondStep starts the second step of a login of class when u has a
+// second factor: it answers 401 with the MFA ticket and returns true (the
+// caller issues nothing). It returns false when u logs in with the
+// password alone. The login endpoints call it after a right password.
+func SecondStep(w http.ResponseWriter, r *http.Request, acc *accounts.Accounts, class, challenge string, u *identity.User) bool {
+	ticket, err := acc.BeginSecondStep(r.Context(), u, class)
+	if err != nil {
+		WriteError(w, challenge, err)
+		return true
+	}
+	if ticket == "" {
+		return false
+	}
+	if challenge != "" {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	drf.JSON(w, http.StatusUnauthorized, MFARequired{
+		Detail: MsgMFARequired, Code: "mfa_required", Ticket: ticket, Types: []string{"totp", "recovery_codes"},
+	})
+	return true
+}
+
+// MsgMFARequired is the detail of a login's first step for a user with a
+// second factor.
+const MsgMFARequired = "Two-factor authentication is required: send a code with the ticket."
+
+// MFARequired is the body of that answer: the ticket goes to the second
+// step with a code (package mfa's /authenticate).
+type MFARequired struct {
+	Detail string   `json:"detail"`
+	Code   string   `json:"code"`
+	Ticket string   `json:"ticket"`
+	Types  []string `json:"types"`
 }
 
 // NoStore marks a response as not cacheable; every auth response sends it.

@@ -121,5 +121,17 @@ func (b *Basic) Authenticate(r *http.Request) (*identity.User, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Basic sends the password alone with every request and has no place
+	// for a second step: a user with a second factor cannot use it.
+	mfa, err := b.acc.NeedsSecondFactor(r.Context(), u)
+	if err != nil {
+		return nil, err
+	}
+	if mfa {
+		return nil, fail(MsgMFAEnrolled)
+	}
 	return u, nil
 }
+
+// MsgMFAEnrolled refuses Basic for a user with a second factor.
+const MsgMFAEnrolled = "Two-factor authentication is enabled for this account: log in with a second step instead of Basic."

@@ -14,6 +14,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/authn/basicauth"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/authn/mfa"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
 	"github.com/wardhq/ward/runtime/password"
@@ -27,6 +28,10 @@ type Stores struct {
 	Tokens   store.Tokens
 	Sessions store.Sessions
 	Families store.Families
+	// MFA and Counters back MFA (Counters throttles its codes); MFA may be
+	// nil when MFA is off.
+	MFA      store.MFA
+	Counters store.Counters
 }
 
 // Config selects and configures the classes; a nil class is not in use.
@@ -35,7 +40,9 @@ type Config struct {
 	Token   *tokenauth.Config
 	Session *sessionauth.Config
 	Basic   *BasicConfig
-	MePath  string // default "/auth/me"
+	// MFA turns on the second factor for every login class; nil: off.
+	MFA    *mfa.Config
+	MePath string // default "/auth/me"
 	// Hasher hashes and verifies passwords; default password.New(password.Default, 0).
 	Hasher *password.Hasher
 	// Throttle is the login throttle (may be nil). Every login and every
@@ -53,6 +60,7 @@ type Set struct {
 	Tokens   *tokenauth.Tokens
 	Sessions *sessionauth.Sessions
 	Basic    *basicauth.Basic
+	MFA      *mfa.MFA
 	// Classes maps class names ("jwt", "token", "session", "basic") to the
 	// configured classes; it is what rest.App.Authenticators wants.
 	Classes map[string]authn.Authenticator
@@ -71,6 +79,13 @@ func New(cfg Config, st Stores) (*Set, error) {
 	k := &Set{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath}
 	if k.mePath == "" {
 		k.mePath = "/auth/me"
+	}
+	if cfg.MFA != nil {
+		if st.MFA == nil {
+			return nil, errors.New("authn: mfa needs an MFA store")
+		}
+		k.MFA = mfa.New(*cfg.MFA, k.Accounts, st.MFA, st.Counters)
+		k.Accounts.MFA = k.MFA
 	}
 	if cfg.JWT != nil {
 		if st.Families == nil {
@@ -129,6 +144,19 @@ func (k *Set) Mount(r chi.Router, chain authn.Chain) {
 	}
 	if k.Sessions != nil {
 		k.Sessions.Mount(r)
+	}
+	if k.MFA != nil {
+		issuers := map[string]mfa.Issuer{}
+		if k.JWT != nil {
+			issuers[k.JWT.Name()] = k.JWT
+		}
+		if k.Tokens != nil {
+			issuers[k.Tokens.Name()] = k.Tokens
+		}
+		if k.Sessions != nil {
+			issuers[k.Sessions.Name()] = k.Sessions
+		}
+		k.MFA.Mount(r, chain, issuers)
 	}
 	// Every method reaches Me, which authenticates and checks the
 	// permission before answering 405, as DRF.

@@ -12,6 +12,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/accounts"
 	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/jsonbody"
 )
 
@@ -118,6 +119,15 @@ func (j *JWT) login(w http.ResponseWriter, r *http.Request) {
 		authhttp.WriteError(w, j.challenge, err)
 		return
 	}
+	if authhttp.SecondStep(w, r, j.acc, j.Name(), j.challenge, u) {
+		return
+	}
+	j.Issue(w, r, u)
+}
+
+// Issue answers a successful login of u: a new refresh family, and the
+// access and refresh tokens. The second step of MFA calls it too.
+func (j *JWT) Issue(w http.ResponseWriter, r *http.Request, u *identity.User) {
 	p, err := j.NewFamily(r.Context(), u)
 	if err != nil {
 		authhttp.WriteError(w, j.challenge, err)

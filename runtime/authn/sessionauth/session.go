@@ -224,6 +224,16 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 		authhttp.WriteError(w, "", err)
 		return
 	}
+	if authhttp.SecondStep(w, r, s.acc, s.Name(), "", u) {
+		return
+	}
+	s.Issue(w, r, u)
+}
+
+// Issue answers a successful login of u: a new session and its cookies,
+// and the user. The second step of MFA calls it too.
+func (s *Sessions) Issue(w http.ResponseWriter, r *http.Request, u *identity.User) {
+	ctx := r.Context()
 	// A session the client already holds is ended, never adopted.
 	if c, err := r.Cookie(s.cfg.CookieName); err == nil && ValidSecret(c.Value) {
 		if err := s.sessions.DeleteSession(ctx, hash(c.Value)); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -233,7 +243,7 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 	}
 	id, csrf := secret(), secret()
 	now := s.now()
-	err = s.sessions.CreateSession(ctx, &store.Session{
+	err := s.sessions.CreateSession(ctx, &store.Session{
 		Hash: hash(id), UserID: u.ID, CSRFHash: hash(csrf), CreatedAt: now, LastSeen: now,
 		PasswordVersion: u.PasswordVersion,
 	})

@@ -226,6 +226,15 @@ func (t *Tokens) login(w http.ResponseWriter, r *http.Request) {
 		authhttp.WriteError(w, t.Challenge(), err)
 		return
 	}
+	if authhttp.SecondStep(w, r, t.acc, t.Name(), t.Challenge(), u) {
+		return
+	}
+	t.Issue(w, r, u)
+}
+
+// Issue answers a successful login of u: a new token. The second step of
+// MFA calls it too.
+func (t *Tokens) Issue(w http.ResponseWriter, r *http.Request, u *identity.User) {
 	key, err := t.NewKey(r.Context(), u)
 	if err != nil {
 		authhttp.WriteError(w, t.Challenge(), err)
