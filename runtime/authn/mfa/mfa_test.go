@@ -168,7 +168,9 @@ func TestSecondStepPerClass(t *testing.T) {
 		class  string
 		issued func(b map[string]any, w *httptest.ResponseRecorder) bool
 	}{
-		{"jwt", func(b map[string]any, _ *httptest.ResponseRecorder) bool { return b["access_token"] != nil && b["refresh_token"] != nil }},
+		{"jwt", func(b map[string]any, _ *httptest.ResponseRecorder) bool {
+			return b["access_token"] != nil && b["refresh_token"] != nil
+		}},
 		{"token", func(b map[string]any, _ *httptest.ResponseRecorder) bool { return b["token"] != nil }},
 		{"session", func(b map[string]any, w *httptest.ResponseRecorder) bool {
 			return b["username"] == "alice" && strings.Contains(w.Header().Get("Set-Cookie"), "sessionid=")
