@@ -24,6 +24,7 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		pkgService + ".Session":    reflect.TypeFor[service.Session](),
 		pkgService + ".Token":      reflect.TypeFor[service.Token](),
 		pkgService + ".Basic":      reflect.TypeFor[service.Basic](),
+		pkgService + ".MFA":        reflect.TypeFor[service.MFA](),
 		pkgService + ".Throttle":   reflect.TypeFor[service.Throttle](),
 		pkgSchema + ".Table":       reflect.TypeFor[schema.Table](),
 		pkgSchema + ".Column":      reflect.TypeFor[schema.Column](),

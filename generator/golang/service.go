@@ -140,6 +140,9 @@ func authDef(a plan.Auth) map[string]Code {
 	if b := a.Basic; b != nil {
 		d["Basic"] = Op("&").Add(basicType.lit(nonZero("Realm", b.Realm)))
 	}
+	if m := a.MFA; m != nil {
+		d["MFA"] = Op("&").Add(mfaType.lit(nonZero("Path", m.Path)))
+	}
 	if a.MePath != "" {
 		d["MePath"] = Lit(a.MePath)
 	}

@@ -39,6 +39,12 @@ type Auth struct {
 	Token   *Token
 	Basic   *Basic
 	MePath  string // e.g. "/auth/me"; "" for none
+	MFA     *MFA   // nil when MFA is off (accounts.mfa)
+}
+
+// MFA turns on the TOTP second factor of every login class.
+type MFA struct {
+	Path string // the endpoints' prefix, "/auth/2fa"
 }
 
 // AuthClass names an authentication class.

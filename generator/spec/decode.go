@@ -25,6 +25,11 @@ type specDoc struct {
 	Permissions    *yaml.Node `key:"permissions"`
 	Throttles      *yaml.Node `key:"throttles"`
 	Resources      *yaml.Node `key:"resources"`
+	Accounts       *yaml.Node `key:"accounts"`
+}
+
+type accountsDoc struct {
+	MFA *yaml.Node `key:"mfa"`
 }
 
 type serviceDoc struct {
@@ -192,6 +197,7 @@ var docTypes = map[string]any{
 	"permissions/classes/*/read_scope": readScopeDoc{},
 	"permissions/classes/*/rule":       ruleDoc{},
 	"throttles":                        throttlesDoc{},
+	"accounts":                         accountsDoc{},
 	"resources/*":                      resourceDoc{},
 	"resources/*/fields/*":             fieldDoc{},
 	"resources/*/extra_actions/*":      extraActionDoc{},

@@ -392,6 +392,7 @@ var schemaCannotExpress = map[string]bool{
 	"bola_read_scope_all":      true,
 	"default_class_fields":     true,
 	"me_without_auth":          true,
+	"mfa_basic_only":           true,
 	"duplicate_model_table":    true,
 	"duplicate_path":           true,
 	"duplicate_resource":       true, // yaml.v3 refuses to decode duplicate keys

@@ -46,6 +46,7 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 		l.resources(d.Resources)
 	}
 	l.authSettings(d.Authentication)
+	l.accounts(d.Accounts)
 	for _, p := range l.pending {
 		l.route(p.node, p.route, p.owner)
 	}

@@ -62,7 +62,14 @@ type Auth struct {
 	Session *Session
 	Token   *Token
 	Basic   *Basic
+	MFA     *MFA   // nil: no second factor
 	MePath  string // e.g. "/auth/me"
+}
+
+// MFA turns on the TOTP second factor of every login class (package
+// runtime/authn/mfa).
+type MFA struct {
+	Path string // e.g. "/auth/2fa"
 }
 
 // JWT configures JSON Web Tokens. See plan.JWT for the defaults.

@@ -16,6 +16,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/classes"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
+	"github.com/wardhq/ward/runtime/authn/mfa"
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
 	"github.com/wardhq/ward/runtime/drf"
@@ -137,7 +138,9 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 	if in.throttle.Has(throttle.Login) {
 		cfg.Throttle = in.throttle.LoginThrottle()
 	}
-	k, err := classes.New(cfg, classes.Stores{Users: st.users, Tokens: st.tokens, Sessions: st.sessions, Families: st.families})
+	// MFA lives with the users (SQL), whatever holds the sessions.
+	mfaStore, _ := st.users.(store.MFA)
+	k, err := classes.New(cfg, classes.Stores{Users: st.users, Tokens: st.tokens, Sessions: st.sessions, Families: st.families, MFA: mfaStore, Counters: st.counters})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -193,6 +196,9 @@ func (in *instance) authConfig() (classes.Config, error) {
 	}
 	if b := a.Basic; b != nil {
 		cfg.Basic = &classes.BasicConfig{Realm: b.Realm}
+	}
+	if m := a.MFA; m != nil {
+		cfg.MFA = &mfa.Config{Path: m.Path, Issuer: in.def.Name}
 	}
 	return cfg, nil
 }
