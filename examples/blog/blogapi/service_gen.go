@@ -50,6 +50,7 @@ func Definition() *service.Definition {
 			},
 			Token:  &service.Token{Path: "/auth/token"},
 			Basic:  &service.Basic{Realm: "api"},
+			MFA:    &service.MFA{Path: "/auth/2fa"},
 			MePath: "/auth/me",
 		},
 		Throttle: service.Throttle{
