@@ -196,10 +196,13 @@ func (m *MFA) confirm(w http.ResponseWriter, r *http.Request, u *identity.User) 
 		return
 	}
 	ctx := r.Context()
-	if err := m.throttle(ctx, u.ID); err != nil {
+	done, err := m.throttle(ctx, u.ID)
+	if err != nil {
 		authhttp.WriteError(w, "", err)
 		return
 	}
+	right := false
+	defer func() { done(right) }()
 	t, err := m.st.TOTPByUser(ctx, u.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		drf.Detail(w, http.StatusBadRequest, MsgNoEnrolment)
@@ -213,8 +216,8 @@ func (m *MFA) confirm(w http.ResponseWriter, r *http.Request, u *identity.User) 
 		drf.Detail(w, http.StatusConflict, MsgAlreadyOn)
 		return
 	}
-	step, ok := matchStep(t.Secret, b["code"], m.now())
-	if !ok {
+	step, right := matchStep(t.Secret, b["code"], m.now())
+	if !right {
 		writeErr(w, errBadCode)
 		return
 	}

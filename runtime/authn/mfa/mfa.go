@@ -44,8 +44,9 @@ type Config struct {
 	Path string
 	// TicketTTL is how long a login's second step may take; default 5m.
 	TicketTTL time.Duration
-	// Rate bounds the code checks of one user: Rate per RateWindow;
-	// default 5 per minute.
+	// Rate bounds the wrong codes of one user: Rate per RateWindow;
+	// default 5 per 5 minutes (a guess is right with odds of 3 in a
+	// million: three steps are accepted).
 	Rate       int
 	RateWindow time.Duration
 }
@@ -86,7 +87,7 @@ func New(cfg Config, acc *accounts.Accounts, st store.MFA, counters store.Counte
 		cfg.TicketTTL = 5 * time.Minute
 	}
 	if cfg.Rate <= 0 {
-		cfg.Rate, cfg.RateWindow = 5, time.Minute
+		cfg.Rate, cfg.RateWindow = 5, 5*time.Minute
 	}
 	return &MFA{cfg: cfg, acc: acc, st: st, counters: counters, now: time.Now}
 }
@@ -201,11 +202,13 @@ var errBadCode = errors.New("mfa: bad code")
 
 // checkCode accepts code for userID once: a TOTP code of a step later
 // than the last accepted one, or an unused recovery code (used up). The
-// throttle counts every check.
-func (m *MFA) checkCode(ctx context.Context, userID int64, code string) error {
-	if err := m.throttle(ctx, userID); err != nil {
+// throttle counts every wrong code.
+func (m *MFA) checkCode(ctx context.Context, userID int64, code string) (err error) {
+	done, err := m.throttle(ctx, userID)
+	if err != nil {
 		return err
 	}
+	defer func() { done(err == nil) }()
 	t, err := m.st.TOTPByUser(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return errBadCode

@@ -270,13 +270,16 @@ func TestDeactivate(t *testing.T) {
 	}
 }
 
-// Code checks are throttled per user: the sixth in a minute is 429, even
-// with a right code.
+// Wrong codes are throttled per user: after five in the window even a
+// right code is 429. Right codes are given back and do not count.
 func TestCodesThrottled(t *testing.T) {
 	e := newEnv(t)
-	secret, _ := e.enrol() // its two confirmations counted
+	secret, rc := e.enrol() // its wrong confirmation counted
+	for i := range 6 {
+		mustLogin(t, e, rc[i])
+	}
 	tk := e.ticket("jwt")
-	for i := range 3 {
+	for i := range 4 {
 		if code, _, _ := e.do("POST", "/auth/2fa/authenticate", `{"ticket":"`+tk+`","code":"000000"}`); code != 400 {
 			t.Fatalf("wrong code %d: %d, want 400", i, code)
 		}

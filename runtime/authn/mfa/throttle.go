@@ -6,20 +6,39 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/store"
 )
 
-// throttle counts one code check of userID: Rate per RateWindow, across
-// every instance sharing the counters. A refusal is *authn.ThrottledError.
-func (m *MFA) throttle(ctx context.Context, userID int64) error {
+// throttle holds one slot of userID's bucket of code checks (Rate per
+// RateWindow, across every instance sharing the counters) while a code is
+// checked; done(true) gives it back, so that only wrong codes count, and
+// however many checks arrive at once, no more run than the rate allows.
+// Counters that cannot give a hit back count every check. A refusal is
+// *authn.ThrottledError.
+func (m *MFA) throttle(ctx context.Context, userID int64) (done func(right bool), err error) {
+	none := func(bool) {}
 	if m.counters == nil {
-		return nil
+		return none, nil
 	}
-	ok, retry, err := m.counters.Hit(ctx, "mfa:code:"+strconv.FormatInt(userID, 10), m.cfg.Rate, m.cfg.RateWindow)
+	key := "mfa:code:" + strconv.FormatInt(userID, 10)
+	var ok bool
+	var retry = m.cfg.RateWindow
+	hit := ""
+	if r, can := m.counters.(store.Reserver); can {
+		hit, ok, retry, err = r.Reserve(ctx, key, m.cfg.Rate, m.cfg.RateWindow)
+	} else {
+		ok, retry, err = m.counters.Hit(ctx, key, m.cfg.Rate, m.cfg.RateWindow)
+	}
 	if err != nil {
-		return accounts.Unavailable(err)
+		return none, accounts.Unavailable(err)
 	}
 	if !ok {
-		return &authn.ThrottledError{RetryAfter: retry}
+		return none, &authn.ThrottledError{RetryAfter: retry}
 	}
-	return nil
+	return func(right bool) {
+		if right && hit != "" {
+			// Best effort: a failed give-back leaves one hit counted.
+			m.counters.(store.Reserver).Release(context.WithoutCancel(ctx), key, hit)
+		}
+	}, nil
 }
