@@ -143,6 +143,9 @@ func authDef(a plan.Auth) map[string]Code {
 	if m := a.MFA; m != nil {
 		d["MFA"] = Op("&").Add(mfaType.lit(nonZero("Path", m.Path)))
 	}
+	if a.LogoutAllPath != "" {
+		d["LogoutAllPath"] = Lit(a.LogoutAllPath)
+	}
 	if a.MePath != "" {
 		d["MePath"] = Lit(a.MePath)
 	}

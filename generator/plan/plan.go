@@ -40,6 +40,8 @@ type Auth struct {
 	Basic   *Basic
 	MePath  string // e.g. "/auth/me"; "" for none
 	MFA     *MFA   // nil when MFA is off (accounts.mfa)
+	// LogoutAllPath serves "log out everywhere" (accounts.sessions); "" for none.
+	LogoutAllPath string
 }
 
 // MFA turns on the TOTP second factor of every login class.

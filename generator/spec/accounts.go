@@ -17,7 +17,11 @@ func (l *loader) accounts(n *yaml.Node) {
 		return
 	}
 	var d accountsDoc
-	if !l.decode(n, "accounts", &d) || d.MFA == nil {
+	if !l.decode(n, "accounts", &d) {
+		return
+	}
+	l.sessionsMgmt(d.Sessions)
+	if d.MFA == nil {
 		return
 	}
 	on, ok := l.boolean(d.MFA, "accounts.mfa")
@@ -32,4 +36,27 @@ func (l *loader) accounts(n *yaml.Node) {
 	}
 	a.MFA = &plan.MFA{Path: MFAPath}
 	l.authRoutes(d.MFA, MFAPath, "accounts.mfa", "", "/totp", "/totp/confirm", "/authenticate", "/deactivate")
+}
+
+// LogoutAllPath is where "log out everywhere" is served.
+const LogoutAllPath = "/auth/sessions/logout-all"
+
+// sessionsMgmt reads accounts.sessions: a user may end every credential
+// of theirs. It needs a class to identify the caller.
+func (l *loader) sessionsMgmt(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	on, ok := l.boolean(n, "accounts.sessions")
+	if !ok || !on {
+		return
+	}
+	a := &l.svc.Auth
+	if a.JWT == nil && a.Session == nil && a.Token == nil && a.Basic == nil {
+		l.errAt(n, "list an authentication class under authentication.default, e.g. [jwt]",
+			"accounts.sessions needs an authentication class to identify the caller")
+		return
+	}
+	a.LogoutAllPath = LogoutAllPath
+	l.route(n, LogoutAllPath, "accounts.sessions")
 }

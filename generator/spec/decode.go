@@ -29,7 +29,8 @@ type specDoc struct {
 }
 
 type accountsDoc struct {
-	MFA *yaml.Node `key:"mfa"`
+	MFA      *yaml.Node `key:"mfa"`
+	Sessions *yaml.Node `key:"sessions"`
 }
 
 type serviceDoc struct {

@@ -393,6 +393,7 @@ var schemaCannotExpress = map[string]bool{
 	"default_class_fields":     true,
 	"me_without_auth":          true,
 	"mfa_basic_only":           true,
+	"sessions_without_auth":    true,
 	"duplicate_model_table":    true,
 	"duplicate_path":           true,
 	"duplicate_resource":       true, // yaml.v3 refuses to decode duplicate keys

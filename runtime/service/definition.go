@@ -62,8 +62,11 @@ type Auth struct {
 	Session *Session
 	Token   *Token
 	Basic   *Basic
-	MFA     *MFA   // nil: no second factor
-	MePath  string // e.g. "/auth/me"
+	MFA     *MFA // nil: no second factor
+	// LogoutAllPath serves POST "log out everywhere", e.g.
+	// "/auth/sessions/logout-all"; "" for none.
+	LogoutAllPath string
+	MePath        string // e.g. "/auth/me"
 }
 
 // MFA turns on the TOTP second factor of every login class (package

@@ -154,7 +154,7 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 // before anything listens.
 func (in *instance) authConfig() (classes.Config, error) {
 	a := in.def.Auth
-	cfg := classes.Config{MePath: a.MePath}
+	cfg := classes.Config{MePath: a.MePath, LogoutAllPath: a.LogoutAllPath}
 	if j := a.JWT; j != nil {
 		key, err := in.jwtKey(j)
 		if err != nil {

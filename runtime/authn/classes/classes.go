@@ -41,8 +41,10 @@ type Config struct {
 	Session *sessionauth.Config
 	Basic   *BasicConfig
 	// MFA turns on the second factor for every login class; nil: off.
-	MFA    *mfa.Config
-	MePath string // default "/auth/me"
+	MFA *mfa.Config
+	// LogoutAllPath serves POST "log out everywhere" there; "" for none.
+	LogoutAllPath string
+	MePath        string // default "/auth/me"
 	// Hasher hashes and verifies passwords; default password.New(password.Default, 0).
 	Hasher *password.Hasher
 	// Throttle is the login throttle (may be nil). Every login and every
@@ -63,8 +65,9 @@ type Set struct {
 	MFA      *mfa.MFA
 	// Classes maps class names ("jwt", "token", "session", "basic") to the
 	// configured classes; it is what rest.App.Authenticators wants.
-	Classes map[string]authn.Authenticator
-	mePath  string
+	Classes   map[string]authn.Authenticator
+	mePath    string
+	logoutAll string
 }
 
 // New builds the configured classes over st.
@@ -76,7 +79,7 @@ func New(cfg Config, st Stores) (*Set, error) {
 	if h == nil {
 		h = password.New(password.Default, 0)
 	}
-	k := &Set{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath}
+	k := &Set{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath, logoutAll: cfg.LogoutAllPath}
 	if k.mePath == "" {
 		k.mePath = "/auth/me"
 	}
@@ -157,6 +160,9 @@ func (k *Set) Mount(r chi.Router, chain authn.Chain) {
 			issuers[k.Sessions.Name()] = k.Sessions
 		}
 		k.MFA.Mount(r, chain, issuers)
+	}
+	if k.logoutAll != "" {
+		r.Handle(k.logoutAll, authhttp.LogoutEverywhere(chain, k.Accounts))
 	}
 	// Every method reaches Me, which authenticates and checks the
 	// permission before answering 405, as DRF.

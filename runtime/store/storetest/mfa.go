@@ -112,3 +112,24 @@ var mfaTests = []test{
 		wantErr(t, "ticket after DeleteMFA", err, store.ErrNotFound)
 	}},
 }
+
+// versionTests run when the Users store is a store.VersionBumper.
+var versionTests = []test{
+	{"BumpVersion", func(t *testing.T, s Stores) {
+		b, ok := s.Users.(store.VersionBumper)
+		if !ok {
+			t.Skip("Users is not a VersionBumper")
+		}
+		c, uid := ctx(t), owner(t, s, "bump")
+		before, err := s.Users.UserByID(c, uid)
+		noErr(t, "UserByID", err)
+		noErr(t, "BumpVersion", b.BumpVersion(c, uid))
+		noErr(t, "BumpVersion", b.BumpVersion(c, uid))
+		after, err := s.Users.UserByID(c, uid)
+		noErr(t, "UserByID", err)
+		if after.PasswordVersion != before.PasswordVersion+2 || after.PasswordHash != before.PasswordHash {
+			t.Fatalf("after two bumps: version %d hash %q, want %d and %q", after.PasswordVersion, after.PasswordHash, before.PasswordVersion+2, before.PasswordHash)
+		}
+		wantErr(t, "BumpVersion of nobody", b.BumpVersion(c, uid+1000), store.ErrNotFound)
+	}},
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Counters", func(s Stores) bool { return s.Counters != nil }, counterTests},
 		{"Reserve", func(s Stores) bool { return s.Counters != nil }, reserveTests},
 		{"MFA", func(s Stores) bool { return s.MFA != nil }, mfaTests},
+		{"Versions", func(s Stores) bool { return s.Users != nil }, versionTests},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) {
