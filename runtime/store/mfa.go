@@ -28,6 +28,9 @@ type MFATicket struct {
 	UserID    int64
 	Class     string // the login class to issue for: "jwt", "session", "token"
 	ExpiresAt time.Time
+	// PasswordVersion of the user at the first step: a password change
+	// or a logout everywhere in between voids the ticket.
+	PasswordVersion int64
 }
 
 // MFA stores authenticators, recovery codes and MFA tickets. It lives

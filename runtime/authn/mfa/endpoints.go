@@ -291,6 +291,17 @@ func (m *MFA) authenticate(w http.ResponseWriter, r *http.Request, issuers map[s
 		drf.JSON(w, http.StatusBadRequest, drf.FieldErrors{"ticket": {MsgBadTicket}})
 		return
 	}
+	// The user may have been deactivated, or changed their password or
+	// logged out everywhere, since the first step.
+	u, err := m.acc.Dir.User(ctx, t.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.IsActive || u.PasswordVersion != t.PasswordVersion)) {
+		drf.JSON(w, http.StatusBadRequest, drf.FieldErrors{"ticket": {MsgBadTicket}})
+		return
+	}
+	if err != nil {
+		authhttp.WriteError(w, "", err)
+		return
+	}
 	if err := m.checkCode(ctx, t.UserID, b["code"]); err != nil {
 		writeErr(w, err)
 		return
@@ -302,16 +313,6 @@ func (m *MFA) authenticate(w http.ResponseWriter, r *http.Request, issuers map[s
 			return
 		}
 		authhttp.WriteError(w, "", accounts.Unavailable(err))
-		return
-	}
-	// The user may have been deactivated since the first step.
-	u, err := m.acc.Dir.User(ctx, t.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.IsActive) {
-		drf.JSON(w, http.StatusBadRequest, drf.FieldErrors{"ticket": {MsgBadTicket}})
-		return
-	}
-	if err != nil {
-		authhttp.WriteError(w, "", err)
 		return
 	}
 	c := *u

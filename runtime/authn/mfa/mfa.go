@@ -127,7 +127,9 @@ func (m *MFA) Begin(ctx context.Context, u *identity.User, class string) (string
 		return "", err
 	}
 	ticket := randomHex(32)
-	err = m.st.CreateTicket(ctx, &store.MFATicket{Hash: hash(ticket), UserID: u.ID, Class: class, ExpiresAt: m.now().Add(m.cfg.TicketTTL)})
+	err = m.st.CreateTicket(ctx, &store.MFATicket{
+		Hash: hash(ticket), UserID: u.ID, Class: class, ExpiresAt: m.now().Add(m.cfg.TicketTTL), PasswordVersion: u.PasswordVersion,
+	})
 	if err != nil {
 		return "", accounts.Unavailable(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -311,6 +313,55 @@ func TestEndpointsRefuse(t *testing.T) {
 		code, _, _ := e.do(tc.method, tc.path, tc.body, "Authorization", tc.auth)
 		if code != tc.want {
 			t.Errorf("%s %s %s: %d, want %d", tc.method, tc.path, tc.body, code, tc.want)
+		}
+	}
+}
+
+// A ticket dies with a password change or a deactivation between the two
+// steps: the second step issues nothing.
+func TestTicketVoided(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(e *env, id int64)
+	}{
+		{"password change", func(e *env, id int64) { e.st.SetPassword(context.Background(), id, "x", true) }},
+		{"deactivation", func(e *env, id int64) { e.st.SetActive(context.Background(), id, false) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			_, rc := e.enrol()
+			tk := e.ticket("token")
+			u, _ := e.st.UserByUsername(context.Background(), "alice")
+			tc.change(e, u.ID)
+			e.m.acc.Dir.Forget(u.ID)
+			if code, b, _ := e.do("POST", "/auth/2fa/authenticate", `{"ticket":"`+tk+`","code":"`+rc[0]+`"}`); code != 400 || b["ticket"] == nil {
+				t.Fatalf("second step after %s: %d %v", tc.name, code, b)
+			}
+		})
+	}
+}
+
+// Of second steps sent at once with one ticket and different right
+// codes, exactly one issues a login.
+func TestTicketUsedOnce(t *testing.T) {
+	e := newEnv(t)
+	_, rc := e.enrol()
+	for round := range 3 {
+		tk := e.ticket("token")
+		var wg sync.WaitGroup
+		var won atomic.Int32
+		for i := range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if code, _, _ := e.do("POST", "/auth/2fa/authenticate", `{"ticket":"`+tk+`","code":"`+rc[round*3+i]+`"}`); code == 200 {
+					won.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Fatalf("round %d: %d second steps issued, want 1", round, won.Load())
 		}
 	}
 }

@@ -116,16 +116,16 @@ func (s *Store) CreateTicket(ctx context.Context, t *store.MFATicket) error {
 	if _, err := s.exec(ctx, s.db, `DELETE FROM ward_mfa_tickets WHERE expires_at <= ?`, s.d.time(s.now())); err != nil {
 		return s.mapErr(err)
 	}
-	_, err := s.exec(ctx, s.db, `INSERT INTO ward_mfa_tickets (hash, user_id, class, expires_at) VALUES (?, ?, ?, ?)`,
-		t.Hash, t.UserID, t.Class, s.d.time(t.ExpiresAt))
+	_, err := s.exec(ctx, s.db, `INSERT INTO ward_mfa_tickets (hash, user_id, class, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
+		t.Hash, t.UserID, t.Class, s.d.time(t.ExpiresAt), t.PasswordVersion)
 	return s.mapErr(err)
 }
 
 // TicketByHash implements store.MFA.
 func (s *Store) TicketByHash(ctx context.Context, hash []byte) (*store.MFATicket, error) {
 	var t store.MFATicket
-	err := s.row(ctx, s.db, `SELECT hash, user_id, class, expires_at FROM ward_mfa_tickets WHERE hash = ? AND expires_at > ?`, hash, s.d.time(s.now())).
-		Scan(&t.Hash, &t.UserID, &t.Class, instant{&t.ExpiresAt})
+	err := s.row(ctx, s.db, `SELECT hash, user_id, class, expires_at, password_version FROM ward_mfa_tickets WHERE hash = ? AND expires_at > ?`, hash, s.d.time(s.now())).
+		Scan(&t.Hash, &t.UserID, &t.Class, instant{&t.ExpiresAt}, &t.PasswordVersion)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}

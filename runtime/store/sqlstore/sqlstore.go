@@ -104,6 +104,7 @@ var Tables = []schema.Table{
 		user("user_id"),
 		{Name: "class", Type: "string"},
 		{Name: "expires_at", Type: "instant"},
+		{Name: "password_version", Type: "int"},
 	}, Indexes: []schema.Index{{Name: "ward_mfa_tickets_user", Columns: []string{"user_id"}}}},
 	// Hit times are in the dialect's ticks.
 	{Name: "ward_throttle_hits", Keyless: true, Columns: []schema.Column{

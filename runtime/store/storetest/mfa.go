@@ -92,12 +92,12 @@ var mfaTests = []test{
 	}},
 	{"Tickets", func(t *testing.T, s Stores) {
 		c, uid := ctx(t), owner(t, s, "mfa4")
-		live := &store.MFATicket{Hash: Hash("t1"), UserID: uid, Class: "jwt", ExpiresAt: time.Now().Add(time.Minute)}
+		live := &store.MFATicket{Hash: Hash("t1"), UserID: uid, Class: "jwt", ExpiresAt: time.Now().Add(time.Minute), PasswordVersion: 3}
 		noErr(t, "CreateTicket", s.MFA.CreateTicket(c, live))
 		noErr(t, "CreateTicket expired", s.MFA.CreateTicket(c, &store.MFATicket{Hash: Hash("t2"), UserID: uid, Class: "jwt", ExpiresAt: time.Now().Add(-time.Second)}))
 		got, err := s.MFA.TicketByHash(c, Hash("t1"))
 		noErr(t, "TicketByHash", err)
-		if got.UserID != uid || got.Class != "jwt" || !sameTime(got.ExpiresAt, live.ExpiresAt) {
+		if got.UserID != uid || got.Class != "jwt" || got.PasswordVersion != 3 || !sameTime(got.ExpiresAt, live.ExpiresAt) {
 			t.Fatalf("ticket = %+v, want %+v", got, live)
 		}
 		_, err = s.MFA.TicketByHash(c, Hash("t2"))
