@@ -1,0 +1,228 @@
+// Package policy makes the spec checks that need the permission matrix
+// (package access): a write wider than retrieve, a create whose author
+// cannot retrieve what they created, an expression no caller or every
+// caller passes, and the expectations of the spec's policy tests. Each
+// is an error at a position of the spec, unless the resource acknowledges
+// it (acknowledge: {CHECK: reason}); the checks of a policy test are not
+// acknowledgeable: a test the matrix says cannot hold is wrong.
+//
+// It also writes the Go test file that runs the policy tests against the
+// generated handlers (tests.go).
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wardhq/ward/generator/access"
+	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/generator/spec"
+)
+
+// Vet checks svc, loaded from file, over its permission matrix.
+func Vet(file string, svc *plan.Service) error {
+	v := &vet{file: file, m: access.Build(svc)}
+	for _, r := range svc.Resources {
+		mr := v.m.Resource(r.Name)
+		if mr == nil {
+			continue
+		}
+		v.expressions(r, mr)
+		v.writeWider(r, mr)
+		v.createBlind(r, mr)
+	}
+	for _, t := range svc.Tests {
+		v.test(t)
+	}
+	if len(v.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(v.errs, func(i, j int) bool {
+		a, b := v.errs[i], v.errs[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return v.errs
+}
+
+type vet struct {
+	file string
+	m    *access.Matrix
+	errs spec.ErrorList
+}
+
+func (v *vet) errAt(p plan.Pos, hint, format string, args ...any) {
+	v.errs = append(v.errs, &spec.Error{File: v.file, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// ack reports the error of check on r unless r acknowledges it.
+func (v *vet) ack(r *plan.Resource, check, hint, format string, args ...any) {
+	if r.Acknowledge[check] != "" {
+		return
+	}
+	hint += fmt.Sprintf(", or add acknowledge: {%s: \"why it is meant\"} to the resource", check)
+	v.errAt(r.Pos, hint, "resource %q: "+format, append([]any{r.Name}, args...)...)
+}
+
+// reviewed says whether a hand-written check decides c: the matrix cannot.
+func reviewed(c *access.Cell) bool {
+	for _, k := range c.Cases {
+		if len(k.Review) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// expressions: an expression (other than AllowAny) that every caller
+// passes on every endpoint it guards, or that no caller passes.
+func (v *vet) expressions(r *plan.Resource, mr *access.Resource) {
+	type group struct {
+		eps           []string
+		never, always bool
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, e := range mr.Endpoints {
+		if e.Action == "" {
+			continue
+		}
+		g := groups[e.Permission]
+		if g == nil {
+			g = &group{never: true, always: true}
+			groups[e.Permission] = g
+			order = append(order, e.Permission)
+		}
+		g.eps = append(g.eps, e.Key())
+		for _, c := range e.Cells {
+			if reviewed(c) {
+				g.never, g.always = false, false
+				continue
+			}
+			switch c.Access() {
+			case access.Yes:
+				g.never = false
+			case access.No:
+				g.always = false
+			default:
+				g.never, g.always = false, false
+			}
+		}
+	}
+	for _, x := range order {
+		g := groups[x]
+		switch {
+		case g.never:
+			v.ack(r, spec.CheckNeverPasses, "fix the expression, or remove the actions no one may run", "no caller passes %s (%s)", x, strings.Join(g.eps, ", "))
+		case g.always && x != plan.AllowAny:
+			v.ack(r, spec.CheckAlwaysPasses, "write AllowAny if every caller is meant to pass, or narrow the expression", "every caller, anonymous included, passes %s (%s)", x, strings.Join(g.eps, ", "))
+		}
+	}
+}
+
+// writeWider: a caller who may change or delete an object they may not
+// retrieve.
+func (v *vet) writeWider(r *plan.Resource, mr *access.Resource) {
+	get := mr.Endpoint("GET " + r.Path + "/{id}")
+	if get == nil || get.Action == "" {
+		return
+	}
+	var wide []string
+	for _, e := range mr.Endpoints {
+		if e.Action == "" || e.Method == "GET" || !strings.HasPrefix(e.Route, r.Path+"/{id}") {
+			continue
+		}
+		for _, c := range e.Cells {
+			rc := get.Cell(c.Caller)
+			if rc == nil || reviewed(c) || reviewed(rc) || rc.Access() != access.No || c.Access() == access.No {
+				continue
+			}
+			wide = append(wide, c.Caller+" may "+e.Key())
+		}
+	}
+	if len(wide) > 0 {
+		v.ack(r, spec.CheckWriteWider, "require of the writes what retrieve requires (e.g. add the retrieve expression with &)", "a write is wider than retrieve: %s, but not GET %s/{id}", strings.Join(wide, "; "), r.Path)
+	}
+}
+
+// createBlind: a caller who may create an object that they, its owner
+// once created, cannot retrieve.
+func (v *vet) createBlind(r *plan.Resource, mr *access.Resource) {
+	post := mr.Endpoint("POST " + r.Path)
+	get := mr.Endpoint("GET " + r.Path + "/{id}")
+	if post == nil || post.Action != string(plan.Create) || get == nil || get.Action == "" {
+		return
+	}
+	var blind []string
+	for _, c := range post.Cells {
+		if reviewed(c) || c.Access() == access.No {
+			continue
+		}
+		as := c.Caller
+		if r.Owner != nil && c.Caller != "anonymous" && get.Cell("owner("+r.Owner.Name+")") != nil {
+			as = "owner(" + r.Owner.Name + ")"
+		}
+		rc := get.Cell(as)
+		if rc == nil || reviewed(rc) || rc.Access() != access.No {
+			continue
+		}
+		blind = append(blind, c.Caller)
+	}
+	if len(blind) > 0 {
+		v.ack(r, spec.CheckCreateBlind, "let the author retrieve what they create (e.g. an owner rule in the retrieve expression)", "%s may create objects that they cannot retrieve", strings.Join(blind, ", "))
+	}
+}
+
+// matrixCaller is the matrix's caller for a test: the owner of another
+// user's object is a user with no relation to it.
+func matrixCaller(t *plan.Test) string {
+	if strings.HasPrefix(t.As, "owner(") && t.Object == "other" {
+		return "authenticated"
+	}
+	return t.As
+}
+
+// test checks a policy test's expectation against the matrix, where the
+// matrix decides.
+func (v *vet) test(t *plan.Test) {
+	mr := v.m.Resource(t.Resource)
+	e := mr.Endpoint(t.Method + " " + t.Route)
+	if e == nil {
+		return
+	}
+	c := e.Cell(matrixCaller(t))
+	if c == nil {
+		var names []string
+		for _, k := range mr.Callers {
+			names = append(names, k.Name)
+		}
+		v.errAt(t.AsPos, "write one of: "+strings.Join(names, ", "), "test %q: resource %q has no caller %s", t.Name, t.Resource, t.As)
+		return
+	}
+	if reviewed(c) {
+		return
+	}
+	var seen []string
+	for _, k := range c.Cases {
+		for _, o := range k.Outcomes {
+			if o.Status == t.Expect {
+				return
+			}
+			seen = appendNew(seen, fmt.Sprint(o.Status))
+		}
+	}
+	v.errAt(t.ExpectPos, fmt.Sprintf("the permission matrix answers %s: fix the expectation or the permissions (ward explain '%s %s' --as %s)", strings.Join(seen, " or "), t.Method, t.Route, c.Caller),
+		"test %q cannot hold: %s gets %s from %s %s, never %d", t.Name, c.Caller, strings.Join(seen, " or "), t.Method, t.Route, t.Expect)
+}
+
+func appendNew(l []string, s string) []string {
+	for _, x := range l {
+		if x == s {
+			return l
+		}
+	}
+	return append(l, s)
+}
