@@ -34,6 +34,9 @@ func Vet(file string, svc *plan.Service) error {
 	}
 	for _, t := range svc.Tests {
 		v.test(t)
+		if _, ok := TestAuth(svc, t); !ok {
+			v.errAt(t.AsPos, "add token, jwt (HS256) or basic to the resource's authentication, or test as anonymous", "test %q: %s cannot sign in: its authentication (%s) has no class the generated test can sign in with", t.Name, t.As, chainText(chainOf(svc, t)))
+		}
 	}
 	if len(v.errs) == 0 {
 		return nil
@@ -194,6 +197,11 @@ func (v *vet) test(t *plan.Test) {
 		return
 	}
 	c := e.Cell(matrixCaller(t))
+	if c == nil && strings.HasPrefix(t.As, "owner(") {
+		// No rule looks at the field: to the matrix the owner is any user
+		// (a check: go class may look at it: then the cell is reviewed).
+		c = e.Cell("authenticated")
+	}
 	if c == nil {
 		var names []string
 		for _, k := range mr.Callers {
@@ -225,4 +233,56 @@ func appendNew(l []string, s string) []string {
 		}
 	}
 	return append(l, s)
+}
+
+// TestAuth is the authentication class a policy test's caller uses: the
+// first of token, jwt (HS256) and basic in the chain of the endpoint; ""
+// for anonymous, and false when the chain has none of them.
+func TestAuth(svc *plan.Service, t *plan.Test) (string, bool) {
+	if t.As == "anonymous" {
+		return "", true
+	}
+	chain := chainOf(svc, t)
+	for _, want := range []plan.AuthClass{plan.AuthToken, plan.AuthJWT, plan.AuthBasic} {
+		for _, c := range chain {
+			if c == want && (c != plan.AuthJWT || svc.Auth.JWT != nil && svc.Auth.JWT.Algorithm == "HS256") {
+				return string(c), true
+			}
+		}
+	}
+	return "", false
+}
+
+// chainOf is the authentication chain of a test's endpoint.
+func chainOf(svc *plan.Service, t *plan.Test) []plan.AuthClass {
+	for _, r := range svc.Resources {
+		if r.Name != t.Resource {
+			continue
+		}
+		for _, ep := range r.Endpoints {
+			if ep.Method != t.Method || ep.Detail != t.Detail {
+				continue
+			}
+			route := r.Path
+			if ep.Detail {
+				route += "/{id}"
+			}
+			if ep.Extra {
+				route += "/" + string(ep.Action)
+			}
+			if route == t.Route {
+				return ep.Auth
+			}
+		}
+		return r.Auth
+	}
+	return nil
+}
+
+func chainText(c []plan.AuthClass) string {
+	s := make([]string, len(c))
+	for i, x := range c {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ", ")
 }

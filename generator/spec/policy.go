@@ -297,6 +297,10 @@ func (l *loader) testObject(t *plan.Test, obj, with *yaml.Node, r *plan.Resource
 			t.Object = s
 		}
 	}
+	if t.Detail && r.Source != "" {
+		l.errPos(t.DoPos.Line, t.DoPos.Col, "test the list route, or another resource", "test: %s shows the users, whose objects a test cannot make", t.Route)
+		return
+	}
 	if t.Object == "" && t.Detail {
 		t.Object = "other"
 		if owner {
