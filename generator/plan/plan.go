@@ -22,15 +22,15 @@ type Service struct {
 	// relative to the spec's folder, e.g. "cmd/blog"; "" scaffolds none.
 	Main string
 
-	Auth        Auth
-	Classes     []*Class // custom permission classes, sorted by name
-	Default     Expr     // default permission expression (DEFAULT_PERMISSION_CLASSES)
-	Throttle    Throttle
-	Resources   []*Resource // spec order
-	Health      string      // path of the liveness endpoint, "" for none
+	Auth      Auth
+	Classes   []*Class // custom permission classes, sorted by name
+	Default   Expr     // default permission expression (DEFAULT_PERMISSION_CLASSES)
+	Throttle  Throttle
+	Resources []*Resource // spec order
+	Health    string      // path of the liveness endpoint, "" for none
 	// Tests are the spec's policy tests (tests:), in spec order.
-	Tests []*Test
-	CORSOrigins []string    // allowed origins; empty means CORS is off
+	Tests       []*Test
+	CORSOrigins []string // allowed origins; empty means CORS is off
 }
 
 // Auth holds the authentication classes in use and their settings.
