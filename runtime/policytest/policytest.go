@@ -73,13 +73,26 @@ type Case struct {
 // Run runs every case as a subtest, against one service.
 func Run(t *testing.T, def *service.Definition, spec string, resources []Resource, cases []Case) {
 	t.Helper()
-	h := start(t, def, resources, cases)
+	h := Start(t, def, resources, cases)
 	for _, c := range cases {
-		t.Run(c.Name, func(t *testing.T) { h.run(t, spec, c) })
+		t.Run(c.Name, func(t *testing.T) {
+			if code, body := h.Do(t, c); code != c.Expect {
+				t.Error(Mismatch(spec, c, code, body))
+			}
+		})
 	}
 }
 
-type harness struct {
+// Mismatch is the failure of case c, whose request the handlers answered
+// with code and body.
+func Mismatch(spec string, c Case, code int, body string) string {
+	return fmt.Sprintf("%s:%d: test %q: %s %s as %s: the handlers answered %d, the spec expects %d (body: %.200s)",
+		spec, c.Line, c.Name, c.Method, c.Route, c.As, code, c.Expect, strings.TrimSpace(body))
+}
+
+
+// Harness is the service the cases run against, with its users.
+type Harness struct {
 	def       *service.Definition
 	handler   http.Handler
 	db        *sql.DB
@@ -92,7 +105,8 @@ type harness struct {
 
 const password = "policy-test-pass-1"
 
-func start(t *testing.T, def *service.Definition, resources []Resource, cases []Case) *harness {
+// Start serves def over a fresh database with the users cases need.
+func Start(t *testing.T, def *service.Definition, resources []Resource, cases []Case) *Harness {
 	dir := t.TempDir()
 	env := map[string]string{def.EnvPrefix + "_DATA": dir}
 	if def.Auth.JWT != nil && def.Auth.JWT.KeyEnv != "" {
@@ -107,7 +121,7 @@ func start(t *testing.T, def *service.Definition, resources []Resource, cases []
 		service.WithEnv(func(k string) string { return env[k] }),
 		service.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 	}
-	h := &harness{def: def, tables: map[string]schema.Table{}, resources: map[string]Resource{},
+	h := &Harness{def: def, tables: map[string]schema.Table{}, resources: map[string]Resource{},
 		ids: map[string]int64{}, creds: map[string]string{}}
 	for _, tb := range def.Tables {
 		h.tables[tb.Name] = tb
@@ -187,7 +201,9 @@ func user(as string) string {
 	return "alice"
 }
 
-func (h *harness) run(t *testing.T, spec string, c Case) {
+// Do makes the objects of case c and sends its request; it returns the
+// status and the body of the answer.
+func (h *Harness) Do(t *testing.T, c Case) (int, string) {
 	r := h.resources[c.Resource]
 	route := c.Route
 	var parent int64
@@ -216,15 +232,12 @@ func (h *harness) run(t *testing.T, spec string, c Case) {
 	}
 	w := httptest.NewRecorder()
 	h.handler.ServeHTTP(w, req)
-	if w.Code != c.Expect {
-		t.Errorf("%s:%d: test %q: %s %s as %s: the handlers answered %d, the spec expects %d (body: %.200s)",
-			spec, c.Line, c.Name, c.Method, c.Route, c.As, w.Code, c.Expect, strings.TrimSpace(w.Body.String()))
-	}
+	return w.Code, w.Body.String()
 }
 
 // credential logs user in with class and returns the Authorization
 // header.
-func (h *harness) credential(t *testing.T, user, class string) string {
+func (h *Harness) credential(t *testing.T, user, class string) string {
 	key := user + " " + class
 	if v, ok := h.creds[key]; ok {
 		return v
@@ -257,7 +270,7 @@ func (h *harness) credential(t *testing.T, user, class string) string {
 
 // insert adds a row to table and returns its id: with gives fields'
 // values, ownerCol the owner's column, set to the user named owner.
-func (h *harness) insert(t *testing.T, table, ownerCol, owner string, with map[string]any, r Resource) int64 {
+func (h *Harness) insert(t *testing.T, table, ownerCol, owner string, with map[string]any, r Resource) int64 {
 	tb, ok := h.tables[table]
 	if !ok {
 		t.Fatalf("no table %s in the definition", table)
@@ -298,7 +311,7 @@ func (h *harness) insert(t *testing.T, table, ownerCol, owner string, with map[s
 
 // placeholder is a value for column c of a row the test makes: its
 // default, or a value of its type; false leaves a nullable column NULL.
-func (h *harness) placeholder(t *testing.T, tb schema.Table, c schema.Column) (any, bool) {
+func (h *Harness) placeholder(t *testing.T, tb schema.Table, c schema.Column) (any, bool) {
 	if c.Default != nil && c.Type != "decimal" {
 		return c.Default, true
 	}
@@ -333,7 +346,7 @@ func (h *harness) placeholder(t *testing.T, tb schema.Table, c schema.Column) (a
 
 // insertRef inserts the row column col of tb refers to, owned by alice
 // when its resource has an owner, and returns its id.
-func (h *harness) insertRef(t *testing.T, tb schema.Table, col string) int64 {
+func (h *Harness) insertRef(t *testing.T, tb schema.Table, col string) int64 {
 	for _, c := range tb.Columns {
 		if c.Name != col {
 			continue
