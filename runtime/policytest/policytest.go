@@ -90,7 +90,6 @@ func Mismatch(spec string, c Case, code int, body string) string {
 		spec, c.Line, c.Name, c.Method, c.Route, c.As, code, c.Expect, strings.TrimSpace(body))
 }
 
-
 // Harness is the service the cases run against, with its users.
 type Harness struct {
 	def       *service.Definition
