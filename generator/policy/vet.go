@@ -29,6 +29,7 @@ func Vet(file string, svc *plan.Service) error {
 			continue
 		}
 		v.expressions(r, mr)
+		v.fieldRules(r, mr)
 		v.writeWider(r, mr)
 		v.createBlind(r, mr)
 	}
@@ -122,6 +123,46 @@ func (v *vet) expressions(r *plan.Resource, mr *access.Resource) {
 			v.ack(r, spec.CheckNeverPasses, "fix the expression, or remove the actions no one may run", "no caller passes %s (%s)", x, strings.Join(g.eps, ", "))
 		case g.always && x != plan.AllowAny:
 			v.ack(r, spec.CheckAlwaysPasses, "write AllowAny if every caller is meant to pass, or narrow the expression", "every caller, anonymous included, passes %s (%s)", x, strings.Join(g.eps, ", "))
+		}
+	}
+}
+
+// fieldRules: a field's read rule that no caller or every caller
+// passes, on the retrieve endpoint (its write rule: on partial_update).
+func (v *vet) fieldRules(r *plan.Resource, mr *access.Resource) {
+	for _, rule := range mr.Fields {
+		for _, side := range []struct {
+			expr, key, what string
+		}{{rule.Read, "GET " + r.Path + "/{id}", "read"}, {rule.Write, "PATCH " + r.Path + "/{id}", "write"}} {
+			e := mr.Endpoint(side.key)
+			if side.expr == "" || e == nil || e.Action == "" {
+				continue
+			}
+			yes, no, decided := 0, 0, true
+			for _, c := range e.Cells {
+				for _, f := range c.Fields {
+					t := f.Read
+					if side.what == "write" && f.Write != nil {
+						t = *f.Write
+					}
+					switch {
+					case f.Name != rule.Name:
+					case t == access.Yes:
+						yes++
+					case t == access.No:
+						no++
+					default:
+						decided = false
+					}
+				}
+			}
+			switch {
+			case !decided || yes+no == 0:
+			case yes == 0:
+				v.ack(r, spec.CheckNeverPasses, "fix the rule, or remove the field", "no caller passes the %s rule %s of field %s", side.what, side.expr, rule.Name)
+			case no == 0 && side.expr != plan.AllowAny:
+				v.ack(r, spec.CheckAlwaysPasses, "remove the rule if every caller is meant to pass, or narrow it", "every caller passes the %s rule %s of field %s", side.what, side.expr, rule.Name)
+			}
 		}
 	}
 }
