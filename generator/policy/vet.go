@@ -36,7 +36,7 @@ func Vet(file string, svc *plan.Service) error {
 	for _, t := range svc.Tests {
 		v.test(t)
 		if _, ok := TestAuth(svc, t); !ok {
-			v.errAt(t.AsPos, "add token, jwt (HS256) or basic to the resource's authentication, or test as anonymous", "test %q: %s cannot sign in: its authentication (%s) has no class the generated test can sign in with", t.Name, t.As, chainText(chainOf(svc, t)))
+			v.errAt(t.AsPos, "add token, jwt (HS256, access token in the body) or basic to the resource's authentication, or test as anonymous", "test %q: %s cannot sign in: its authentication (%s) has no class the generated test can sign in with", t.Name, t.As, chainText(chainOf(svc, t)))
 		}
 	}
 	if len(v.errs) == 0 {
@@ -277,7 +277,7 @@ func appendNew(l []string, s string) []string {
 }
 
 // TestAuth is the authentication class a policy test's caller uses: the
-// first of token, jwt (HS256) and basic in the chain of the endpoint; ""
+// first of token, jwt (HS256, the token in the body) and basic in the chain of the endpoint; ""
 // for anonymous, and false when the chain has none of them.
 func TestAuth(svc *plan.Service, t *plan.Test) (string, bool) {
 	if t.As == "anonymous" {
@@ -286,12 +286,19 @@ func TestAuth(svc *plan.Service, t *plan.Test) (string, bool) {
 	chain := chainOf(svc, t)
 	for _, want := range []plan.AuthClass{plan.AuthToken, plan.AuthJWT, plan.AuthBasic} {
 		for _, c := range chain {
-			if c == want && (c != plan.AuthJWT || svc.Auth.JWT != nil && svc.Auth.JWT.Algorithm == "HS256") {
+			if c == want && (c != plan.AuthJWT || jwtInBody(svc.Auth.JWT)) {
 				return string(c), true
 			}
 		}
 	}
 	return "", false
+}
+
+// jwtInBody: the test signs in with JWT when it can make the key (HS256)
+// and the login answers the access token in its body (not a cookie with
+// CSRF).
+func jwtInBody(j *plan.JWT) bool {
+	return j != nil && j.Algorithm == "HS256" && j.AccessIn != "cookie"
 }
 
 // chainOf is the authentication chain of a test's endpoint.
