@@ -31,6 +31,7 @@ resources:
     fields: {name: string}
     permissions: IsAdminUser | ReadOnly
     public: true
+    reason: a test
   posts:
     path: /api/posts
     fields:
@@ -57,6 +58,7 @@ resources:
     fields: {name: string}
     permissions: IsAdminUser | ReadOnly
     public: true
+    reason: a test
   posts:
     path: /api/posts
     fields:
@@ -233,7 +235,7 @@ func TestMatrixAndExplainCommands(t *testing.T) {
 	if out, code := ward(t, "check", "-spec", spec); code != 0 {
 		t.Fatalf("check after generate: %d\n%s", code, out)
 	}
-	writeSpec(t, dir, "api.yaml", strings.Replace(histV3, "permissions: IsAuthenticated & IsAuthor\n", "permissions: IsAuthenticated\n    public: true\n", 1))
+	writeSpec(t, dir, "api.yaml", strings.Replace(histV3, "permissions: IsAuthenticated & IsAuthor\n", "permissions: IsAuthenticated\n    public: true\n    reason: a test\n", 1))
 	if out, code := ward(t, "check", "-spec", spec); code != 1 || !strings.Contains(out, "+++ b/PERMISSIONS.md") {
 		t.Errorf("check after widening notes: %d\n%s", code, out)
 	}

@@ -71,7 +71,8 @@ resources:
 		} else {
 			top = append(top, i)
 		}
-		fmt.Fprintf(&b, "    permissions: %q\n    public: true\n    allow_anonymous_writes: true\n", randomExpr(r, 3, false))
+		fmt.Fprintf(&b, "    permissions: %q\n    public: true\n    allow_anonymous_writes: true\n    reason: a test\n"+
+			"    acknowledge: {write_wider_than_retrieve: random, create_not_retrievable: random, never_passes: random, always_passes: random}\n", randomExpr(r, 3, false))
 		if r.IntN(3) == 0 {
 			fmt.Fprintf(&b, "    action_permissions: {%s: %q}\n", actions[r.IntN(len(actions))], randomExpr(r, 2, false))
 		}

@@ -289,7 +289,7 @@ func TestGenerateAfterRemovingResource(t *testing.T) {
 	goRun(t, dir, "mod", "tidy")
 	specPath := filepath.Join(dir, "api.yaml")
 	base := read(t, specPath)
-	write(t, specPath, base+"  tags:\n    fields: {label: string}\n    permissions: IsAuthenticated\n    public: true\n")
+	write(t, specPath, base+"  tags:\n    fields: {label: string}\n    permissions: IsAuthenticated\n    public: true\n    reason: a test\n")
 	goRun(t, dir, "generate", "./...")
 	stale := []string{"shopapi/tags_gen.go"}
 	for _, p := range stale {

@@ -34,6 +34,7 @@ import (
 	"github.com/wardhq/ward/generator/files"
 	"github.com/wardhq/ward/generator/golang"
 	"github.com/wardhq/ward/generator/plan"
+	"github.com/wardhq/ward/generator/policy"
 	"github.com/wardhq/ward/generator/spec"
 )
 
@@ -130,6 +131,9 @@ func specFlag(name string, args []string) (string, error) {
 func load(specPath string) (string, *golang.Output, error) {
 	svc, err := spec.LoadFile(specPath)
 	if err != nil {
+		return "", nil, err
+	}
+	if err := policy.Vet(specPath, svc); err != nil {
 		return "", nil, err
 	}
 	dir, err := filepath.Abs(filepath.Dir(specPath))
@@ -288,7 +292,11 @@ func cmdVet(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := spec.LoadFile(p); err != nil {
+	svc, err := spec.LoadFile(p)
+	if err != nil {
+		return err
+	}
+	if err := policy.Vet(p, svc); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, p+": ok")

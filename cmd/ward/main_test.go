@@ -38,6 +38,7 @@ resources:
     fields: {title: string}
     permissions: IsAuthenticated
     public: true
+    reason: a test
 `
 
 // specV2 adds Fresh, renames Keeper to Guardian, removes Extra and the

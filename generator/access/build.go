@@ -31,7 +31,7 @@ func buildResource(svc *plan.Service, r *plan.Resource, u universe) *Resource {
 	ev := newEvaluator(svc, r, u.atoms)
 	out := &Resource{
 		Name: r.Name, Path: r.Path, Auth: authNames(r.Auth), Challenge: ev.challenge(r.Auth),
-		Public: r.Public, AnonymousWrites: r.AnonymousWrites,
+		Public: r.Public, AnonymousWrites: r.AnonymousWrites, Reason: r.Reason, Acknowledged: r.Acknowledge,
 		Permission: plan.ExprText(r.Permission), ReadScope: ScopeText(r.ReadScope),
 		Atoms: u.atoms, Callers: u.callers(r.Name), plan: r,
 	}

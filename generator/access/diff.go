@@ -205,8 +205,11 @@ func diffSettings(name string, o, n *Resource) []Change {
 	}
 	// The acknowledgements say what the spec accepts; the access they let
 	// through is compared endpoint by endpoint.
-	add(Changed, "acknowledgement public", fmt.Sprint(o.Public), fmt.Sprint(n.Public))
-	add(Changed, "acknowledgement allow_anonymous_writes", fmt.Sprint(o.AnonymousWrites), fmt.Sprint(n.AnonymousWrites))
+	add(Changed, "acknowledgement public", ackText(o.Public, o.Reason), ackText(n.Public, n.Reason))
+	add(Changed, "acknowledgement allow_anonymous_writes", ackText(o.AnonymousWrites, o.Reason), ackText(n.AnonymousWrites, n.Reason))
+	for _, k := range sortedKeys(union(o.Acknowledged, n.Acknowledged)) {
+		add(Changed, "acknowledged check "+k, o.Acknowledged[k], n.Acknowledged[k])
+	}
 	add(Changed, "authentication", strings.Join(o.Auth, ", "), strings.Join(n.Auth, ", "))
 	add(Changed, "read scope", o.ReadScope, n.ReadScope)
 	og, ng := goParts(o), goParts(n)
@@ -226,4 +229,32 @@ func goParts(r *Resource) string {
 		}
 	}
 	return strings.Join(s, "; ")
+}
+
+// ackText is an acknowledgement with the reason the spec gives for it.
+func ackText(on bool, reason string) string {
+	if on && reason != "" {
+		return "true, because " + reason
+	}
+	return fmt.Sprint(on)
+}
+
+func union(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

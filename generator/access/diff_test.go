@@ -26,6 +26,7 @@ permissions:
   classes:
     IsCustomer:
       rule: {owner: customer}
+      acknowledge: {unused: "the new version drops it"}
 resources:
   orders:
     path: /api/orders
@@ -40,11 +41,15 @@ resources:
 // authenticated user (and staff) on another's order.
 func TestDiffIssueExample(t *testing.T) {
 	old := load(t, ordersHead+"    permissions: IsAuthenticated & IsCustomer\n")
-	nw := load(t, ordersHead+"    permissions: IsAuthenticated\n    public: true\n")
+	nw := load(t, ordersHead+"    permissions: IsAuthenticated\n    public: true\n    reason: every user audits the orders\n")
 	rep := Diff(old, nw)
 	var widened []string
+	reason := false
 	for _, c := range rep.Changes {
 		t.Log(c)
+		if c.What == "acknowledgement public" && c.New == "true, because every user audits the orders" {
+			reason = true
+		}
 		if c.Kind == Widened {
 			widened = append(widened, c.Endpoint+" as "+c.Caller)
 		}
@@ -55,6 +60,9 @@ func TestDiffIssueExample(t *testing.T) {
 		"PUT /api/orders/{id} as authenticated", "PUT /api/orders/{id} as staff",
 		"PATCH /api/orders/{id} as authenticated", "PATCH /api/orders/{id} as staff",
 		"DELETE /api/orders/{id} as authenticated", "DELETE /api/orders/{id} as staff",
+	}
+	if !reason {
+		t.Error("the diff does not give the reason of public: true")
 	}
 	if strings.Join(widened, "\n") != strings.Join(want, "\n") {
 		t.Errorf("widened:\n%s\nwant:\n%s", strings.Join(widened, "\n"), strings.Join(want, "\n"))
@@ -76,8 +84,8 @@ authentication:
   jwt: {key_env: G_JWT_KEY}
 permissions:
   classes:
-    Keeper: {check: go, read_scope: all}
-    Narrow: {check: go, read_scope: {owner: owner}}
+    Keeper: {check: go, read_scope: all, acknowledge: {unused: "the diffs below use it"}}
+    Narrow: {check: go, read_scope: {owner: owner}, acknowledge: {unused: "the diffs below use it"}}
 resources:
   things:
     path: /api/things
@@ -95,8 +103,8 @@ func TestDiffGoClasses(t *testing.T) {
 		review         string // a change of kind Review whose What contains this
 	}{
 		{"class added", "    permissions: IsAuthenticated & Narrow\n", "    permissions: IsAuthenticated & Narrow & Keeper\n", false, "hand-written classes"},
-		{"scope widened", "    permissions: IsAuthenticated & Narrow\n", "    permissions: IsAuthenticated & Keeper\n    public: true\n", true, "hand-written classes"},
-		{"decided by Keeper both ways", "    permissions: IsAuthenticated & Keeper\n    public: true\n", "    permissions: Keeper\n    public: true\n    allow_anonymous_writes: true\n", true, ""},
+		{"scope widened", "    permissions: IsAuthenticated & Narrow\n", "    permissions: IsAuthenticated & Keeper\n    public: true\n    reason: r\n", true, "hand-written classes"},
+		{"decided by Keeper both ways", "    permissions: IsAuthenticated & Keeper\n    public: true\n    reason: r\n", "    permissions: Keeper\n    public: true\n    allow_anonymous_writes: true\n    reason: r\n", true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

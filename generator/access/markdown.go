@@ -68,7 +68,14 @@ func markdownResource(b *strings.Builder, r *Resource) {
 	for _, c := range r.Classes {
 		fmt.Fprintf(b, "- class %s\n", c)
 	}
-	fmt.Fprintf(b, "- acknowledged: public: %v, allow_anonymous_writes: %v\n", r.Public, r.AnonymousWrites)
+	fmt.Fprintf(b, "- acknowledged: public: %v, allow_anonymous_writes: %v", r.Public, r.AnonymousWrites)
+	if r.Reason != "" {
+		fmt.Fprintf(b, ", because %s", r.Reason)
+	}
+	b.WriteString("\n")
+	for _, k := range sortedKeys(r.Acknowledged) {
+		fmt.Fprintf(b, "- acknowledged check `%s`: %s\n", k, r.Acknowledged[k])
+	}
 	for _, f := range r.Fields {
 		fmt.Fprintf(b, "- field `%s`: %s\n", f.Name, fieldRuleText(f))
 	}

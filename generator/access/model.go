@@ -53,6 +53,10 @@ type Resource struct {
 	// Public and AnonymousWrites are the spec's acknowledgements.
 	Public          bool `json:"public"`
 	AnonymousWrites bool `json:"allow_anonymous_writes"`
+	// Reason says why they hold; Acknowledged are the vet checks the
+	// resource acknowledged, each with its reason.
+	Reason       string            `json:"reason,omitempty"`
+	Acknowledged map[string]string `json:"acknowledged,omitempty"`
 	// Permission is the resource's expression, ReadScope its read scope,
 	// both as written and in words.
 	Permission string   `json:"permission"`

@@ -32,7 +32,7 @@ var page = template.Must(template.New("matrix").Funcs(template.FuncMap{"cell": C
 {{range .Resources}}<h2>{{.Name}}</h2>
 <ul><li>route: <code>{{.Path}}</code></li><li>authentication: {{range $i, $a := .Auth}}{{if $i}}, {{end}}{{$a}}{{end}}{{if .Challenge}} (challenge <code>{{.Challenge}}</code>){{end}}</li>
 <li>permission: <code>{{.Permission}}</code></li><li>read scope: {{.ReadScope}}</li>
-{{range .Classes}}<li>class {{.}}</li>{{end}}<li>acknowledged: public: {{.Public}}, allow_anonymous_writes: {{.AnonymousWrites}}</li>
+{{range .Classes}}<li>class {{.}}</li>{{end}}<li>acknowledged: public: {{.Public}}, allow_anonymous_writes: {{.AnonymousWrites}}{{if .Reason}}, because {{.Reason}}{{end}}</li>{{range $k, $v := .Acknowledged}}<li>acknowledged check <code>{{$k}}</code>: {{$v}}</li>{{end}}
 {{range .Fields}}<li>field <code>{{.Name}}</code>{{if .Read}}: shown to <code>{{.Read}}</code>{{end}}{{if .Write}}; set by <code>{{.Write}}</code>{{end}}</li>{{end}}</ul>
 <table><tr><th>endpoint</th><th>permission</th>{{range .Callers}}<th title="{{.Text}}">{{.Name}}</th>{{end}}</tr>
 {{range .Endpoints}}<tr><td><code>{{.Method}} {{.Route}}</code></td><td><code>{{.Permission}}</code>{{if not .Action}} (not supported){{end}}</td>{{range .Cells}}<td>{{cell .}}</td>{{end}}</tr>

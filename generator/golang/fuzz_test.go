@@ -171,7 +171,7 @@ func intendedNames(svc *plan.Service) func(string) bool {
 	}
 	return func(name string) bool {
 		switch name {
-		case "_", "Definition", "Mount", "main":
+		case "_", "Definition", "Mount", "main", "TestPolicy":
 			return true
 		}
 		for _, s := range stems {

@@ -85,6 +85,9 @@ func Generate(svc *plan.Service, opt Config) (*Output, error) {
 	if err := g.service(); err != nil {
 		return nil, err
 	}
+	if err := g.policyTests(); err != nil {
+		return nil, err
+	}
 	if err := g.render(); err != nil {
 		return nil, err
 	}

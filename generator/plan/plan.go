@@ -22,13 +22,15 @@ type Service struct {
 	// relative to the spec's folder, e.g. "cmd/blog"; "" scaffolds none.
 	Main string
 
-	Auth        Auth
-	Classes     []*Class // custom permission classes, sorted by name
-	Default     Expr     // default permission expression (DEFAULT_PERMISSION_CLASSES)
-	Throttle    Throttle
-	Resources   []*Resource // spec order
-	Health      string      // path of the liveness endpoint, "" for none
-	CORSOrigins []string    // allowed origins; empty means CORS is off
+	Auth      Auth
+	Classes   []*Class // custom permission classes, sorted by name
+	Default   Expr     // default permission expression (DEFAULT_PERMISSION_CLASSES)
+	Throttle  Throttle
+	Resources []*Resource // spec order
+	Health    string      // path of the liveness endpoint, "" for none
+	// Tests are the spec's policy tests (tests:), in spec order.
+	Tests       []*Test
+	CORSOrigins []string // allowed origins; empty means CORS is off
 }
 
 // Auth holds the authentication classes in use and their settings.
@@ -142,6 +144,9 @@ type Class struct {
 	Kind        ClassKind
 	Rule        *Rule      // the object rule, for ClassRule
 	Scope       *ReadScope // what lists and lookups may see; never nil
+	// Acknowledge maps each check the spec acknowledged on the class
+	// (acknowledge:) to its reason: "unused".
+	Acknowledge map[string]string
 }
 
 // RuleKind is the kind of a declarative rule or scope.
@@ -320,6 +325,15 @@ type Resource struct {
 	// AnonymousWrites: the spec acknowledged (allow_anonymous_writes) that
 	// anonymous callers may pass the permission check of a write.
 	AnonymousWrites bool
+	// Reason says why the acknowledgements (Public, AnonymousWrites) hold
+	// (reason: in the spec).
+	Reason string
+	// Acknowledge maps each permission check the spec acknowledged on this
+	// resource (acknowledge:) to its reason: "write_wider_than_retrieve",
+	// "create_not_retrievable", "never_passes", "always_passes".
+	Acknowledge map[string]string
+	// Pos is the position of the resource's name in the spec.
+	Pos Pos
 
 	Throttles []string // named throttle scopes
 	Endpoints []*Endpoint
@@ -471,3 +485,40 @@ func (ScopeAll) isScope()    {}
 func (*ScopeClass) isScope() {}
 func (*ScopeAnd) isScope()   {}
 func (*ScopeOr) isScope()    {}
+
+// Pos is a position in the spec file, for the checks made on the plan.
+type Pos struct{ Line, Col int }
+
+// Test is one policy test of the spec (tests:): a caller does a request
+// and expects a status; the generated *_gen_test.go drives the generated
+// handlers with it.
+type Test struct {
+	Name string // as written, or "as do" when none
+	// As is the kind of caller, as the permission matrix names it:
+	// "anonymous", "authenticated", "staff", "owner(F)", "perm:R.code".
+	As string
+	// Method and Route are the request (do:), the route as the spec
+	// writes it: "GET /api/orders/{id}".
+	Method, Route string
+	// Resource is the resource whose route it is, Detail whether the
+	// route names an object ({id}).
+	Resource string
+	Detail   bool
+	// Object is the caller's relation to the object of a detail route:
+	// "own" (owner(F) callers only) or "other" (another user's object).
+	Object string
+	// With are field values of the object the test creates (SQL values:
+	// string, int64, float64, bool), by field name, sorted.
+	With []FieldValue
+	// Body is the JSON request body ("" for none).
+	Body   string
+	Expect int // the HTTP status
+	// Positions of the entry and of its keys, for the checks on the plan.
+	Pos, AsPos, DoPos, ExpectPos Pos
+}
+
+// FieldValue is a field's value in a policy test's object.
+type FieldValue struct {
+	Field string
+	Value any
+}

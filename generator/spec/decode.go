@@ -26,6 +26,7 @@ type specDoc struct {
 	Throttles      *yaml.Node `key:"throttles"`
 	Resources      *yaml.Node `key:"resources"`
 	Accounts       *yaml.Node `key:"accounts"`
+	Tests          *yaml.Node `key:"tests"`
 }
 
 type accountsDoc struct {
@@ -95,6 +96,7 @@ type classDoc struct {
 	Check       *yaml.Node `key:"check"`
 	ReadScope   *yaml.Node `key:"read_scope"`
 	Rule        *yaml.Node `key:"rule"`
+	Acknowledge *yaml.Node `key:"acknowledge"`
 }
 
 // ruleDoc is a class's rule, and with Func its read_scope.
@@ -135,6 +137,8 @@ type resourceDoc struct {
 	Throttles            *yaml.Node `key:"throttles"`
 	Public               *yaml.Node `key:"public"`
 	AllowAnonymousWrites *yaml.Node `key:"allow_anonymous_writes"`
+	Reason               *yaml.Node `key:"reason"`
+	Acknowledge          *yaml.Node `key:"acknowledge"`
 	UniqueTogether       *yaml.Node `key:"unique_together"`
 	Hooks                *yaml.Node `key:"hooks"`
 	Filters              *yaml.Node `key:"filters"`
@@ -181,6 +185,17 @@ type fieldDoc struct {
 	CreateOnly *yaml.Node `key:"create_only"`
 }
 
+// testDoc is one policy test (tests:).
+type testDoc struct {
+	Name   *yaml.Node `key:"name"`
+	As     *yaml.Node `key:"as"`
+	Do     *yaml.Node `key:"do"`
+	Object *yaml.Node `key:"object"`
+	With   *yaml.Node `key:"with"`
+	Body   *yaml.Node `key:"body"`
+	Expect *yaml.Node `key:"expect"`
+}
+
 // docTypes places each struct in the language. The path is slash-separated;
 // "*" stands for a name the spec chooses (a resource, class or field name).
 // Mappings whose keys are names (resources, permissions.classes, fields,
@@ -203,6 +218,7 @@ var docTypes = map[string]any{
 	"resources/*/fields/*":             fieldDoc{},
 	"resources/*/extra_actions/*":      extraActionDoc{},
 	"resources/*/parent":               parentDoc{},
+	"tests":                            testDoc{}, // each item of the list
 }
 
 // knownKeys lists, for every mapping of the language with a fixed set of
@@ -210,7 +226,11 @@ var docTypes = map[string]any{
 // them: the key tags of docTypes, and the action names, which are the keys
 // of action_permissions.
 var knownKeys = func() map[string][]string {
-	m := map[string][]string{"resources/*/action_permissions": actionNames}
+	m := map[string][]string{
+		"resources/*/action_permissions":    actionNames,
+		"resources/*/acknowledge":           ResourceChecks,
+		"permissions/classes/*/acknowledge": classChecks,
+	}
 	for p, d := range docTypes {
 		m[p] = docKeys(reflect.TypeOf(d))
 	}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -149,6 +150,7 @@ func Dump(s *plan.Service) string {
 	for _, r := range s.Resources {
 		d.resource(r)
 	}
+	d.tests(s.Tests)
 	return d.b.String()
 }
 
@@ -214,6 +216,33 @@ func (d *dumper) permissions(s *plan.Service) {
 		if c.Scope != nil {
 			d.w(2, "scope: %s", scopeString(c.Scope))
 		}
+		d.acknowledge(2, c.Acknowledge)
+	}
+}
+
+// acknowledge writes the acknowledged checks, in order, when any.
+func (d *dumper) acknowledge(indent int, m map[string]string) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		d.w(indent, "acknowledge %s: %q", k, m[k])
+	}
+}
+
+// tests writes the policy tests, when any.
+func (d *dumper) tests(ts []*plan.Test) {
+	for _, t := range ts {
+		d.w(0, "test %q at %d:%d", t.Name, t.Pos.Line, t.Pos.Col)
+		d.w(1, "%s %s %s (resource %s, detail %v) object=%q expect=%d", t.As, t.Method, t.Route, t.Resource, t.Detail, t.Object, t.Expect)
+		for _, v := range t.With {
+			d.w(1, "with %s=%s", v.Field, valueString(v.Value))
+		}
+		if t.Body != "" {
+			d.w(1, "body %s", t.Body)
+		}
 	}
 }
 
@@ -263,6 +292,10 @@ func (d *dumper) resource(r *plan.Resource) {
 	d.w(1, "permission: %s", ExprString(r.Permission))
 	d.w(1, "read_scope: %s", ScopeString(r.ReadScope))
 	d.w(1, "public: %v", r.Public)
+	if r.Reason != "" {
+		d.w(1, "reason: %q", r.Reason)
+	}
+	d.acknowledge(1, r.Acknowledge)
 	d.w(1, "throttles: %v", r.Throttles)
 	for _, set := range r.UniqueTogether {
 		d.w(1, "unique_together: %v", set)

@@ -341,7 +341,7 @@ func TestExpressionColumnsMultiLine(t *testing.T) {
 // TestDescriptionBlockScalars: a block scalar's final line break is not a
 // control character of the description; a line break inside it is.
 func TestDescriptionBlockScalars(t *testing.T) {
-	head := "version: 1\nservice: {name: s}\nauthentication: {default: [jwt]}\npermissions:\n  classes:\n    C:\n      rule: {staff: true}\n      description: "
+	head := "version: 1\nservice: {name: s}\nauthentication: {default: [jwt]}\npermissions:\n  classes:\n    C:\n      rule: {staff: true}\n      acknowledge: {unused: a test}\n      description: "
 	for value, want := range map[string]string{
 		"|\n        One line.\n":                   "One line.",
 		">\n        Folded over\n        lines.\n": "Folded over lines.",
@@ -350,8 +350,8 @@ func TestDescriptionBlockScalars(t *testing.T) {
 	} {
 		s, err := Load("x.yaml", []byte(head+value+"\n"))
 		if want == "" {
-			if err == nil || !strings.Contains(err.Error(), "x.yaml:8:20: description holds the control character") {
-				t.Errorf("%q: got %v, want a control character error at 8:20", value, err)
+			if err == nil || !strings.Contains(err.Error(), "x.yaml:9:20: description holds the control character") {
+				t.Errorf("%q: got %v, want a control character error at 9:20", value, err)
 			}
 			continue
 		}

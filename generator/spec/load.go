@@ -84,6 +84,7 @@ type loader struct {
 	prefix     string
 	classes    map[string]*plan.Class
 	classNodes map[string]*yaml.Node // class name -> its rule or read_scope node
+	classKeys  map[string]*yaml.Node // class name -> its name in permissions.classes
 	broken     map[string]bool       // classes declared with an error already reported
 	scopeNames map[string]bool       // named throttle scopes
 	authUsed   map[plan.AuthClass]bool

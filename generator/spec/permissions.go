@@ -261,7 +261,9 @@ func (l *loader) class(k, v *yaml.Node) {
 	if !ok {
 		return
 	}
+	c.Acknowledge = l.acknowledge(d.Acknowledge, "class "+name, classChecks)
 	l.classNodes[name] = at
+	l.classKeys[name] = k
 	l.classes[name] = c
 	delete(l.broken, name)
 }

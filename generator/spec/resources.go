@@ -387,6 +387,9 @@ func (l *loader) resourceOptions(rl *resourceLoad) {
 		rl.anonWrites, _ = l.boolean(d.AllowAnonymousWrites, "allow_anonymous_writes")
 		r.AnonymousWrites = rl.anonWrites
 	}
+	l.reason(rl)
+	r.Acknowledge = l.acknowledge(d.Acknowledge, rl.what, ResourceChecks)
+	r.Pos = plan.Pos{Line: rl.k.Line, Col: rl.k.Column}
 	l.uniqueTogether(rl)
 	l.hooks(rl)
 	l.filters(rl)

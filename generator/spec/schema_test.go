@@ -404,6 +404,7 @@ var schemaCannotExpress = map[string]bool{
 	"owner_not_user":           true,
 	"reserved_table":           true, // a pattern without look-ahead cannot exclude prefixes
 	"undeclared_class":         true,
+	"unused_class":             true, // whether a class is used is not a shape
 	"unknown_permission_class": true,
 	"yaml_duplicate_keys":      true,
 	"yaml_syntax":              true,

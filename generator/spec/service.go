@@ -26,6 +26,7 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 	l.routes = map[string]string{}
 	l.classes = map[string]*plan.Class{}
 	l.classNodes = map[string]*yaml.Node{}
+	l.classKeys = map[string]*yaml.Node{}
 	l.broken = map[string]bool{}
 	l.scopeNames = map[string]bool{}
 	l.authUsed = map[plan.AuthClass]bool{}
@@ -49,6 +50,10 @@ func (l *loader) service(root *yaml.Node) *plan.Service {
 	l.accounts(d.Accounts)
 	for _, p := range l.pending {
 		l.route(p.node, p.route, p.owner)
+	}
+	l.checkUnusedClasses()
+	if d.Tests != nil {
+		l.tests(d.Tests)
 	}
 	return svc
 }

@@ -135,6 +135,12 @@ func TestValidTestdataCoversEveryKey(t *testing.T) {
 			walk(n.Content[0], p)
 			return
 		}
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				walk(c, p)
+			}
+			return
+		}
 		if n.Kind != yaml.MappingNode {
 			return
 		}
