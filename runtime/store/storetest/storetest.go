@@ -524,6 +524,11 @@ var counterTests = []test{
 		}
 		before := time.Now()
 		ok, retry := hit()
+		if elapsed := time.Since(t1); elapsed >= window-50*time.Millisecond {
+			// The first hit may have left the window already: nothing to
+			// judge (a machine loaded enough to sleep 250 ms for 550).
+			t.Skipf("the machine took %v for a 250ms sleep and two hits", elapsed)
+		}
 		if ok {
 			t.Fatal("third hit allowed")
 		}
