@@ -41,6 +41,7 @@ var (
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
 	_ store.Reserver = (*Store)(nil)
+	_ store.Emails   = (*Store)(nil)
 )
 
 // user is a reference to the user owning a row, which goes with its user.
@@ -58,7 +59,13 @@ var Tables = []schema.Table{
 		{Name: "is_staff", Type: "bool", Default: false},
 		{Name: "password_version", Type: "int", Default: int64(0)},
 		{Name: "created_at", Type: "instant"},
-	}},
+		// The accounts' columns (store.Emails); added by migration to
+		// databases made before them.
+		{Name: "email", Type: "string", Nullable: true},
+		{Name: "email_verified", Type: "bool", Default: false},
+		{Name: "reset_hash", Type: "bytes", Nullable: true},
+		{Name: "reset_expires", Type: "instant", Nullable: true},
+	}, Indexes: []schema.Index{{Name: "ward_users_email", Columns: []string{"email"}, Unique: true}}},
 	{Name: "ward_user_perms", Key: []string{"user_id", "perm"}, Columns: []schema.Column{
 		user("user_id"),
 		{Name: "perm", Type: "string"},
