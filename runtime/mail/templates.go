@@ -21,7 +21,7 @@ import (
 var defaults embed.FS
 
 // Names are the messages the accounts endpoints send.
-var Names = []string{"email_confirmation", "password_reset"}
+var Names = []string{"account_already_exists", "email_confirmation", "password_reset"}
 
 // Templates renders messages from the default templates, each replaced by
 // the file of the same name in an override folder when there is one.

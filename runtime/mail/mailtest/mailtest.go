@@ -36,7 +36,8 @@ const (
 	ImplicitTLS             // TLS from the first byte (smtps)
 )
 
-// Message is one received mail, decoded.
+// Message is one received mail, decoded (line ends in Text and HTML are
+// "\n").
 type Message struct {
 	From, To   string
 	Subject    string
@@ -212,6 +213,7 @@ func part(m *Message, ctype, enc string, body io.Reader) {
 		}
 	}
 	b, _ := io.ReadAll(decoder(enc, body))
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	switch mt {
 	case "text/plain":
 		m.Text = string(b)
