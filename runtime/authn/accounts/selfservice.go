@@ -21,7 +21,10 @@ import (
 // reset) as django-allauth and dj-rest-auth give them, without HTTP.
 
 // ErrInvalidEmail: not one address of the form local@domain.
-var ErrInvalidEmail = errors.New("Enter a valid email address.")
+var ErrInvalidEmail = errors.New("accounts: invalid email address")
+
+// InvalidEmail is Django's message for an invalid address.
+const InvalidEmail = "Enter a valid email address."
 
 // NormalizeEmail trims and lower-cases an address (allauth stores emails
 // lower case) and checks it is a single bare address; "" and

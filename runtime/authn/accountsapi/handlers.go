@@ -30,7 +30,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	}
 	email, err := accounts.NormalizeEmail(in["email"])
 	if err != nil {
-		fe.Add("email", accounts.ErrInvalidEmail.Error())
+		fe.Add("email", accounts.InvalidEmail)
 	}
 	if in["password1"] != in["password2"] {
 		fe.Add("non_field_errors", msgMismatchRegister)
@@ -124,7 +124,7 @@ func (a *API) resendEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	email, err := accounts.NormalizeEmail(in["email"])
 	if err != nil {
-		drf.FieldErrors{"email": {err.Error()}}.Write(w)
+		drf.FieldErrors{"email": {accounts.InvalidEmail}}.Write(w)
 		return
 	}
 	if !a.limitEmail(w, r, "resend", email, a.cfg.Rates.ResendEmail) {

@@ -30,7 +30,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	email, err := accounts.NormalizeEmail(in["email"])
 	if err != nil {
-		drf.FieldErrors{"email": {err.Error()}}.Write(w)
+		drf.FieldErrors{"email": {accounts.InvalidEmail}}.Write(w)
 		return
 	}
 	if !a.limitEmail(w, r, "reset", email, a.cfg.Rates.ResetEmail) {
