@@ -131,6 +131,7 @@ type env struct {
 	RedisURL    string
 	LoginRate   string
 	CORSOrigins []string
+	SMTPURL     string // <PREFIX>_SMTP_URL; "" for the console backend
 }
 
 // loadEnv reads the environment. CORS origins are checked as the spec's
@@ -141,6 +142,7 @@ func loadEnv(def *Definition, getenv func(string) string) (env, error) {
 		DataDir:     getenv(p + "DATA"),
 		DatabaseURL: getenv(p + "DATABASE_URL"),
 		RedisURL:    getenv(p + "REDIS_URL"),
+		SMTPURL:     getenv(p + "SMTP_URL"),
 	}
 	if e.DataDir == "" {
 		e.DataDir = "./" + def.Name + "-data"
