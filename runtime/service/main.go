@@ -58,6 +58,10 @@ func Run(ctx context.Context, def *Definition, args []string, stdin io.Reader, s
 		err = cmdChangePassword(ctx, def, env, rest, stdin, stdout)
 	case "deactivate":
 		err = cmdDeactivate(ctx, def, env, rest, stdout)
+	case "grant", "revoke":
+		err = cmdGrant(ctx, def, env, rest, stdout, cmd == "revoke")
+	case "group":
+		err = cmdGroup(ctx, def, env, rest, stdout)
 	default:
 		fmt.Fprintf(stderr, "%s: unknown command %q\n", progName(def), cmd)
 		usage(def, stderr)
@@ -99,6 +103,10 @@ Commands:
   createuser      --username NAME [--password PW | password on stdin] [--staff]
   changepassword  --username NAME [--password PW | password on stdin]
   deactivate      --username NAME
+  grant           --username NAME | --group NAME PERM... (e.g. tickets.view tickets.add)
+  revoke          --username NAME | --group NAME PERM...
+  group create    NAME
+  group add       --group NAME --username NAME
 
 Environment:
   %[2]s_DATA            folder of the embedded SQLite database (default ./%[1]s-data)
@@ -107,6 +115,7 @@ Environment:
   %[2]s_REDIS_URL       Redis for sessions, refresh families and throttle counters
   %[2]s_LOGIN_RATE      login throttle, e.g. 10/minute
   %[2]s_CORS_ORIGINS    comma-separated origins allowed to call the API from a browser
+  %[2]s_SMTP_URL        SMTP for account mails, e.g. smtp://127.0.0.1:2525 (default: printed to stderr)
 `, p, e)
 }
 
