@@ -38,6 +38,11 @@ type env struct {
 
 func newEnv(t *testing.T, verification string, rates accountsapi.Rates) *env {
 	t.Helper()
+	return newEnvOpen(t, verification, rates, true)
+}
+
+func newEnvOpen(t *testing.T, verification string, rates accountsapi.Rates, open bool) *env {
+	t.Helper()
 	db, err := sqlite.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +71,7 @@ func newEnv(t *testing.T, verification string, rates accountsapi.Rates) *env {
 	}
 	e := &env{t: t, smtp: srv, st: st, acc: acc, now: time.Now()}
 	api, err := accountsapi.New(accountsapi.Config{
-		Registration: true, Verification: verification, Accounts: acc, Emails: st, Counters: st,
+		Registration: open, Verification: verification, Accounts: acc, Emails: st, Counters: st,
 		Mail: sender, Templates: tpl, Secret: []byte("test secret"), Site: "blog", Rates: rates,
 	})
 	if err != nil {
@@ -379,5 +384,27 @@ func TestResetThrottledPerClient(t *testing.T) {
 		if want := map[bool]int{true: 200, false: 429}[i < 3]; code != want {
 			t.Fatalf("request %d: %d, want %d", i, code, want)
 		}
+	}
+}
+
+// Closed registration mounts no registration endpoint; the password ones
+// stay, and other methods are 405.
+func TestClosedRegistration(t *testing.T) {
+	e := newEnvOpen(t, accountsapi.Optional, accountsapi.Rates{}, false)
+	for _, p := range []string{"/auth/registration", "/auth/registration/verify-email", "/auth/registration/resend-email"} {
+		if code, _ := e.post(p, "", map[string]string{}); code != 404 {
+			t.Errorf("%s: %d, want 404", p, code)
+		}
+	}
+	if code, out := e.post("/auth/password/reset", "", map[string]string{"email": "a@example.com"}); code != 200 {
+		t.Fatalf("reset: %d %v", code, out)
+	}
+	res, err := http.Get(e.url + "/auth/password/reset")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 405 || res.Header.Get("Allow") != "POST, OPTIONS" {
+		t.Fatalf("GET reset: %d Allow %q", res.StatusCode, res.Header.Get("Allow"))
 	}
 }
