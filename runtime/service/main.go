@@ -100,7 +100,7 @@ func usage(def *Definition, w io.Writer) {
 
 Commands:
   serve           --addr HOST:PORT (default 127.0.0.1:8080)
-  createuser      --username NAME [--password PW | password on stdin] [--staff]
+  createuser      --username NAME [--email ADDR] [--password PW | password on stdin] [--staff]
   changepassword  --username NAME [--password PW | password on stdin]
   deactivate      --username NAME
   grant           --username NAME | --group NAME PERM... (e.g. tickets.view tickets.add)

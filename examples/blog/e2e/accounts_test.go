@@ -188,6 +188,31 @@ func TestAccountsPasswordReset(t *testing.T) {
 	}
 }
 
+// An operator's user made with --email (verified) can reset a forgotten
+// password; a second user with the same email is refused.
+func TestAccountsOperatorEmail(t *testing.T) {
+	srv := smtpServer(t)
+	s := startServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
+	if out, code := run(t, s.env, "", "createuser", "--username", "erin", "--email", "Erin@Example.com", "--password", "erin-pass-1"); code != 0 {
+		t.Fatalf("createuser --email: %d %s", code, out)
+	}
+	if out, code := run(t, s.env, "", "createuser", "--username", "erin2", "--email", "erin@example.com", "--password", "erin-pass-1"); code != 1 || !strings.Contains(out, "already exists") {
+		t.Fatalf("same email twice: %d %s", code, out)
+	}
+	c := s.client()
+	expect(t, "reset", c.do("POST", "/auth/password/reset", map[string]string{"email": "erin@example.com"}), 200)
+	m, err := srv.Wait(0, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := resetRe.FindStringSubmatch(m.Text)
+	if sub == nil {
+		t.Fatalf("reset mail %q", m.Text)
+	}
+	expect(t, "confirm", c.do("POST", "/auth/password/reset/confirm", map[string]string{"uid": sub[1], "token": sub[2], "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"}), 200)
+	s.as("erin", "lantern-fig-42")
+}
+
 // Without BLOG_SMTP_URL the mail's text goes to stderr.
 func TestAccountsConsoleBackend(t *testing.T) {
 	s := startServer(t)
