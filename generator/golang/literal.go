@@ -20,13 +20,14 @@ var (
 	viewType       = structType{pkgRest, "View", []string{"App", "Resource", "Chain", "Anon", "User", "Scopes", "Parent"}}
 	parentType     = structType{pkgRest, "Parent", []string{"Param", "Resource", "Table", "Scope"}}
 	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques", "Refs"}}
-	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
+	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Accounts", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
 	authType       = structType{pkgService, "Auth", []string{"Default", "JWT", "Session", "Token", "Basic", "MFA", "LogoutAllPath", "MePath"}}
 	jwtType        = structType{pkgService, "JWT", []string{"Algorithm", "KeyEnv", "AccessTTL", "RefreshTTL", "RefreshIn", "AccessIn", "AccessCookieName", "Issuer", "Audience", "Leeway", "Path", "ReuseGrace"}}
 	sessionType    = structType{pkgService, "Session", []string{"CookieName", "CSRFCookieName", "CSRFHeaderName", "IdleTimeout", "AbsoluteTimeout", "Path"}}
 	tokenType      = structType{pkgService, "Token", []string{"TTL", "Path"}}
 	basicType      = structType{pkgService, "Basic", []string{"Realm"}}
 	mfaType        = structType{pkgService, "MFA", []string{"Path"}}
+	accountsType   = structType{pkgService, "Accounts", []string{"Registration", "EmailVerification", "Path", "From", "Templates"}}
 	throttleType   = structType{pkgService, "Throttle", []string{"TrustedProxies", "Anon", "User", "Login", "LoginRateEnv", "Scopes"}}
 	tableDefType   = structType{pkgSchema, "Table", []string{"Name", "Columns", "Key", "Keyless", "Indexes"}}
 	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade", "MaxDigits", "DecimalPlaces", "References", "OnDelete"}}

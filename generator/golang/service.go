@@ -53,6 +53,11 @@ func (g *gen) service() error {
 		"Throttle":   throttleType.lit(throttleDef(s.Throttle)),
 		"Mount":      Id("Mount"),
 	}
+	if a := s.Accounts; a != nil {
+		def["Accounts"] = Op("&").Add(accountsType.lit(nonZero(
+			"Registration", a.Registration, "EmailVerification", a.EmailVerification, "Path", a.Path,
+			"From", a.From, "Templates", a.Templates)))
+	}
 	if s.Health != "" {
 		def["Health"] = Lit(s.Health)
 	}

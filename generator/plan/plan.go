@@ -23,14 +23,25 @@ type Service struct {
 	Main string
 
 	Auth      Auth
-	Classes   []*Class // custom permission classes, sorted by name
-	Default   Expr     // default permission expression (DEFAULT_PERMISSION_CLASSES)
+	Accounts  *Accounts // self-service accounts; nil without their keys in the accounts section
+	Classes   []*Class  // custom permission classes, sorted by name
+	Default   Expr      // default permission expression (DEFAULT_PERMISSION_CLASSES)
 	Throttle  Throttle
 	Resources []*Resource // spec order
 	Health    string      // path of the liveness endpoint, "" for none
 	// Tests are the spec's policy tests (tests:), in spec order.
 	Tests       []*Test
 	CORSOrigins []string // allowed origins; empty means CORS is off
+}
+
+// Accounts is the accounts section: registration, email verification,
+// password change and reset (dj-rest-auth's endpoints under Path).
+type Accounts struct {
+	Registration      string // "open" or "closed"
+	EmailVerification string // "mandatory", "optional" or "none"
+	Path              string // the auth prefix, e.g. "/auth"
+	From              string // the mails' sender
+	Templates         string // folder of mail template overrides, "" for none
 }
 
 // Auth holds the authentication classes in use and their settings.

@@ -30,8 +30,13 @@ type specDoc struct {
 }
 
 type accountsDoc struct {
-	MFA      *yaml.Node `key:"mfa"`
-	Sessions *yaml.Node `key:"sessions"`
+	Registration      *yaml.Node `key:"registration"`
+	EmailVerification *yaml.Node `key:"email_verification"`
+	Path              *yaml.Node `key:"path"`
+	From              *yaml.Node `key:"from"`
+	Templates         *yaml.Node `key:"templates"`
+	MFA               *yaml.Node `key:"mfa"`
+	Sessions          *yaml.Node `key:"sessions"`
 }
 
 type serviceDoc struct {
@@ -208,12 +213,12 @@ var docTypes = map[string]any{
 	"authentication/session":           sessionDoc{},
 	"authentication/token":             tokenDoc{},
 	"authentication/basic":             basicDoc{},
+	"accounts":                         accountsDoc{},
 	"permissions":                      permissionsDoc{},
 	"permissions/classes/*":            classDoc{},
 	"permissions/classes/*/read_scope": readScopeDoc{},
 	"permissions/classes/*/rule":       ruleDoc{},
 	"throttles":                        throttlesDoc{},
-	"accounts":                         accountsDoc{},
 	"resources/*":                      resourceDoc{},
 	"resources/*/fields/*":             fieldDoc{},
 	"resources/*/extra_actions/*":      extraActionDoc{},

@@ -172,6 +172,9 @@ func (d *dumper) service(s *plan.Service) {
 	d.w(1, "main: %q", s.Main)
 	d.w(1, "health: %q", s.Health)
 	d.w(1, "cors_origins: %q", s.CORSOrigins)
+	if a := s.Accounts; a != nil {
+		d.w(1, "accounts: registration=%s email_verification=%s path=%s from=%q templates=%q", a.Registration, a.EmailVerification, a.Path, a.From, a.Templates)
+	}
 }
 
 func (d *dumper) auth(a *plan.Auth) {

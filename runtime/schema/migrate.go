@@ -83,7 +83,7 @@ func migrate(ctx context.Context, tx *sql.Tx, dialect string, tables []Table) er
 				return err
 			}
 			stmts = append(stmts, add...)
-			if err := noDuplicates(ctx, tx, dialect, t); err != nil {
+			if err := noDuplicates(ctx, tx, dialect, t, have); err != nil {
 				return err
 			}
 			if err := foreignKeysMatch(ctx, tx, dialect, t, have); err != nil {
@@ -114,9 +114,12 @@ func createIndex(table string, ix Index) string {
 // while its rows already hold two with the same values in the index's
 // columns: the error names the table, the columns, one duplicated value
 // and what to do. Rows with a NULL among the columns are not duplicates.
-func noDuplicates(ctx context.Context, tx *sql.Tx, dialect string, t Table) error {
+// An index on a column this migration adds (not in have) is not checked:
+// the column does not exist yet, and a new nullable column holds only
+// NULLs.
+func noDuplicates(ctx context.Context, tx *sql.Tx, dialect string, t Table, have map[string]string) error {
 	for _, ix := range t.Indexes {
-		if !ix.Unique {
+		if !ix.Unique || !allIn(ix.Columns, have) {
 			continue
 		}
 		exists, err := indexExists(ctx, tx, dialect, ix.Name)
@@ -384,4 +387,14 @@ func columns(ctx context.Context, db *sql.Tx, dialect, table string) (map[string
 		return nil, false, fmt.Errorf("schema: %w", err)
 	}
 	return out, len(out) > 0, nil
+}
+
+// allIn reports whether every column is a key of have.
+func allIn(cols []string, have map[string]string) bool {
+	for _, c := range cols {
+		if _, ok := have[c]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -295,3 +295,41 @@ func TestMigrateDecimal(t *testing.T) {
 		})
 	}
 }
+
+// A new nullable column with a unique index, on a table that has rows (as
+// ward_users gained email): the duplicate check skips the column that does
+// not exist yet, and the index is made after it.
+func TestMigrateAddUniqueNullableColumn(t *testing.T) {
+	for _, d := range []struct {
+		name string
+		open func(*testing.T) *sql.DB
+	}{{SQLite, sqliteDB}, {Postgres, postgresDB}} {
+		t.Run(d.name, func(t *testing.T) {
+			db := d.open(t)
+			ctx := context.Background()
+			if err := Migrate(ctx, db, d.name, posts()); err != nil {
+				t.Fatal(err)
+			}
+			ins := `INSERT INTO posts (title, owner_id, created_at) VALUES ('a', 1, CURRENT_TIMESTAMP)`
+			if _, err := db.Exec(`INSERT INTO ward_users (username) VALUES ('alice')`); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if _, err := db.Exec(ins); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tables := posts(Column{Name: "code", Type: "string", Nullable: true})
+			tables[0].Indexes = []Index{{Name: "posts_code", Columns: []string{"code"}, Unique: true}}
+			if err := Migrate(ctx, db, d.name, tables); err != nil {
+				t.Fatalf("add a unique nullable column: %v", err)
+			}
+			if _, err := db.Exec(`UPDATE posts SET code = 'x' WHERE id = 1`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`UPDATE posts SET code = 'x' WHERE id = 2`); err == nil {
+				t.Fatal("a duplicate code was stored: no unique index")
+			}
+		})
+	}
+}

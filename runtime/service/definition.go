@@ -42,6 +42,7 @@ type Definition struct {
 	APIVersion int    // the runtime API version the code was generated for
 
 	Auth        Auth
+	Accounts    *Accounts // self-service accounts; nil for none
 	Throttle    Throttle
 	Health      string   // liveness path, "" for none
 	CORSOrigins []string // allowed origins; CORS is off when empty (the environment may add more)

@@ -58,6 +58,10 @@ func Run(ctx context.Context, def *Definition, args []string, stdin io.Reader, s
 		err = cmdChangePassword(ctx, def, env, rest, stdin, stdout)
 	case "deactivate":
 		err = cmdDeactivate(ctx, def, env, rest, stdout)
+	case "grant", "revoke":
+		err = cmdGrant(ctx, def, env, rest, stdout, cmd == "revoke")
+	case "group":
+		err = cmdGroup(ctx, def, env, rest, stdout)
 	default:
 		fmt.Fprintf(stderr, "%s: unknown command %q\n", progName(def), cmd)
 		usage(def, stderr)
@@ -96,9 +100,13 @@ func usage(def *Definition, w io.Writer) {
 
 Commands:
   serve           --addr HOST:PORT (default 127.0.0.1:8080)
-  createuser      --username NAME [--password PW | password on stdin] [--staff]
+  createuser      --username NAME [--email ADDR] [--password PW | password on stdin] [--staff]
   changepassword  --username NAME [--password PW | password on stdin]
   deactivate      --username NAME
+  grant           --username NAME | --group NAME PERM... (e.g. tickets.view tickets.add)
+  revoke          --username NAME | --group NAME PERM...
+  group create    NAME
+  group add       --group NAME --username NAME
 
 Environment:
   %[2]s_DATA            folder of the embedded SQLite database (default ./%[1]s-data)
@@ -107,6 +115,7 @@ Environment:
   %[2]s_REDIS_URL       Redis for sessions, refresh families and throttle counters
   %[2]s_LOGIN_RATE      login throttle, e.g. 10/minute
   %[2]s_CORS_ORIGINS    comma-separated origins allowed to call the API from a browser
+  %[2]s_SMTP_URL        SMTP for account mails, e.g. smtp://127.0.0.1:2525 (default: printed to stderr)
 `, p, e)
 }
 
@@ -131,6 +140,7 @@ type env struct {
 	RedisURL    string
 	LoginRate   string
 	CORSOrigins []string
+	SMTPURL     string // <PREFIX>_SMTP_URL; "" for the console backend
 }
 
 // loadEnv reads the environment. CORS origins are checked as the spec's
@@ -141,6 +151,7 @@ func loadEnv(def *Definition, getenv func(string) string) (env, error) {
 		DataDir:     getenv(p + "DATA"),
 		DatabaseURL: getenv(p + "DATABASE_URL"),
 		RedisURL:    getenv(p + "REDIS_URL"),
+		SMTPURL:     getenv(p + "SMTP_URL"),
 	}
 	if e.DataDir == "" {
 		e.DataDir = "./" + def.Name + "-data"

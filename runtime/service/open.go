@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/wardhq/ward/runtime/authn"
+	"github.com/wardhq/ward/runtime/authn/accountsapi"
 	"github.com/wardhq/ward/runtime/authn/classes"
 	"github.com/wardhq/ward/runtime/authn/jwtauth"
 	"github.com/wardhq/ward/runtime/authn/mfa"
@@ -108,6 +109,7 @@ type instance struct {
 	stores   *stores
 	auth     *classes.Set
 	throttle *throttle.Throttle
+	accounts *accountsapi.API // nil without an accounts section
 	// secret is what the cursor key is derived from (see cursorKey).
 	secret []byte
 }
@@ -266,6 +268,9 @@ func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { drf.NotFound(w) })
 	r.MethodNotAllowed(methodNotAllowed(r))
 	in.auth.Mount(r, chain)
+	if err := in.mountAccounts(r, chain); err != nil {
+		return nil, err
+	}
 	if def.Health != "" {
 		r.Handle(def.Health, health(chain))
 	}

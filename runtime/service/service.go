@@ -20,6 +20,7 @@ import (
 type Service struct {
 	handler   http.Handler
 	stores    *stores
+	drain     func() // waits for the mails queued by the accounts endpoints
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -89,7 +90,11 @@ func New(ctx context.Context, def *Definition, opts ...Option) (*Service, error)
 		in.stores.Close()
 		return nil, err
 	}
-	return &Service{handler: h, stores: in.stores}, nil
+	svc := &Service{handler: h, stores: in.stores, drain: func() {}}
+	if in.accounts != nil {
+		svc.drain = in.accounts.Wait
+	}
+	return svc, nil
 }
 
 // Handler returns the service's HTTP handler: the runtime's middleware, the
@@ -98,10 +103,14 @@ func New(ctx context.Context, def *Definition, opts ...Option) (*Service, error)
 // every call and serves requests concurrently.
 func (s *Service) Handler() http.Handler { return s.handler }
 
-// Close releases the stores: the database's connections (and the SQLite
-// file) and the Redis client. Call it once the server has drained; later
-// calls return the first's result.
+// Close waits for the account mails already queued, then releases the
+// stores: the database's connections (and the SQLite file) and the Redis
+// client. Call it once the server has drained; later calls return the
+// first's result.
 func (s *Service) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.stores.Close() })
+	s.closeOnce.Do(func() {
+		s.drain()
+		s.closeErr = s.stores.Close()
+	})
 	return s.closeErr
 }

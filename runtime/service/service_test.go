@@ -56,6 +56,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"createuser", "--username", "a", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"serve", "--port", "1"}, 2, "flag provided but not defined"},
 		{[]string{"createuser", "--username", "nopw"}, 2, "give --password or the password on stdin"},
+		{[]string{"createuser", "--username", "a", "--email", "not-an-address", "--password", "x"}, 2, "--email Enter a valid email address."},
 	}
 	for _, tt := range tests {
 		code, _, stderr := runCmd(t, testDef(), "", tt.args...)

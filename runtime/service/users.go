@@ -7,17 +7,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/identity"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/store"
 )
 
 // userFlags parses the flags of the user commands.
-func userFlags(name string, args []string, withPassword, withStaff bool) (username, pw string, staff bool, err error) {
+// email, when not nil, takes --email.
+func userFlags(name string, args []string, withPassword, withStaff bool, email *string) (username, pw string, staff bool, err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&username, "username", "", "user name")
+	if email != nil {
+		fs.StringVar(email, "email", "", "email address (verified: the operator vouches for it)")
+	}
 	if withPassword {
 		fs.StringVar(&pw, "password", "", "password (default: read from stdin)")
 	}
@@ -68,15 +74,21 @@ func userError(username string, err error) error {
 }
 
 func cmdCreateUser(ctx context.Context, def *Definition, e env, args []string, stdin io.Reader, stdout io.Writer) error {
-	username, pw, staff, err := userFlags("createuser", args, true, true)
+	var email string
+	username, pw, staff, err := userFlags("createuser", args, true, true, &email)
 	if err != nil {
 		return err
+	}
+	if email != "" {
+		if email, err = accounts.NormalizeEmail(email); err != nil {
+			return fmt.Errorf("%w: createuser: --email %s", errUsage, accounts.InvalidEmail)
+		}
 	}
 	if pw, err = readPassword(pw, stdin); err != nil {
 		return err
 	}
 	return withUsers(ctx, def, e, func(users store.Users) error {
-		id, err := accounts.CreateUser(ctx, users, password.New(password.Default, 0), username, pw, staff)
+		id, err := createUser(ctx, users, username, pw, email, staff)
 		if err != nil {
 			return userError(username, err)
 		}
@@ -90,7 +102,7 @@ func cmdCreateUser(ctx context.Context, def *Definition, e env, args []string, s
 }
 
 func cmdChangePassword(ctx context.Context, def *Definition, e env, args []string, stdin io.Reader, stdout io.Writer) error {
-	username, pw, _, err := userFlags("changepassword", args, true, false)
+	username, pw, _, err := userFlags("changepassword", args, true, false, nil)
 	if err != nil {
 		return err
 	}
@@ -107,7 +119,7 @@ func cmdChangePassword(ctx context.Context, def *Definition, e env, args []strin
 }
 
 func cmdDeactivate(ctx context.Context, def *Definition, e env, args []string, stdout io.Writer) error {
-	username, _, _, err := userFlags("deactivate", args, false, false)
+	username, _, _, err := userFlags("deactivate", args, false, false, nil)
 	if err != nil {
 		return err
 	}
@@ -118,4 +130,36 @@ func cmdDeactivate(ctx context.Context, def *Definition, e env, args []string, s
 		fmt.Fprintf(stdout, "deactivated %q\n", username)
 		return nil
 	})
+}
+
+// createUser makes the user, with a verified email when one is given (the
+// operator vouches for it).
+func createUser(ctx context.Context, users store.Users, username, pw, email string, staff bool) (int64, error) {
+	h := password.New(password.Default, 0)
+	if email == "" {
+		return accounts.CreateUser(ctx, users, h, username, pw, staff)
+	}
+	emails, ok := users.(store.Emails)
+	if !ok {
+		return 0, errors.New("this store keeps no emails")
+	}
+	if !accounts.ValidUsername(username) {
+		return 0, accounts.ErrInvalidUsername
+	}
+	hash, err := h.Hash(ctx, pw)
+	if err != nil {
+		return 0, err
+	}
+	id, err := emails.CreateUserWithEmail(ctx, &store.UserRecord{
+		User:         identity.User{Username: username, IsActive: true, IsStaff: staff},
+		PasswordHash: hash,
+		CreatedAt:    time.Now(),
+	}, email)
+	if errors.Is(err, store.ErrConflict) {
+		return 0, fmt.Errorf("user %q or email %q already exists", username, email)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, emails.VerifyEmail(ctx, id, email)
 }

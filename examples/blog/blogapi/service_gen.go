@@ -54,6 +54,12 @@ func Definition() *service.Definition {
 			LogoutAllPath: "/auth/sessions/logout-all",
 			MePath:        "/auth/me",
 		},
+		Accounts: &service.Accounts{
+			Registration:      "open",
+			EmailVerification: "optional",
+			Path:              "/auth",
+			From:              "Blog <noreply@blog.example>",
+		},
 		Throttle: service.Throttle{
 			Login:        "10/minute",
 			LoginRateEnv: "BLOG_LOGIN_RATE",

@@ -125,6 +125,10 @@ type Accounts struct {
 	Hasher *password.Hasher
 	// MFA is the second step of logins; nil when MFA is off.
 	MFA SecondFactor
+	// RequireVerified, when set (accounts.email_verification: mandatory),
+	// refuses a user whose email is not verified, as a wrong password.
+	// A user without an email (made by the operator's createuser) passes.
+	RequireVerified store.Emails
 }
 
 // New returns Accounts over users with the given hasher and a user cache
@@ -159,6 +163,15 @@ func (a *Accounts) CheckCredentials(ctx context.Context, username, pw string) (*
 	}
 	if !ok || !rec.IsActive {
 		return nil, ErrBadCredentials
+	}
+	if a.RequireVerified != nil {
+		email, verified, err := a.RequireVerified.Email(ctx, rec.ID)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		if email != "" && !verified {
+			return nil, ErrBadCredentials
+		}
 	}
 	if rehash {
 		if h, err := a.Hasher.Hash(ctx, pw); err == nil {

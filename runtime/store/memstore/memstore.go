@@ -27,6 +27,7 @@ type Store struct {
 	sessions map[string]*store.Session
 	families map[string]*store.Family
 	hits     map[string][]time.Time
+	accounts map[int64]*account // store.Emails; made on first use
 
 	down atomic.Bool
 	now  func() time.Time
@@ -42,6 +43,7 @@ var (
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
 	_ store.Reserver = (*Store)(nil)
+	_ store.Emails   = (*Store)(nil)
 )
 
 // New returns an empty store.

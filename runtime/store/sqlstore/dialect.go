@@ -35,7 +35,8 @@ type Dialect struct {
 	// (unique or primary key) or store.ErrNotFound (foreign key: no such
 	// user); nil for any other error.
 	constraint func(error) error
-	// perms is the expression listing user u's permissions, sorted, one
+	// perms is the expression listing user u's permissions (their own and
+	// their groups', without duplicates), sorted, one
 	// a line.
 	perms string
 	// forUpdate locks a row read inside a transaction.
@@ -77,7 +78,7 @@ var SQLite = Dialect{
 		}
 		return nil
 	},
-	perms: `(SELECT group_concat(perm, char(10)) FROM (SELECT perm FROM ward_user_perms p WHERE p.user_id = u.id ORDER BY perm))`,
+	perms: `(SELECT group_concat(perm, char(10)) FROM (SELECT perm FROM ward_user_perms p WHERE p.user_id = u.id UNION ` + groupPerms + ` ORDER BY perm))`,
 	rowID: "rowid",
 	tick:  time.Nanosecond,
 }
@@ -105,7 +106,7 @@ var Postgres = Dialect{
 		}
 		return nil
 	},
-	perms:     `(SELECT string_agg(perm, E'\n' ORDER BY perm COLLATE "C") FROM ward_user_perms p WHERE p.user_id = u.id)`,
+	perms:     `(SELECT string_agg(perm, E'\n' ORDER BY perm COLLATE "C") FROM (SELECT perm FROM ward_user_perms p WHERE p.user_id = u.id UNION ` + groupPerms + `) x)`,
 	forUpdate: " FOR UPDATE",
 	rowID:     "ctid",
 	tick:      time.Microsecond,
@@ -184,3 +185,6 @@ func UniqueViolation(err error) (name string, columns []string, ok bool) {
 	}
 	return "", columns, true
 }
+
+// groupPerms selects the permissions user u holds through groups.
+const groupPerms = `SELECT gp.perm FROM ward_user_groups ug JOIN ward_group_perms gp ON gp.group_id = ug.group_id WHERE ug.user_id = u.id`

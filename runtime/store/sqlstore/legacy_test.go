@@ -118,8 +118,10 @@ func TestLegacyTablesRenamed(t *testing.T) {
 				names = append(names, n)
 			}
 			rows.Close()
-			want := []string{"posts", "ward_api_tokens", "ward_api_tokens_user", "ward_refresh_families", "ward_refresh_families_user", "ward_sessions", "ward_sessions_user",
-				"ward_throttle_hits", "ward_throttle_hits_expires", "ward_throttle_hits_key_at", "ward_user_perms", "ward_users"}
+			want := []string{"posts", "ward_api_tokens", "ward_api_tokens_user", "ward_group_perms", "ward_groups",
+				"ward_mfa_recovery_codes", "ward_mfa_tickets", "ward_mfa_tickets_user", "ward_mfa_totp",
+				"ward_refresh_families", "ward_refresh_families_user", "ward_sessions", "ward_sessions_user",
+				"ward_throttle_hits", "ward_throttle_hits_expires", "ward_throttle_hits_key_at", "ward_user_groups", "ward_user_groups_group", "ward_user_perms", "ward_users", "ward_users_email"}
 			if !slices.Equal(names, want) {
 				t.Errorf("schema after the rename:\n%v\nwant\n%v", names, want)
 			}

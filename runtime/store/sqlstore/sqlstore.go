@@ -41,6 +41,8 @@ var (
 	_ store.Families = (*Store)(nil)
 	_ store.Counters = (*Store)(nil)
 	_ store.Reserver = (*Store)(nil)
+	_ store.Emails   = (*Store)(nil)
+	_ store.Grants   = (*Store)(nil)
 )
 
 // user is a reference to the user owning a row, which goes with its user.
@@ -58,11 +60,30 @@ var Tables = []schema.Table{
 		{Name: "is_staff", Type: "bool", Default: false},
 		{Name: "password_version", Type: "int", Default: int64(0)},
 		{Name: "created_at", Type: "instant"},
-	}},
+		// The accounts' columns (store.Emails); added by migration to
+		// databases made before them.
+		{Name: "email", Type: "string", Nullable: true},
+		{Name: "email_verified", Type: "bool", Default: false},
+		{Name: "reset_hash", Type: "bytes", Nullable: true},
+		{Name: "reset_expires", Type: "instant", Nullable: true},
+	}, Indexes: []schema.Index{{Name: "ward_users_email", Columns: []string{"email"}, Unique: true}}},
 	{Name: "ward_user_perms", Key: []string{"user_id", "perm"}, Columns: []schema.Column{
 		user("user_id"),
 		{Name: "perm", Type: "string"},
 	}},
+	// Groups (store.Grants): a user holds their own permissions and those
+	// of their groups.
+	{Name: "ward_groups", Columns: []schema.Column{
+		{Name: "name", Type: "string", Unique: true},
+	}},
+	{Name: "ward_group_perms", Key: []string{"group_id", "perm"}, Columns: []schema.Column{
+		{Name: "group_id", Type: "ref", References: "ward_groups", OnDelete: schema.OnDeleteCascade},
+		{Name: "perm", Type: "string"},
+	}},
+	{Name: "ward_user_groups", Key: []string{"user_id", "group_id"}, Columns: []schema.Column{
+		user("user_id"),
+		{Name: "group_id", Type: "ref", References: "ward_groups", OnDelete: schema.OnDeleteCascade},
+	}, Indexes: []schema.Index{{Name: "ward_user_groups_group", Columns: []string{"group_id"}}}},
 	{Name: "ward_api_tokens", Key: []string{"hash"}, Columns: []schema.Column{
 		{Name: "hash", Type: "bytes"},
 		user("user_id"),

@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		}
 	}{
 		{"Users", func(s Stores) bool { return s.Users != nil }, userTests},
+		{"Emails", func(s Stores) bool { _, ok := s.Users.(store.Emails); return ok }, emailTests},
+		{"Grants", func(s Stores) bool { _, ok := s.Users.(store.Grants); return ok }, grantTests},
 		{"Tokens", func(s Stores) bool { return s.Tokens != nil }, tokenTests},
 		{"Sessions", func(s Stores) bool { return s.Sessions != nil }, sessionTests},
 		{"Families", func(s Stores) bool { return s.Families != nil }, familyTests},

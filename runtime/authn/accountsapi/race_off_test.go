@@ -1,0 +1,5 @@
+//go:build !race
+
+package accountsapi_test
+
+const raceOn = false
