@@ -61,6 +61,11 @@ type APIToken struct {
 	ExpiresAt time.Time // zero for no expiry
 	// PasswordVersion of the user when the token was made.
 	PasswordVersion int64
+	// LastUsed is when the token last authenticated a request, at most
+	// TouchEvery stale; zero when never.
+	LastUsed time.Time
+	// Client is where the token was made.
+	Client Client
 }
 
 // Tokens stores API tokens.
@@ -79,6 +84,8 @@ type Session struct {
 	CreatedAt       time.Time
 	LastSeen        time.Time
 	PasswordVersion int64
+	// Client is where the session was made.
+	Client Client
 }
 
 // Sessions stores sessions.
@@ -106,6 +113,11 @@ type Family struct {
 	// first rotation.
 	Previous  []byte
 	RotatedAt time.Time
+	// CreatedAt is when the family was made (the login); zero from a
+	// store made before it was recorded.
+	CreatedAt time.Time
+	// Client is where the family was made.
+	Client Client
 }
 
 // Families stores refresh-token families.

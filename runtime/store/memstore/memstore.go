@@ -326,7 +326,11 @@ func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
 	if _, ok := s.families[f.ID]; ok {
 		return store.ErrConflict
 	}
-	s.families[f.ID] = copyFamily(f)
+	c := copyFamily(f)
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = s.now()
+	}
+	s.families[f.ID] = c
 	return nil
 }
 

@@ -101,7 +101,18 @@ func New(client goredis.UniversalClient, prefix string) *Store {
 
 func (s *Store) sessionKey(hash []byte) string { return s.prefix + "sess:" + hex.EncodeToString(hash) }
 func (s *Store) familyKey(id string) string    { return s.prefix + "fam:" + id }
-func (s *Store) hitsKey(key string) string     { return s.prefix + "hits:" + key }
+
+// userSessionsKey and userFamiliesKey name a user's index sets: the
+// members are the hex hashes of the user's sessions and the ids of their
+// families. A member may outlive its entry (expiry, deletion); listing
+// drops it then.
+func (s *Store) userSessionsKey(user int64) string {
+	return s.prefix + "usess:" + strconv.FormatInt(user, 10)
+}
+func (s *Store) userFamiliesKey(user int64) string {
+	return s.prefix + "ufam:" + strconv.FormatInt(user, 10)
+}
+func (s *Store) hitsKey(key string) string { return s.prefix + "hits:" + key }
 
 // mapErr: redis.Nil is ErrNotFound; anything else (network, timeout,
 // server error) wraps ErrUnavailable.
@@ -174,21 +185,37 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 	if seen.IsZero() {
 		seen = created
 	}
-	return s.create(ctx, s.sessionKey(x.Hash), created.Add(s.SessionTTL),
-		"user", x.UserID, "csrf", x.CSRFHash, "created", micros(created), "seen", micros(seen), "pv", x.PasswordVersion)
+	exp := created.Add(s.SessionTTL)
+	if err := s.index(ctx, s.userSessionsKey(x.UserID), hex.EncodeToString(x.Hash), exp); err != nil {
+		return err
+	}
+	return s.create(ctx, s.sessionKey(x.Hash), exp,
+		"user", x.UserID, "csrf", x.CSRFHash, "created", micros(created), "seen", micros(seen), "pv", x.PasswordVersion,
+		"addr", store.Clip(x.Client.Addr), "ua", store.Clip(x.Client.UserAgent))
 }
 
 // SessionByHash implements store.Sessions.
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*store.Session, error) {
-	v, err := s.c.HMGet(ctx, s.sessionKey(hash), "user", "csrf", "created", "seen", "pv").Result()
+	v, err := s.c.HMGet(ctx, s.sessionKey(hash), sessionFields...).Result()
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	f, ok := strs(v)
+	return parseSession(hash, v)
+}
+
+// sessionFields are the fields of a session's hash parseSession reads;
+// addr and ua are missing from sessions made before they were recorded.
+var sessionFields = []string{"user", "csrf", "created", "seen", "pv", "addr", "ua"}
+
+func parseSession(hash []byte, v []any) (*store.Session, error) {
+	f, ok := strs(v[:5])
 	if !ok {
 		return nil, store.ErrNotFound
 	}
+	var err error
 	x := &store.Session{Hash: append([]byte(nil), hash...), CSRFHash: []byte(f[1])}
+	x.Client.Addr, _ = v[5].(string)
+	x.Client.UserAgent, _ = v[6].(string)
 	if x.UserID, err = strconv.ParseInt(f[0], 10, 64); err != nil {
 		return nil, corrupt(err)
 	}
@@ -262,22 +289,46 @@ func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
 	if exp.IsZero() {
 		exp = s.now().Add(s.FamilyTTL)
 	}
+	created := f.CreatedAt
+	if created.IsZero() {
+		created = s.now()
+	}
+	if err := s.index(ctx, s.userFamiliesKey(f.UserID), f.ID, exp); err != nil {
+		return err
+	}
 	return s.create(ctx, s.familyKey(f.ID), exp,
-		"user", f.UserID, "cur", f.Current, "exp", micros(f.ExpiresAt), "pv", f.PasswordVersion)
+		"user", f.UserID, "cur", f.Current, "exp", micros(f.ExpiresAt), "pv", f.PasswordVersion,
+		"created", micros(created), "addr", store.Clip(f.Client.Addr), "ua", store.Clip(f.Client.UserAgent))
 }
 
 // FamilyByID implements store.Families. An expired family is ErrNotFound.
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
-	v, err := s.c.HMGet(ctx, s.familyKey(id), "user", "cur", "exp", "pv", "prev", "rot").Result()
+	v, err := s.c.HMGet(ctx, s.familyKey(id), familyFields...).Result()
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	// prev and rot appear with the first rotation.
+	return s.parseFamily(id, v)
+}
+
+// familyFields are the fields of a family's hash parseFamily reads: prev
+// and rot appear with the first rotation; created, addr and ua are
+// missing from families made before they were recorded.
+var familyFields = []string{"user", "cur", "exp", "pv", "prev", "rot", "created", "addr", "ua"}
+
+func (s *Store) parseFamily(id string, v []any) (*store.Family, error) {
 	f, ok := strs(v[:4])
 	if !ok {
 		return nil, store.ErrNotFound
 	}
+	var err error
 	fam := &store.Family{ID: id, Current: []byte(f[1])}
+	if c, ok := v[6].(string); ok {
+		if fam.CreatedAt, err = fromMicros(c); err != nil {
+			return nil, corrupt(err)
+		}
+	}
+	fam.Client.Addr, _ = v[7].(string)
+	fam.Client.UserAgent, _ = v[8].(string)
 	if fam.UserID, err = strconv.ParseInt(f[0], 10, 64); err != nil {
 		return nil, corrupt(err)
 	}
@@ -287,7 +338,7 @@ func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error
 	if fam.PasswordVersion, err = strconv.ParseInt(f[3], 10, 64); err != nil {
 		return nil, corrupt(err)
 	}
-	if r, ok := strs(v[4:]); ok {
+	if r, ok := strs(v[4:6]); ok {
 		fam.Previous = []byte(r[0])
 		if fam.RotatedAt, err = fromMicros(r[1]); err != nil {
 			return nil, corrupt(err)

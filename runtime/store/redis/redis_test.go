@@ -111,6 +111,9 @@ func TestTTLs(t *testing.T) {
 		{s.familyKey("f1"), 9 * time.Minute, 10 * time.Minute},
 		{s.familyKey("f2"), DefaultFamilyTTL - time.Minute, DefaultFamilyTTL},
 		{s.hitsKey("k"), 29 * time.Second, 31 * time.Second},
+		// A user's index sets live as long as their longest entry.
+		{s.userSessionsKey(1), 59 * time.Minute, time.Hour},
+		{s.userFamiliesKey(1), DefaultFamilyTTL - time.Minute, DefaultFamilyTTL},
 	} {
 		ttl, err := c.PTTL(ctx, tc.key).Result()
 		if err != nil {
@@ -120,8 +123,8 @@ func TestTTLs(t *testing.T) {
 			t.Errorf("%s: TTL %v, want in [%v, %v]", tc.key, ttl, tc.min, tc.max)
 		}
 	}
-	if n := len(keys(t, c, s.prefix)); n != 4 {
-		t.Fatalf("%d keys under the prefix, want 4", n)
+	if n := len(keys(t, c, s.prefix)); n != 6 {
+		t.Fatalf("%d keys under the prefix, want 6", n)
 	}
 }
 

@@ -107,6 +107,11 @@ func TestLegacyTablesRenamed(t *testing.T) {
 			if f, err = s.FamilyByID(ctx, "f1"); err != nil || string(f.Previous) != "\x0d" || f.RotatedAt.Sub(at).Abs() >= time.Microsecond {
 				t.Fatalf("family after a rotation: %+v, %v", f, err)
 			}
+			// A family made before session management lists, with no
+			// creation time or client.
+			if fs, err := s.ListFamilies(ctx, f.UserID); err != nil || len(fs) != 1 || !fs[0].CreatedAt.IsZero() || fs[0].Client != (store.Client{}) {
+				t.Fatalf("legacy family listed: %+v, %v", fs, err)
+			}
 			var names []string
 			rows, err := db.Query(legacy[b.name].names)
 			if err != nil {

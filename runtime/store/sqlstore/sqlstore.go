@@ -90,6 +90,11 @@ var Tables = []schema.Table{
 		{Name: "created_at", Type: "instant"},
 		{Name: "expires_at", Type: "instant", Nullable: true},
 		{Name: "password_version", Type: "int"},
+		// Session management (sessions.go); added to older tables by
+		// the migration, as are those of sessions and families.
+		{Name: "last_used", Type: "instant", Nullable: true},
+		{Name: "client_addr", Type: "string", Default: ""},
+		{Name: "user_agent", Type: "string", Default: ""},
 	}, Indexes: []schema.Index{{Name: "ward_api_tokens_user", Columns: []string{"user_id"}}}},
 	{Name: "ward_sessions", Key: []string{"hash"}, Columns: []schema.Column{
 		{Name: "hash", Type: "bytes"},
@@ -98,6 +103,8 @@ var Tables = []schema.Table{
 		{Name: "created_at", Type: "instant"},
 		{Name: "last_seen", Type: "instant"},
 		{Name: "password_version", Type: "int"},
+		{Name: "client_addr", Type: "string", Default: ""},
+		{Name: "user_agent", Type: "string", Default: ""},
 	}, Indexes: []schema.Index{{Name: "ward_sessions_user", Columns: []string{"user_id"}}}},
 	{Name: "ward_refresh_families", Key: []string{"id"}, Columns: []schema.Column{
 		{Name: "id", Type: "string"},
@@ -107,6 +114,9 @@ var Tables = []schema.Table{
 		{Name: "password_version", Type: "int"},
 		{Name: "previous", Type: "bytes", Nullable: true},
 		{Name: "rotated_at", Type: "instant", Nullable: true},
+		{Name: "created_at", Type: "instant", Nullable: true},
+		{Name: "client_addr", Type: "string", Default: ""},
+		{Name: "user_agent", Type: "string", Default: ""},
 	}, Indexes: []schema.Index{{Name: "ward_refresh_families_user", Columns: []string{"user_id"}}}},
 	// MFA (mfa.go).
 	{Name: "ward_mfa_totp", Key: []string{"user_id"}, Columns: []schema.Column{
@@ -356,20 +366,19 @@ func (s *Store) ListUsers(ctx context.Context, limit, offset int) ([]*store.User
 // CreateToken implements store.Tokens. An unknown user is ErrNotFound; a
 // hash already stored is ErrConflict.
 func (s *Store) CreateToken(ctx context.Context, t *store.APIToken) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO ward_api_tokens (hash, user_id, created_at, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
-		t.Hash, t.UserID, s.d.time(s.orNow(t.CreatedAt)), s.d.time(t.ExpiresAt), t.PasswordVersion)
+	_, err := s.exec(ctx, s.db, `INSERT INTO ward_api_tokens (hash, user_id, created_at, expires_at, password_version, last_used, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.Hash, t.UserID, s.d.time(s.orNow(t.CreatedAt)), s.d.time(t.ExpiresAt), t.PasswordVersion, s.d.time(t.LastUsed),
+		store.Clip(t.Client.Addr), store.Clip(t.Client.UserAgent))
 	return s.mapErr(err)
 }
 
 // TokenByHash implements store.Tokens.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*store.APIToken, error) {
-	var t store.APIToken
-	err := s.row(ctx, s.db, `SELECT hash, user_id, created_at, expires_at, password_version FROM ward_api_tokens WHERE hash = ?`, hash).
-		Scan(&t.Hash, &t.UserID, instant{&t.CreatedAt}, instant{&t.ExpiresAt}, &t.PasswordVersion)
+	t, err := scanToken(s.row(ctx, s.db, `SELECT `+tokenCols+` FROM ward_api_tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
-	return &t, nil
+	return t, nil
 }
 
 // DeleteToken implements store.Tokens.
@@ -388,20 +397,18 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 	if csrf == nil {
 		csrf = []byte{}
 	}
-	_, err := s.exec(ctx, s.db, `INSERT INTO ward_sessions (hash, user_id, csrf_hash, created_at, last_seen, password_version) VALUES (?, ?, ?, ?, ?, ?)`,
-		x.Hash, x.UserID, csrf, s.d.time(created), s.d.time(seen), x.PasswordVersion)
+	_, err := s.exec(ctx, s.db, `INSERT INTO ward_sessions (hash, user_id, csrf_hash, created_at, last_seen, password_version, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		x.Hash, x.UserID, csrf, s.d.time(created), s.d.time(seen), x.PasswordVersion, store.Clip(x.Client.Addr), store.Clip(x.Client.UserAgent))
 	return s.mapErr(err)
 }
 
 // SessionByHash implements store.Sessions.
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*store.Session, error) {
-	var x store.Session
-	err := s.row(ctx, s.db, `SELECT hash, user_id, csrf_hash, created_at, last_seen, password_version FROM ward_sessions WHERE hash = ?`, hash).
-		Scan(&x.Hash, &x.UserID, &x.CSRFHash, instant{&x.CreatedAt}, instant{&x.LastSeen}, &x.PasswordVersion)
+	x, err := scanSession(s.row(ctx, s.db, `SELECT `+sessionCols+` FROM ward_sessions WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
-	return &x, nil
+	return x, nil
 }
 
 // TouchSession implements store.Sessions; LastSeen never moves backwards.
@@ -417,8 +424,9 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 
 // CreateFamily implements store.Families.
 func (s *Store) CreateFamily(ctx context.Context, f *store.Family) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO ward_refresh_families (id, user_id, current, expires_at, password_version) VALUES (?, ?, ?, ?, ?)`,
-		f.ID, f.UserID, f.Current, s.d.time(f.ExpiresAt), f.PasswordVersion)
+	_, err := s.exec(ctx, s.db, `INSERT INTO ward_refresh_families (id, user_id, current, expires_at, password_version, created_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.UserID, f.Current, s.d.time(f.ExpiresAt), f.PasswordVersion, s.d.time(s.orNow(f.CreatedAt)),
+		store.Clip(f.Client.Addr), store.Clip(f.Client.UserAgent))
 	return s.mapErr(err)
 }
 
@@ -428,14 +436,12 @@ const live = `(expires_at IS NOT DISTINCT FROM ? OR expires_at > ?)`
 
 // FamilyByID implements store.Families. An expired family is ErrNotFound.
 func (s *Store) FamilyByID(ctx context.Context, id string) (*store.Family, error) {
-	var f store.Family
-	err := s.row(ctx, s.db, `SELECT id, user_id, current, expires_at, password_version, previous, rotated_at FROM ward_refresh_families WHERE id = ? AND `+live,
-		id, s.d.time(time.Time{}), s.d.time(s.now())).
-		Scan(&f.ID, &f.UserID, &f.Current, instant{&f.ExpiresAt}, &f.PasswordVersion, &f.Previous, instant{&f.RotatedAt})
+	f, err := scanFamily(s.row(ctx, s.db, `SELECT `+familyCols+` FROM ward_refresh_families WHERE id = ? AND `+live,
+		id, s.d.time(time.Time{}), s.d.time(s.now())))
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
-	return &f, nil
+	return f, nil
 }
 
 // RotateFamily implements store.Families as a compare-and-swap, in one

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Reserve", func(s Stores) bool { return s.Counters != nil }, reserveTests},
 		{"MFA", func(s Stores) bool { return s.MFA != nil }, mfaTests},
 		{"Versions", func(s Stores) bool { return s.Users != nil }, versionTests},
+		{"Listing", func(s Stores) bool { return s.Tokens != nil || s.Sessions != nil || s.Families != nil }, listingTests},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) {
