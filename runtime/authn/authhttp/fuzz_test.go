@@ -31,3 +31,23 @@ func FuzzDecodeLogin(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCredentialPath: whatever the path, an accepted one is a known
+// kind and 24 lowercase hex digits, and its opaque id round-trips.
+func FuzzParseCredentialPath(f *testing.F) {
+	for _, s := range []string{"token/0123456789abcdef01234567", "session/", "refresh/x", "/", "", "token/0123456789abcdef01234567/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		kind, id, ok := ParseCredentialPath(p)
+		if !ok {
+			return
+		}
+		if kind+"/"+id != p || len(id) != 24 || (kind != KindSession && kind != KindToken && kind != KindRefresh) {
+			t.Fatalf("ParseCredentialPath(%q) = %q, %q", p, kind, id)
+		}
+		if _, _, ok := ParseCredentialPath(kind + "/" + OpaqueID(kind, []byte(p))); !ok {
+			t.Fatal("an opaque id does not parse")
+		}
+	})
+}

@@ -6,6 +6,7 @@ package classes
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
 	"github.com/wardhq/ward/runtime/password"
 	"github.com/wardhq/ward/runtime/store"
+	"github.com/wardhq/ward/runtime/throttle"
 )
 
 // Stores are the backends the classes use. Tokens, Sessions and Families
@@ -44,7 +46,14 @@ type Config struct {
 	MFA *mfa.Config
 	// LogoutAllPath serves POST "log out everywhere" there; "" for none.
 	LogoutAllPath string
-	MePath        string // default "/auth/me"
+	// SessionsPath serves GET (the caller's sessions, tokens and refresh
+	// families) and DELETE SessionsPath/{kind}/{id} (end one of them);
+	// "" for none (authhttp.Credentials).
+	SessionsPath string
+	// TrustedProxies is the throttle's: how a credential's client address
+	// is computed from the request (throttle.ClientIP).
+	TrustedProxies int
+	MePath         string // default "/auth/me"
 	// Hasher hashes and verifies passwords; default password.New(password.Default, 0).
 	Hasher *password.Hasher
 	// Throttle is the login throttle (may be nil). Every login and every
@@ -68,6 +77,9 @@ type Set struct {
 	Classes   map[string]authn.Authenticator
 	mePath    string
 	logoutAll string
+	sessions  string
+	proxies   int
+	creds     authhttp.CredentialStores
 }
 
 // New builds the configured classes over st.
@@ -79,7 +91,8 @@ func New(cfg Config, st Stores) (*Set, error) {
 	if h == nil {
 		h = password.New(password.Default, 0)
 	}
-	k := &Set{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath, logoutAll: cfg.LogoutAllPath}
+	k := &Set{Accounts: accounts.New(st.Users, h), Classes: map[string]authn.Authenticator{}, mePath: cfg.MePath, logoutAll: cfg.LogoutAllPath,
+		sessions: cfg.SessionsPath, proxies: cfg.TrustedProxies, creds: authhttp.CredentialStores{Sessions: st.Sessions, Tokens: st.Tokens, Families: st.Families}}
 	if k.mePath == "" {
 		k.mePath = "/auth/me"
 	}
@@ -137,8 +150,26 @@ func (k *Set) Chain(names ...string) (authn.Chain, error) {
 }
 
 // Mount registers the endpoints of the configured classes (each under its
-// path) and GET MePath, which authenticates with chain.
+// path) and GET MePath, which authenticates with chain. Their requests
+// carry the client (store.WithClient), which the credentials they make
+// record.
 func (k *Set) Mount(r chi.Router, chain authn.Chain) {
+	r.Group(func(r chi.Router) {
+		r.Use(k.recordClient)
+		k.mount(r, chain)
+	})
+}
+
+// recordClient puts the request's client address (as the throttle
+// computes it) and User-Agent in its context.
+func (k *Set) recordClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := store.Client{Addr: throttle.ClientIP(r, k.proxies), UserAgent: r.UserAgent()}
+		next.ServeHTTP(w, r.WithContext(store.WithClient(r.Context(), c)))
+	})
+}
+
+func (k *Set) mount(r chi.Router, chain authn.Chain) {
 	if k.JWT != nil {
 		k.JWT.Mount(r)
 	}
@@ -164,7 +195,28 @@ func (k *Set) Mount(r chi.Router, chain authn.Chain) {
 	if k.logoutAll != "" {
 		r.Handle(k.logoutAll, authhttp.LogoutEverywhere(chain, k.Accounts))
 	}
+	if k.sessions != "" {
+		h := authhttp.Credentials(chain, k.sessions, k.credStores())
+		r.Handle(k.sessions, h)
+		r.Handle(k.sessions+"/{kind}/{id}", h)
+	}
 	// Every method reaches Me, which authenticates and checks the
 	// permission before answering 405, as DRF.
 	r.Handle(k.mePath, authhttp.Me(chain))
+}
+
+// credStores are the stores of the configured classes only: a class that
+// is off lists nothing, and none of its credentials can be ended.
+func (k *Set) credStores() authhttp.CredentialStores {
+	c := authhttp.CredentialStores{}
+	if k.Sessions != nil {
+		c.Sessions = k.creds.Sessions
+	}
+	if k.Tokens != nil {
+		c.Tokens = k.creds.Tokens
+	}
+	if k.JWT != nil {
+		c.Families = k.creds.Families
+	}
+	return c
 }

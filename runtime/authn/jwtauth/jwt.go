@@ -698,6 +698,7 @@ func (j *JWT) NewFamily(ctx context.Context, u *identity.User) (Pair, error) {
 	}
 	err = j.families.CreateFamily(ctx, &store.Family{
 		ID: fam, UserID: u.ID, Current: hashJTI(jti), ExpiresAt: exp, PasswordVersion: u.PasswordVersion,
+		CreatedAt: now, Client: store.ClientFrom(ctx),
 	})
 	if err != nil {
 		return Pair{}, accounts.Unavailable(err)

@@ -35,7 +35,7 @@ const (
 const secretLen = 43
 
 // touchEvery is how stale LastSeen may get before a request writes it.
-const touchEvery = time.Minute
+const touchEvery = store.TouchEvery
 
 // Config configures the class.
 type Config struct {
@@ -245,7 +245,7 @@ func (s *Sessions) Issue(w http.ResponseWriter, r *http.Request, u *identity.Use
 	now := s.now()
 	err := s.sessions.CreateSession(ctx, &store.Session{
 		Hash: hash(id), UserID: u.ID, CSRFHash: hash(csrf), CreatedAt: now, LastSeen: now,
-		PasswordVersion: u.PasswordVersion,
+		PasswordVersion: u.PasswordVersion, Client: store.ClientFrom(ctx),
 	})
 	if err != nil {
 		authhttp.WriteError(w, "", accounts.Unavailable(err))

@@ -166,7 +166,20 @@ func (t *Tokens) check(ctx context.Context, key string) (*identity.User, []byte,
 	if u.PasswordVersion != tok.PasswordVersion {
 		return nil, nil, fail(drf.InvalidToken)
 	}
+	t.touch(ctx, tok)
 	return u, h, nil
+}
+
+// touch records that tok authenticated a request, when its LastUsed is
+// store.TouchEvery stale or more: at most one write a minute per token.
+// Best effort: the request is answered whether the write succeeds or not.
+func (t *Tokens) touch(ctx context.Context, tok *store.APIToken) {
+	l, ok := t.tokens.(store.TokenLister)
+	now := t.now()
+	if !ok || now.Sub(tok.LastUsed) < store.TouchEvery {
+		return
+	}
+	_ = l.TouchToken(ctx, tok.Hash, now)
 }
 
 // NewKey creates a token for u and returns its key, the only time the key
@@ -178,7 +191,7 @@ func (t *Tokens) NewKey(ctx context.Context, u *identity.User) (string, error) {
 	}
 	key := hex.EncodeToString(b)
 	now := t.now()
-	at := &store.APIToken{Hash: Hash(key), UserID: u.ID, CreatedAt: now, PasswordVersion: u.PasswordVersion}
+	at := &store.APIToken{Hash: Hash(key), UserID: u.ID, CreatedAt: now, PasswordVersion: u.PasswordVersion, Client: store.ClientFrom(ctx)}
 	if t.cfg.TTL > 0 {
 		at.ExpiresAt = now.Add(t.cfg.TTL)
 	}
