@@ -21,7 +21,7 @@ var (
 	parentType     = structType{pkgRest, "Parent", []string{"Param", "Resource", "Table", "Scope"}}
 	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques", "Refs"}}
 	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Accounts", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
-	authType       = structType{pkgService, "Auth", []string{"Default", "JWT", "Session", "Token", "Basic", "MFA", "LogoutAllPath", "MePath"}}
+	authType       = structType{pkgService, "Auth", []string{"Default", "JWT", "Session", "Token", "Basic", "MFA", "LogoutAllPath", "SessionsPath", "MePath"}}
 	jwtType        = structType{pkgService, "JWT", []string{"Algorithm", "KeyEnv", "AccessTTL", "RefreshTTL", "RefreshIn", "AccessIn", "AccessCookieName", "Issuer", "Audience", "Leeway", "Path", "ReuseGrace"}}
 	sessionType    = structType{pkgService, "Session", []string{"CookieName", "CSRFCookieName", "CSRFHeaderName", "IdleTimeout", "AbsoluteTimeout", "Path"}}
 	tokenType      = structType{pkgService, "Token", []string{"TTL", "Path"}}

@@ -151,6 +151,9 @@ func authDef(a plan.Auth) map[string]Code {
 	if a.LogoutAllPath != "" {
 		d["LogoutAllPath"] = Lit(a.LogoutAllPath)
 	}
+	if a.SessionsPath != "" {
+		d["SessionsPath"] = Lit(a.SessionsPath)
+	}
 	if a.MePath != "" {
 		d["MePath"] = Lit(a.MePath)
 	}

@@ -55,6 +55,9 @@ type Auth struct {
 	MFA     *MFA   // nil when MFA is off (accounts.mfa)
 	// LogoutAllPath serves "log out everywhere" (accounts.sessions); "" for none.
 	LogoutAllPath string
+	// SessionsPath lists the caller's credentials and ends one
+	// (accounts.sessions); "" for none.
+	SessionsPath string
 }
 
 // MFA turns on the TOTP second factor of every login class.

@@ -43,11 +43,15 @@ func (l *loader) accounts(n *yaml.Node) {
 	l.authRoutes(d.MFA, MFAPath, "accounts.mfa", "", "/totp", "/totp/confirm", "/authenticate", "/deactivate")
 }
 
-// LogoutAllPath is where "log out everywhere" is served.
-const LogoutAllPath = "/auth/sessions/logout-all"
+// LogoutAllPath is where "log out everywhere" is served; SessionsPath
+// lists the caller's credentials, and SessionsPath/{kind}/{id} ends one.
+const (
+	LogoutAllPath = "/auth/sessions/logout-all"
+	SessionsPath  = "/auth/sessions"
+)
 
-// sessionsMgmt reads accounts.sessions: a user may end every credential
-// of theirs. It needs a class to identify the caller.
+// sessionsMgmt reads accounts.sessions: a user may list their
+// credentials and end one, or every one. It needs a class to identify the caller.
 func (l *loader) sessionsMgmt(n *yaml.Node) {
 	if n == nil {
 		return
@@ -62,8 +66,10 @@ func (l *loader) sessionsMgmt(n *yaml.Node) {
 			"accounts.sessions needs an authentication class to identify the caller")
 		return
 	}
-	a.LogoutAllPath = LogoutAllPath
+	a.LogoutAllPath, a.SessionsPath = LogoutAllPath, SessionsPath
 	l.route(n, LogoutAllPath, "accounts.sessions")
+	l.route(n, SessionsPath, "accounts.sessions")
+	l.route(n, SessionsPath+"/{kind}/{id}", "accounts.sessions")
 }
 
 // selfService reads the self-service keys: registration, email

@@ -187,6 +187,9 @@ func (d *dumper) auth(a *plan.Auth) {
 	if a.LogoutAllPath != "" {
 		d.w(1, "logout_all: %s", a.LogoutAllPath)
 	}
+	if a.SessionsPath != "" {
+		d.w(1, "sessions: %s", a.SessionsPath)
+	}
 	if j := a.JWT; j != nil {
 		d.w(1, "jwt: algorithm=%s key_env=%s access_ttl=%s refresh_ttl=%s refresh_in=%s access_in=%s access_cookie=%s issuer=%q audience=%q leeway=%s path=%s reuse_grace=%s",
 			j.Algorithm, j.KeyEnv, j.AccessTTL, j.RefreshTTL, j.RefreshIn, j.AccessIn, j.AccessCookieName, j.Issuer, j.Audience, j.Leeway, j.Path, j.ReuseGrace)

@@ -67,7 +67,11 @@ type Auth struct {
 	// LogoutAllPath serves POST "log out everywhere", e.g.
 	// "/auth/sessions/logout-all"; "" for none.
 	LogoutAllPath string
-	MePath        string // e.g. "/auth/me"
+	// SessionsPath serves GET (the caller's sessions, API tokens and
+	// refresh families) and DELETE SessionsPath/{kind}/{id} (end one),
+	// e.g. "/auth/sessions"; "" for none.
+	SessionsPath string
+	MePath       string // e.g. "/auth/me"
 }
 
 // MFA turns on the TOTP second factor of every login class (package

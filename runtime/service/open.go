@@ -156,7 +156,8 @@ func open(ctx context.Context, def *Definition, e env, log *slog.Logger) (*insta
 // before anything listens.
 func (in *instance) authConfig() (classes.Config, error) {
 	a := in.def.Auth
-	cfg := classes.Config{MePath: a.MePath, LogoutAllPath: a.LogoutAllPath}
+	cfg := classes.Config{MePath: a.MePath, LogoutAllPath: a.LogoutAllPath, SessionsPath: a.SessionsPath,
+		TrustedProxies: in.def.Throttle.TrustedProxies}
 	if j := a.JWT; j != nil {
 		key, err := in.jwtKey(j)
 		if err != nil {
