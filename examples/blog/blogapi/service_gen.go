@@ -52,6 +52,7 @@ func Definition() *service.Definition {
 			Basic:         &service.Basic{Realm: "api"},
 			MFA:           &service.MFA{Path: "/auth/2fa"},
 			LogoutAllPath: "/auth/sessions/logout-all",
+			SessionsPath:  "/auth/sessions",
 			MePath:        "/auth/me",
 		},
 		Accounts: &service.Accounts{
