@@ -394,6 +394,7 @@ var schemaCannotExpress = map[string]bool{
 	"me_without_auth":          true,
 	"mfa_basic_only":           true,
 	"sessions_without_auth":    true,
+	"sessions_path_taken":      true,
 	"duplicate_model_table":    true,
 	"duplicate_path":           true,
 	"duplicate_resource":       true, // yaml.v3 refuses to decode duplicate keys
