@@ -30,6 +30,9 @@ type CredentialStores struct {
 	Sessions store.Sessions
 	Tokens   store.Tokens
 	Families store.Families
+	// SessionLive, when set, tells a session that has timed out (the
+	// session class's timeouts); such a session is not listed.
+	SessionLive func(x *store.Session, now time.Time) bool
 }
 
 // Credential is one credential as its owner sees it: never the secret nor
@@ -154,7 +157,7 @@ func listCredentials(ctx context.Context, st CredentialStores, u *identity.User)
 			return nil, err
 		}
 		for _, x := range xs {
-			if x.PasswordVersion == u.PasswordVersion {
+			if x.PasswordVersion == u.PasswordVersion && (st.SessionLive == nil || st.SessionLive(x, now)) {
 				out.Sessions = append(out.Sessions, credential(KindSession, x.Hash, x.CreatedAt, x.LastSeen, x.Client))
 			}
 		}

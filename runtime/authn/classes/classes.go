@@ -211,6 +211,7 @@ func (k *Set) credStores() authhttp.CredentialStores {
 	c := authhttp.CredentialStores{}
 	if k.Sessions != nil {
 		c.Sessions = k.creds.Sessions
+		c.SessionLive = k.Sessions.Live
 	}
 	if k.Tokens != nil {
 		c.Tokens = k.creds.Tokens

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/wardhq/ward/runtime/authn/sessionauth"
 	"github.com/wardhq/ward/runtime/authn/tokenauth"
 	"github.com/wardhq/ward/runtime/password"
+	"github.com/wardhq/ward/runtime/store"
 	"github.com/wardhq/ward/runtime/store/memstore"
 )
 
@@ -72,6 +74,11 @@ func TestCredentials(t *testing.T) {
 		}, []string{jb["access_token"], jb["refresh_token"], tb["token"], c[0].Value, c[1].Value}
 	}
 	alice, secrets := login("alice")
+	// A session of alice's that idled out is not listed.
+	old := time.Now().Add(-3 * time.Hour)
+	if err := s.CreateSession(t.Context(), &store.Session{Hash: []byte("idle"), UserID: 1, CSRFHash: []byte("c"), CreatedAt: old, LastSeen: old}); err != nil {
+		t.Fatal(err)
+	}
 	bob, _ := login("bob")
 	list := func(hdr []string) authhttp.CredentialList {
 		t.Helper()

@@ -84,6 +84,12 @@ func New(cfg Config, acc *accounts.Accounts, sessions store.Sessions, throttle a
 	return &Sessions{cfg: cfg, acc: acc, sessions: sessions, throttle: throttle, now: time.Now}
 }
 
+// Live reports whether x has neither idled out nor reached its absolute
+// timeout at now.
+func (s *Sessions) Live(x *store.Session, now time.Time) bool {
+	return now.Sub(x.LastSeen) < s.cfg.IdleTimeout && now.Sub(x.CreatedAt) < s.cfg.AbsoluteTimeout
+}
+
 // Name implements authn.Authenticator.
 func (s *Sessions) Name() string { return "session" }
 
@@ -141,7 +147,7 @@ func (s *Sessions) authenticate(r *http.Request) (*identity.User, []byte, error)
 		return nil, nil, accounts.Unavailable(err)
 	}
 	now := s.now()
-	if now.Sub(sess.LastSeen) >= s.cfg.IdleTimeout || now.Sub(sess.CreatedAt) >= s.cfg.AbsoluteTimeout {
+	if !s.Live(sess, now) {
 		if err := s.sessions.DeleteSession(ctx, h); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, accounts.Unavailable(err)
 		}
