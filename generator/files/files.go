@@ -56,11 +56,28 @@ func MarkdownHeader(spec string) string {
 	return "<!-- " + strings.TrimPrefix(GeneratedHeader(spec), "// ") + " -->"
 }
 
+// JSONHeader is the generated header as the value of a JSON document's
+// first member (openapi.json's "x-generated"): GeneratedHeader without
+// the comment's slashes.
+func JSONHeader(spec string) string { return strings.TrimPrefix(GeneratedHeader(spec), "// ") }
+
+// jsonHeaderKey is the member a generated JSON document starts with.
+const jsonHeaderKey = `  "x-generated": "`
+
 // IsGenerated reports whether b's first line is the header of a file Ward
 // generated, from any spec, or the header Ward wrote before it named the
 // spec; in Go or in Markdown (MarkdownHeader).
 func IsGenerated(b []byte) bool {
 	line := firstLine(b)
+	if line == "{" {
+		// A JSON document: its first member holds the header.
+		_, rest, _ := bytes.Cut(b, []byte("\n"))
+		inner, ok := strings.CutPrefix(firstLine(rest), jsonHeaderKey)
+		if inner, ok = strings.CutSuffix(inner, `",`); !ok {
+			return false
+		}
+		line = "// " + inner
+	}
 	if inner, ok := strings.CutPrefix(line, "<!-- "); ok {
 		if inner, ok = strings.CutSuffix(inner, " -->"); !ok {
 			return false

@@ -20,7 +20,7 @@ var (
 	viewType       = structType{pkgRest, "View", []string{"App", "Resource", "Chain", "Anon", "User", "Scopes", "Parent"}}
 	parentType     = structType{pkgRest, "Parent", []string{"Param", "Resource", "Table", "Scope"}}
 	tableType      = structType{pkgRest, "Table", []string{"DB", "Dialect", "Name", "Select", "InsertSQL", "UpdateSQL", "Scan", "InsertArgs", "UpdateArgs", "ID", "UserRefs", "Uniques", "Refs"}}
-	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Accounts", "Throttle", "Health", "CORSOrigins", "Tables", "Mount"}}
+	definitionType = structType{pkgService, "Definition", []string{"Name", "EnvPrefix", "APIVersion", "Auth", "Accounts", "Throttle", "Health", "CORSOrigins", "Docs", "Tables", "Mount"}}
 	authType       = structType{pkgService, "Auth", []string{"Default", "JWT", "Session", "Token", "Basic", "MFA", "LogoutAllPath", "SessionsPath", "MePath"}}
 	jwtType        = structType{pkgService, "JWT", []string{"Algorithm", "KeyEnv", "AccessTTL", "RefreshTTL", "RefreshIn", "AccessIn", "AccessCookieName", "Issuer", "Audience", "Leeway", "Path", "ReuseGrace"}}
 	sessionType    = structType{pkgService, "Session", []string{"CookieName", "CSRFCookieName", "CSRFHeaderName", "IdleTimeout", "AbsoluteTimeout", "Path"}}
@@ -28,13 +28,14 @@ var (
 	basicType      = structType{pkgService, "Basic", []string{"Realm"}}
 	mfaType        = structType{pkgService, "MFA", []string{"Path"}}
 	accountsType   = structType{pkgService, "Accounts", []string{"Registration", "EmailVerification", "Path", "From", "Templates"}}
+	docsType       = structType{pkgService, "Docs", []string{"Schema", "UI", "Document"}}
 	throttleType   = structType{pkgService, "Throttle", []string{"TrustedProxies", "Anon", "User", "Login", "LoginRateEnv", "Scopes"}}
 	tableDefType   = structType{pkgSchema, "Table", []string{"Name", "Columns", "Key", "Keyless", "Indexes"}}
 	columnType     = structType{pkgSchema, "Column", []string{"Name", "Type", "Nullable", "Default", "Unique", "Cascade", "MaxDigits", "DecimalPlaces", "References", "OnDelete"}}
 )
 
 // structTypes lists every structType, for the test.
-var structTypes = []structType{ruleType, viewType, parentType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, mfaType, throttleType, tableDefType, columnType, uniqueType, indexType, refType, filterSetType, filterType, filterTargetType, listingType, sortColType}
+var structTypes = []structType{ruleType, viewType, parentType, tableType, definitionType, authType, jwtType, sessionType, tokenType, basicType, mfaType, docsType, throttleType, tableDefType, columnType, uniqueType, indexType, refType, filterSetType, filterType, filterTargetType, listingType, sortColType}
 
 // lit is a literal of t: t.values(d) with the type's name.
 func (t structType) lit(d map[string]Code) *Statement {

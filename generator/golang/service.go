@@ -64,6 +64,16 @@ func (g *gen) service() error {
 	if len(s.CORSOrigins) > 0 {
 		def["CORSOrigins"] = stringSlice(s.CORSOrigins)
 	}
+	if s.Docs != nil {
+		d := nonZero("Schema", s.Docs.Schema, "UI", s.Docs.UI)
+		d["Document"] = Id("openapiDocument")
+		def["Docs"] = Op("&").Add(docsType.lit(d))
+		f.Anon("embed")
+		f.Add(comment("openapiDocument is openapi.json, which ward generate writes beside this file."))
+		f.Comment("//go:embed openapi.json")
+		f.Var().Id("openapiDocument").Index().Byte()
+		f.Line()
+	}
 	if tables := tableDefs(s.Resources); len(tables) > 0 {
 		def["Tables"] = Index().Qual(pkgSchema, "Table").Values(tables...)
 	}

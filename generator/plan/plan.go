@@ -32,6 +32,14 @@ type Service struct {
 	// Tests are the spec's policy tests (tests:), in spec order.
 	Tests       []*Test
 	CORSOrigins []string // allowed origins; empty means CORS is off
+	Docs        *Docs    // the OpenAPI document and docs page; nil when off
+}
+
+// Docs says where the OpenAPI document (openapi.json) and the docs page
+// built on it are served.
+type Docs struct {
+	Schema string // e.g. "/api/schema"
+	UI     string // e.g. "/api/docs"; "" for no page
 }
 
 // Accounts is the accounts section: registration, email verification,

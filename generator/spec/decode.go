@@ -47,6 +47,12 @@ type serviceDoc struct {
 	EnvPrefix   *yaml.Node `key:"env_prefix"`
 	CORSOrigins *yaml.Node `key:"cors_origins"`
 	Health      *yaml.Node `key:"health"`
+	Docs        *yaml.Node `key:"docs"`
+}
+
+type docsDoc struct {
+	Schema *yaml.Node `key:"schema"`
+	UI     *yaml.Node `key:"ui"`
 }
 
 type authenticationDoc struct {

@@ -95,6 +95,39 @@ func (l *loader) serviceSection(n *yaml.Node) {
 			l.pending = append(l.pending, pendingRoute{v, p, "service.health"})
 		}
 	}
+	if d.Docs != nil {
+		l.docs(d.Docs)
+	}
+}
+
+// docs reads service.docs: the paths of the OpenAPI document and of the
+// docs page, each optional.
+func (l *loader) docs(n *yaml.Node) {
+	var d docsDoc
+	if !l.decode(n, "service.docs", &d) {
+		return
+	}
+	docs := &plan.Docs{}
+	for _, k := range []struct {
+		v    *yaml.Node
+		dst  *string
+		what string
+	}{{d.Schema, &docs.Schema, "service.docs.schema"}, {d.UI, &docs.UI, "service.docs.ui"}} {
+		if k.v == nil {
+			continue
+		}
+		if p, ok := l.checkPath(k.v, k.what); ok {
+			*k.dst = p
+			l.pending = append(l.pending, pendingRoute{k.v, p, k.what})
+		}
+	}
+	if docs.UI != "" && docs.Schema == "" {
+		l.errAt(keyNode(n, "ui"), "add \"schema: /api/schema\": the page reads the document from it", "service.docs.ui needs service.docs.schema")
+		return
+	}
+	if docs.Schema != "" {
+		l.svc.Docs = docs
+	}
 }
 
 func (l *loader) serviceName(n, v *yaml.Node) {

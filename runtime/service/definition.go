@@ -46,6 +46,7 @@ type Definition struct {
 	Throttle    Throttle
 	Health      string   // liveness path, "" for none
 	CORSOrigins []string // allowed origins; CORS is off when empty (the environment may add more)
+	Docs        *Docs    // the OpenAPI document and docs page; nil when off
 
 	// Tables are the resource tables the generated stores read and write.
 	// The runtime creates and migrates them at start, after its own tables
@@ -54,6 +55,14 @@ type Definition struct {
 
 	// Mount registers the generated resource routes on r.
 	Mount func(r chi.Router, app *rest.App)
+}
+
+// Docs serves the generated OpenAPI document (openapi.json) at Schema and,
+// when UI is set, the docs page there (package docsui).
+type Docs struct {
+	Schema   string // e.g. "/api/schema"
+	UI       string // e.g. "/api/docs"; "" for no page
+	Document []byte // openapi.json, embedded by the generated package
 }
 
 // Auth configures the authentication classes. A nil class is not in use.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/wardhq/ward/runtime/docsui"
 	"log/slog"
 	"net/http"
 	"os"
@@ -275,6 +276,9 @@ func (in *instance) handler(mws []func(http.Handler) http.Handler) (http.Handler
 	if def.Health != "" {
 		r.Handle(def.Health, health(chain))
 	}
+	if def.Docs != nil {
+		docsui.Mount(r, docsConfig(def))
+	}
 	app := &rest.App{
 		DB:             in.stores.db,
 		Dialect:        in.stores.dialect,
@@ -343,4 +347,17 @@ func methodNotAllowed(mux *chi.Mux) http.HandlerFunc {
 
 func methodRank(m string) int {
 	return strings.Index("GET HEAD POST PUT PATCH DELETE OPTIONS", m)
+}
+
+// docsConfig is the docs page's configuration: it logs in with JWT when the
+// service has it, else with a session.
+func docsConfig(def *Definition) docsui.Config {
+	c := docsui.Config{Title: def.Name + " API", Document: def.Docs.Document, Schema: def.Docs.Schema, UI: def.Docs.UI}
+	switch a := def.Auth; {
+	case a.JWT != nil:
+		c.JWTLogin = a.JWT.Path + "/login"
+	case a.Session != nil:
+		c.SessionLogin, c.CSRFCookie, c.CSRFHeader = a.Session.Path+"/login", a.Session.CSRFCookieName, a.Session.CSRFHeaderName
+	}
+	return c
 }
