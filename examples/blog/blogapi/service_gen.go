@@ -6,6 +6,7 @@
 package blogapi
 
 import (
+	_ "embed"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,6 +18,11 @@ import (
 // The runtime API version this code was generated for. When this line fails to
 // compile, the runtime is newer or older than the generator: run `ward generate`.
 const _ = service.APIVersion1
+
+// openapiDocument is openapi.json, which ward generate writes beside this file.
+//
+//go:embed openapi.json
+var openapiDocument []byte
 
 // Definition describes the blog service to the runtime: pass it to service.Main.
 func Definition() *service.Definition {
@@ -66,6 +72,11 @@ func Definition() *service.Definition {
 			LoginRateEnv: "BLOG_LOGIN_RATE",
 		},
 		Health: "/api/health",
+		Docs: &service.Docs{
+			Schema:   "/api/schema",
+			UI:       "/api/docs",
+			Document: openapiDocument,
+		},
 		Tables: []schema.Table{{
 			Name: "posts",
 			Columns: []schema.Column{{
