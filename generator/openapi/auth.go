@@ -90,14 +90,14 @@ func (b *builder) authPaths() {
 			"security": []any{obj{"token": []any{}}}, "responses": respond("204", obj{"description": "Logged out."}, "401", "405", "503")})
 	}
 	if a.Session != nil {
-		ok := obj{"description": "The user; the session and CSRF cookies are set.", "content": jsonContent(ref("schemas", "User"))}
+		ok := obj{"description": "The user; the session and CSRF cookies are set.", "content": jsonContent(ref("schemas", "Caller"))}
 		b.op(a.Session.Path+"/login", "POST", obj{"operationId": "sessionLogin", "tags": []any{"auth"}, "summary": "Log in: a session cookie and a CSRF cookie",
 			"security": none, "requestBody": loginBody(), "responses": respond("200", ok, loginErrs...)})
 		b.op(a.Session.Path+"/logout", "POST", obj{"operationId": "sessionLogout", "tags": []any{"auth"}, "summary": "End the session (CSRF header required)",
 			"security": []any{obj{"session": []any{}}}, "responses": respond("204", obj{"description": "Logged out."}, "403", "405", "503")})
 	}
 	if a.MePath != "" {
-		ok := obj{"description": "The caller.", "content": jsonContent(ref("schemas", "User"))}
+		ok := obj{"description": "The caller.", "content": jsonContent(ref("schemas", "Caller"))}
 		b.op(a.MePath, "GET", obj{"operationId": "me", "tags": []any{"auth"}, "summary": "The authenticated caller",
 			"security": security(a.Default, false), "responses": respond("200", ok, "401", "403", "405", "503")})
 	}

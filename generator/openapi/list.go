@@ -23,6 +23,8 @@ func listSchema(r *plan.Resource) obj {
 	return obj{"type": "object", "required": req, "properties": props}
 }
 
+// query is a query parameter. Each is a string: the lists ignore a value
+// they cannot read (an invalid ?limit= is the default, as DRF does).
 func query(name, desc string, schema obj) obj {
 	return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
 }
@@ -34,12 +36,12 @@ func listParams(r *plan.Resource) []any {
 	switch r.Pagination {
 	case plan.LimitOffset:
 		out = append(out,
-			query("limit", "how many objects (default "+strconv.Itoa(r.PageSize)+", at most "+strconv.Itoa(r.MaxLimit)+")", obj{"type": "integer", "minimum": 0}),
-			query("offset", "how many objects to skip", obj{"type": "integer", "minimum": 0}))
+			query("limit", "how many objects (default "+strconv.Itoa(r.PageSize)+", at most "+strconv.Itoa(r.MaxLimit)+")", obj{"type": "string"}),
+			query("offset", "how many objects to skip", obj{"type": "string"}))
 	case plan.Cursor:
 		out = append(out, query("cursor", "the opaque position of a page, from next or previous ("+strconv.Itoa(r.PageSize)+" a page)", obj{"type": "string"}))
 	default:
-		out = append(out, query("page", "the page number, from 1 ("+strconv.Itoa(r.PageSize)+" a page)", obj{"type": "integer", "minimum": 1}))
+		out = append(out, query("page", "the page number, from 1 ("+strconv.Itoa(r.PageSize)+" a page)", obj{"type": "string"}))
 	}
 	if len(r.OrderingFields) > 0 {
 		var enum []string
@@ -68,24 +70,20 @@ func filterParam(f *plan.Field, l plan.Lookup) obj {
 	if f.Read != nil {
 		desc += " (ignored for a caller who may not read " + f.Name + ")"
 	}
-	var s obj
+	// A string whatever the field: django-filter ignores a value it
+	// cannot read rather than refusing the request.
+	s := obj{"type": "string"}
 	switch {
 	case l == plan.LookupIn:
-		s = obj{"type": "string"}
 		desc += ": comma-separated values"
-	case l == plan.LookupIsNull:
-		s = obj{"type": "string", "enum": []any{"true", "false", "True", "False", "1", "0"}}
+	case l == plan.LookupIsNull || f.Type == plan.Bool:
+		desc += ": true or false"
 	case f.Type == plan.Int || f.Type == plan.Reference:
-		s = obj{"type": "integer", "format": "int64"}
-	case f.Type == plan.Bool:
-		s = obj{"type": "string", "enum": []any{"true", "false", "True", "False", "1", "0"}}
+		desc += ": an integer"
 	case f.Type == plan.Decimal:
-		s = obj{"type": "string", "pattern": `^-?\d+(\.\d+)?$`}
-	default:
-		s = obj{"type": "string"}
-		if len(f.Choices) > 0 {
-			s["enum"] = f.Choices
-		}
+		desc += ": a decimal"
+	case len(f.Choices) > 0:
+		desc += ": one of the choices"
 	}
 	return query(name, desc, s)
 }

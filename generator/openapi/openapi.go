@@ -72,6 +72,7 @@ func build(svc *plan.Service) obj {
 	for _, r := range svc.Resources {
 		b.resource(r)
 	}
+	b.optionsEverywhere()
 	return obj{
 		"openapi":           "3.1.0",
 		"jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -109,6 +110,9 @@ func jsonContent(schema any) obj {
 // answers named by status.
 func respond(ok string, success obj, errs ...string) obj {
 	out := obj{ok: success}
+	// Any route answers 404 (a trailing slash) and 413 (a body over the
+	// service's limit), whatever its operation.
+	errs = append(errs, "404", "413")
 	for _, s := range errs {
 		out[s] = ref("responses", errorNames[s])
 	}
@@ -160,7 +164,7 @@ func baseSchemas() obj {
 			"description":          "DRF's validation errors: each field (or non_field_errors) with its messages.",
 			"additionalProperties": obj{"type": "array", "items": obj{"type": "string"}},
 		},
-		"User": obj{
+		"Caller": obj{
 			"type":     "object",
 			"required": []any{"id", "username", "is_staff"},
 			"properties": obj{
@@ -181,5 +185,24 @@ func baseSchemas() obj {
 			"type":        "object",
 			"description": "The route's metadata (DRF's SimpleMetadata): name, description, renders, parses and, for writes, actions.",
 		},
+	}
+}
+
+// optionsEverywhere documents OPTIONS on every path that has no OPTIONS
+// operation yet (the auth endpoints, /me, health): the route's metadata.
+func (b *builder) optionsEverywhere() {
+	for p, item := range b.paths {
+		ops := item.(obj)
+		if _, ok := ops["options"]; ok {
+			continue
+		}
+		// The auth endpoints answer the Allow header alone; health its
+		// metadata.
+		ok := obj{"description": "The Allow header: the route's methods."}
+		if p == b.svc.Health {
+			ok = obj{"description": "The route's metadata.", "content": jsonContent(ref("schemas", "Options"))}
+		}
+		ops["options"] = obj{"summary": "Metadata", "security": security(b.svc.Auth.Default, true),
+			"responses": respond("200", ok, "401", "403", "405", "429", "503")}
 	}
 }

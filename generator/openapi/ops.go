@@ -92,7 +92,8 @@ func (b *builder) operation(r *plan.Resource, ep *plan.Endpoint, path string, mr
 	writes := []string{"400", "401", "403", "404", "405", "409", "413", "415", "429", "503"}
 	switch {
 	case ep.Extra:
-		o["requestBody"] = obj{"content": jsonContent(obj{"type": "object"})}
+		// What the function reads of the request is its own.
+		o["requestBody"] = obj{"content": obj{"*/*": obj{"schema": obj{}}}}
 		o["responses"] = respond("200", obj{"description": "What " + ep.Func + " answers.", "content": jsonContent(obj{})}, writes...)
 		o["responses"].(obj)["204"] = obj{"description": "Done, nothing to answer."}
 	case ep.Action == plan.List:

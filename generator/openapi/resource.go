@@ -55,7 +55,14 @@ func fieldSchema(f *plan.Field, input bool) obj {
 		}
 		s["enum"] = enum
 	}
-	if f.Nullable {
+	if f.Type == plan.Decimal && input {
+		// Input: a string or a JSON number, rounded to the places.
+		delete(s, "pattern")
+		s["type"] = []any{"string", "number"}
+		if f.Nullable {
+			s["type"] = []any{"string", "number", "null"}
+		}
+	} else if f.Nullable {
 		s["type"] = []any{typ, "null"}
 	} else {
 		s["type"] = typ
@@ -111,7 +118,7 @@ func modelSchema(r *plan.Resource) obj {
 		}
 		props[f.Name] = s
 	}
-	if r.Source == "users" {
+	if _, ok := props["username"]; r.Source == "users" && !ok {
 		props["username"] = obj{"type": "string"}
 		props["is_staff"] = obj{"type": "boolean"}
 		req = append(req, "username", "is_staff")

@@ -17,7 +17,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wardhq/ward/generator/openapi/oascheck"
 )
+
+// oas validates every request and response of the tests' clients against
+// the generated openapi.json.
+var oas *oascheck.Checker
 
 var blogBin string
 
@@ -33,7 +39,20 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building the blog:", err)
 		os.Exit(1)
 	}
+	doc, err := os.ReadFile(filepath.Join("..", "blogapi", "openapi.json"))
+	if err == nil {
+		oas, err = oascheck.New(doc)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reading openapi.json:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	// Every exchange of the clients went through oas: 0 mismatches.
+	fmt.Println(oas.Report())
+	if oas.Failed() && code == 0 {
+		code = 1
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -155,7 +174,7 @@ type client struct {
 
 func (s *server) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: s.t, s: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{t: s.t, s: s, http: &http.Client{Jar: jar, Transport: oas.Transport(nil), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 type response struct {

@@ -27,7 +27,7 @@ type Checker struct {
 	v  validator.Validator
 	// Requests and Responses count the validated messages; Undocumented
 	// the exchanges on a route or method the document does not have that
-	// the router refused (404, 405), as documented for every route.
+	// the service refused (see refused).
 	Requests, Responses, Undocumented int
 	Mismatches                        []string
 }
@@ -88,13 +88,24 @@ func (c *Checker) Check(req *http.Request, reqBody []byte, resp *http.Response, 
 	}
 	ok, errs := c.v.ValidateHttpResponse(r, &rs)
 	switch {
-	case !ok && undocumented(errs) && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed):
+	case !ok && undocumented(errs) && refused(resp.StatusCode):
 		c.Undocumented++
 	case !ok:
 		c.Mismatches = append(c.Mismatches, key+": response "+strings.TrimSpace(string(respBody))+": "+text(errs))
 	default:
 		c.Responses++
 	}
+}
+
+// refused: the answers of a route or method the service does not have
+// (404, 405), or of the permission's request check made before the 405
+// (401, 403), as DRF's views answer.
+func refused(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed:
+		return true
+	}
+	return false
 }
 
 func undocumented(errs []*vErrors.ValidationError) bool {
