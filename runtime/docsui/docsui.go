@@ -98,7 +98,7 @@ func serveAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{.Assets}}/swagger-ui.css"><link rel="stylesheet" href="{{.Assets}}/ward-docs.css">
 </head><body>
 <form id="ward-login" data-schema="{{.Schema}}" data-jwt-login="{{.JWTLogin}}" data-session-login="{{.SessionLogin}}" data-csrf-cookie="{{.CSRFCookie}}" data-csrf-header="{{.CSRFHeader}}">
