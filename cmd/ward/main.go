@@ -27,14 +27,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/wardhq/ward/generator/access"
 	"github.com/wardhq/ward/generator/files"
 	"github.com/wardhq/ward/generator/golang"
-	"github.com/wardhq/ward/generator/openapi"
 	"github.com/wardhq/ward/generator/plan"
 	"github.com/wardhq/ward/generator/policy"
 	"github.com/wardhq/ward/generator/spec"
@@ -152,9 +150,6 @@ func load(specPath string) (string, *golang.Output, error) {
 	}
 	// The permission matrix, beside the spec: Ward's, so check keeps it fresh.
 	out.Files[access.File] = access.Markdown(access.Build(svc), files.MarkdownHeader(svc.SpecFile))
-	// The OpenAPI document, inside the generated package, which embeds it
-	// when the spec serves it.
-	out.Files[path.Join(svc.Output, openapi.File)] = openapi.Document(svc, files.JSONHeader(svc.SpecFile))
 	return dir, out, nil
 }
 

@@ -73,6 +73,9 @@ func IsGenerated(b []byte) bool {
 		// A JSON document: its first member holds the header.
 		_, rest, _ := bytes.Cut(b, []byte("\n"))
 		inner, ok := strings.CutPrefix(firstLine(rest), jsonHeaderKey)
+		if !ok {
+			return false
+		}
 		if inner, ok = strings.CutSuffix(inner, `",`); !ok {
 			return false
 		}

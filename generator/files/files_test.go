@@ -170,3 +170,24 @@ func TestDiff(t *testing.T) {
 		t.Fatalf("diff:\n%s", d)
 	}
 }
+
+// TestIsGeneratedJSON: a JSON document is Ward's when its first member is
+// "x-generated" holding the generated header, and only then.
+func TestIsGeneratedJSON(t *testing.T) {
+	for _, c := range []struct {
+		doc  string
+		want bool
+	}{
+		{"{\n  \"x-generated\": \"" + JSONHeader("api.yaml") + "\",\n  \"openapi\": \"3.1.0\"\n}\n", true},
+		{"{\n  \"x-generated\": \"" + JSONHeader("") + "\",\n  \"openapi\": \"3.1.0\"\n}\n", true},
+		{"{\n  \"openapi\": \"3.1.0\"\n}\n", false},
+		{"{\n  \"x-generated\": \"written by hand\",\n}\n", false},
+		{"{\n  \"x-generated\": \"" + JSONHeader("api.yaml") + "\"\n}\n", false},
+		{"{", false},
+		{"[\n  \"x-generated\": \"" + JSONHeader("api.yaml") + "\",\n", false},
+	} {
+		if got := IsGenerated([]byte(c.doc)); got != c.want {
+			t.Errorf("IsGenerated(%q) = %v, want %v", c.doc, got, c.want)
+		}
+	}
+}

@@ -171,7 +171,7 @@ func intendedNames(svc *plan.Service) func(string) bool {
 	}
 	return func(name string) bool {
 		switch name {
-		case "_", "Definition", "Mount", "main", "TestPolicy":
+		case "_", "Definition", "Mount", "main", "TestPolicy", "openapiDocument":
 			return true
 		}
 		for _, s := range stems {
@@ -201,7 +201,7 @@ func checkFileHead(t *testing.T, svc *plan.Service, importPath, p string, f *ast
 	}
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			if strings.HasPrefix(c.Text, "//go:") && !strings.HasPrefix(c.Text, "//go:generate ") && c.Text != golang.BuildConstraint {
+			if strings.HasPrefix(c.Text, "//go:") && !strings.HasPrefix(c.Text, "//go:generate ") && c.Text != golang.BuildConstraint && c.Text != golang.EmbedDirective {
 				t.Fatalf("%s holds a directive %s", p, c.Text)
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/wardhq/ward/generator/files"
+	"github.com/wardhq/ward/generator/openapi"
 	"github.com/wardhq/ward/generator/plan"
 	"github.com/wardhq/ward/templates"
 )
@@ -88,6 +89,9 @@ func Generate(svc *plan.Service, opt Config) (*Output, error) {
 	if err := g.policyTests(); err != nil {
 		return nil, err
 	}
+	// The OpenAPI document, beside the package, which embeds it when the
+	// spec serves it (service.docs).
+	g.out.Files[path.Join(svc.Output, openapi.File)] = openapi.Document(svc, files.JSONHeader(svc.SpecFile))
 	if err := g.render(); err != nil {
 		return nil, err
 	}

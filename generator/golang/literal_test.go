@@ -25,6 +25,7 @@ func TestStructTypesMatchTheRuntime(t *testing.T) {
 		pkgService + ".Token":      reflect.TypeFor[service.Token](),
 		pkgService + ".Basic":      reflect.TypeFor[service.Basic](),
 		pkgService + ".MFA":        reflect.TypeFor[service.MFA](),
+		pkgService + ".Docs":       reflect.TypeFor[service.Docs](),
 		pkgService + ".Throttle":   reflect.TypeFor[service.Throttle](),
 		pkgSchema + ".Table":       reflect.TypeFor[schema.Table](),
 		pkgSchema + ".Column":      reflect.TypeFor[schema.Column](),

@@ -70,7 +70,7 @@ func (g *gen) service() error {
 		def["Docs"] = Op("&").Add(docsType.lit(d))
 		f.Anon("embed")
 		f.Add(comment("openapiDocument is openapi.json, which ward generate writes beside this file."))
-		f.Comment("//go:embed openapi.json")
+		f.Add(embedDirective())
 		f.Var().Id("openapiDocument").Index().Byte()
 		f.Line()
 	}
@@ -228,3 +228,10 @@ func tableDefs(resources []*plan.Resource) []Code {
 	}
 	return tables
 }
+
+// EmbedDirective embeds the OpenAPI document into the generated package
+// (service_gen.go, when the spec serves it). It is the one directive Ward
+// writes besides the build constraint, a constant: no spec text reaches it.
+const EmbedDirective = "//go:embed openapi.json"
+
+func embedDirective() *Statement { return Comment(EmbedDirective) }

@@ -214,6 +214,7 @@ type testDoc struct {
 var docTypes = map[string]any{
 	"":                                 specDoc{},
 	"service":                          serviceDoc{},
+	"service/docs":                     docsDoc{},
 	"authentication":                   authenticationDoc{},
 	"authentication/jwt":               jwtDoc{},
 	"authentication/session":           sessionDoc{},
