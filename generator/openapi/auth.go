@@ -65,8 +65,8 @@ func (b *builder) authPaths() {
 	none := []any{obj{}}
 	loginErrs := []string{"400", "401", "405", "413", "415", "429", "503"}
 	if a.JWT != nil {
-		pair := obj{"type": "object", "required": []any{"access_token", "token_type", "expires_in"}, "properties": obj{
-			"access_token":  obj{"type": "string"},
+		pair := obj{"type": "object", "required": []any{"expires_in"}, "properties": obj{
+			"access_token":  obj{"type": "string", "description": "absent when the access token goes in a cookie (access_token_in: cookie)"},
 			"token_type":    obj{"type": "string", "const": "Bearer"},
 			"expires_in":    obj{"type": "integer", "description": "seconds"},
 			"refresh_token": obj{"type": "string", "description": "only when refresh_token_in is body"},
@@ -80,7 +80,7 @@ func (b *builder) authPaths() {
 			"security": none, "requestBody": obj{"content": jsonContent(refresh)}, "responses": respond("200", ok, "400", "401", "405", "503")})
 		b.op(a.JWT.Path+"/logout", "POST", obj{"operationId": "jwtLogout", "tags": []any{"auth"}, "summary": "Revoke the refresh token's family",
 			"security": []any{obj{"jwt": []any{}}}, "requestBody": obj{"content": jsonContent(refresh)},
-			"responses": respond("204", obj{"description": "Logged out."}, "400", "401", "405", "503")})
+			"responses": respond("204", obj{"description": "Logged out."}, "400", "401", "403", "405", "503")})
 	}
 	if a.Token != nil {
 		ok := obj{"description": "A new API token.", "content": jsonContent(obj{"type": "object", "required": []any{"token"}, "properties": obj{"token": obj{"type": "string"}}})}

@@ -63,6 +63,7 @@ type builder struct {
 func build(svc *plan.Service) obj {
 	b := &builder{svc: svc, matrix: access.Build(svc), paths: obj{}, schemas: baseSchemas()}
 	b.authPaths()
+	b.accountPaths()
 	if svc.Health != "" {
 		b.health()
 	}
@@ -73,6 +74,10 @@ func build(svc *plan.Service) obj {
 		b.resource(r)
 	}
 	b.optionsEverywhere()
+	schemes := securitySchemes(svc)
+	if j := svc.Auth.JWT; j != nil && j.AccessIn == "cookie" {
+		b.jwtCookie(schemes)
+	}
 	return obj{
 		"openapi":           "3.1.0",
 		"jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -85,7 +90,7 @@ func build(svc *plan.Service) obj {
 		"components": obj{
 			"schemas":         b.schemas,
 			"responses":       errorResponses(),
-			"securitySchemes": securitySchemes(svc),
+			"securitySchemes": schemes,
 		},
 	}
 }
@@ -155,9 +160,14 @@ func errorResponses() obj {
 func baseSchemas() obj {
 	return obj{
 		"Error": obj{
-			"type":       "object",
-			"required":   []any{"detail"},
-			"properties": obj{"detail": obj{"type": "string"}, "code": obj{"type": "string"}},
+			"type":     "object",
+			"required": []any{"detail"},
+			"properties": obj{
+				"detail": obj{"type": "string"},
+				"code":   obj{"type": "string"},
+				"ticket": obj{"type": "string", "description": "with code mfa_required: send it with a code to the second step"},
+				"types":  obj{"type": "array", "items": obj{"type": "string"}, "description": "with code mfa_required: the kinds of code accepted"},
+			},
 		},
 		"FieldErrors": obj{
 			"type":                 "object",
@@ -204,5 +214,28 @@ func (b *builder) optionsEverywhere() {
 		}
 		ops["options"] = obj{"summary": "Metadata", "security": security(b.svc.Auth.Default, true),
 			"responses": respond("200", ok, "401", "403", "405", "429", "503")}
+	}
+}
+
+// jwtCookie documents the access token in a cookie (access_token_in:
+// cookie): a scheme of its own, an alternative wherever JWT is.
+func (b *builder) jwtCookie(schemes obj) {
+	j := b.svc.Auth.JWT
+	csrf := "csrftoken cookie's value in the X-CSRFToken header"
+	if s := b.svc.Auth.Session; s != nil {
+		csrf = s.CSRFCookieName + " cookie's value in the " + s.CSRFHeaderName + " header"
+	}
+	schemes["jwtCookie"] = obj{"type": "apiKey", "in": "cookie", "name": j.AccessCookieName,
+		"description": "The access token in the HttpOnly cookie " + j.AccessCookieName + " that POST " + j.Path + "/login sets; unsafe methods also send the " + csrf + "."}
+	for _, item := range b.paths {
+		for _, o := range item.(obj) {
+			sec, _ := o.(obj)["security"].([]any)
+			for _, alt := range sec {
+				if _, ok := alt.(obj)["jwt"]; ok {
+					o.(obj)["security"] = append(sec, obj{"jwtCookie": []any{}})
+					break
+				}
+			}
+		}
 	}
 }

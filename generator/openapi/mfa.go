@@ -1,0 +1,46 @@
+package openapi
+
+// accountPaths adds the second-factor endpoints (accounts.mfa) and "log
+// out everywhere", each behind the default chain.
+func (b *builder) accountPaths() {
+	a := b.svc.Auth
+	chain := security(a.Default, false)
+	detail := obj{"description": "Done.", "content": jsonContent(ref("schemas", "Error"))}
+	if a.LogoutAllPath != "" {
+		b.op(a.LogoutAllPath, "POST", obj{"operationId": "logoutAll", "tags": []any{"auth"}, "summary": "Log out everywhere: every session, token and refresh family of the caller",
+			"security": chain, "responses": respond("200", detail, "401", "403", "405", "429", "503")})
+	}
+	if a.MFA == nil {
+		return
+	}
+	p := a.MFA.Path
+	str := obj{"type": "string"}
+	fields := func(names ...string) obj {
+		props := obj{}
+		var req []any
+		for _, n := range names {
+			props[n] = str
+			req = append(req, n)
+		}
+		return obj{"required": true, "content": jsonContent(obj{"type": "object", "required": req, "properties": props})}
+	}
+	errs := []string{"400", "401", "403", "405", "415", "429", "503"}
+	b.op(p, "GET", obj{"operationId": "mfaState", "tags": []any{"auth"}, "summary": "The caller's second factor",
+		"security": chain, "responses": respond("200", obj{"description": "Whether TOTP is on, and the recovery codes left.", "content": jsonContent(obj{
+			"type": "object", "required": []any{"totp", "recovery_codes_left"},
+			"properties": obj{"totp": obj{"type": "boolean"}, "recovery_codes_left": obj{"type": "integer"}}})}, "401", "403", "405", "429", "503")})
+	b.op(p+"/totp", "POST", obj{"operationId": "mfaEnrol", "tags": []any{"auth"}, "summary": "Start a TOTP enrolment",
+		"security": chain, "responses": respond("201", obj{"description": "The secret, as text, an otpauth:// URL and a QR code (PNG, base64).", "content": jsonContent(obj{
+			"type": "object", "required": []any{"secret", "otpauth_url", "qr_png"},
+			"properties": obj{"secret": str, "otpauth_url": str, "qr_png": str}})}, errs...)})
+	b.op(p+"/totp/confirm", "POST", obj{"operationId": "mfaConfirm", "tags": []any{"auth"}, "summary": "Confirm the enrolment with a code",
+		"security": chain, "requestBody": fields("code"), "responses": respond("200", obj{"description": "TOTP is on; the recovery codes, shown once.", "content": jsonContent(obj{
+			"type": "object", "required": []any{"recovery_codes"},
+			"properties": obj{"recovery_codes": obj{"type": "array", "items": str}}})}, errs...)})
+	b.op(p+"/deactivate", "POST", obj{"operationId": "mfaDeactivate", "tags": []any{"auth"}, "summary": "Turn the second factor off (password and a code)",
+		"security": chain, "requestBody": fields("password", "code"), "responses": respond("200", detail, errs...)})
+	b.op(p+"/authenticate", "POST", obj{"operationId": "mfaAuthenticate", "tags": []any{"auth"},
+		"summary":  "The second step of a login: the ticket of the login's 401 (code mfa_required) and a code",
+		"security": []any{obj{}}, "requestBody": fields("ticket", "code"),
+		"responses": respond("200", obj{"description": "What the login of the ticket's class answers (a token pair, a token, or the user with the session's cookies).", "content": jsonContent(obj{"type": "object"})}, errs...)})
+}
