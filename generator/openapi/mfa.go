@@ -44,3 +44,46 @@ func (b *builder) accountPaths() {
 		"security": []any{obj{}}, "requestBody": fields("ticket", "code"),
 		"responses": respond("200", obj{"description": "What the login of the ticket's class answers (a token pair, a token, or the user with the session's cookies).", "content": jsonContent(obj{"type": "object"})}, errs...)})
 }
+
+// selfService adds the self-service account endpoints (accounts:),
+// dj-rest-auth's: registration, e-mail verification, password change and
+// reset. Each answers {"detail"} (registration: 201, or 204 without
+// verification mail).
+func (b *builder) selfService() {
+	acc := b.svc.Accounts
+	if acc == nil {
+		return
+	}
+	p := acc.Path
+	str := obj{"type": "string"}
+	body := func(required []any, names ...string) obj {
+		props := obj{}
+		for _, n := range names {
+			props[n] = str
+		}
+		o := obj{"type": "object", "properties": props}
+		if len(required) > 0 {
+			o["required"] = required
+		}
+		return obj{"required": true, "content": jsonContent(o)}
+	}
+	detail := obj{"description": "Done.", "content": jsonContent(ref("schemas", "Error"))}
+	errs := []string{"400", "405", "415", "429", "503"}
+	anyone := []any{obj{}}
+	add := func(path, id, summary string, sec []any, req obj, ok string) {
+		b.op(p+path, "POST", obj{"operationId": id, "tags": []any{"accounts"}, "summary": summary, "security": sec,
+			"requestBody": req, "responses": respond(ok, detail, append(errs, "401", "403")...)})
+	}
+	if acc.Registration == "open" {
+		add("/registration", "register", "Register a user (registration: open)", anyone,
+			body([]any{"username", "password1", "password2"}, "username", "email", "password1", "password2"), "201")
+		b.paths[p+"/registration"].(obj)["post"].(obj)["responses"].(obj)["204"] = obj{"description": "Registered, no verification mail to send."}
+		add("/registration/verify-email", "verifyEmail", "Verify an e-mail address with the key mailed", anyone, body([]any{"key"}, "key"), "200")
+		add("/registration/resend-email", "resendEmail", "Mail the verification key again", anyone, body([]any{"email"}, "email"), "200")
+	}
+	add("/password/change", "changePassword", "Change the caller's password", security(b.svc.Auth.Default, false),
+		body([]any{"old_password", "new_password1", "new_password2"}, "old_password", "new_password1", "new_password2"), "200")
+	add("/password/reset", "resetPassword", "Mail a password reset link (the same answer for any address)", anyone, body([]any{"email"}, "email"), "200")
+	add("/password/reset/confirm", "confirmReset", "Set a new password with the link's uid and token", anyone,
+		body([]any{"uid", "token", "new_password1", "new_password2"}, "uid", "token", "new_password1", "new_password2"), "200")
+}

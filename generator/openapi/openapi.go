@@ -64,6 +64,7 @@ func build(svc *plan.Service) obj {
 	b := &builder{svc: svc, matrix: access.Build(svc), paths: obj{}, schemas: baseSchemas()}
 	b.authPaths()
 	b.accountPaths()
+	b.selfService()
 	if svc.Health != "" {
 		b.health()
 	}
