@@ -87,3 +87,27 @@ func (b *builder) selfService() {
 	add("/password/reset/confirm", "confirmReset", "Set a new password with the link's uid and token", anyone,
 		body([]any{"uid", "token", "new_password1", "new_password2"}, "uid", "token", "new_password1", "new_password2"), "200")
 }
+
+// credentials adds the caller's credentials (accounts.sessions): GET the
+// list, DELETE one by kind and opaque id.
+func (b *builder) credentials() {
+	p := b.svc.Auth.SessionsPath
+	if p == "" {
+		return
+	}
+	chain := security(b.svc.Auth.Default, false)
+	at := obj{"type": []any{"string", "null"}, "format": "date-time"}
+	b.schemas["Credential"] = obj{"type": "object", "required": []any{"id", "created_at", "last_used_at", "client_address", "user_agent"},
+		"properties": obj{"id": obj{"type": "string"}, "created_at": at, "last_used_at": at, "client_address": obj{"type": "string"}, "user_agent": obj{"type": "string"}}}
+	list := obj{"type": "array", "items": ref("schemas", "Credential")}
+	ok := obj{"description": "The caller's sessions, API tokens and refresh families (never a secret: an opaque id each).", "content": jsonContent(obj{
+		"type": "object", "required": []any{"sessions", "tokens", "refresh_families"},
+		"properties": obj{"sessions": list, "tokens": list, "refresh_families": list}})}
+	b.op(p, "GET", obj{"operationId": "credentials", "tags": []any{"auth"}, "summary": "The caller's credentials",
+		"security": chain, "responses": respond("200", ok, "401", "403", "405", "429", "503")})
+	b.op(p+"/{kind}/{id}", "DELETE", obj{"operationId": "endCredential", "tags": []any{"auth"}, "summary": "End one of the caller's credentials",
+		"security": chain, "parameters": []any{
+			obj{"name": "kind", "in": "path", "required": true, "schema": obj{"type": "string", "enum": []any{"session", "token", "refresh"}}},
+			obj{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}}},
+		"responses": respond("204", obj{"description": "Ended."}, "401", "403", "405", "429", "503")})
+}

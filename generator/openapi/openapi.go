@@ -65,6 +65,7 @@ func build(svc *plan.Service) obj {
 	b.authPaths()
 	b.accountPaths()
 	b.selfService()
+	b.credentials()
 	if svc.Health != "" {
 		b.health()
 	}
