@@ -47,7 +47,7 @@ func TestDocsPageInBrowser(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 150*time.Second)
 	defer cancel()
 
 	var mu sync.Mutex
@@ -113,14 +113,14 @@ func drive(ctx context.Context, base, op string) (status, login string, shot []b
 	if err != nil {
 		return
 	}
-	if _, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("ward-login-status").textContent === "logged in"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	if _, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("ward-login-status").textContent === "logged in"`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		login, _ = chromedp.Run(ctx, chromedp.Text("#ward-login-status"))
 		return
 	}
 	login, _ = chromedp.Run(ctx, chromedp.Text("#ward-login-status"))
-	// Each step of Swagger UI gets 15s, so that a failure still leaves
+	// Swagger UI gets 60s (a loaded CI machine), so that a failure still leaves
 	// time for the screenshot.
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	// Clicks go through the elements' click(), as a user's would,
 	// without depending on where Swagger UI scrolled them.
