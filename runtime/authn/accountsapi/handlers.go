@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardhq/ward/runtime/authn"
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -20,7 +21,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	if !a.limitIP(w, r, "signup", a.cfg.Rates.Signup) {
 		return
 	}
-	in, ok := parse(w, r, "username", "email", "password1", "password2")
+	in, ok := authhttp.ParseStrings(w, r, "username", "email", "password1", "password2")
 	if !ok {
 		return
 	}
@@ -93,7 +94,7 @@ func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	if !a.limitIP(w, r, "verify", a.cfg.Rates.Verify) {
 		return
 	}
-	in, ok := parse(w, r, "key")
+	in, ok := authhttp.ParseStrings(w, r, "key")
 	if !ok {
 		return
 	}
@@ -118,7 +119,7 @@ func (a *API) resendEmail(w http.ResponseWriter, r *http.Request) {
 	if !a.limitIP(w, r, "resend", a.cfg.Rates.Resend) {
 		return
 	}
-	in, ok := parse(w, r, "email")
+	in, ok := authhttp.ParseStrings(w, r, "email")
 	if !ok {
 		return
 	}
@@ -171,7 +172,7 @@ func (a *API) changePassword(chain authn.Chain) http.HandlerFunc {
 		if !a.limitIP(w, r, "change", a.cfg.Rates.Change) || !a.limitUser(w, r, "change", res.User.ID, a.cfg.Rates.ChangeUser) {
 			return
 		}
-		in, ok := parse(w, r, "old_password", "new_password1", "new_password2")
+		in, ok := authhttp.ParseStrings(w, r, "old_password", "new_password1", "new_password2")
 		if !ok {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/store"
 )
@@ -24,7 +25,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if !a.limitIP(w, r, "reset", a.cfg.Rates.Reset) {
 		return
 	}
-	in, ok := parse(w, r, "email")
+	in, ok := authhttp.ParseStrings(w, r, "email")
 	if !ok {
 		return
 	}
@@ -82,7 +83,7 @@ func (a *API) confirmReset(w http.ResponseWriter, r *http.Request) {
 	if !a.limitIP(w, r, "confirm", a.cfg.Rates.Confirm) {
 		return
 	}
-	in, ok := parse(w, r, "uid", "token", "new_password1", "new_password2")
+	in, ok := authhttp.ParseStrings(w, r, "uid", "token", "new_password1", "new_password2")
 	if !ok {
 		return
 	}

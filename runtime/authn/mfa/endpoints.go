@@ -3,10 +3,8 @@ package mfa
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"image/png"
-	"io"
 	"net/http"
 	"strings"
 
@@ -17,7 +15,6 @@ import (
 	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/identity"
-	"github.com/wardhq/ward/runtime/jsonbody"
 	"github.com/wardhq/ward/runtime/store"
 )
 
@@ -31,9 +28,6 @@ const (
 	MsgDisabled      = "Two-factor authentication has been disabled."
 	MsgBadPassword   = "Your old password was entered incorrectly. Please enter it again."
 )
-
-// maxBody bounds a request body of the endpoints.
-const maxBody = 4 << 10
 
 // Mount registers the endpoints under the configured path. chain
 // authenticates the caller of the account endpoints; issuers maps a login
@@ -71,61 +65,20 @@ func (m *MFA) caller(chain authn.Chain, h func(http.ResponseWriter, *http.Reques
 	}
 }
 
-// body reads a JSON object of the named string fields, answering 415/400
-// itself (ok=false) as the login endpoints do.
+// body reads a JSON object of the named string fields (authhttp.ParseStrings,
+// answering 415/400 itself when ok is false), with the code and the ticket
+// trimmed as typed; a password is kept as sent.
 func body(w http.ResponseWriter, r *http.Request, names ...string) (map[string]string, bool) {
-	if ct := r.Header.Get("Content-Type"); !jsonbody.IsJSON(ct) {
-		drf.UnsupportedMediaType(w, ct)
+	b, ok := authhttp.ParseStrings(w, r, names...)
+	if !ok {
 		return nil, false
 	}
-	out, fe, err := decode(io.LimitReader(r.Body, maxBody+1), names...)
-	if err != nil {
-		drf.Detail(w, http.StatusBadRequest, drf.MalformedJSON+" - "+err.Error())
-		return nil, false
-	}
-	if !fe.Empty() {
-		fe.Write(w)
-		return nil, false
-	}
-	return out, true
-}
-
-// decode parses a body into the named non-blank string fields.
-func decode(rd io.Reader, names ...string) (map[string]string, drf.FieldErrors, error) {
-	b, err := io.ReadAll(rd)
-	if err != nil {
-		return nil, nil, errors.New("could not read the request body")
-	}
-	if len(b) > maxBody {
-		return nil, nil, errors.New("body too large")
-	}
-	if msg := jsonbody.Check(b); msg != "" {
-		return nil, nil, errors.New(msg)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, nil, errors.New(jsonbody.InvalidJSON)
-	}
-	out, fe := map[string]string{}, drf.FieldErrors{}
-	for _, n := range names {
-		v, ok := raw[n]
-		var s string
-		switch {
-		case !ok:
-			fe.Add(n, drf.FieldRequired)
-		case string(v) == "null":
-			fe.Add(n, drf.FieldNull)
-		case json.Unmarshal(v, &s) != nil:
-			fe.Add(n, "Not a valid string.")
-		case strings.TrimSpace(s) == "":
-			fe.Add(n, drf.FieldBlank)
-		case jsonbody.HasNull(s):
-			fe.Add(n, jsonbody.NullCharacters)
-		default:
-			out[n] = strings.TrimSpace(s)
+	for _, n := range []string{"code", "ticket"} {
+		if v, ok := b[n]; ok {
+			b[n] = strings.TrimSpace(v)
 		}
 	}
-	return out, fe, nil
+	return b, true
 }
 
 // writeErr answers a failed code check: 400 {"code": [...]} for a bad

@@ -1,17 +1,17 @@
-package accountsapi
+package authhttp
 
 import (
 	"strings"
 	"testing"
 )
 
-func FuzzDecode(f *testing.F) {
+func FuzzDecodeStrings(f *testing.F) {
 	f.Add(`{"uid":"MQ","token":"t","new_password1":"a","new_password2":"a"}`)
 	f.Add(`{"uid":null,"token":1}`)
 	f.Add(`[]`)
 	f.Add("{\"uid\":\"\\u0000\"}")
 	f.Fuzz(func(t *testing.T, body string) {
-		vals, fe, err := decode(strings.NewReader(body), "uid", "token")
+		vals, fe, err := DecodeStrings(strings.NewReader(body), "uid", "token")
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package accountsapi
+package authhttp
 
 import (
 	"encoding/json"
@@ -11,19 +11,21 @@ import (
 	"github.com/wardhq/ward/runtime/jsonbody"
 )
 
-// maxBody bounds a request body of these endpoints.
-const maxBody = 4 << 10
+// maxStringsBody bounds a body ParseStrings reads.
+const maxStringsBody = 4 << 10
 
-// parse reads a JSON object of the named string fields, as the login
-// body (authhttp.ParseLogin): 415 for another media type, 400 for bad
+// ParseStrings reads a JSON object of the named string fields, as
+// ParseLogin reads the login body: 415 for another media type, 400 for bad
 // JSON, and DRF's field errors for missing, null, blank or non-string
-// fields. It answers the request itself when it returns false.
-func parse(w http.ResponseWriter, r *http.Request, names ...string) (map[string]string, bool) {
+// fields. Values are as sent, not trimmed (passwords keep their spaces).
+// It answers the request itself when it returns false. The account and
+// second-factor endpoints read their bodies with it.
+func ParseStrings(w http.ResponseWriter, r *http.Request, names ...string) (map[string]string, bool) {
 	if ct := r.Header.Get("Content-Type"); !jsonbody.IsJSON(ct) {
 		drf.UnsupportedMediaType(w, ct)
 		return nil, false
 	}
-	vals, fe, err := decode(io.LimitReader(r.Body, maxBody+1), names...)
+	vals, fe, err := DecodeStrings(io.LimitReader(r.Body, maxStringsBody+1), names...)
 	if err != nil {
 		drf.Detail(w, http.StatusBadRequest, drf.MalformedJSON+" - "+err.Error())
 		return nil, false
@@ -35,13 +37,14 @@ func parse(w http.ResponseWriter, r *http.Request, names ...string) (map[string]
 	return vals, true
 }
 
-// decode is parse without HTTP: an error's text is fit for the client.
-func decode(rd io.Reader, names ...string) (map[string]string, drf.FieldErrors, error) {
+// DecodeStrings is ParseStrings without HTTP: an error's text is fit for
+// the client.
+func DecodeStrings(rd io.Reader, names ...string) (map[string]string, drf.FieldErrors, error) {
 	body, err := io.ReadAll(rd)
 	if err != nil {
 		return nil, nil, errors.New("could not read the request body")
 	}
-	if len(body) > maxBody {
+	if len(body) > maxStringsBody {
 		return nil, nil, errors.New("body too large")
 	}
 	if msg := jsonbody.Check(body); msg != "" {
