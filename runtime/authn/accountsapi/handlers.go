@@ -116,19 +116,8 @@ func (a *API) verifyEmail(w http.ResponseWriter, r *http.Request) {
 // resendEmail is POST /registration/resend-email {email}: always 200
 // {"detail": "ok"}; the key goes out only to an unverified address.
 func (a *API) resendEmail(w http.ResponseWriter, r *http.Request) {
-	if !a.limitIP(w, r, "resend", a.cfg.Rates.Resend) {
-		return
-	}
-	in, ok := authhttp.ParseStrings(w, r, "email")
+	email, ok := a.emailRequest(w, r, "resend", a.cfg.Rates.Resend, a.cfg.Rates.ResendEmail)
 	if !ok {
-		return
-	}
-	email, err := accounts.NormalizeEmail(in["email"])
-	if err != nil {
-		drf.FieldErrors{"email": {accounts.InvalidEmail}}.Write(w)
-		return
-	}
-	if !a.limitEmail(w, r, "resend", email, a.cfg.Rates.ResendEmail) {
 		return
 	}
 	u, err := a.cfg.Emails.UserByEmail(r.Context(), email)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wardhq/ward/runtime/authn/accounts"
+	"github.com/wardhq/ward/runtime/authn/authhttp"
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/throttle"
 )
@@ -77,4 +79,28 @@ func (a *API) limitEmail(w http.ResponseWriter, r *http.Request, scope, email st
 
 func (a *API) limitUser(w http.ResponseWriter, r *http.Request, scope string, id int64, rt Rate) bool {
 	return a.limit(w, r, scope, "user:"+strconv.FormatInt(id, 10), rt)
+}
+
+// emailRequest reads the body {email} of a request that mails an address
+// (resend the verification, reset the password), throttled per client
+// address before the body is read and per address after: 400 for an
+// address that is not one, 429 past either rate. It answers the request
+// itself when ok is false.
+func (a *API) emailRequest(w http.ResponseWriter, r *http.Request, scope string, perIP, perEmail Rate) (email string, ok bool) {
+	if !a.limitIP(w, r, scope, perIP) {
+		return "", false
+	}
+	in, ok := authhttp.ParseStrings(w, r, "email")
+	if !ok {
+		return "", false
+	}
+	email, err := accounts.NormalizeEmail(in["email"])
+	if err != nil {
+		drf.FieldErrors{"email": {accounts.InvalidEmail}}.Write(w)
+		return "", false
+	}
+	if !a.limitEmail(w, r, scope, email, perEmail) {
+		return "", false
+	}
+	return email, true
 }

@@ -22,19 +22,8 @@ const jobDelay = 20 * time.Millisecond
 // address up and, for an active user, makes the token, stores its hash and
 // mails it.
 func (a *API) resetPassword(w http.ResponseWriter, r *http.Request) {
-	if !a.limitIP(w, r, "reset", a.cfg.Rates.Reset) {
-		return
-	}
-	in, ok := authhttp.ParseStrings(w, r, "email")
+	email, ok := a.emailRequest(w, r, "reset", a.cfg.Rates.Reset, a.cfg.Rates.ResetEmail)
 	if !ok {
-		return
-	}
-	email, err := accounts.NormalizeEmail(in["email"])
-	if err != nil {
-		drf.FieldErrors{"email": {accounts.InvalidEmail}}.Write(w)
-		return
-	}
-	if !a.limitEmail(w, r, "reset", email, a.cfg.Rates.ResetEmail) {
 		return
 	}
 	// The lookup, like the token and the mail, is the job's: in the
