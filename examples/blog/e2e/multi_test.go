@@ -18,12 +18,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/wardhq/ward/examples/internal/e2eredis"
 )
 
 const (
 	pgBase    = "postgres://root@127.0.0.1:5432/test?sslmode=disable"
-	redisAddr = "127.0.0.1:6379"
+	redisAddr = e2eredis.Addr
 )
 
 // backends gives the test its own PostgreSQL schema and Redis database
@@ -53,49 +54,7 @@ func backends(t *testing.T) (dbURL, redisURL string) {
 		}
 	})
 
-	// A Redis database index of its own, with only this test's keys
-	// ("blog:*"): held through a key set only if absent, so that two tests,
-	// or two e2e runs on one machine, never share one (their throttle
-	// counters and cleanups would meet).
-	owner := hex.EncodeToString(b)
-	rctx, rcancel := context.WithTimeout(context.Background(), 70*time.Second)
-	defer rcancel()
-	var rc *goredis.Client
-	db := 0
-	for start := time.Now(); db == 0; {
-		for i := 1; i <= 15 && db == 0; i++ {
-			c := goredis.NewClient(&goredis.Options{Addr: redisAddr, DB: i})
-			ok, err := c.SetNX(rctx, "blog:e2e:owner", owner, 15*time.Minute).Result()
-			if err != nil {
-				c.Close()
-				unreachable(t, "Redis", err)
-			}
-			if ok {
-				rc, db = c, i
-			} else {
-				c.Close()
-			}
-		}
-		if db == 0 {
-			if time.Since(start) > time.Minute {
-				t.Fatal("no free Redis database index among 1..15")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		iter := rc.Scan(ctx, 0, "blog:*", 500).Iterator()
-		for iter.Next(ctx) {
-			if iter.Val() != "blog:e2e:owner" {
-				rc.Del(ctx, iter.Val())
-			}
-		}
-		rc.Del(ctx, "blog:e2e:owner")
-		rc.Close()
-	})
-	return pgBase + "&search_path=" + schemaName, fmt.Sprintf("redis://%s/%d", redisAddr, db)
+	return pgBase + "&search_path=" + schemaName, e2eredis.Hold(t, "blog:")
 }
 
 func unreachable(t *testing.T, what string, err error) {
