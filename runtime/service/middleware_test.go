@@ -215,3 +215,22 @@ func TestLogRequestsAllocations(t *testing.T) {
 		t.Fatalf("%v allocations per logged request, want at most 6", n)
 	}
 }
+
+// TestRecoverPanicsSharesTheStatusWriter: inside logRequests, recovery
+// keeps the log's status writer instead of wrapping the response again,
+// and still answers a panic with 500 that the log records.
+func TestRecoverPanicsSharesTheStatusWriter(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	r := httptest.NewRequest("GET", "/api/posts/1", nil)
+	w := httptest.NewRecorder()
+	logged := logRequests(log)(ok)
+	alone := testing.AllocsPerRun(100, func() { logged.ServeHTTP(w, r) })
+	h := chi.Chain(logRequests(log), recoverPanics(log)).Handler(ok)
+	if both := testing.AllocsPerRun(100, func() { h.ServeHTTP(w, r) }); both > alone {
+		t.Errorf("recovery inside the log: %v allocations, the log alone %v", both, alone)
+	}
+}

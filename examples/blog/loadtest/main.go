@@ -77,7 +77,15 @@ func main() {
 	redisURL := flag.String("redis", "", "with -pg: and this Redis URL (use a scratch database index)")
 	cpuProfile := flag.String("cpuprofile", "", "serve the blog from this binary and write its CPU profile to this file")
 	only := flag.String("only", "", "measure only the targets whose name matches this regular expression")
+	load := flag.String("load", "auto", "the load generator: wrk, go (net/http's client in this process) or auto (wrk when it is on PATH)")
+	pin := flag.Bool("pin", true, "run the servers on CPU 0 and the load generator on the others (with taskset), so that a server's req/s measures its own CPU per request, not the load generator's share of the cores; needs 2 or more CPUs")
 	flag.Parse()
+	if *mode == "drive" && *pin {
+		if err := pinDriver(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest: -pin:", err)
+			os.Exit(1)
+		}
+	}
 
 	var err error
 	switch *mode {
@@ -93,7 +101,7 @@ func main() {
 			break
 		}
 		err = drive(options{blog: *blog, before: *before, shop: *shop, rounds: *rounds, dur: *dur, workers: *workers,
-			pgURL: *pgURL, redisURL: *redisURL, cpuProfile: *cpuProfile, only: *only})
+			pgURL: *pgURL, redisURL: *redisURL, cpuProfile: *cpuProfile, only: *only, load: *load})
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -319,6 +327,9 @@ func startProc(name string, args []string, env []string, addrFromStdout bool, ad
 	}
 	defer log.Close() // the child has its own descriptor
 	cmd := exec.Command(name, args...)
+	if serverCPUs != "" {
+		cmd = exec.Command("taskset", append([]string{"-c", serverCPUs, name}, args...)...)
+	}
 	cmd.Env = env
 	cmd.Stderr = log
 	p := &proc{cmd: cmd}
@@ -351,6 +362,37 @@ func startProc(name string, args []string, env []string, addrFromStdout bool, ad
 		time.Sleep(50 * time.Millisecond)
 	}
 	return nil, fmt.Errorf("%s did not start", name)
+}
+
+// serverCPUs is the CPU list (taskset's -c) the servers run on, empty when
+// they are not pinned.
+var serverCPUs string
+
+// pinDriver makes this driver run on CPUs 1 and up and its servers on CPU
+// 0: it runs itself again under taskset, once. With the load generator on
+// the same cores as the server, a server that needs less CPU per request
+// leaves more to the generator, which then sends more requests: req/s
+// would measure both processes, and a ratio between servers would be
+// diluted by the generator's share.
+func pinDriver() error {
+	serverCPUs = "0"
+	if os.Getenv("LOADTEST_PINNED") != "" {
+		return nil
+	}
+	n := runtime.NumCPU()
+	if n < 2 {
+		return fmt.Errorf("%d CPU: run with -pin=false", n)
+	}
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		return fmt.Errorf("%v (Debian's util-linux has it), or run with -pin=false", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	args := append([]string{"taskset", "-c", fmt.Sprintf("1-%d", n-1), self}, os.Args[1:]...)
+	return syscall.Exec(taskset, args, append(os.Environ(), "LOADTEST_PINNED=1"))
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
@@ -394,6 +436,7 @@ type options struct {
 	pgURL, redisURL string
 	cpuProfile      string
 	only            string
+	load            string
 }
 
 func drive(o options) error {
@@ -480,12 +523,28 @@ func drive(o options) error {
 		}
 		targets = slices.DeleteFunc(targets, func(t target) bool { return !re.MatchString(t.name) })
 	}
+	load := o.load
+	if load == "auto" {
+		load = "go"
+		if _, err := exec.LookPath("wrk"); err == nil {
+			load = "wrk"
+		}
+	}
+	if load != "go" && load != "wrk" {
+		return fmt.Errorf("-load %q: want wrk, go or auto", o.load)
+	}
 	results := make([][]float64, len(targets))
 	cpu := make([][]float64, len(targets))
 	for round := 0; round < o.rounds; round++ {
 		for i, tg := range targets {
 			before := cpuTime(tg.pid)
-			rps, n, err := measure(tg, o.dur, o.workers)
+			var rps float64
+			var n int64
+			if load == "wrk" {
+				rps, n, err = measureWrk(tg, o.dur, o.workers, tmp)
+			} else {
+				rps, n, err = measure(tg, o.dur, o.workers)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %v", tg.name, err)
 			}
@@ -496,7 +555,10 @@ func drive(o options) error {
 		}
 	}
 	med := map[string]float64{}
-	fmt.Printf("%-34s %12s %9s   (rounds: %d × %s, %d workers, GOMAXPROCS %d)\n", "target", "median req/s", "server µs", o.rounds, o.dur, o.workers, runtime.GOMAXPROCS(0))
+	fmt.Printf("%-34s %12s %9s   (rounds: %d × %s, %d connections, load generator: %s)\n", "target", "median req/s", "server µs", o.rounds, o.dur, o.workers, load)
+	if serverCPUs != "" {
+		fmt.Printf("servers pinned to CPU %s, the load generator to the others\n", serverCPUs)
+	}
 	for i, tg := range targets {
 		med[tg.name] = median(results[i])
 		perReq := "-"
@@ -507,10 +569,29 @@ func drive(o options) error {
 	}
 	fmt.Println("server µs: the median CPU time the server process spent per request (user + system)")
 	fmt.Println()
+	index := map[string]int{}
+	for i, tg := range targets {
+		index[tg.name] = i
+	}
+	// A ratio is given three ways: of the medians; the median of the
+	// rounds' own ratios (a and b measured one after the other, so that a
+	// machine slowing down for a while moves both); and of the median CPU
+	// time per request (b's over a's: above 1 when a needs less).
+	fmt.Printf("%-34s %5s %7s %5s\n", "", "req/s", "paired", "CPU")
 	ratio := func(label, a, b, note string) {
-		if med[a] > 0 && med[b] > 0 {
-			fmt.Printf("%-34s %5.2f%s\n", label, med[a]/med[b], note)
+		if med[a] == 0 || med[b] == 0 {
+			return
 		}
+		ra, rb := results[index[a]], results[index[b]]
+		paired := make([]float64, len(ra))
+		for i := range ra {
+			paired[i] = ra[i] / rb[i]
+		}
+		c := "-"
+		if ca, cb := cpu[index[a]], cpu[index[b]]; len(ca) > 0 && len(cb) > 0 {
+			c = fmt.Sprintf("%.2f", median(cb)/median(ca))
+		}
+		fmt.Printf("%-34s %5.2f %7.2f %5s%s\n", label, med[a]/med[b], median(paired), c, note)
 	}
 	ratio("lean GET / bare", "lean GET /api/posts/{id}", "bare GET (memory)", "")
 	ratio("ward GET / lean GET", "ward GET /api/posts/{id}", "lean GET /api/posts/{id}", "  (target >= 1.10)")
