@@ -24,6 +24,14 @@
 // Each process gets its own loopback port; the load generator keeps
 // connections alive and runs a fixed number of workers. Only loopback
 // addresses are used, and every round stops by itself.
+//
+// By default (-pin) the servers run on CPU 0 and the load generator on the
+// others, and the generator is wrk when it is on PATH (-load): on a small
+// machine a generator sharing the server's cores takes the CPU a leaner
+// server leaves, so req/s would measure both processes and dilute the
+// ratios. Each ratio is printed three ways: of the medians, the median of
+// the per-round ratios (two targets measured one after the other), and of
+// the server's CPU time per request.
 package main
 
 import (
