@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 	"github.com/wardhq/ward/runtime/mail/mailtest"
 )
 
@@ -28,27 +29,27 @@ func smtpServer(t *testing.T) *mailtest.Server {
 	return srv
 }
 
-func register(t *testing.T, c *client, username, email, pw string) {
+func register(t *testing.T, c *e2ekit.Client, username, email, pw string) {
 	t.Helper()
-	r := c.do("POST", "/auth/registration", map[string]string{"username": username, "email": email, "password1": pw, "password2": pw})
-	expect(t, "register "+username, r, 201)
-	if d := r.detail(t); d != "Verification e-mail sent." {
+	r := c.Do("POST", "/auth/registration", map[string]string{"username": username, "email": email, "password1": pw, "password2": pw})
+	e2ekit.Expect(t, "register "+username, r, 201)
+	if d := r.Detail(t); d != "Verification e-mail sent." {
 		t.Fatalf("register detail %q", d)
 	}
 }
 
 // dies polls until f answers 401 or 403, failing after 1 s (every
 // credential of a user dies within 1 s of a password change or reset).
-func dies(t *testing.T, what string, f func() response) {
+func dies(t *testing.T, what string, f func() e2ekit.Response) {
 	t.Helper()
 	deadline := time.Now().Add(time.Second)
 	for {
 		r := f()
-		if r.status == 401 || r.status == 403 {
+		if r.Status == 401 || r.Status == 403 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s still works 1 s later: %d %s", what, r.status, r.body)
+			t.Fatalf("%s still works 1 s later: %d %s", what, r.Status, r.Body)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -57,48 +58,48 @@ func dies(t *testing.T, what string, f func() response) {
 // loggedIn is one user logged in by JWT (with its refresh token), API
 // token and session, to check that each dies.
 type loggedIn struct {
-	jwt, token, session *client
+	jwt, token, session *e2ekit.Client
 	refresh             string
 }
 
-func logIn(t *testing.T, s *server, user, pw string) loggedIn {
+func logIn(t *testing.T, s *e2ekit.Server, user, pw string) loggedIn {
 	t.Helper()
 	var l loggedIn
-	l.jwt = s.client()
-	r := l.jwt.do("POST", "/auth/jwt/login", map[string]string{"username": user, "password": pw})
-	expect(t, "jwt login", r, 200)
-	l.jwt.auth = "Bearer " + r.json(t)["access_token"].(string)
-	if c := cookie(r, "refresh_token"); c != nil {
+	l.jwt = s.Client()
+	r := l.jwt.Do("POST", "/auth/jwt/login", map[string]string{"username": user, "password": pw})
+	e2ekit.Expect(t, "jwt login", r, 200)
+	l.jwt.Auth = "Bearer " + r.JSON(t)["access_token"].(string)
+	if c := e2ekit.Cookie(r, "refresh_token"); c != nil {
 		l.refresh = c.Value
 	}
-	l.token = s.client()
-	r = l.token.do("POST", "/auth/token/login", map[string]string{"username": user, "password": pw})
-	expect(t, "token login", r, 200)
-	l.token.auth = "Token " + r.json(t)["token"].(string)
-	l.session = s.client()
-	expect(t, "session login", l.session.do("POST", "/auth/session/login", map[string]string{"username": user, "password": pw}), 200)
-	for _, c := range []*client{l.jwt, l.token, l.session} {
-		expect(t, "me", c.do("GET", "/auth/me", nil), 200)
+	l.token = s.Client()
+	r = l.token.Do("POST", "/auth/token/login", map[string]string{"username": user, "password": pw})
+	e2ekit.Expect(t, "token login", r, 200)
+	l.token.Auth = "Token " + r.JSON(t)["token"].(string)
+	l.session = s.Client()
+	e2ekit.Expect(t, "session login", l.session.Do("POST", "/auth/session/login", map[string]string{"username": user, "password": pw}), 200)
+	for _, c := range []*e2ekit.Client{l.jwt, l.token, l.session} {
+		e2ekit.Expect(t, "me", c.Do("GET", "/auth/me", nil), 200)
 	}
 	return l
 }
 
-func (l loggedIn) allDie(t *testing.T, s *server) {
+func (l loggedIn) allDie(t *testing.T, s *e2ekit.Server) {
 	t.Helper()
-	dies(t, "the access token", func() response { return l.jwt.do("GET", "/auth/me", nil) })
-	dies(t, "the API token", func() response { return l.token.do("GET", "/auth/me", nil) })
-	dies(t, "the session", func() response { return l.session.do("GET", "/auth/me", nil) })
+	dies(t, "the access token", func() e2ekit.Response { return l.jwt.Do("GET", "/auth/me", nil) })
+	dies(t, "the API token", func() e2ekit.Response { return l.token.Do("GET", "/auth/me", nil) })
+	dies(t, "the session", func() e2ekit.Response { return l.session.Do("GET", "/auth/me", nil) })
 	if l.refresh != "" {
-		dies(t, "the refresh family", func() response {
-			return s.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": l.refresh})
+		dies(t, "the refresh family", func() e2ekit.Response {
+			return s.Client().Do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": l.refresh})
 		})
 	}
 }
 
 func TestAccountsRegistration(t *testing.T) {
 	srv := smtpServer(t)
-	s := startServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
-	c := s.client()
+	s := svc.StartServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
+	c := s.Client()
 	register(t, c, "carol", "Carol@Example.com", "tulip-quarry-88")
 	m, err := srv.Wait(0, 5*time.Second)
 	if err != nil {
@@ -109,60 +110,60 @@ func TestAccountsRegistration(t *testing.T) {
 	}
 	key := keyRe.FindString(m.Text)
 	// Optional verification: carol logs in before verifying.
-	s.as("carol", "tulip-quarry-88")
-	expect(t, "forged key", c.do("POST", "/auth/registration/verify-email", map[string]string{"key": key + "A"}), 404)
-	r := c.do("POST", "/auth/registration/verify-email", map[string]string{"key": key})
-	expect(t, "verify", r, 200)
-	if r.detail(t) != "ok" {
-		t.Fatalf("verify body %s", r.body)
+	s.As("carol", "tulip-quarry-88")
+	e2ekit.Expect(t, "forged key", c.Do("POST", "/auth/registration/verify-email", map[string]string{"key": key + "A"}), 404)
+	r := c.Do("POST", "/auth/registration/verify-email", map[string]string{"key": key})
+	e2ekit.Expect(t, "verify", r, 200)
+	if r.Detail(t) != "ok" {
+		t.Fatalf("verify body %s", r.Body)
 	}
 	// Refusals in DRF's shape; a taken email is not told.
-	r = c.do("POST", "/auth/registration", map[string]string{"username": "dave", "email": "dave@example.com", "password1": "12345678", "password2": "12345678"})
-	expect(t, "weak password", r, 400)
-	if !strings.Contains(string(r.body), "This password is too common.") || !strings.Contains(string(r.body), "This password is entirely numeric.") {
-		t.Fatalf("weak password body %s", r.body)
+	r = c.Do("POST", "/auth/registration", map[string]string{"username": "dave", "email": "dave@example.com", "password1": "12345678", "password2": "12345678"})
+	e2ekit.Expect(t, "weak password", r, 400)
+	if !strings.Contains(string(r.Body), "This password is too common.") || !strings.Contains(string(r.Body), "This password is entirely numeric.") {
+		t.Fatalf("weak password body %s", r.Body)
 	}
 	register(t, c, "dave", "carol@example.com", "tulip-quarry-88")
 	if m, err := srv.Wait(1, 5*time.Second); err != nil || m.To != "carol@example.com" || m.Subject != "[blog] Account Already Exists" {
 		t.Fatalf("second mail %v %+v", err, m.Subject)
 	}
-	expect(t, "resend", c.do("POST", "/auth/registration/resend-email", map[string]string{"email": "nobody@example.com"}), 200)
-	expect(t, "GET registration", c.do("GET", "/auth/registration", nil), 405)
+	e2ekit.Expect(t, "resend", c.Do("POST", "/auth/registration/resend-email", map[string]string{"email": "nobody@example.com"}), 200)
+	e2ekit.Expect(t, "GET registration", c.Do("GET", "/auth/registration", nil), 405)
 }
 
 func TestAccountsPasswordChange(t *testing.T) {
 	srv := smtpServer(t)
-	s := startServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
-	register(t, s.client(), "carol", "carol@example.com", "tulip-quarry-88")
+	s := svc.StartServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
+	register(t, s.Client(), "carol", "carol@example.com", "tulip-quarry-88")
 	l := logIn(t, s, "carol", "tulip-quarry-88")
-	changer := s.as("carol", "tulip-quarry-88")
-	r := changer.do("POST", "/auth/password/change", map[string]string{"old_password": "wrong-wrong-1", "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"})
-	expect(t, "wrong old password", r, 400)
-	r = changer.do("POST", "/auth/password/change", map[string]string{"old_password": "tulip-quarry-88", "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"})
-	expect(t, "change", r, 200)
-	if r.detail(t) != "New password has been saved." {
-		t.Fatalf("change body %s", r.body)
+	changer := s.As("carol", "tulip-quarry-88")
+	r := changer.Do("POST", "/auth/password/change", map[string]string{"old_password": "wrong-wrong-1", "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"})
+	e2ekit.Expect(t, "wrong old password", r, 400)
+	r = changer.Do("POST", "/auth/password/change", map[string]string{"old_password": "tulip-quarry-88", "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"})
+	e2ekit.Expect(t, "change", r, 200)
+	if r.Detail(t) != "New password has been saved." {
+		t.Fatalf("change body %s", r.Body)
 	}
 	l.allDie(t, s)
-	s.as("carol", "lantern-fig-42")
-	expect(t, "old password", s.client().do("POST", "/auth/jwt/login", map[string]string{"username": "carol", "password": "tulip-quarry-88"}), 401)
+	s.As("carol", "lantern-fig-42")
+	e2ekit.Expect(t, "old password", s.Client().Do("POST", "/auth/jwt/login", map[string]string{"username": "carol", "password": "tulip-quarry-88"}), 401)
 }
 
 func TestAccountsPasswordReset(t *testing.T) {
 	srv := smtpServer(t)
-	s := startServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
-	register(t, s.client(), "carol", "carol@example.com", "tulip-quarry-88")
+	s := svc.StartServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
+	register(t, s.Client(), "carol", "carol@example.com", "tulip-quarry-88")
 	if _, err := srv.Wait(0, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	l := logIn(t, s, "carol", "tulip-quarry-88")
-	c := s.client()
+	c := s.Client()
 	start := time.Now()
 	for _, email := range []string{"nobody@example.com", "carol@example.com"} {
-		r := c.do("POST", "/auth/password/reset", map[string]string{"email": email})
-		expect(t, "reset "+email, r, 200)
-		if r.detail(t) != "Password reset e-mail has been sent." {
-			t.Fatalf("reset body %s", r.body)
+		r := c.Do("POST", "/auth/password/reset", map[string]string{"email": email})
+		e2ekit.Expect(t, "reset "+email, r, 200)
+		if r.Detail(t) != "Password reset e-mail has been sent." {
+			t.Fatalf("reset body %s", r.Body)
 		}
 	}
 	m, err := srv.Wait(1, 5*time.Second)
@@ -174,15 +175,15 @@ func TestAccountsPasswordReset(t *testing.T) {
 		t.Fatalf("reset mail to %s: %q", m.To, m.Text)
 	}
 	body := map[string]string{"uid": sub[1], "token": sub[2], "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"}
-	r := c.do("POST", "/auth/password/reset/confirm", body)
-	expect(t, "confirm", r, 200)
-	if r.detail(t) != "Password has been reset with the new password." {
-		t.Fatalf("confirm body %s", r.body)
+	r := c.Do("POST", "/auth/password/reset/confirm", body)
+	e2ekit.Expect(t, "confirm", r, 200)
+	if r.Detail(t) != "Password has been reset with the new password." {
+		t.Fatalf("confirm body %s", r.Body)
 	}
 	t.Logf("reset flow end to end (request, SMTP delivery, confirm) over HTTP: %v", time.Since(start))
-	expect(t, "token used twice", c.do("POST", "/auth/password/reset/confirm", body), 400)
+	e2ekit.Expect(t, "token used twice", c.Do("POST", "/auth/password/reset/confirm", body), 400)
 	l.allDie(t, s)
-	s.as("carol", "lantern-fig-42")
+	s.As("carol", "lantern-fig-42")
 	if n := len(srv.Messages()); n != 2 {
 		t.Fatalf("%d mails, want 2: none for the unknown address", n)
 	}
@@ -192,15 +193,15 @@ func TestAccountsPasswordReset(t *testing.T) {
 // password; a second user with the same email is refused.
 func TestAccountsOperatorEmail(t *testing.T) {
 	srv := smtpServer(t)
-	s := startServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
-	if out, code := run(t, s.env, "", "createuser", "--username", "erin", "--email", "Erin@Example.com", "--password", "erin-pass-1"); code != 0 {
+	s := svc.StartServer(t, "BLOG_SMTP_URL=smtp://"+srv.Addr)
+	if out, code := svc.Run(t, s.Env, "", "createuser", "--username", "erin", "--email", "Erin@Example.com", "--password", "erin-pass-1"); code != 0 {
 		t.Fatalf("createuser --email: %d %s", code, out)
 	}
-	if out, code := run(t, s.env, "", "createuser", "--username", "erin2", "--email", "erin@example.com", "--password", "erin-pass-1"); code != 1 || !strings.Contains(out, "already exists") {
+	if out, code := svc.Run(t, s.Env, "", "createuser", "--username", "erin2", "--email", "erin@example.com", "--password", "erin-pass-1"); code != 1 || !strings.Contains(out, "already exists") {
 		t.Fatalf("same email twice: %d %s", code, out)
 	}
-	c := s.client()
-	expect(t, "reset", c.do("POST", "/auth/password/reset", map[string]string{"email": "erin@example.com"}), 200)
+	c := s.Client()
+	e2ekit.Expect(t, "reset", c.Do("POST", "/auth/password/reset", map[string]string{"email": "erin@example.com"}), 200)
 	m, err := srv.Wait(0, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -209,20 +210,20 @@ func TestAccountsOperatorEmail(t *testing.T) {
 	if sub == nil {
 		t.Fatalf("reset mail %q", m.Text)
 	}
-	expect(t, "confirm", c.do("POST", "/auth/password/reset/confirm", map[string]string{"uid": sub[1], "token": sub[2], "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"}), 200)
-	s.as("erin", "lantern-fig-42")
+	e2ekit.Expect(t, "confirm", c.Do("POST", "/auth/password/reset/confirm", map[string]string{"uid": sub[1], "token": sub[2], "new_password1": "lantern-fig-42", "new_password2": "lantern-fig-42"}), 200)
+	s.As("erin", "lantern-fig-42")
 }
 
 // Without BLOG_SMTP_URL the mail's text goes to stderr.
 func TestAccountsConsoleBackend(t *testing.T) {
-	s := startServer(t)
-	register(t, s.client(), "carol", "carol@example.com", "tulip-quarry-88")
+	s := svc.StartServer(t)
+	register(t, s.Client(), "carol", "carol@example.com", "tulip-quarry-88")
 	// Stopping waits for the queued mail; then the log can be read.
-	s.stop(t)
-	if !strings.Contains(s.log.String(), "Subject: [blog] Please Confirm Your Email Address") {
-		t.Fatalf("no mail in the log:\n%s", s.log.String())
+	stop(t, s)
+	if !strings.Contains(s.Log.String(), "Subject: [blog] Please Confirm Your Email Address") {
+		t.Fatalf("no mail in the log:\n%s", s.Log.String())
 	}
-	if !keyRe.MatchString(s.log.String()) {
+	if !keyRe.MatchString(s.Log.String()) {
 		t.Fatal("no key in the logged mail")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // cpuSeconds is the user+system CPU time the process pid has used so far,
@@ -38,14 +40,14 @@ func cpuSeconds(pid int) (float64, bool) {
 
 // backendServer starts the blog with alice on one backend: "sqlite" (the
 // embedded default) or "redis" (PostgreSQL and Redis).
-func backendServer(t *testing.T, backend string, extraEnv ...string) *server {
+func backendServer(t *testing.T, backend string, extraEnv ...string) *e2ekit.Server {
 	t.Helper()
 	if backend == "sqlite" {
-		return startServer(t, extraEnv...)
+		return svc.StartServer(t, extraEnv...)
 	}
 	dbURL, redisURL := backends(t)
-	env := blogEnv(t.TempDir(), append([]string{"BLOG_DATABASE_URL=" + dbURL, "BLOG_REDIS_URL=" + redisURL}, extraEnv...)...)
-	if out, code := run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
+	env := svc.Env(t.TempDir(), append([]string{"BLOG_DATABASE_URL=" + dbURL, "BLOG_REDIS_URL=" + redisURL}, extraEnv...)...)
+	if out, code := svc.Run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
 		t.Fatalf("createuser: exit %d: %s", code, out)
 	}
 	return startShared(t, env)
@@ -59,7 +61,7 @@ func backendServer(t *testing.T, backend string, extraEnv ...string) *server {
 // the burst a bystander at 127.0.0.2 logs in by JWT on the first server.
 // It returns the statuses, how long the burst and the bystander's login
 // took, and the servers' CPU seconds ("n/a" off Linux).
-func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took, bystander time.Duration, cpu string) {
+func basicBurst(t *testing.T, servers []*e2ekit.Server, burst int) (status []int, took, bystander time.Duration, cpu string) {
 	t.Helper()
 	tr := &http.Transport{MaxIdleConnsPerHost: burst}
 	defer tr.CloseIdleConnections()
@@ -67,7 +69,7 @@ func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took,
 	cpu0 := 0.0
 	cpuOK := true
 	for _, s := range servers {
-		c, ok := cpuSeconds(s.cmd.Process.Pid)
+		c, ok := cpuSeconds(s.Cmd.Process.Pid)
 		cpu0, cpuOK = cpu0+c, cpuOK && ok
 	}
 	status = make([]int, burst)
@@ -99,7 +101,7 @@ func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req, _ := http.NewRequest("GET", servers[i%len(servers)].base+"/auth/me", nil)
+			req, _ := http.NewRequest("GET", servers[i%len(servers)].Base+"/auth/me", nil)
 			req.Header.Set("Authorization", "Basic "+b64("alice:"+pw))
 			var once sync.Once
 			if i < burst-1 {
@@ -131,9 +133,9 @@ func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took,
 	began := time.Now()
 	close(start)
 	time.Sleep(20 * time.Millisecond)
-	other := servers[0].fromAddr("127.0.0.2")
+	other := fromAddr(servers[0], "127.0.0.2")
 	t0 := time.Now()
-	expect(t, "bystander login during the burst", other.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}), 200)
+	e2ekit.Expect(t, "bystander login during the burst", other.Do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"}), 200)
 	bystander = time.Since(t0)
 	wg.Wait()
 	took = time.Since(began)
@@ -141,7 +143,7 @@ func basicBurst(t *testing.T, servers []*server, burst int) (status []int, took,
 	if cpuOK {
 		cpu1 := 0.0
 		for _, s := range servers {
-			c, _ := cpuSeconds(s.cmd.Process.Pid)
+			c, _ := cpuSeconds(s.Cmd.Process.Pid)
 			cpu1 += c
 		}
 		cpu = strconv.FormatFloat(cpu1-cpu0, 'f', 2, 64) + " s"
@@ -184,7 +186,7 @@ func TestBasicBurstOverHTTP(t *testing.T) {
 	for _, backend := range []string{"sqlite", "redis"} {
 		t.Run(backend, func(t *testing.T) {
 			s := backendServer(t, backend)
-			status, took, bystander, cpu := basicBurst(t, []*server{s}, 200)
+			status, took, bystander, cpu := basicBurst(t, []*e2ekit.Server{s}, 200)
 			counts := checkBurst(t, status)
 			t.Logf("%s: statuses %v; burst took %v; server CPU %s; bystander login took %v", backend, counts, took.Round(time.Millisecond), cpu, bystander.Round(time.Millisecond))
 		})
@@ -199,8 +201,8 @@ func TestBasicBurstAcrossInstances(t *testing.T) {
 		t.Skip("starts two services")
 	}
 	a := backendServer(t, "redis")
-	b := startShared(t, append(a.env[:len(a.env):len(a.env)], "BLOG_DATA="+t.TempDir()))
-	status, took, _, cpu := basicBurst(t, []*server{a, b}, 200)
+	b := startShared(t, append(a.Env[:len(a.Env):len(a.Env)], "BLOG_DATA="+t.TempDir()))
+	status, took, _, cpu := basicBurst(t, []*e2ekit.Server{a, b}, 200)
 	counts := checkBurst(t, status)
 	t.Logf("two instances: statuses %v; burst took %v; servers' CPU %s", counts, took.Round(time.Millisecond), cpu)
 }

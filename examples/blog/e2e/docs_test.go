@@ -41,7 +41,7 @@ func chromium(t *testing.T) string {
 // else t.TempDir; CI keeps it under $WARD_ARTIFACTS when set).
 func TestDocsPageInBrowser(t *testing.T) {
 	bin := chromium(t)
-	s := startServer(t)
+	s := svc.StartServer(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Headless)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
@@ -69,7 +69,7 @@ func TestDocsPageInBrowser(t *testing.T) {
 	}
 
 	op := "#operations-notes-notesList"
-	status, login, shot, err := drive(ctx, s.base, op)
+	status, login, shot, err := drive(ctx, s.Base, op)
 	dir := os.Getenv("WARD_ARTIFACTS")
 	if dir == "" {
 		dir = t.TempDir()

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // authenticator is the user's TOTP app: it makes the code of a step.
@@ -38,11 +40,11 @@ func (a *authenticator) next() string {
 
 // enrolMFA enrols the user c is logged in as and returns the
 // authenticator and the recovery codes.
-func enrolMFA(t *testing.T, c *client) (*authenticator, []string) {
+func enrolMFA(t *testing.T, c *e2ekit.Client) (*authenticator, []string) {
 	t.Helper()
-	r := c.do("POST", "/auth/2fa/totp", nil)
-	expect(t, "enrol", r, 201)
-	b := r.json(t)
+	r := c.Do("POST", "/auth/2fa/totp", nil)
+	e2ekit.Expect(t, "enrol", r, 201)
+	b := r.JSON(t)
 	if u, _ := b["otpauth_url"].(string); !strings.HasPrefix(u, "otpauth://totp/blog:") {
 		t.Fatalf("otpauth_url %q", u)
 	}
@@ -50,10 +52,10 @@ func enrolMFA(t *testing.T, c *client) (*authenticator, []string) {
 		t.Fatalf("qr_png %.40q", q)
 	}
 	a := &authenticator{t: t, secret: b["secret"].(string), last: time.Now().Unix()/30 - 1}
-	r = c.do("POST", "/auth/2fa/totp/confirm", map[string]string{"code": a.next()})
-	expect(t, "confirm", r, 200)
+	r = c.Do("POST", "/auth/2fa/totp/confirm", map[string]string{"code": a.next()})
+	e2ekit.Expect(t, "confirm", r, 200)
 	var codes []string
-	for _, x := range r.json(t)["recovery_codes"].([]any) {
+	for _, x := range r.JSON(t)["recovery_codes"].([]any) {
 		codes = append(codes, x.(string))
 	}
 	if len(codes) != 10 {
@@ -63,13 +65,13 @@ func enrolMFA(t *testing.T, c *client) (*authenticator, []string) {
 }
 
 // firstStep logs in with class and returns the MFA ticket.
-func firstStep(t *testing.T, s *server, class, user, pw string) string {
+func firstStep(t *testing.T, s *e2ekit.Server, class, user, pw string) string {
 	t.Helper()
-	r := s.client().do("POST", "/auth/"+class+"/login", map[string]string{"username": user, "password": pw})
-	expect(t, class+" login of an enrolled user", r, 401)
-	b := r.json(t)
+	r := s.Client().Do("POST", "/auth/"+class+"/login", map[string]string{"username": user, "password": pw})
+	e2ekit.Expect(t, class+" login of an enrolled user", r, 401)
+	b := r.JSON(t)
 	if b["code"] != "mfa_required" || b["ticket"] == nil {
-		t.Fatalf("%s first step: %s", class, r.body)
+		t.Fatalf("%s first step: %s", class, r.Body)
 	}
 	return b["ticket"].(string)
 }
@@ -77,61 +79,61 @@ func firstStep(t *testing.T, s *server, class, user, pw string) string {
 // Enrol, then log in with each class in two steps, with TOTP and a
 // recovery code; Basic is refused; a code is not accepted twice; disable.
 func TestMFAFlow(t *testing.T) {
-	s := startServer(t, "BLOG_LOGIN_RATE=1000/minute")
-	alice := s.as("alice", "alice-pass-1")
+	s := svc.StartServer(t, "BLOG_LOGIN_RATE=1000/minute")
+	alice := s.As("alice", "alice-pass-1")
 	a, recovery := enrolMFA(t, alice)
 
-	basic := s.client()
-	basic.auth = "Basic " + b64("alice:alice-pass-1")
-	expect(t, "basic of an enrolled user", basic.do("GET", "/auth/me", nil), 401)
-	basic.auth = "Basic " + b64("bob:bob-pass-1")
-	expect(t, "basic of another user", basic.do("GET", "/auth/me", nil), 200)
+	basic := s.Client()
+	basic.Auth = "Basic " + b64("alice:alice-pass-1")
+	e2ekit.Expect(t, "basic of an enrolled user", basic.Do("GET", "/auth/me", nil), 401)
+	basic.Auth = "Basic " + b64("bob:bob-pass-1")
+	e2ekit.Expect(t, "basic of another user", basic.Do("GET", "/auth/me", nil), 200)
 
 	// JWT: the second step answers the tokens.
 	tk := firstStep(t, s, "jwt", "alice", "alice-pass-1")
 	code := a.next()
-	r := s.client().do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code})
-	expect(t, "jwt second step", r, 200)
-	c := s.client()
-	c.auth = "Bearer " + r.json(t)["access_token"].(string)
-	expect(t, "me with the jwt", c.do("GET", "/auth/me", nil), 200)
+	r := s.Client().Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code})
+	e2ekit.Expect(t, "jwt second step", r, 200)
+	c := s.Client()
+	c.Auth = "Bearer " + r.JSON(t)["access_token"].(string)
+	e2ekit.Expect(t, "me with the jwt", c.Do("GET", "/auth/me", nil), 200)
 
 	// The same code again, with a fresh ticket: a replay.
 	tk = firstStep(t, s, "token", "alice", "alice-pass-1")
-	r = s.client().do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code})
-	expect(t, "replayed code", r, 400)
+	r = s.Client().Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code})
+	e2ekit.Expect(t, "replayed code", r, 400)
 	// Token: a later code, with the same ticket.
-	r = s.client().do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": a.next()})
-	expect(t, "token second step", r, 200)
-	c.auth = "Token " + r.json(t)["token"].(string)
-	expect(t, "me with the token", c.do("GET", "/auth/me", nil), 200)
+	r = s.Client().Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": a.next()})
+	e2ekit.Expect(t, "token second step", r, 200)
+	c.Auth = "Token " + r.JSON(t)["token"].(string)
+	e2ekit.Expect(t, "me with the token", c.Do("GET", "/auth/me", nil), 200)
 
 	// Session, with a recovery code: the cookies come with the second step.
 	tk = firstStep(t, s, "session", "alice", "alice-pass-1")
-	sc := s.client()
-	r = sc.do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": recovery[0]})
-	expect(t, "session second step with a recovery code", r, 200)
-	if cookie(r, "sessionid") == nil {
-		t.Fatalf("no session cookie: %v", r.header)
+	sc := s.Client()
+	r = sc.Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": recovery[0]})
+	e2ekit.Expect(t, "session second step with a recovery code", r, 200)
+	if e2ekit.Cookie(r, "sessionid") == nil {
+		t.Fatalf("no session cookie: %v", r.Header)
 	}
-	expect(t, "me with the session", sc.do("GET", "/auth/me", nil), 200)
+	e2ekit.Expect(t, "me with the session", sc.Do("GET", "/auth/me", nil), 200)
 	tk = firstStep(t, s, "session", "alice", "alice-pass-1")
-	expect(t, "recovery code used twice", s.client().do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": recovery[0]}), 400)
+	e2ekit.Expect(t, "recovery code used twice", s.Client().Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": recovery[0]}), 400)
 
-	r = c.do("GET", "/auth/2fa", nil)
-	expect(t, "state", r, 200)
-	if b := r.json(t); b["totp"] != true || b["recovery_codes_left"] != float64(9) {
-		t.Fatalf("state %s", r.body)
+	r = c.Do("GET", "/auth/2fa", nil)
+	e2ekit.Expect(t, "state", r, 200)
+	if b := r.JSON(t); b["totp"] != true || b["recovery_codes_left"] != float64(9) {
+		t.Fatalf("state %s", r.Body)
 	}
 
 	// Disabling needs the password and a code.
-	expect(t, "disable with a wrong password", c.do("POST", "/auth/2fa/deactivate", map[string]string{"password": "nope", "code": recovery[1]}), 400)
-	expect(t, "disable without a code", c.do("POST", "/auth/2fa/deactivate", map[string]string{"password": "alice-pass-1"}), 400)
-	expect(t, "disable", c.do("POST", "/auth/2fa/deactivate", map[string]string{"password": "alice-pass-1", "code": recovery[1]}), 200)
-	r = s.client().do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
-	expect(t, "one-step login after disabling", r, 200)
-	basic.auth = "Basic " + b64("alice:alice-pass-1")
-	expect(t, "basic after disabling", basic.do("GET", "/auth/me", nil), 200)
+	e2ekit.Expect(t, "disable with a wrong password", c.Do("POST", "/auth/2fa/deactivate", map[string]string{"password": "nope", "code": recovery[1]}), 400)
+	e2ekit.Expect(t, "disable without a code", c.Do("POST", "/auth/2fa/deactivate", map[string]string{"password": "alice-pass-1"}), 400)
+	e2ekit.Expect(t, "disable", c.Do("POST", "/auth/2fa/deactivate", map[string]string{"password": "alice-pass-1", "code": recovery[1]}), 200)
+	r = s.Client().Do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+	e2ekit.Expect(t, "one-step login after disabling", r, 200)
+	basic.Auth = "Basic " + b64("alice:alice-pass-1")
+	e2ekit.Expect(t, "basic after disabling", basic.Do("GET", "/auth/me", nil), 200)
 }
 
 // Two instances on shared PostgreSQL and Redis: a ticket from A is good on
@@ -141,17 +143,17 @@ func TestMFAAcrossInstances(t *testing.T) {
 		t.Skip("starts two services")
 	}
 	dbURL, redisURL := backends(t)
-	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL, "BLOG_LOGIN_RATE=1000/minute")
-	if out, code := run(t, env, "", "createuser", "--username", "carol", "--password", "carol-pass-1"); code != 0 {
+	env := svc.Env(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL, "BLOG_LOGIN_RATE=1000/minute")
+	if out, code := svc.Run(t, env, "", "createuser", "--username", "carol", "--password", "carol-pass-1"); code != 0 {
 		t.Fatalf("createuser: exit %d: %s", code, out)
 	}
 	a := startShared(t, env)
 	b := startShared(t, append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir()))
-	auth, _ := enrolMFA(t, a.as("carol", "carol-pass-1"))
+	auth, _ := enrolMFA(t, a.As("carol", "carol-pass-1"))
 
 	tk := firstStep(t, a, "jwt", "carol", "carol-pass-1")
 	code := auth.next()
-	expect(t, "second step on B", b.client().do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code}), 200)
+	e2ekit.Expect(t, "second step on B", b.Client().Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code}), 200)
 	tk = firstStep(t, b, "jwt", "carol", "carol-pass-1")
-	expect(t, "the code again, on A", a.client().do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code}), 400)
+	e2ekit.Expect(t, "the code again, on A", a.Client().Do("POST", "/auth/2fa/authenticate", map[string]string{"ticket": tk, "code": code}), 400)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 	"github.com/wardhq/ward/examples/internal/e2eredis"
 )
 
@@ -66,9 +67,9 @@ func unreachable(t *testing.T, what string, err error) {
 }
 
 // startShared starts a server on env (users must exist already).
-func startShared(t *testing.T, env []string) *server {
-	s := &server{t: t, data: t.TempDir(), env: env}
-	s.start()
+func startShared(t *testing.T, env []string) *e2ekit.Server {
+	s := &e2ekit.Server{Service: svc, T: t, Data: t.TempDir(), Env: env}
+	s.Start()
 	return s
 }
 
@@ -78,12 +79,12 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 	}
 	dbURL, redisURL := backends(t)
 	// A generous login rate: this test logs in often; the next one tests the limit.
-	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL, "BLOG_LOGIN_RATE=1000/minute")
+	env := svc.Env(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL, "BLOG_LOGIN_RATE=1000/minute")
 	for _, u := range [][]string{
 		{"createuser", "--username", "alice", "--password", "alice-pass-1"},
 		{"createuser", "--username", "root", "--password", "root-pass-1", "--staff"},
 	} {
-		if out, code := run(t, env, "", u...); code != 0 {
+		if out, code := svc.Run(t, env, "", u...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", u, code, out)
 		}
 	}
@@ -92,49 +93,49 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 	b := startShared(t, append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir()))
 
 	t.Run("credentials from A work on B", func(t *testing.T) {
-		ca := a.client()
-		access := ca.jwtLogin("alice", "alice-pass-1")
-		cb := b.client()
-		cb.auth = "Bearer " + access
-		expect(t, "jwt from A on B", cb.do("GET", "/auth/me", nil), 200)
+		ca := a.Client()
+		access := ca.JWTLogin("alice", "alice-pass-1")
+		cb := b.Client()
+		cb.Auth = "Bearer " + access
+		e2ekit.Expect(t, "jwt from A on B", cb.Do("GET", "/auth/me", nil), 200)
 
-		r := a.client().do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
-		expect(t, "token login on A", r, 200)
-		cb.auth = "Token " + r.json(t)["token"].(string)
-		expect(t, "token from A on B", cb.do("GET", "/auth/me", nil), 200)
+		r := a.Client().Do("POST", "/auth/token/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		e2ekit.Expect(t, "token login on A", r, 200)
+		cb.Auth = "Token " + r.JSON(t)["token"].(string)
+		e2ekit.Expect(t, "token from A on B", cb.Do("GET", "/auth/me", nil), 200)
 
-		r = a.client().do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
-		expect(t, "session login on A", r, 200)
-		cb.auth = ""
-		cookies := "sessionid=" + cookie(r, "sessionid").Value + "; csrftoken=" + cookie(r, "csrftoken").Value
-		expect(t, "session from A on B", cb.do("GET", "/auth/me", nil, "Cookie", cookies), 200)
-		r = cb.do("POST", "/api/notes", map[string]string{"text": "via B"}, "Cookie", cookies, "X-CSRFToken", cookie(r, "csrftoken").Value)
-		expect(t, "session write on B", r, 201)
+		r = a.Client().Do("POST", "/auth/session/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		e2ekit.Expect(t, "session login on A", r, 200)
+		cb.Auth = ""
+		cookies := "sessionid=" + e2ekit.Cookie(r, "sessionid").Value + "; csrftoken=" + e2ekit.Cookie(r, "csrftoken").Value
+		e2ekit.Expect(t, "session from A on B", cb.Do("GET", "/auth/me", nil, "Cookie", cookies), 200)
+		r = cb.Do("POST", "/api/notes", map[string]string{"text": "via B"}, "Cookie", cookies, "X-CSRFToken", e2ekit.Cookie(r, "csrftoken").Value)
+		e2ekit.Expect(t, "session write on B", r, 201)
 	})
 
 	t.Run("logout on A is seen by B", func(t *testing.T) {
-		ca := a.client()
-		r := ca.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
-		expect(t, "login", r, 200)
-		refresh := cookie(r, "refresh_token").Value
-		ca.auth = "Bearer " + r.json(t)["access_token"].(string)
-		expect(t, "logout on A", ca.do("POST", "/auth/jwt/logout", nil), 204)
-		r = b.client().do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": refresh})
-		expect(t, "refresh on B after logout on A", r, 401)
+		ca := a.Client()
+		r := ca.Do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+		e2ekit.Expect(t, "login", r, 200)
+		refresh := e2ekit.Cookie(r, "refresh_token").Value
+		ca.Auth = "Bearer " + r.JSON(t)["access_token"].(string)
+		e2ekit.Expect(t, "logout on A", ca.Do("POST", "/auth/jwt/logout", nil), 204)
+		r = b.Client().Do("POST", "/auth/jwt/refresh", map[string]string{"refresh_token": refresh})
+		e2ekit.Expect(t, "refresh on B after logout on A", r, 401)
 	})
 
 	t.Run("concurrent refreshes on A and B: at most one wins", func(t *testing.T) {
 		for round := 0; round < 5; round++ {
-			r := a.client().do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
-			expect(t, "login", r, 200)
-			refresh := cookie(r, "refresh_token").Value
+			r := a.Client().Do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+			e2ekit.Expect(t, "login", r, 200)
+			refresh := e2ekit.Cookie(r, "refresh_token").Value
 			var wg sync.WaitGroup
 			statuses := make([]int, 2)
-			for i, s := range []*server{a, b} {
+			for i, s := range []*e2ekit.Server{a, b} {
 				wg.Add(1)
-				go func(i int, s *server) {
+				go func(i int, s *e2ekit.Server) {
 					defer wg.Done()
-					statuses[i] = postJSON(s.base+"/auth/jwt/refresh", fmt.Sprintf(`{"refresh_token":%q}`, refresh))
+					statuses[i] = postJSON(s.Base+"/auth/jwt/refresh", fmt.Sprintf(`{"refresh_token":%q}`, refresh))
 				}(i, s)
 			}
 			wg.Wait()
@@ -153,7 +154,7 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 	})
 
 	t.Run("1,000 concurrent creates over A and B", func(t *testing.T) {
-		access := a.client().jwtLogin("alice", "alice-pass-1")
+		access := a.Client().JWTLogin("alice", "alice-pass-1")
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		ids := map[int64]bool{}
@@ -166,10 +167,10 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 			}
 			wg.Add(1)
 			sem <- struct{}{}
-			go func(i int, s *server) {
+			go func(i int, s *e2ekit.Server) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				id, err := createPost(s.base, access, fmt.Sprintf("post %d", i))
+				id, err := createPost(s.Base, access, fmt.Sprintf("post %d", i))
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
@@ -183,9 +184,9 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 		if errs != 0 || len(ids) != 1000 {
 			t.Fatalf("%d errors, %d distinct ids", errs, len(ids))
 		}
-		r := b.client().do("GET", "/api/posts", nil)
-		expect(t, "list", r, 200)
-		if c := r.json(t)["count"]; c != float64(1000) {
+		r := b.Client().Do("GET", "/api/posts", nil)
+		e2ekit.Expect(t, "list", r, 200)
+		if c := r.JSON(t)["count"]; c != float64(1000) {
 			t.Fatalf("count %v, want 1000", c)
 		}
 	})
@@ -201,15 +202,15 @@ func TestConcurrentStartOnPostgres(t *testing.T) {
 	}
 	for round := range 3 {
 		dbURL, _ := backends(t)
-		env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL=")
+		env := svc.Env(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL=")
 		const n = 4
 		cmds := make([]*exec.Cmd, n)
 		logs := make([]*bytes.Buffer, n)
 		addrs := make([]string, n)
 		for i := range cmds {
-			addrs[i] = freeAddr(t)
+			addrs[i] = e2ekit.FreeAddr(t)
 			logs[i] = new(bytes.Buffer)
-			cmds[i] = exec.Command(blogBin, "serve", "--addr", addrs[i])
+			cmds[i] = exec.Command(svc.Bin, "serve", "--addr", addrs[i])
 			cmds[i].Env = append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir())
 			cmds[i].Stdout, cmds[i].Stderr = logs[i], logs[i]
 		}
@@ -259,17 +260,17 @@ func TestLoginThrottleSharedAcrossInstances(t *testing.T) {
 		t.Skip("starts two services")
 	}
 	dbURL, redisURL := backends(t)
-	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL)
+	env := svc.Env(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL)
 	a := startShared(t, env)
 	b := startShared(t, append(env[:len(env):len(env)], "BLOG_DATA="+t.TempDir()))
 	for i := 0; i < 10; i++ {
-		s := []*server{a, b}[i%2]
-		if st := postJSON(s.base+"/auth/jwt/login", `{"username":"alice","password":"wrong"}`); st != 401 {
+		s := []*e2ekit.Server{a, b}[i%2]
+		if st := postJSON(s.Base+"/auth/jwt/login", `{"username":"alice","password":"wrong"}`); st != 401 {
 			t.Fatalf("attempt %d: status %d, want 401", i+1, st)
 		}
 	}
-	for _, s := range []*server{a, b} {
-		if st := postJSON(s.base+"/auth/token/login", `{"username":"alice","password":"wrong"}`); st != 429 {
+	for _, s := range []*e2ekit.Server{a, b} {
+		if st := postJSON(s.Base+"/auth/token/login", `{"username":"alice","password":"wrong"}`); st != 429 {
 			t.Fatalf("11th attempt: status %d, want 429", st)
 		}
 	}
@@ -286,12 +287,12 @@ func TestDeadRedisAnswers503(t *testing.T) {
 	}
 	dead := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL=redis://"+dead+"/0")
-	if out, code := run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
+	env := svc.Env(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL=redis://"+dead+"/0")
+	if out, code := svc.Run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
 		t.Fatalf("createuser: %s", out)
 	}
 	s := startShared(t, env)
-	c := s.client()
+	c := s.Client()
 	checks := []struct {
 		method, path string
 		body         any
@@ -304,17 +305,17 @@ func TestDeadRedisAnswers503(t *testing.T) {
 		{"GET", "/auth/me", nil, []string{"Cookie", "sessionid=abc"}},
 	}
 	for _, ch := range checks {
-		r := c.do(ch.method, ch.path, ch.body, ch.headers...)
-		if r.status >= 200 && r.status < 300 {
-			t.Fatalf("%s %s with Redis down: %d %s", ch.method, ch.path, r.status, r.body)
+		r := c.Do(ch.method, ch.path, ch.body, ch.headers...)
+		if r.Status >= 200 && r.Status < 300 {
+			t.Fatalf("%s %s with Redis down: %d %s", ch.method, ch.path, r.Status, r.Body)
 		}
-		if r.status == 503 && !strings.Contains(string(r.body), `"detail"`) {
-			t.Fatalf("503 without detail: %s", r.body)
+		if r.Status == 503 && !strings.Contains(string(r.Body), `"detail"`) {
+			t.Fatalf("503 without detail: %s", r.Body)
 		}
 	}
-	r := c.do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
-	expect(t, "login with Redis down", r, 503)
-	expect(t, "health stays liveness", c.do("GET", "/api/health", nil), 200)
+	r := c.Do("POST", "/auth/jwt/login", map[string]string{"username": "alice", "password": "alice-pass-1"})
+	e2ekit.Expect(t, "login with Redis down", r, 503)
+	e2ekit.Expect(t, "health stays liveness", c.Do("GET", "/api/health", nil), 200)
 }
 
 func postJSON(url, body string) int {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // tcpProxy forwards a loopback port to a backend, and can cut every
@@ -96,14 +98,14 @@ func TestOutagesFailClosedAndRecover(t *testing.T) {
 	rd := newProxy(t, redisAddr)
 	dbURL = "postgres://root@" + pg.addr + dbURL[len("postgres://root@127.0.0.1:5432"):]
 	redisURL = "redis://" + rd.addr + redisURL[len("redis://"+redisAddr):]
-	env := blogEnv(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL)
-	if out, code := run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
+	env := svc.Env(t.TempDir(), "BLOG_DATABASE_URL="+dbURL, "BLOG_REDIS_URL="+redisURL)
+	if out, code := svc.Run(t, env, "", "createuser", "--username", "alice", "--password", "alice-pass-1"); code != 0 {
 		t.Fatalf("createuser: %s", out)
 	}
 	s := startShared(t, env)
-	c := s.as("alice", "alice-pass-1")
-	r := c.do("POST", "/api/notes", map[string]string{"text": "before"})
-	expect(t, "create before the outage", r, 201)
+	c := s.As("alice", "alice-pass-1")
+	r := c.Do("POST", "/api/notes", map[string]string{"text": "before"})
+	e2ekit.Expect(t, "create before the outage", r, 201)
 
 	eventually := func(what string, f func() bool) {
 		t.Helper()
@@ -123,24 +125,24 @@ func TestOutagesFailClosedAndRecover(t *testing.T) {
 		// The user cache lives at most a second; after it, every request needs the servers.
 		time.Sleep(1100 * time.Millisecond)
 		for i := 0; i < 3; i++ {
-			r := c.do("GET", "/api/notes", nil)
-			if r.status != 503 {
-				t.Fatalf("%s down: GET /api/notes = %d %s, want 503", tc.name, r.status, r.body)
+			r := c.Do("GET", "/api/notes", nil)
+			if r.Status != 503 {
+				t.Fatalf("%s down: GET /api/notes = %d %s, want 503", tc.name, r.Status, r.Body)
 			}
-			r = c.do("POST", "/api/notes", map[string]string{"text": "during"})
-			if r.status != 503 {
-				t.Fatalf("%s down: POST /api/notes = %d %s, want 503", tc.name, r.status, r.body)
+			r = c.Do("POST", "/api/notes", map[string]string{"text": "during"})
+			if r.Status != 503 {
+				t.Fatalf("%s down: POST /api/notes = %d %s, want 503", tc.name, r.Status, r.Body)
 			}
 		}
-		expect(t, tc.name+" down: health", s.client().do("GET", "/api/health", nil), 200)
+		e2ekit.Expect(t, tc.name+" down: health", s.Client().Do("GET", "/api/health", nil), 200)
 		tc.proxy.up()
 		eventually(tc.name+" back: GET /api/notes is 200", func() bool {
-			return c.do("GET", "/api/notes", nil).status == 200
+			return c.Do("GET", "/api/notes", nil).Status == 200
 		})
 	}
-	r = c.do("GET", "/api/notes", nil)
-	expect(t, "after both outages", r, 200)
-	if n := r.json(t)["count"]; n != float64(1) {
+	r = c.Do("GET", "/api/notes", nil)
+	e2ekit.Expect(t, "after both outages", r, 200)
+	if n := r.JSON(t)["count"]; n != float64(1) {
 		t.Fatalf("notes after outages: %v, want 1 (nothing written during them)", n)
 	}
 }

@@ -75,7 +75,7 @@ func TestTwoTabsRefreshAtOnce(t *testing.T) {
 			hc := &http.Client{Transport: tr}
 			survived := 0
 			for round := range rounds {
-				tok := loginRefresh(t, hc, s.base)
+				tok := loginRefresh(t, hc, s.Base)
 				var codes [2]int
 				var next [2]string
 				start := make(chan struct{})
@@ -85,7 +85,7 @@ func TestTwoTabsRefreshAtOnce(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						<-start
-						codes[i], next[i] = refreshWith(t, hc, s.base, tok)
+						codes[i], next[i] = refreshWith(t, hc, s.Base, tok)
 					}()
 				}
 				close(start)
@@ -100,7 +100,7 @@ func TestTwoTabsRefreshAtOnce(t *testing.T) {
 					t.Errorf("round %d: statuses %v, no refresh won", round+1, codes)
 					continue
 				}
-				if code, _ := refreshWith(t, hc, s.base, winner); code == http.StatusOK {
+				if code, _ := refreshWith(t, hc, s.Base, winner); code == http.StatusOK {
 					survived++
 				} else {
 					t.Errorf("round %d: statuses %v; the winner's new token then got %d, want 200", round+1, codes, code)
@@ -109,16 +109,16 @@ func TestTwoTabsRefreshAtOnce(t *testing.T) {
 			t.Logf("%s: the family survived %d of %d rounds", tc.name, survived, rounds)
 
 			// A reuse 2 s after its rotation is a theft: the family dies.
-			old := loginRefresh(t, hc, s.base)
-			code, cur := refreshWith(t, hc, s.base, old)
+			old := loginRefresh(t, hc, s.Base)
+			code, cur := refreshWith(t, hc, s.Base, old)
 			if code != http.StatusOK {
 				t.Fatalf("refresh: %d", code)
 			}
 			time.Sleep(2 * time.Second)
-			if code, _ := refreshWith(t, hc, s.base, old); code != http.StatusUnauthorized {
+			if code, _ := refreshWith(t, hc, s.Base, old); code != http.StatusUnauthorized {
 				t.Fatalf("reuse 2 s after rotation: %d, want 401", code)
 			}
-			if code, _ := refreshWith(t, hc, s.base, cur); code != http.StatusUnauthorized {
+			if code, _ := refreshWith(t, hc, s.Base, cur); code != http.StatusUnauthorized {
 				t.Fatalf("the current token after a reuse 2 s late: %d, want 401 (family revoked)", code)
 			}
 		})

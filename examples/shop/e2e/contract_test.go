@@ -7,35 +7,37 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // shop is one running shop with its three users signed in.
 type shop struct {
-	s                *server
-	anon, alice, bob *client
-	root             *client
+	s                *e2ekit.Server
+	anon, alice, bob *e2ekit.Client
+	root             *e2ekit.Client
 }
 
 func startShop(t *testing.T, env ...string) *shop {
 	t.Helper()
-	s := startServer(t, env...)
-	return &shop{s: s, anon: s.client(), alice: s.as("alice", "alice-pass-1"), bob: s.as("bob", "bob-pass-1"), root: s.as("root", "root-pass-1")}
+	s := svc.StartServer(t, env...)
+	return &shop{s: s, anon: s.Client(), alice: s.As("alice", "alice-pass-1"), bob: s.As("bob", "bob-pass-1"), root: s.As("root", "root-pass-1")}
 }
 
 // id returns the "id" of a created object.
-func id(t *testing.T, r response) string {
+func id(t *testing.T, r e2ekit.Response) string {
 	t.Helper()
-	v, ok := r.json(t)["id"].(float64)
+	v, ok := r.JSON(t)["id"].(float64)
 	if !ok {
-		t.Fatalf("no id in %s", r.body)
+		t.Fatalf("no id in %s", r.Body)
 	}
 	return fmt.Sprint(int64(v))
 }
 
 func (sh *shop) category(t *testing.T, name string) string {
 	t.Helper()
-	r := sh.root.do("POST", "/api/categories", map[string]any{"name": name})
-	expect(t, "create category "+name, r, 201)
+	r := sh.root.Do("POST", "/api/categories", map[string]any{"name": name})
+	e2ekit.Expect(t, "create category "+name, r, 201)
 	return id(t, r)
 }
 
@@ -46,9 +48,9 @@ func (sh *shop) product(t *testing.T, category, sku string, fields map[string]an
 	for k, v := range fields {
 		body[k] = v
 	}
-	r := sh.root.do("POST", "/api/products", body)
-	expect(t, "create product "+sku, r, 201)
-	return r.json(t)
+	r := sh.root.Do("POST", "/api/products", body)
+	e2ekit.Expect(t, "create product "+sku, r, 201)
+	return r.JSON(t)
 }
 
 func str(v any) string {
@@ -68,11 +70,11 @@ func keys(m map[string]any) []string {
 }
 
 // errorsOf returns the field errors of a 400 body.
-func errorsOf(t *testing.T, r response) map[string][]string {
+func errorsOf(t *testing.T, r e2ekit.Response) map[string][]string {
 	t.Helper()
 	var m map[string][]string
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("body %s is not field errors: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body %s is not field errors: %v", r.Body, err)
 	}
 	return m
 }
@@ -97,23 +99,23 @@ func testShopContract(t *testing.T, sh *shop) {
 	pid := str(p["id"])
 	inactive := sh.product(t, cat, "OLD-1", map[string]any{"active": false})
 	inactiveID := str(inactive["id"])
-	r := sh.alice.do("POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 1})
-	expect(t, "alice's order", r, 201)
+	r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 1})
+	e2ekit.Expect(t, "alice's order", r, 201)
 	aliceOrder := id(t, r)
-	r = sh.bob.do("POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 1})
-	expect(t, "bob's order", r, 201)
+	r = sh.bob.Do("POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 1})
+	e2ekit.Expect(t, "bob's order", r, 201)
 	bobOrder := id(t, r)
 
 	t.Run("permissions", func(t *testing.T) {
-		basic := sh.s.client()
-		basic.auth = "Basic " + "YWxpY2U6YWxpY2UtcGFzcy0x" // alice:alice-pass-1, a scheme no class handles
-		badJWT := sh.s.client()
-		badJWT.auth = "Bearer not.a.jwt"
-		badToken := sh.s.client()
-		badToken.auth = "Token 0123456789abcdef"
+		basic := sh.s.Client()
+		basic.Auth = "Basic " + "YWxpY2U6YWxpY2UtcGFzcy0x" // alice:alice-pass-1, a scheme no class handles
+		badJWT := sh.s.Client()
+		badJWT.Auth = "Bearer not.a.jwt"
+		badToken := sh.s.Client()
+		badToken.Auth = "Token 0123456789abcdef"
 		for _, tc := range []struct {
 			name         string
-			c            *client
+			c            *e2ekit.Client
 			method, path string
 			body         any
 			status       int
@@ -152,13 +154,13 @@ func testShopContract(t *testing.T, sh *shop) {
 			{"path id unknown", sh.anon, "GET", "/api/categories/9999", nil, 404, notFound},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				r := tc.c.do(tc.method, tc.path, tc.body)
-				expect(t, tc.method+" "+tc.path, r, tc.status)
-				if tc.detail != "" && r.detail(t) != tc.detail {
-					t.Fatalf("detail %q, want %q", r.detail(t), tc.detail)
+				r := tc.c.Do(tc.method, tc.path, tc.body)
+				e2ekit.Expect(t, tc.method+" "+tc.path, r, tc.status)
+				if tc.detail != "" && r.Detail(t) != tc.detail {
+					t.Fatalf("detail %q, want %q", r.Detail(t), tc.detail)
 				}
-				if tc.status == 401 && r.header.Get("WWW-Authenticate") != `Bearer realm="api"` {
-					t.Fatalf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+				if tc.status == 401 && r.Header.Get("WWW-Authenticate") != `Bearer realm="api"` {
+					t.Fatalf("WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
 				}
 			})
 		}
@@ -176,16 +178,16 @@ func testShopContract(t *testing.T, sh *shop) {
 			"/api/users":                "GET, HEAD, OPTIONS",
 			"/api/users/1":              "GET, HEAD, OPTIONS",
 		} {
-			r := sh.anon.do("OPTIONS", path, nil)
-			expect(t, "OPTIONS "+path, r, 200)
-			if got := r.header.Get("Allow"); got != allow {
+			r := sh.anon.Do("OPTIONS", path, nil)
+			e2ekit.Expect(t, "OPTIONS "+path, r, 200)
+			if got := r.Header.Get("Allow"); got != allow {
 				t.Errorf("OPTIONS %s: Allow %q, want %q", path, got, allow)
 			}
 		}
-		r := sh.anon.do("DELETE", "/api/health", nil)
-		expect(t, "DELETE /api/health", r, 405)
-		if r.detail(t) != `Method "DELETE" not allowed.` || r.header.Get("Allow") != "GET, HEAD, OPTIONS" {
-			t.Fatalf("405: %s, Allow %q", r.body, r.header.Get("Allow"))
+		r := sh.anon.Do("DELETE", "/api/health", nil)
+		e2ekit.Expect(t, "DELETE /api/health", r, 405)
+		if r.Detail(t) != `Method "DELETE" not allowed.` || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+			t.Fatalf("405: %s, Allow %q", r.Body, r.Header.Get("Allow"))
 		}
 	})
 
@@ -198,30 +200,30 @@ func testShopContract(t *testing.T, sh *shop) {
 		others := []string{"active", "category", "created_at", "id", "name", "price", "sku", "stock"}
 		for _, tc := range []struct {
 			who  string
-			c    *client
+			c    *e2ekit.Client
 			want []string
 		}{{"staff", sh.root, staff}, {"customer", sh.alice, others}, {"anonymous", sh.anon, others}} {
-			r := tc.c.do("GET", "/api/products/"+pid, nil)
-			expect(t, tc.who+" retrieve", r, 200)
-			obj := r.json(t)
+			r := tc.c.Do("GET", "/api/products/"+pid, nil)
+			e2ekit.Expect(t, tc.who+" retrieve", r, 200)
+			obj := r.JSON(t)
 			if got := keys(obj); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("%s retrieve keys %v, want %v", tc.who, got, tc.want)
 			}
 			if tc.who == "staff" && obj["cost"] != "7.00" {
 				t.Errorf("staff cost %v, want \"7.00\"", obj["cost"])
 			}
-			r = tc.c.do("GET", "/api/products", nil)
-			expect(t, tc.who+" list", r, 200)
-			for _, o := range r.json(t)["results"].([]any) {
+			r = tc.c.Do("GET", "/api/products", nil)
+			e2ekit.Expect(t, tc.who+" list", r, 200)
+			for _, o := range r.JSON(t)["results"].([]any) {
 				if got := keys(o.(map[string]any)); !reflect.DeepEqual(got, tc.want) {
 					t.Errorf("%s list keys %v, want %v", tc.who, got, tc.want)
 				}
 			}
 		}
 		// A customer's write is refused whole, cost included.
-		r := sh.alice.do("PATCH", "/api/products/"+pid, map[string]any{"cost": "1.00"})
-		expect(t, "customer sets cost", r, 403)
-		if sh.root.do("GET", "/api/products/"+pid, nil).json(t)["cost"] != "7.00" {
+		r := sh.alice.Do("PATCH", "/api/products/"+pid, map[string]any{"cost": "1.00"})
+		e2ekit.Expect(t, "customer sets cost", r, 403)
+		if sh.root.Do("GET", "/api/products/"+pid, nil).JSON(t)["cost"] != "7.00" {
 			t.Fatal("a refused write changed the cost")
 		}
 	})
@@ -229,13 +231,13 @@ func testShopContract(t *testing.T, sh *shop) {
 	t.Run("inactive products are hidden from others", func(t *testing.T) {
 		for _, tc := range []struct {
 			who   string
-			c     *client
+			c     *e2ekit.Client
 			shown bool
 		}{{"staff", sh.root, true}, {"customer", sh.alice, false}, {"anonymous", sh.anon, false}} {
-			r := tc.c.do("GET", "/api/products", nil)
-			expect(t, tc.who+" list", r, 200)
+			r := tc.c.Do("GET", "/api/products", nil)
+			e2ekit.Expect(t, tc.who+" list", r, 200)
 			found := false
-			for _, o := range r.json(t)["results"].([]any) {
+			for _, o := range r.JSON(t)["results"].([]any) {
 				found = found || str(o.(map[string]any)["id"]) == inactiveID
 			}
 			if found != tc.shown {
@@ -270,15 +272,15 @@ func testShopContract(t *testing.T, sh *shop) {
 			{nil, "This field may not be null.", false},
 		} {
 			body := map[string]any{"name": "D", "sku": fmt.Sprintf("DEC-%d", i), "category": json.Number(cat), "price": tc.price}
-			r := sh.root.do("POST", "/api/products", body)
+			r := sh.root.Do("POST", "/api/products", body)
 			if tc.ok {
-				expect(t, fmt.Sprintf("price %v", tc.price), r, 201)
-				if got := r.json(t)["price"]; got != tc.want {
+				e2ekit.Expect(t, fmt.Sprintf("price %v", tc.price), r, 201)
+				if got := r.JSON(t)["price"]; got != tc.want {
 					t.Errorf("price %v shown as %v, want %q", tc.price, got, tc.want)
 				}
 				continue
 			}
-			expect(t, fmt.Sprintf("price %v", tc.price), r, 400)
+			e2ekit.Expect(t, fmt.Sprintf("price %v", tc.price), r, 400)
 			if got := errorsOf(t, r); !reflect.DeepEqual(got, map[string][]string{"price": {tc.want}}) {
 				t.Errorf("price %v: %v, want %q", tc.price, got, tc.want)
 			}
@@ -298,43 +300,43 @@ func testShopContract(t *testing.T, sh *shop) {
 			{nil, "This field may not be null."},
 			{json.Number("9999"), `Invalid pk "9999" - object does not exist.`},
 		} {
-			r := sh.root.do("POST", "/api/products", map[string]any{"name": "R", "sku": "REF-1", "category": tc.category, "price": "1"})
-			expect(t, fmt.Sprintf("category %v", tc.category), r, 400)
+			r := sh.root.Do("POST", "/api/products", map[string]any{"name": "R", "sku": "REF-1", "category": tc.category, "price": "1"})
+			e2ekit.Expect(t, fmt.Sprintf("category %v", tc.category), r, 400)
 			if got := errorsOf(t, r); !reflect.DeepEqual(got, map[string][]string{"category": {tc.want}}) {
 				t.Errorf("category %v: %v, want %q", tc.category, got, tc.want)
 			}
 		}
 		// An inactive product is invisible to a customer, so naming it is
 		// the message of a nonexistent id; staff may order it.
-		r := sh.alice.do("POST", "/api/orders", map[string]any{"product": json.Number(inactiveID), "quantity": 1})
-		expect(t, "customer orders an inactive product", r, 400)
+		r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": json.Number(inactiveID), "quantity": 1})
+		e2ekit.Expect(t, "customer orders an inactive product", r, 400)
 		want := map[string][]string{"product": {`Invalid pk "` + inactiveID + `" - object does not exist.`}}
 		if got := errorsOf(t, r); !reflect.DeepEqual(got, want) {
 			t.Errorf("got %v, want %v", got, want)
 		}
-		r = sh.root.do("POST", "/api/orders", map[string]any{"product": json.Number(inactiveID), "quantity": 1})
-		expect(t, "staff orders an inactive product", r, 201)
+		r = sh.root.Do("POST", "/api/orders", map[string]any{"product": json.Number(inactiveID), "quantity": 1})
+		e2ekit.Expect(t, "staff orders an inactive product", r, 201)
 	})
 
 	t.Run("uniqueness", func(t *testing.T) {
-		r := sh.root.do("POST", "/api/products", map[string]any{"name": "Dup", "sku": "HAM-1", "category": json.Number(cat), "price": "1"})
-		expect(t, "duplicate sku", r, 400)
+		r := sh.root.Do("POST", "/api/products", map[string]any{"name": "Dup", "sku": "HAM-1", "category": json.Number(cat), "price": "1"})
+		e2ekit.Expect(t, "duplicate sku", r, 400)
 		if got := errorsOf(t, r); !reflect.DeepEqual(got, map[string][]string{"sku": {"product with this sku already exists."}}) {
 			t.Errorf("duplicate sku: %v", got)
 		}
 		// Among all products, active or not.
-		r = sh.root.do("POST", "/api/products", map[string]any{"name": "Dup", "sku": "OLD-1", "category": json.Number(cat), "price": "1"})
-		expect(t, "duplicate sku of an inactive product", r, 400)
+		r = sh.root.Do("POST", "/api/products", map[string]any{"name": "Dup", "sku": "OLD-1", "category": json.Number(cat), "price": "1"})
+		e2ekit.Expect(t, "duplicate sku of an inactive product", r, 400)
 		// Case-sensitive, and an update keeping its own sku is no duplicate.
 		sh.product(t, cat, "ham-1", nil)
-		r = sh.root.do("PUT", "/api/products/"+pid, map[string]any{"name": "Hammer", "sku": "HAM-1", "category": json.Number(cat), "price": "19.99", "stock": 5})
-		expect(t, "PUT keeping its sku", r, 200)
-		r = sh.root.do("POST", "/api/categories", map[string]any{"name": "Tools"})
-		expect(t, "duplicate category", r, 400)
+		r = sh.root.Do("PUT", "/api/products/"+pid, map[string]any{"name": "Hammer", "sku": "HAM-1", "category": json.Number(cat), "price": "19.99", "stock": 5})
+		e2ekit.Expect(t, "PUT keeping its sku", r, 200)
+		r = sh.root.Do("POST", "/api/categories", map[string]any{"name": "Tools"})
+		e2ekit.Expect(t, "duplicate category", r, 400)
 		if got := errorsOf(t, r); !reflect.DeepEqual(got, map[string][]string{"name": {"category with this name already exists."}}) {
 			t.Errorf("duplicate category: %v", got)
 		}
-		expect(t, "PATCH keeping its name", sh.root.do("PATCH", "/api/categories/"+cat, map[string]any{"name": "Tools"}), 200)
+		e2ekit.Expect(t, "PATCH keeping its name", sh.root.Do("PATCH", "/api/categories/"+cat, map[string]any{"name": "Tools"}), 200)
 	})
 
 	t.Run("orders", func(t *testing.T) {
@@ -342,11 +344,11 @@ func testShopContract(t *testing.T, sh *shop) {
 		qid := json.Number(str(q["id"]))
 		stock := func() float64 {
 			t.Helper()
-			return sh.root.do("GET", "/api/products/"+string(qid), nil).json(t)["stock"].(float64)
+			return sh.root.Do("GET", "/api/products/"+string(qid), nil).JSON(t)["stock"].(float64)
 		}
-		r := sh.alice.do("POST", "/api/orders", map[string]any{"product": qid, "quantity": 3, "note": "  gift  "})
-		expect(t, "order", r, 201)
-		o := r.json(t)
+		r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": qid, "quantity": 3, "note": "  gift  "})
+		e2ekit.Expect(t, "order", r, 201)
+		o := r.JSON(t)
 		want := map[string]any{"customer": "alice", "product": q["id"], "quantity": float64(3), "status": "pending", "note": "gift", "total": "59.97"}
 		for k, v := range want {
 			if o[k] != v {
@@ -360,8 +362,8 @@ func testShopContract(t *testing.T, sh *shop) {
 		if s := stock(); s != 1 {
 			t.Fatalf("stock after ordering 3 of 4: %v", s)
 		}
-		r = sh.alice.do("POST", "/api/orders", map[string]any{"product": qid, "quantity": 2})
-		expect(t, "short stock", r, 400)
+		r = sh.alice.Do("POST", "/api/orders", map[string]any{"product": qid, "quantity": 2})
+		e2ekit.Expect(t, "short stock", r, 400)
 		if got := errorsOf(t, r); !reflect.DeepEqual(got, map[string][]string{"quantity": {"Not enough stock."}}) {
 			t.Errorf("short stock: %v", got)
 		}
@@ -370,10 +372,10 @@ func testShopContract(t *testing.T, sh *shop) {
 		}
 		// status from a customer: 403 whatever the value, before validation.
 		for _, status := range []any{"pending", nil, "shipped"} {
-			r = sh.alice.do("POST", "/api/orders", map[string]any{"product": qid, "quantity": 1000, "status": status})
-			expect(t, fmt.Sprintf("customer sends status %v", status), r, 403)
-			if r.detail(t) != "You do not have permission to set the field status." {
-				t.Errorf("detail %q", r.detail(t))
+			r = sh.alice.Do("POST", "/api/orders", map[string]any{"product": qid, "quantity": 1000, "status": status})
+			e2ekit.Expect(t, fmt.Sprintf("customer sends status %v", status), r, 403)
+			if r.Detail(t) != "You do not have permission to set the field status." {
+				t.Errorf("detail %q", r.Detail(t))
 			}
 		}
 		for _, tc := range []struct {
@@ -385,8 +387,8 @@ func testShopContract(t *testing.T, sh *shop) {
 			{map[string]any{"product": qid, "quantity": 101}, map[string][]string{"quantity": {"Ensure this value is less than or equal to 100."}}},
 			{map[string]any{"product": qid, "quantity": 1, "note": strings.Repeat("é", 501)}, map[string][]string{"note": {"Ensure this field has no more than 500 characters."}}},
 		} {
-			r = sh.alice.do("POST", "/api/orders", tc.body)
-			expect(t, fmt.Sprintf("order %v", tc.body), r, 400)
+			r = sh.alice.Do("POST", "/api/orders", tc.body)
+			e2ekit.Expect(t, fmt.Sprintf("order %v", tc.body), r, 400)
 			if got := errorsOf(t, r); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("order %v: %v, want %v", tc.body, got, tc.want)
 			}
@@ -396,16 +398,16 @@ func testShopContract(t *testing.T, sh *shop) {
 		}
 		// Staff change the status only; create-only fields are ignored, the
 		// total never changes, stock is untouched.
-		expect(t, "price change", sh.root.do("PATCH", "/api/products/"+string(qid), map[string]any{"price": "1.00"}), 200)
-		r = sh.root.do("PATCH", "/api/orders/"+oid, map[string]any{"status": "paid", "quantity": 1, "note": "x", "product": json.Number(pid), "total": "0.00"})
-		expect(t, "staff patch", r, 200)
-		o = r.json(t)
+		e2ekit.Expect(t, "price change", sh.root.Do("PATCH", "/api/products/"+string(qid), map[string]any{"price": "1.00"}), 200)
+		r = sh.root.Do("PATCH", "/api/orders/"+oid, map[string]any{"status": "paid", "quantity": 1, "note": "x", "product": json.Number(pid), "total": "0.00"})
+		e2ekit.Expect(t, "staff patch", r, 200)
+		o = r.JSON(t)
 		if o["status"] != "paid" || o["quantity"] != float64(3) || o["note"] != "gift" || o["product"] != q["id"] || o["total"] != "59.97" {
-			t.Errorf("after staff patch: %s", r.body)
+			t.Errorf("after staff patch: %s", r.Body)
 		}
-		expect(t, "staff PUT with no field", sh.root.do("PUT", "/api/orders/"+oid, map[string]any{}), 200)
-		r = sh.root.do("PATCH", "/api/orders/"+oid, map[string]any{"status": "lost"})
-		expect(t, "bad status", r, 400)
+		e2ekit.Expect(t, "staff PUT with no field", sh.root.Do("PUT", "/api/orders/"+oid, map[string]any{}), 200)
+		r = sh.root.Do("PATCH", "/api/orders/"+oid, map[string]any{"status": "lost"})
+		e2ekit.Expect(t, "bad status", r, 400)
 		if got := errorsOf(t, r); !reflect.DeepEqual(got, map[string][]string{"status": {`"lost" is not a valid choice.`}}) {
 			t.Errorf("bad status: %v", got)
 		}
@@ -413,42 +415,42 @@ func testShopContract(t *testing.T, sh *shop) {
 			t.Fatalf("updates changed the stock: %v", s)
 		}
 		// Customers see only their own orders.
-		r = sh.bob.do("GET", "/api/orders", nil)
-		expect(t, "bob's list", r, 200)
-		for _, o := range r.json(t)["results"].([]any) {
+		r = sh.bob.Do("GET", "/api/orders", nil)
+		e2ekit.Expect(t, "bob's list", r, 200)
+		for _, o := range r.JSON(t)["results"].([]any) {
 			if c := o.(map[string]any)["customer"]; c != "bob" {
 				t.Errorf("bob's list shows an order of %v", c)
 			}
 		}
 		// Protection: the product has orders; deleting the order leaves stock alone.
-		r = sh.root.do("DELETE", "/api/products/"+string(qid), nil)
-		expect(t, "delete an ordered product", r, 409)
-		if r.detail(t) != protected {
-			t.Errorf("detail %q", r.detail(t))
+		r = sh.root.Do("DELETE", "/api/products/"+string(qid), nil)
+		e2ekit.Expect(t, "delete an ordered product", r, 409)
+		if r.Detail(t) != protected {
+			t.Errorf("detail %q", r.Detail(t))
 		}
-		expect(t, "delete order", sh.root.do("DELETE", "/api/orders/"+oid, nil), 204)
+		e2ekit.Expect(t, "delete order", sh.root.Do("DELETE", "/api/orders/"+oid, nil), 204)
 		if s := stock(); s != 1 {
 			t.Fatalf("deleting an order changed the stock: %v", s)
 		}
 	})
 
 	t.Run("delete protection", func(t *testing.T) {
-		r := sh.root.do("DELETE", "/api/categories/"+cat, nil)
-		expect(t, "delete a category with products", r, 409)
-		if r.detail(t) != protected {
-			t.Errorf("detail %q", r.detail(t))
+		r := sh.root.Do("DELETE", "/api/categories/"+cat, nil)
+		e2ekit.Expect(t, "delete a category with products", r, 409)
+		if r.Detail(t) != protected {
+			t.Errorf("detail %q", r.Detail(t))
 		}
-		expect(t, "category still there", sh.anon.do("GET", "/api/categories/"+cat, nil), 200)
-		r = sh.root.do("DELETE", "/api/categories/"+emptyCat, nil)
-		if r.status != 204 || len(r.body) != 0 {
-			t.Fatalf("delete an unused category: %d %q", r.status, r.body)
+		e2ekit.Expect(t, "category still there", sh.anon.Do("GET", "/api/categories/"+cat, nil), 200)
+		r = sh.root.Do("DELETE", "/api/categories/"+emptyCat, nil)
+		if r.Status != 204 || len(r.Body) != 0 {
+			t.Fatalf("delete an unused category: %d %q", r.Status, r.Body)
 		}
 	})
 
 	t.Run("order of checks", func(t *testing.T) {
 		for _, tc := range []struct {
 			name         string
-			c            *client
+			c            *e2ekit.Client
 			method, path string
 			body         any
 			headers      []string
@@ -476,13 +478,13 @@ func testShopContract(t *testing.T, sh *shop) {
 			{"bad note and short stock", sh.alice, "POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 100, "note": strings.Repeat("x", 501)}, nil, 400},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				r := tc.c.do(tc.method, tc.path, tc.body, tc.headers...)
-				expect(t, tc.method+" "+tc.path, r, tc.status)
+				r := tc.c.Do(tc.method, tc.path, tc.body, tc.headers...)
+				e2ekit.Expect(t, tc.method+" "+tc.path, r, tc.status)
 			})
 		}
-		r := sh.alice.do("POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 100, "note": strings.Repeat("x", 501)})
-		if got := keys(r.json(t)); !reflect.DeepEqual(got, []string{"note"}) {
-			t.Errorf("field errors before the stock rule: %s", r.body)
+		r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": json.Number(pid), "quantity": 100, "note": strings.Repeat("x", 501)})
+		if got := keys(r.JSON(t)); !reflect.DeepEqual(got, []string{"note"}) {
+			t.Errorf("field errors before the stock rule: %s", r.Body)
 		}
 	})
 }

@@ -7,19 +7,21 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // listed returns the count and the values of key in the results of a
 // page, sorted, from a 200 list answer.
-func listed(t *testing.T, what string, r response, key string) (int, []string) {
+func listed(t *testing.T, what string, r e2ekit.Response, key string) (int, []string) {
 	t.Helper()
-	expect(t, what, r, 200)
+	e2ekit.Expect(t, what, r, 200)
 	var page struct {
 		Count   int              `json:"count"`
 		Results []map[string]any `json:"results"`
 	}
-	if err := json.Unmarshal(r.body, &page); err != nil {
-		t.Fatalf("%s: %s: %v", what, r.body, err)
+	if err := json.Unmarshal(r.Body, &page); err != nil {
+		t.Fatalf("%s: %s: %v", what, r.Body, err)
 	}
 	out := []string{}
 	for _, o := range page.Results {
@@ -62,13 +64,13 @@ func testShopFilters(t *testing.T, sh *shop) {
 	} {
 		sh.product(t, p.cat, p.sku, map[string]any{"name": p.name, "price": p.price, "cost": p.cost, "active": p.active})
 	}
-	products := func(c *client, query string) (int, []string) {
+	products := func(c *e2ekit.Client, query string) (int, []string) {
 		t.Helper()
-		return listed(t, query, c.do("GET", "/api/products?"+query, nil), "name")
+		return listed(t, query, c.Do("GET", "/api/products?"+query, nil), "name")
 	}
 	everyone := []struct {
 		who string
-		c   *client
+		c   *e2ekit.Client
 	}{{"anonymous", sh.anon}, {"alice", sh.alice}}
 
 	t.Run("products", func(t *testing.T) {
@@ -139,19 +141,19 @@ func testShopFilters(t *testing.T, sh *shop) {
 	t.Run("cost__lte is unknown to non-staff", func(t *testing.T) {
 		for _, e := range everyone {
 			for _, q := range []string{"", "search=widget", "category=" + tools + "&price__gte=1"} {
-				want := e.c.do("GET", "/api/products?"+q, nil)
-				expect(t, e.who+" ?"+q, want, 200)
-				if bytes.Contains(want.body, []byte(`"cost"`)) {
-					t.Fatalf("%s sees cost: %s", e.who, want.body)
+				want := e.c.Do("GET", "/api/products?"+q, nil)
+				e2ekit.Expect(t, e.who+" ?"+q, want, 200)
+				if bytes.Contains(want.Body, []byte(`"cost"`)) {
+					t.Fatalf("%s sees cost: %s", e.who, want.Body)
 				}
 				for _, v := range []string{"5", "0", "-1", "abc", "1e999", "NaN", "%00"} {
 					sep := "&"
 					if q == "" {
 						sep = ""
 					}
-					got := e.c.do("GET", "/api/products?"+q+sep+"cost__lte="+v, nil)
-					if got.status != 200 || !bytes.Equal(got.body, want.body) {
-						t.Errorf("%s ?%s&cost__lte=%s: %d %s; without it: %s", e.who, q, v, got.status, got.body, want.body)
+					got := e.c.Do("GET", "/api/products?"+q+sep+"cost__lte="+v, nil)
+					if got.Status != 200 || !bytes.Equal(got.Body, want.Body) {
+						t.Errorf("%s ?%s&cost__lte=%s: %d %s; without it: %s", e.who, q, v, got.Status, got.Body, want.Body)
 					}
 				}
 			}
@@ -162,7 +164,7 @@ func testShopFilters(t *testing.T, sh *shop) {
 		number := []string{"Enter a number."}
 		category := []string{"Select a valid choice. That choice is not one of the available choices."}
 		for _, tc := range []struct {
-			c     *client
+			c     *e2ekit.Client
 			query string
 			want  map[string][]string
 		}{
@@ -178,8 +180,8 @@ func testShopFilters(t *testing.T, sh *shop) {
 			// Filters come before pagination, as DRF's filter_queryset.
 			{sh.anon, "page=abc&price__gte=abc", map[string][]string{"price__gte": number}},
 		} {
-			r := tc.c.do("GET", "/api/products?"+tc.query, nil)
-			expect(t, "?"+tc.query, r, 400)
+			r := tc.c.Do("GET", "/api/products?"+tc.query, nil)
+			e2ekit.Expect(t, "?"+tc.query, r, 400)
 			if got := errorsOf(t, r); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("?%s: %v, want %v", tc.query, got, tc.want)
 			}
@@ -190,9 +192,9 @@ func testShopFilters(t *testing.T, sh *shop) {
 		for i := range 21 {
 			sh.product(t, toys, "BULK-"+str(float64(i)), map[string]any{"name": "bulk", "price": "1.00"})
 		}
-		r := sh.anon.do("GET", "/api/products?search=bulk&price__lte=1&unknown=x", nil)
-		expect(t, "bulk page", r, 200)
-		m := r.json(t)
+		r := sh.anon.Do("GET", "/api/products?search=bulk&price__lte=1&unknown=x", nil)
+		e2ekit.Expect(t, "bulk page", r, 200)
+		m := r.JSON(t)
 		if m["count"] != float64(21) {
 			t.Errorf("count %v, want 21", m["count"])
 		}
@@ -201,7 +203,7 @@ func testShopFilters(t *testing.T, sh *shop) {
 		if err != nil || u.Query().Get("search") != "bulk" || u.Query().Get("price__lte") != "1" || u.Query().Get("page") != "2" {
 			t.Errorf("next %q keeps the filters and goes to page 2", next)
 		}
-		if n, got := listed(t, "page 2", sh.anon.do("GET", "/api/products?search=bulk&price__lte=1&page=2", nil), "name"); n != 21 || len(got) != 1 {
+		if n, got := listed(t, "page 2", sh.anon.Do("GET", "/api/products?search=bulk&price__lte=1&page=2", nil), "name"); n != 21 || len(got) != 1 {
 			t.Errorf("page 2: count %d, %d results", n, len(got))
 		}
 	})
@@ -209,26 +211,26 @@ func testShopFilters(t *testing.T, sh *shop) {
 	t.Run("orders", func(t *testing.T) {
 		p := sh.product(t, tools, "ORD-1", map[string]any{"stock": 10})
 		pid := json.Number(str(p["id"]))
-		order := func(c *client) string {
-			r := c.do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 1})
-			expect(t, "order", r, 201)
+		order := func(c *e2ekit.Client) string {
+			r := c.Do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 1})
+			e2ekit.Expect(t, "order", r, 201)
 			return id(t, r)
 		}
 		setStatus := func(id, status string) {
-			expect(t, "status "+status, sh.root.do("PATCH", "/api/orders/"+id, map[string]any{"status": status}), 200)
+			e2ekit.Expect(t, "status "+status, sh.root.Do("PATCH", "/api/orders/"+id, map[string]any{"status": status}), 200)
 		}
 		pending, paid, shipped := order(sh.alice), order(sh.alice), order(sh.alice)
 		setStatus(paid, "paid")
 		setStatus(shipped, "shipped")
 		bobs := order(sh.bob)
 		setStatus(bobs, "paid")
-		orders := func(c *client, query string) []string {
+		orders := func(c *e2ekit.Client, query string) []string {
 			t.Helper()
-			_, got := listed(t, query, c.do("GET", "/api/orders?"+query, nil), "id")
+			_, got := listed(t, query, c.Do("GET", "/api/orders?"+query, nil), "id")
 			return got
 		}
 		for _, tc := range []struct {
-			c     *client
+			c     *e2ekit.Client
 			query string
 			want  []string
 		}{
@@ -248,13 +250,13 @@ func testShopFilters(t *testing.T, sh *shop) {
 			}
 		}
 		for _, s := range []string{"Paid", "nope", " paid", "paid,shipped"} {
-			r := sh.alice.do("GET", "/api/orders?status="+url.QueryEscape(s), nil)
-			expect(t, "status="+s, r, 400)
+			r := sh.alice.Do("GET", "/api/orders?status="+url.QueryEscape(s), nil)
+			e2ekit.Expect(t, "status="+s, r, 400)
 			want := map[string][]string{"status": {"Select a valid choice. " + s + " is not one of the available choices."}}
 			if got := errorsOf(t, r); !reflect.DeepEqual(got, want) {
 				t.Errorf("status=%q: %v, want %v", s, got, want)
 			}
 		}
-		expect(t, "anonymous orders with a filter", sh.anon.do("GET", "/api/orders?status=nope", nil), 401)
+		e2ekit.Expect(t, "anonymous orders with a filter", sh.anon.Do("GET", "/api/orders?status=nope", nil), 401)
 	})
 }

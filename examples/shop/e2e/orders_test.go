@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // TestOrderDetails: a total beyond the price's 10 digits, a blank note, the
@@ -15,24 +17,24 @@ func TestOrderDetails(t *testing.T) {
 	pid := json.Number(str(p["id"]))
 
 	// "99999999.99" x 100 is "9999999999.00": total has 12 digits.
-	r := sh.alice.do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 100, "note": "   "})
-	expect(t, "big order", r, 201)
-	if o := r.json(t); o["total"] != "9999999999.00" || o["note"] != "" {
-		t.Fatalf("big order: %s", r.body)
+	r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 100, "note": "   "})
+	e2ekit.Expect(t, "big order", r, 201)
+	if o := r.JSON(t); o["total"] != "9999999999.00" || o["note"] != "" {
+		t.Fatalf("big order: %s", r.Body)
 	}
-	first := str(r.json(t)["id"])
-	r = sh.alice.do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 1})
-	expect(t, "second order", r, 201)
-	second := str(r.json(t)["id"])
-	r = sh.alice.do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 1})
-	expect(t, "third order", r, 201)
-	third := str(r.json(t)["id"])
+	first := str(r.JSON(t)["id"])
+	r = sh.alice.Do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 1})
+	e2ekit.Expect(t, "second order", r, 201)
+	second := str(r.JSON(t)["id"])
+	r = sh.alice.Do("POST", "/api/orders", map[string]any{"product": pid, "quantity": 1})
+	e2ekit.Expect(t, "third order", r, 201)
+	third := str(r.JSON(t)["id"])
 
 	// Default order: -created_at, then -id.
-	r = sh.alice.do("GET", "/api/orders", nil)
-	expect(t, "list", r, 200)
+	r = sh.alice.Do("GET", "/api/orders", nil)
+	e2ekit.Expect(t, "list", r, 200)
 	var ids []string
-	for _, o := range r.json(t)["results"].([]any) {
+	for _, o := range r.JSON(t)["results"].([]any) {
 		ids = append(ids, str(o.(map[string]any)["id"]))
 	}
 	if strings.Join(ids, ",") != strings.Join([]string{third, second, first}, ",") {
@@ -40,11 +42,11 @@ func TestOrderDetails(t *testing.T) {
 	}
 
 	// OPTIONS never names a field the caller cannot see.
-	for _, c := range []*client{sh.anon, sh.alice} {
-		r = c.do("OPTIONS", "/api/products/"+string(pid), nil)
-		expect(t, "OPTIONS product", r, 200)
-		if strings.Contains(string(r.body), "cost") {
-			t.Errorf("OPTIONS body names cost: %s", r.body)
+	for _, c := range []*e2ekit.Client{sh.anon, sh.alice} {
+		r = c.Do("OPTIONS", "/api/products/"+string(pid), nil)
+		e2ekit.Expect(t, "OPTIONS product", r, 200)
+		if strings.Contains(string(r.Body), "cost") {
+			t.Errorf("OPTIONS body names cost: %s", r.Body)
 		}
 	}
 }

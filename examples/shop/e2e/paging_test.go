@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // The contract's lines on ordering (products, orders) and cursor
@@ -26,11 +28,12 @@ type page struct {
 	rows       []map[string]any
 }
 
-func (c *client) page(t *testing.T, path string) page {
+// pageOf GETs path as c (200 expected) and reads the list body.
+func pageOf(t *testing.T, c *e2ekit.Client, path string) page {
 	t.Helper()
-	r := c.do("GET", path, nil)
-	expect(t, "GET "+path, r, 200)
-	m := r.json(t)
+	r := c.Do("GET", path, nil)
+	e2ekit.Expect(t, "GET "+path, r, 200)
+	m := r.JSON(t)
 	p := page{keys: keys(m)}
 	if s, ok := m["next"].(string); ok {
 		p.next = &s
@@ -48,11 +51,11 @@ func (c *client) page(t *testing.T, path string) page {
 
 // relative is the path and query of an absolute link of the shop, after
 // checking that it is absolute and names the server's host.
-func (c *client) relative(t *testing.T, link string) string {
+func relative(t *testing.T, c *e2ekit.Client, link string) string {
 	t.Helper()
 	u, err := url.Parse(link)
-	if err != nil || u.Scheme != "http" || "http://"+u.Host != c.s.base {
-		t.Fatalf("link %q is not an absolute URL of %s", link, c.s.base)
+	if err != nil || u.Scheme != "http" || "http://"+u.Host != c.Server.Base {
+		t.Fatalf("link %q is not an absolute URL of %s", link, c.Server.Base)
 	}
 	return u.RequestURI()
 }
@@ -123,8 +126,8 @@ func testProductOrdering(t *testing.T, sh *shop) {
 		{"?ordering=", byID},
 		{"?ordering=Price", byID},
 	} {
-		for _, who := range []*client{sh.anon, sh.root} {
-			got := who.page(t, "/api/products"+c.query).ids
+		for _, who := range []*e2ekit.Client{sh.anon, sh.root} {
+			got := pageOf(t, who, "/api/products"+c.query).ids
 			if who == sh.root {
 				got = slices.DeleteFunc(got, func(id string) bool { return id == str(hidden["id"]) })
 			}
@@ -134,7 +137,7 @@ func testProductOrdering(t *testing.T, sh *shop) {
 		}
 	}
 	// Staff cannot order by cost either: the answer is the default order.
-	if got := sh.root.page(t, "/api/products?ordering=-cost").ids; !reflect.DeepEqual(got[:len(got)-1], byID) {
+	if got := pageOf(t, sh.root, "/api/products?ordering=-cost").ids; !reflect.DeepEqual(got[:len(got)-1], byID) {
 		t.Errorf("staff ?ordering=-cost: %v", got)
 	}
 
@@ -142,11 +145,11 @@ func testProductOrdering(t *testing.T, sh *shop) {
 	for i := range 20 {
 		sh.product(t, cat, fmt.Sprintf("MORE-%02d", i), map[string]any{"name": fmt.Sprintf("more %02d", i), "price": fmt.Sprintf("%d.00", 50+i)})
 	}
-	p1 := sh.anon.page(t, "/api/products?ordering=-price&x=1")
+	p1 := pageOf(t, sh.anon, "/api/products?ordering=-price&x=1")
 	if p1.next == nil || !strings.Contains(*p1.next, "ordering=-price") || !strings.Contains(*p1.next, "x=1") {
 		t.Fatalf("next %v lost the parameters", p1.next)
 	}
-	p2 := sh.anon.page(t, sh.anon.relative(t, *p1.next))
+	p2 := pageOf(t, sh.anon, relative(t, sh.anon, *p1.next))
 	got := append(slices.Clone(p1.ids), p2.ids...)
 	if len(got) != 26 || p1.rows[0]["price"] != "100.00" || p2.rows[len(p2.rows)-1]["price"] != "2.25" {
 		t.Errorf("two pages by -price: %v / %v", p1.rows, p2.rows)
@@ -166,14 +169,14 @@ func orderShop(t *testing.T, sh *shop, n int) (ids []string, totals map[string]s
 	}
 	totals = map[string]string{}
 	for i := range n {
-		r := sh.alice.do("POST", "/api/orders", map[string]any{"product": products[i%3], "quantity": 1 + i%4})
-		expect(t, "alice's order", r, 201)
+		r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": products[i%3], "quantity": 1 + i%4})
+		e2ekit.Expect(t, "alice's order", r, 201)
 		ids = append(ids, id(t, r))
-		totals[ids[len(ids)-1]] = r.json(t)["total"].(string)
+		totals[ids[len(ids)-1]] = r.JSON(t)["total"].(string)
 	}
 	for range 2 {
-		r := sh.bob.do("POST", "/api/orders", map[string]any{"product": products[0], "quantity": 1})
-		expect(t, "bob's order", r, 201)
+		r := sh.bob.Do("POST", "/api/orders", map[string]any{"product": products[0], "quantity": 1})
+		e2ekit.Expect(t, "bob's order", r, 201)
 	}
 	return ids, totals
 }
@@ -181,18 +184,18 @@ func orderShop(t *testing.T, sh *shop, n int) (ids []string, totals map[string]s
 // walk follows next from path to the last page and returns the ids in
 // order and the pages; every page has at most 10 results and exactly the
 // keys next, previous, results.
-func walk(t *testing.T, c *client, path string) ([]string, []page) {
+func walk(t *testing.T, c *e2ekit.Client, path string) ([]string, []page) {
 	t.Helper()
 	return walkThen(t, c, path, func(int) {})
 }
 
 // walkThen is walk calling after(n) once page n is read.
-func walkThen(t *testing.T, c *client, path string, after func(n int)) ([]string, []page) {
+func walkThen(t *testing.T, c *e2ekit.Client, path string, after func(n int)) ([]string, []page) {
 	t.Helper()
 	var all []string
 	var pages []page
 	for path != "" {
-		p := c.page(t, path)
+		p := pageOf(t, c, path)
 		if !reflect.DeepEqual(p.keys, []string{"next", "previous", "results"}) || len(p.ids) > 10 {
 			t.Fatalf("%s: keys %v, %d results", path, p.keys, len(p.ids))
 		}
@@ -204,7 +207,7 @@ func walkThen(t *testing.T, c *client, path string, after func(n int)) ([]string
 		after(len(pages))
 		path = ""
 		if p.next != nil {
-			path = c.relative(t, *p.next)
+			path = relative(t, c, *p.next)
 		}
 		if len(pages) > 1000 {
 			t.Fatal("the walk does not end")
@@ -267,7 +270,7 @@ func testOrderCursor(t *testing.T, sh *shop) {
 		// previous leads back through the same pages.
 		prev := pages[len(pages)-1].prev
 		for i := len(pages) - 2; i >= 0; i-- {
-			p := sh.alice.page(t, sh.alice.relative(t, *prev))
+			p := pageOf(t, sh.alice, relative(t, sh.alice, *prev))
 			if !reflect.DeepEqual(p.ids, pages[i].ids) || p.next == nil {
 				t.Fatalf("%s: previous to page %d: %v, want %v", c.query, i+1, p.ids, pages[i].ids)
 			}
@@ -283,7 +286,7 @@ func testOrderCursor(t *testing.T, sh *shop) {
 	}
 
 	// Cursors the service did not issue.
-	p1 := sh.alice.page(t, "/api/orders")
+	p1 := pageOf(t, sh.alice, "/api/orders")
 	next, _ := url.Parse(*p1.next)
 	cur := next.Query().Get("cursor")
 	bad := []string{cur[:len(cur)-1], cur[:len(cur)/2], cur + "A", cur + "==", "A" + cur, strings.ToUpper(cur), "../" + cur}
@@ -295,24 +298,24 @@ func testOrderCursor(t *testing.T, sh *shop) {
 		bad = append(bad, cur[:i]+string(ch)+cur[i+1:])
 	}
 	for _, b := range bad {
-		r := sh.alice.do("GET", "/api/orders?cursor="+url.QueryEscape(b), nil)
-		if r.status != 404 || r.detail(t) != "Invalid cursor" {
-			t.Fatalf("cursor %q: %d %s", b, r.status, r.body)
+		r := sh.alice.Do("GET", "/api/orders?cursor="+url.QueryEscape(b), nil)
+		if r.Status != 404 || r.Detail(t) != "Invalid cursor" {
+			t.Fatalf("cursor %q: %d %s", b, r.Status, r.Body)
 		}
 	}
-	if r := sh.alice.do("GET", "/api/orders?cursor=abc", nil); r.status != 404 || !reflect.DeepEqual(r.json(t), map[string]any{"detail": "Invalid cursor"}) {
-		t.Errorf("made-up cursor: %d %s", r.status, r.body)
+	if r := sh.alice.Do("GET", "/api/orders?cursor=abc", nil); r.Status != 404 || !reflect.DeepEqual(r.JSON(t), map[string]any{"detail": "Invalid cursor"}) {
+		t.Errorf("made-up cursor: %d %s", r.Status, r.Body)
 	}
 	// With another ordering or filters: some page or Invalid cursor, never a 5xx.
 	for _, q := range []string{"ordering=total", "ordering=-total", "ordering=created_at", "status=paid", "status__in=paid,pending", "ordering=bogus"} {
-		r := sh.alice.do("GET", "/api/orders?"+q+"&cursor="+url.QueryEscape(cur), nil)
-		if r.status != 200 && !(r.status == 404 && r.detail(t) == "Invalid cursor") {
-			t.Errorf("cursor with %s: %d %s", q, r.status, r.body)
+		r := sh.alice.Do("GET", "/api/orders?"+q+"&cursor="+url.QueryEscape(cur), nil)
+		if r.Status != 200 && !(r.Status == 404 && r.Detail(t) == "Invalid cursor") {
+			t.Errorf("cursor with %s: %d %s", q, r.Status, r.Body)
 		}
 	}
 	// Bob's cursor position read by alice is still only alice's orders.
-	bp := sh.root.page(t, "/api/orders")
-	if p := sh.alice.page(t, sh.alice.relative(t, *bp.next)); len(p.ids) > 0 {
+	bp := pageOf(t, sh.root, "/api/orders")
+	if p := pageOf(t, sh.alice, relative(t, sh.alice, *bp.next)); len(p.ids) > 0 {
 		for _, id := range p.ids {
 			if !slices.Contains(ids, id) {
 				t.Errorf("alice sees order %s through staff's cursor", id)
@@ -329,8 +332,8 @@ func TestOrderCursorWhileWriting(t *testing.T) { onEachBackend(t, testOrderCurso
 
 func testOrderCursorWhileWriting(t *testing.T, sh *shop) {
 	ids, _ := orderShop(t, sh, 60)
-	r := sh.alice.do("GET", "/api/products", nil)
-	product := json.Number(str(r.json(t)["results"].([]any)[0].(map[string]any)["id"]))
+	r := sh.alice.Do("GET", "/api/products", nil)
+	product := json.Number(str(r.JSON(t)["results"].([]any)[0].(map[string]any)["id"]))
 	for _, ordering := range []string{"", "?ordering=total", "?ordering=-total", "?ordering=created_at"} {
 		var mu sync.Mutex
 		deleted, created := map[string]bool{}, map[string]bool{}
@@ -345,9 +348,9 @@ func testOrderCursorWhileWriting(t *testing.T, sh *shop) {
 					return
 				default:
 				}
-				r := sh.alice.do("POST", "/api/orders", map[string]any{"product": product, "quantity": 1 + i%4})
-				if r.status != 201 {
-					t.Errorf("create during the walk: %d %s", r.status, r.body)
+				r := sh.alice.Do("POST", "/api/orders", map[string]any{"product": product, "quantity": 1 + i%4})
+				if r.Status != 201 {
+					t.Errorf("create during the walk: %d %s", r.Status, r.Body)
 					return
 				}
 				ops.Add(1)
@@ -364,8 +367,8 @@ func testOrderCursorWhileWriting(t *testing.T, sh *shop) {
 				if victim == "" || i%2 == 1 {
 					continue
 				}
-				if r := sh.root.do("DELETE", "/api/orders/"+victim, nil); r.status != 204 {
-					t.Errorf("delete during the walk: %d %s", r.status, r.body)
+				if r := sh.root.Do("DELETE", "/api/orders/"+victim, nil); r.Status != 204 {
+					t.Errorf("delete during the walk: %d %s", r.Status, r.Body)
 					return
 				}
 				ops.Add(1)
@@ -416,17 +419,17 @@ func TestCursorAcrossInstances(t *testing.T) {
 	sh := startShop(t, pg, rd)
 	orderShop(t, sh, 15)
 	data := t.TempDir()
-	other := &server{t: t, data: data, env: shopEnv(data, pg, rd)}
-	other.start()
-	alice := other.client()
-	alice.auth = sh.alice.auth
-	p1 := sh.alice.page(t, "/api/orders")
+	other := &e2ekit.Server{Service: svc, T: t, Data: data, Env: svc.Env(data, pg, rd)}
+	other.Start()
+	alice := other.Client()
+	alice.Auth = sh.alice.Auth
+	p1 := pageOf(t, sh.alice, "/api/orders")
 	u, _ := url.Parse(*p1.next)
-	p2 := alice.page(t, u.RequestURI())
+	p2 := pageOf(t, alice, u.RequestURI())
 	if len(p2.ids) != 5 || p2.prev == nil {
 		t.Fatalf("page 2 on the other instance: %+v", p2)
 	}
-	back := sh.alice.page(t, alice.relative(t, *p2.prev))
+	back := pageOf(t, sh.alice, relative(t, alice, *p2.prev))
 	if !reflect.DeepEqual(back.ids, p1.ids) {
 		t.Errorf("previous from the other instance: %v, want %v", back.ids, p1.ids)
 	}

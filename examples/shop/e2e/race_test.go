@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 // concurrently sends n POSTs at once, the i-th to bases[i%len(bases)] with
@@ -63,12 +65,12 @@ func lastUnit(t *testing.T, sh *shop, bases []string) {
 	cat := sh.category(t, "Tools")
 	p := sh.product(t, cat, "LAST-1", map[string]any{"stock": 1})
 	pid := str(p["id"])
-	callers := []*client{sh.alice, sh.bob}
+	callers := []*e2ekit.Client{sh.alice, sh.bob}
 	codes, bodies := concurrently(8, bases, "/api/orders",
-		func(i int) string { return callers[i%2].auth },
+		func(i int) string { return callers[i%2].Auth },
 		func(int) string { return fmt.Sprintf(`{"product":%s,"quantity":1}`, pid) })
 	exactlyOne(t, codes, bodies, `{"quantity":["Not enough stock."]}`)
-	if s := sh.root.do("GET", "/api/products/"+pid, nil).json(t)["stock"]; s != float64(0) {
+	if s := sh.root.Do("GET", "/api/products/"+pid, nil).JSON(t)["stock"]; s != float64(0) {
 		t.Fatalf("stock %v, want 0", s)
 	}
 }
@@ -76,16 +78,16 @@ func lastUnit(t *testing.T, sh *shop, bases []string) {
 // TestLastUnit: of concurrent orders for the last unit exactly one is 201
 // and the others 400 "Not enough stock.", never a 5xx.
 func TestLastUnit(t *testing.T) {
-	onEachBackend(t, func(t *testing.T, sh *shop) { lastUnit(t, sh, []string{sh.s.base}) })
+	onEachBackend(t, func(t *testing.T, sh *shop) { lastUnit(t, sh, []string{sh.s.Base}) })
 }
 
 // TestLastUnitAcrossInstances: two serve processes on one PostgreSQL
 // database and one Redis never oversell either.
 func TestLastUnitAcrossInstances(t *testing.T) {
 	sh := startShop(t, postgres(t), redis(t))
-	other := &server{t: t, data: t.TempDir(), env: sh.s.env}
-	other.start()
-	lastUnit(t, sh, []string{sh.s.base, other.base})
+	other := &e2ekit.Server{Service: svc, T: t, Data: t.TempDir(), Env: sh.s.Env}
+	other.Start()
+	lastUnit(t, sh, []string{sh.s.Base, other.Base})
 }
 
 // TestDuplicateSkuRace: concurrent creates of one sku give one 201 and
@@ -94,8 +96,8 @@ func TestDuplicateSkuRace(t *testing.T) {
 	onEachBackend(t, func(t *testing.T, sh *shop) {
 		cat := sh.category(t, "Tools")
 		body, _ := json.Marshal(map[string]any{"name": "Race", "sku": "RACE-1", "category": json.Number(cat), "price": "1.00"})
-		codes, bodies := concurrently(8, []string{sh.s.base}, "/api/products",
-			func(int) string { return sh.root.auth },
+		codes, bodies := concurrently(8, []string{sh.s.Base}, "/api/products",
+			func(int) string { return sh.root.Auth },
 			func(int) string { return string(body) })
 		exactlyOne(t, codes, bodies, `{"sku":["product with this sku already exists."]}`)
 	})

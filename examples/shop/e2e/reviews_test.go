@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/examples/internal/e2ekit"
 )
 
 const notOrdered = "You can only review products you have ordered."
@@ -29,26 +31,26 @@ func testReviews(t *testing.T, sh *shop) {
 	var aliceReview string
 	t.Run("create", func(t *testing.T) {
 		// The product of the URL, whatever the body says; read-only keys ignored.
-		r := sh.alice.do("POST", reviewsOf(pid), map[string]any{"rating": 4, "product": json.Number(other), "author": "bob", "id": 999})
-		expect(t, "create", r, 201)
-		got := r.json(t)
+		r := sh.alice.Do("POST", reviewsOf(pid), map[string]any{"rating": 4, "product": json.Number(other), "author": "bob", "id": 999})
+		e2ekit.Expect(t, "create", r, 201)
+		got := r.JSON(t)
 		if ks := keys(got); !slices.Equal(ks, []string{"author", "created_at", "id", "product", "rating", "text"}) {
 			t.Errorf("keys %v", ks)
 		}
 		if str(got["product"]) != pid || got["author"] != "alice" || got["rating"] != float64(4) || got["text"] != "" || str(got["id"]) == "999" {
-			t.Errorf("created %s", r.body)
+			t.Errorf("created %s", r.Body)
 		}
 		aliceReview = id(t, r)
 		// One review per product and author, checked once the fields are valid.
-		r = sh.alice.do("POST", reviewsOf(pid), map[string]any{"rating": 5})
-		expect(t, "second review", r, 400)
+		r = sh.alice.Do("POST", reviewsOf(pid), map[string]any{"rating": 5})
+		e2ekit.Expect(t, "second review", r, 400)
 		if e := errorsOf(t, r); !slices.Equal(e["non_field_errors"], []string{"The fields product, author must make a unique set."}) || len(e) != 1 {
-			t.Errorf("second review: %s", r.body)
+			t.Errorf("second review: %s", r.Body)
 		}
-		r = sh.alice.do("POST", reviewsOf(pid), map[string]any{"rating": 9})
-		expect(t, "second review, bad rating", r, 400)
+		r = sh.alice.Do("POST", reviewsOf(pid), map[string]any{"rating": 9})
+		e2ekit.Expect(t, "second review, bad rating", r, 400)
 		if e := errorsOf(t, r); e["non_field_errors"] != nil || e["rating"] == nil {
-			t.Errorf("the unique set is checked only once the fields are valid: %s", r.body)
+			t.Errorf("the unique set is checked only once the fields are valid: %s", r.Body)
 		}
 	})
 
@@ -66,22 +68,22 @@ func testReviews(t *testing.T, sh *shop) {
 			{map[string]any{"rating": 3, "text": long}, "text", "Ensure this field has no more than 2000 characters."},
 			{map[string]any{"rating": 3, "text": nil}, "text", "This field may not be null."},
 		} {
-			r := sh.bob.do("POST", reviewsOf(other), tc.body)
-			expect(t, "invalid review", r, 400)
+			r := sh.bob.Do("POST", reviewsOf(other), tc.body)
+			e2ekit.Expect(t, "invalid review", r, 400)
 			if e := errorsOf(t, r); !slices.Equal(e[tc.field], []string{tc.msg}) {
-				t.Errorf("%v: %s", tc.body, r.body)
+				t.Errorf("%v: %s", tc.body, r.Body)
 			}
 		}
-		r := sh.bob.do("POST", reviewsOf(other), map[string]any{"rating": 1, "text": strings.Repeat("é", 2000)})
-		expect(t, "2000 characters", r, 201)
-		expect(t, "delete it", sh.bob.do("DELETE", reviewsOf(other)+"/"+id(t, r), nil), 204)
+		r := sh.bob.Do("POST", reviewsOf(other), map[string]any{"rating": 1, "text": strings.Repeat("é", 2000)})
+		e2ekit.Expect(t, "2000 characters", r, 201)
+		e2ekit.Expect(t, "delete it", sh.bob.Do("DELETE", reviewsOf(other)+"/"+id(t, r), nil), 204)
 	})
 
 	t.Run("create needs an order of the product, not cancelled", func(t *testing.T) {
 		fresh := str(sh.product(t, cat, "REV-3", nil)["id"])
 		for _, tc := range []struct {
 			name   string
-			c      *client
+			c      *e2ekit.Client
 			status int
 			detail string
 		}{
@@ -89,52 +91,52 @@ func testReviews(t *testing.T, sh *shop) {
 			{"no order", sh.bob, 403, notOrdered},
 			{"staff are not exempt", sh.root, 403, notOrdered},
 		} {
-			r := tc.c.do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
-			expect(t, tc.name, r, tc.status)
-			if r.detail(t) != tc.detail {
-				t.Errorf("%s: %s", tc.name, r.body)
+			r := tc.c.Do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
+			e2ekit.Expect(t, tc.name, r, tc.status)
+			if r.Detail(t) != tc.detail {
+				t.Errorf("%s: %s", tc.name, r.Body)
 			}
 		}
 		// A request-level check: made before the body is read.
-		r := sh.bob.do("POST", reviewsOf(fresh), "not json", "Content-Type", "text/plain")
-		expect(t, "no order, bad body", r, 403)
+		r := sh.bob.Do("POST", reviewsOf(fresh), "not json", "Content-Type", "text/plain")
+		e2ekit.Expect(t, "no order, bad body", r, 403)
 		// An order of another product does not count; a cancelled one neither.
 		o := sh.order(t, sh.bob, fresh, 1)
-		expect(t, "cancel", sh.bob.do("POST", "/api/orders/"+o+"/cancel", nil), 200)
-		r = sh.bob.do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
-		expect(t, "cancelled order only", r, 403)
-		if r.detail(t) != notOrdered {
-			t.Errorf("cancelled order only: %s", r.body)
+		e2ekit.Expect(t, "cancel", sh.bob.Do("POST", "/api/orders/"+o+"/cancel", nil), 200)
+		r = sh.bob.Do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
+		e2ekit.Expect(t, "cancelled order only", r, 403)
+		if r.Detail(t) != notOrdered {
+			t.Errorf("cancelled order only: %s", r.Body)
 		}
 		o = sh.order(t, sh.bob, fresh, 1)
-		r = sh.bob.do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
-		expect(t, "with a pending order", r, 201)
+		r = sh.bob.Do("POST", reviewsOf(fresh), map[string]any{"rating": 3})
+		e2ekit.Expect(t, "with a pending order", r, 201)
 		rid := id(t, r)
 		// Cancelling the order later does not touch the review.
-		expect(t, "cancel later", sh.bob.do("POST", "/api/orders/"+o+"/cancel", nil), 200)
-		r = sh.anon.do("GET", reviewsOf(fresh)+"/"+rid, nil)
-		expect(t, "the review stays", r, 200)
+		e2ekit.Expect(t, "cancel later", sh.bob.Do("POST", "/api/orders/"+o+"/cancel", nil), 200)
+		r = sh.anon.Do("GET", reviewsOf(fresh)+"/"+rid, nil)
+		e2ekit.Expect(t, "the review stays", r, 200)
 	})
 
 	t.Run("read", func(t *testing.T) {
-		for _, c := range []*client{sh.anon, sh.bob, sh.root} {
-			r := c.do("GET", reviewsOf(pid), nil)
-			expect(t, "list", r, 200)
-			res := r.json(t)["results"].([]any)
-			if len(res) != 1 || str(res[0].(map[string]any)["id"]) != aliceReview || r.json(t)["count"] != float64(1) {
-				t.Errorf("list of %s: %s", pid, r.body)
+		for _, c := range []*e2ekit.Client{sh.anon, sh.bob, sh.root} {
+			r := c.Do("GET", reviewsOf(pid), nil)
+			e2ekit.Expect(t, "list", r, 200)
+			res := r.JSON(t)["results"].([]any)
+			if len(res) != 1 || str(res[0].(map[string]any)["id"]) != aliceReview || r.JSON(t)["count"] != float64(1) {
+				t.Errorf("list of %s: %s", pid, r.Body)
 			}
-			expect(t, "retrieve", c.do("GET", reviewsOf(pid)+"/"+aliceReview, nil), 200)
-			if r := c.do("HEAD", reviewsOf(pid)+"/"+aliceReview, nil); r.status != 200 || len(r.body) != 0 {
-				t.Errorf("HEAD: %d %q", r.status, r.body)
+			e2ekit.Expect(t, "retrieve", c.Do("GET", reviewsOf(pid)+"/"+aliceReview, nil), 200)
+			if r := c.Do("HEAD", reviewsOf(pid)+"/"+aliceReview, nil); r.Status != 200 || len(r.Body) != 0 {
+				t.Errorf("HEAD: %d %q", r.Status, r.Body)
 			}
 		}
 		// A review id of another product is 404 under this product's path.
-		r := sh.anon.do("GET", reviewsOf(other)+"/"+aliceReview, nil)
-		expect(t, "review of another product", r, 404)
+		r := sh.anon.Do("GET", reviewsOf(other)+"/"+aliceReview, nil)
+		e2ekit.Expect(t, "review of another product", r, 404)
 		// The list shows the product's reviews only.
-		r = sh.anon.do("GET", reviewsOf(other), nil)
-		for _, x := range r.json(t)["results"].([]any) {
+		r = sh.anon.Do("GET", reviewsOf(other), nil)
+		for _, x := range r.JSON(t)["results"].([]any) {
 			if str(x.(map[string]any)["product"]) != other {
 				t.Errorf("list of %s shows %v", other, x)
 			}
@@ -145,7 +147,7 @@ func testReviews(t *testing.T, sh *shop) {
 		path := reviewsOf(pid) + "/" + aliceReview
 		for _, tc := range []struct {
 			name   string
-			c      *client
+			c      *e2ekit.Client
 			method string
 			status int
 			detail string
@@ -159,56 +161,56 @@ func testReviews(t *testing.T, sh *shop) {
 			{"staff PATCH", sh.root, "PATCH", 403, forbidden},
 			{"staff DELETE", sh.root, "DELETE", 403, forbidden},
 		} {
-			r := tc.c.do(tc.method, path, map[string]any{"rating": 1})
-			expect(t, tc.name, r, tc.status)
-			if r.detail(t) != tc.detail {
-				t.Errorf("%s: %s", tc.name, r.body)
+			r := tc.c.Do(tc.method, path, map[string]any{"rating": 1})
+			e2ekit.Expect(t, tc.name, r, tc.status)
+			if r.Detail(t) != tc.detail {
+				t.Errorf("%s: %s", tc.name, r.Body)
 			}
 		}
-		r := sh.alice.do("PATCH", path, map[string]any{"text": "  Solid.  ", "product": json.Number(other)})
-		expect(t, "author PATCH", r, 200)
-		if got := r.json(t); got["text"] != "Solid." || got["rating"] != float64(4) || str(got["product"]) != pid {
-			t.Errorf("PATCH: %s", r.body)
+		r := sh.alice.Do("PATCH", path, map[string]any{"text": "  Solid.  ", "product": json.Number(other)})
+		e2ekit.Expect(t, "author PATCH", r, 200)
+		if got := r.JSON(t); got["text"] != "Solid." || got["rating"] != float64(4) || str(got["product"]) != pid {
+			t.Errorf("PATCH: %s", r.Body)
 		}
 		// PUT: text left out takes its default again.
-		r = sh.alice.do("PUT", path, map[string]any{"rating": 2})
-		expect(t, "author PUT", r, 200)
-		if got := r.json(t); got["text"] != "" || got["rating"] != float64(2) {
-			t.Errorf("PUT: %s", r.body)
+		r = sh.alice.Do("PUT", path, map[string]any{"rating": 2})
+		e2ekit.Expect(t, "author PUT", r, 200)
+		if got := r.JSON(t); got["text"] != "" || got["rating"] != float64(2) {
+			t.Errorf("PUT: %s", r.Body)
 		}
-		expect(t, "PUT without rating", sh.alice.do("PUT", path, map[string]any{"text": "x"}), 400)
+		e2ekit.Expect(t, "PUT without rating", sh.alice.Do("PUT", path, map[string]any{"text": "x"}), 400)
 	})
 
 	t.Run("the parent comes first", func(t *testing.T) {
 		inactive := str(sh.product(t, cat, "REV-OFF", nil)["id"])
 		sh.order(t, sh.alice, inactive, 1)
-		r := sh.alice.do("POST", reviewsOf(inactive), map[string]any{"rating": 5})
-		expect(t, "review before deactivation", r, 201)
+		r := sh.alice.Do("POST", reviewsOf(inactive), map[string]any{"rating": 5})
+		e2ekit.Expect(t, "review before deactivation", r, 201)
 		rid := id(t, r)
-		expect(t, "deactivate", sh.root.do("PATCH", "/api/products/"+inactive, map[string]any{"active": false}), 200)
+		e2ekit.Expect(t, "deactivate", sh.root.Do("PATCH", "/api/products/"+inactive, map[string]any{"active": false}), 200)
 		for _, base := range []string{reviewsOf("999999"), reviewsOf(inactive), reviewsOf("1x"), reviewsOf("0")} {
-			for _, c := range []*client{sh.anon, sh.alice} {
+			for _, c := range []*e2ekit.Client{sh.anon, sh.alice} {
 				for _, m := range []string{"GET", "POST", "OPTIONS", "PUT", "DELETE"} {
-					r := c.do(m, base, map[string]any{"rating": 5})
-					if r.status != 404 || r.detail(t) != notFound {
-						t.Errorf("%s %s: %d %s", m, base, r.status, r.body)
+					r := c.Do(m, base, map[string]any{"rating": 5})
+					if r.Status != 404 || r.Detail(t) != notFound {
+						t.Errorf("%s %s: %d %s", m, base, r.Status, r.Body)
 					}
 				}
 				for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS", "POST"} {
 					// The review's own author included.
-					r := c.do(m, base+"/"+rid, map[string]any{"rating": 5})
-					if r.status != 404 || r.detail(t) != notFound {
-						t.Errorf("%s %s/%s: %d %s", m, base, rid, r.status, r.body)
+					r := c.Do(m, base+"/"+rid, map[string]any{"rating": 5})
+					if r.Status != 404 || r.Detail(t) != notFound {
+						t.Errorf("%s %s/%s: %d %s", m, base, rid, r.Status, r.Body)
 					}
 				}
 			}
 		}
 		// Staff see the inactive product, and so its reviews.
-		expect(t, "staff list", sh.root.do("GET", reviewsOf(inactive), nil), 200)
-		expect(t, "staff retrieve", sh.root.do("GET", reviewsOf(inactive)+"/"+rid, nil), 200)
+		e2ekit.Expect(t, "staff list", sh.root.Do("GET", reviewsOf(inactive), nil), 200)
+		e2ekit.Expect(t, "staff retrieve", sh.root.Do("GET", reviewsOf(inactive)+"/"+rid, nil), 200)
 		// Trailing slashes.
-		expect(t, "list slash", sh.anon.do("GET", reviewsOf(pid)+"/", nil), 404)
-		expect(t, "detail slash", sh.anon.do("GET", reviewsOf(pid)+"/"+aliceReview+"/", nil), 404)
+		e2ekit.Expect(t, "list slash", sh.anon.Do("GET", reviewsOf(pid)+"/", nil), 404)
+		e2ekit.Expect(t, "detail slash", sh.anon.Do("GET", reviewsOf(pid)+"/"+aliceReview+"/", nil), 404)
 	})
 
 	t.Run("methods", func(t *testing.T) {
@@ -216,47 +218,47 @@ func testReviews(t *testing.T, sh *shop) {
 			reviewsOf(pid):                     "GET, POST, HEAD, OPTIONS",
 			reviewsOf(pid) + "/" + aliceReview: "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
 		} {
-			r := sh.anon.do("OPTIONS", path, nil)
-			expect(t, "OPTIONS "+path, r, 200)
-			if got := r.header.Get("Allow"); got != allow {
+			r := sh.anon.Do("OPTIONS", path, nil)
+			e2ekit.Expect(t, "OPTIONS "+path, r, 200)
+			if got := r.Header.Get("Allow"); got != allow {
 				t.Errorf("OPTIONS %s: Allow %q, want %q", path, got, allow)
 			}
 		}
-		r := sh.alice.do("DELETE", reviewsOf(pid), nil)
-		expect(t, "DELETE the list", r, 405)
-		if r.detail(t) != `Method "DELETE" not allowed.` || r.header.Get("Allow") != "GET, POST, HEAD, OPTIONS" {
-			t.Errorf("405: %s, Allow %q", r.body, r.header.Get("Allow"))
+		r := sh.alice.Do("DELETE", reviewsOf(pid), nil)
+		e2ekit.Expect(t, "DELETE the list", r, 405)
+		if r.Detail(t) != `Method "DELETE" not allowed.` || r.Header.Get("Allow") != "GET, POST, HEAD, OPTIONS" {
+			t.Errorf("405: %s, Allow %q", r.Body, r.Header.Get("Allow"))
 		}
 	})
 
 	t.Run("a product a review refers to is protected", func(t *testing.T) {
 		p := str(sh.product(t, cat, "REV-DEL", nil)["id"])
 		o := sh.order(t, sh.bob, p, 1)
-		expect(t, "review", sh.bob.do("POST", reviewsOf(p), map[string]any{"rating": 3}), 201)
-		expect(t, "delete the order", sh.root.do("DELETE", "/api/orders/"+o, nil), 204)
-		r := sh.root.do("DELETE", "/api/products/"+p, nil)
-		expect(t, "delete the product", r, 409)
-		if r.detail(t) != "Cannot delete: other objects refer to it." {
-			t.Errorf("409: %s", r.body)
+		e2ekit.Expect(t, "review", sh.bob.Do("POST", reviewsOf(p), map[string]any{"rating": 3}), 201)
+		e2ekit.Expect(t, "delete the order", sh.root.Do("DELETE", "/api/orders/"+o, nil), 204)
+		r := sh.root.Do("DELETE", "/api/products/"+p, nil)
+		e2ekit.Expect(t, "delete the product", r, 409)
+		if r.Detail(t) != "Cannot delete: other objects refer to it." {
+			t.Errorf("409: %s", r.Body)
 		}
-		expect(t, "the product stays", sh.root.do("GET", "/api/products/"+p, nil), 200)
+		e2ekit.Expect(t, "the product stays", sh.root.Do("GET", "/api/products/"+p, nil), 200)
 	})
 
 	t.Run("list order and pagination", func(t *testing.T) {
 		p := str(sh.product(t, cat, "REV-MANY", nil)["id"])
 		var want []string
 		for i := range 3 {
-			c := sh.s.client()
+			c := sh.s.Client()
 			user := []string{"alice", "bob", "root"}[i]
-			c.auth = map[string]string{"alice": sh.alice.auth, "bob": sh.bob.auth, "root": sh.root.auth}[user]
+			c.Auth = map[string]string{"alice": sh.alice.Auth, "bob": sh.bob.Auth, "root": sh.root.Auth}[user]
 			sh.order(t, c, p, 1)
-			r := c.do("POST", reviewsOf(p), map[string]any{"rating": i + 1})
-			expect(t, "review", r, 201)
+			r := c.Do("POST", reviewsOf(p), map[string]any{"rating": i + 1})
+			e2ekit.Expect(t, "review", r, 201)
 			want = append(want, id(t, r))
 		}
-		r := sh.anon.do("GET", reviewsOf(p), nil)
+		r := sh.anon.Do("GET", reviewsOf(p), nil)
 		var got []string
-		for _, x := range r.json(t)["results"].([]any) {
+		for _, x := range r.JSON(t)["results"].([]any) {
 			got = append(got, str(x.(map[string]any)["id"]))
 		}
 		if !slices.Equal(got, want) {
@@ -274,16 +276,16 @@ func TestReviewsLimitOffset(t *testing.T) {
 	var ids []string
 	for i := range 5 {
 		user, pw := fmt.Sprintf("reviewer%d", i), fmt.Sprintf("reviewer-pass-%d", i)
-		if out, code := run(t, sh.s.env, "", "createuser", "--username", user, "--password", pw); code != 0 {
+		if out, code := svc.Run(t, sh.s.Env, "", "createuser", "--username", user, "--password", pw); code != 0 {
 			t.Fatalf("createuser: %d %s", code, out)
 		}
-		c := sh.s.as(user, pw)
+		c := sh.s.As(user, pw)
 		sh.order(t, c, pid, 1)
-		r := c.do("POST", reviewsOf(pid), map[string]any{"rating": i%5 + 1})
-		expect(t, "review", r, 201)
+		r := c.Do("POST", reviewsOf(pid), map[string]any{"rating": i%5 + 1})
+		e2ekit.Expect(t, "review", r, 201)
 		ids = append(ids, id(t, r))
 	}
-	base := sh.s.base + reviewsOf(pid)
+	base := sh.s.Base + reviewsOf(pid)
 	for _, tc := range []struct {
 		query          string
 		from, to       int // ids[from:to]
@@ -303,9 +305,9 @@ func TestReviewsLimitOffset(t *testing.T) {
 		{"?limit=1000&offset=3", 3, 5, "", base + "?limit=100"},
 		{"?limit=2&offset=2&x=1", 2, 4, base + "?limit=2&offset=4&x=1", base + "?limit=2&x=1"},
 	} {
-		r := sh.anon.do("GET", reviewsOf(pid)+tc.query, nil)
-		expect(t, tc.query, r, 200)
-		m := r.json(t)
+		r := sh.anon.Do("GET", reviewsOf(pid)+tc.query, nil)
+		e2ekit.Expect(t, tc.query, r, 200)
+		m := r.JSON(t)
 		var got []string
 		for _, x := range m["results"].([]any) {
 			got = append(got, str(x.(map[string]any)["id"]))
