@@ -5,14 +5,14 @@
 package drf
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wardhq/ward/runtime/jsonw"
 )
 
 // DRF's default messages.
@@ -38,30 +38,30 @@ const (
 
 // bodies are the buffers JSON encodes into, reused across responses;
 // one larger than maxPooledBody (a long list page) is left to the GC.
-var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledBody = 64 << 10
 
 // JSON writes v as a JSON body, followed by a newline, with the given
-// status, in one Write.
+// status, in one Write: the bytes json.NewEncoder(w).Encode(v) writes,
+// through v's AppendJSON when it is a jsonw.Appender (a generated model, a
+// list page). A value that cannot be encoded is a 500.
 func JSON(w http.ResponseWriter, status int, v any) {
-	b := bodies.Get().(*bytes.Buffer)
-	defer func() {
-		if b.Cap() <= maxPooledBody {
-			bodies.Put(b)
-		}
-	}()
-	b.Reset()
-	// Encode writes what json.Marshal returns, and a newline.
-	if err := json.NewEncoder(b).Encode(v); err != nil {
+	buf := bodies.Get().(*[]byte)
+	b, err := jsonw.Append((*buf)[:0], v)
+	if err != nil {
 		status = http.StatusInternalServerError
-		b.Reset()
-		b.WriteString(`{"detail":"` + InternalServerError + `"}` + "\n")
+		b = append((*buf)[:0], `{"detail":"`+InternalServerError+`"}`...)
 	}
+	b = append(b, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(b)
+	if cap(b) <= maxPooledBody {
+		*buf = b
+		bodies.Put(buf)
+	}
 }
 
 type detail struct {

@@ -2,6 +2,7 @@ package drf
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,6 +99,9 @@ func TestJSONWritesMarshalAndNewlineOnce(t *testing.T) {
 			Body string `json:"body"`
 		}{7, strings.Repeat("x", 70<<10)}, // larger than a pooled buffer
 		"short",
+		appends("first"),
+		appends(strings.Repeat("y", 70<<10)),
+		appends("after a long one"),
 	}
 	for _, v := range tests {
 		want, err := json.Marshal(v)
@@ -115,4 +119,22 @@ func TestJSONWritesMarshalAndNewlineOnce(t *testing.T) {
 	if w.Code != 500 || w.Body.String() != `{"detail":"A server error occurred."}`+"\n" {
 		t.Errorf("unencodable: %d %s", w.Code, w.Body.String())
 	}
+	w = httptest.NewRecorder()
+	JSON(w, http.StatusCreated, failing{})
+	if w.Code != 500 || w.Body.String() != `{"detail":"A server error occurred."}`+"\n" {
+		t.Errorf("an AppendJSON that fails: %d %s", w.Code, w.Body.String())
+	}
 }
+
+// appends is a value with an AppendJSON (a jsonw.Appender), as a
+// generated model, which JSON calls instead of encoding/json; its
+// MarshalJSON gives the test what encoding/json would write.
+type appends string
+
+func (a appends) AppendJSON(b []byte) ([]byte, error) { return append(b, `{"a":"`+a+`"}`...), nil }
+func (a appends) MarshalJSON() ([]byte, error)        { return []byte(`{"a": "` + a + `"}`), nil }
+
+// failing is a value whose AppendJSON fails (a time out of RFC 3339's range).
+type failing struct{}
+
+func (failing) AppendJSON([]byte) ([]byte, error) { return nil, errors.New("year outside of range") }

@@ -1,11 +1,8 @@
 package rest
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
+	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/wardhq/ward/runtime/drf"
 	"github.com/wardhq/ward/runtime/perm"
@@ -75,106 +72,56 @@ func CheckWrites[T any](w http.ResponseWriter, req *perm.Request, in *Input, fie
 	return true
 }
 
+// Hider is what a generated model with read: expressions on some fields
+// implements: its JSON, as json.Marshal encodes it, without the fields
+// named in hide (only those with a read: expression count).
+type Hider interface {
+	AppendJSONWithout(b []byte, hide []string) ([]byte, error)
+}
+
 // Hide returns obj as JSON without the fields named in hide (obj itself
-// when hide is empty), keeping the other fields in their order.
+// when hide is empty), keeping the other fields in their order. obj is
+// encoded by its AppendJSONWithout (Hider); an obj without one is never
+// shown: it fails to encode (a 500), as no field would be hidden.
 func Hide[T any](obj *T, hide []string) any {
 	if len(hide) == 0 {
 		return obj
 	}
-	return hidden{v: obj, hide: hide}
+	return hidden{obj: obj, hide: hide}
 }
 
 // HideAll is Hide over the rows of a list page.
 func HideAll[T any](rows []*T, hide []string) []any {
 	out := make([]any, len(rows))
+	if len(hide) == 0 {
+		for i, o := range rows {
+			out[i] = o
+		}
+		return out
+	}
+	hs := make([]hidden, len(rows)) // one allocation, not one a row
 	for i, o := range rows {
-		out[i] = Hide(o, hide)
+		hs[i] = hidden{obj: o, hide: hide}
+		out[i] = &hs[i]
 	}
 	return out
 }
 
+// hidden is an object shown without some fields.
 type hidden struct {
-	v    any
+	obj  any
 	hide []string
 }
 
-// MarshalJSON writes the object's members but the hidden ones, in order.
-func (h hidden) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(h.v)
-	if err != nil {
-		return nil, err
+// AppendJSON appends the object's members but the hidden ones, in order.
+func (h hidden) AppendJSON(b []byte) ([]byte, error) {
+	o, ok := h.obj.(Hider)
+	if !ok {
+		return nil, fmt.Errorf("rest: %T cannot hide its fields (no AppendJSONWithout): regenerate it", h.obj)
 	}
-	return dropMembers(b, h.hide)
+	return o.AppendJSONWithout(b, h.hide)
 }
 
-// dropMembers returns the JSON object b, compact as json.Marshal writes
-// it, without the members named in hide, the others in order. It walks the
-// bytes once; members are copied as they are.
-func dropMembers(b []byte, hide []string) ([]byte, error) {
-	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
-		return nil, errNotObject
-	}
-	out := make([]byte, 1, len(b))
-	out[0] = '{'
-	for i := 1; i < len(b)-1; {
-		if b[i] != '"' {
-			return nil, errNotObject
-		}
-		keyEnd := skipString(b, i)
-		key := b[i+1 : keyEnd-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return nil, errNotObject // generated field names never need escaping
-		}
-		end := skipValue(b, keyEnd+1)
-		if !slices.Contains(hide, string(key)) {
-			if len(out) > 1 {
-				out = append(out, ',')
-			}
-			out = append(out, b[i:end]...)
-		}
-		i = end
-		if i < len(b)-1 && b[i] == ',' {
-			i++
-		}
-	}
-	return append(out, '}'), nil
-}
-
-var errNotObject = errors.New("rest: a hidden field's object is not a JSON object of plain keys")
-
-// skipString returns the index after the JSON string that starts at b[i].
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return i
-}
-
-// skipValue returns the index of the comma or closing brace after the
-// JSON value that starts at b[i], inside an object.
-func skipValue(b []byte, i int) int {
-	depth := 0
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			i = skipString(b, i) - 1
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
-}
+// MarshalJSON is AppendJSON, so that encoding/json never shows a hidden
+// field either.
+func (h hidden) MarshalJSON() ([]byte, error) { return h.AppendJSON(nil) }

@@ -1,117 +1,103 @@
 package rest
 
 import (
-	"bytes"
 	"encoding/json"
+	"math"
+	"net/http/httptest"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 )
 
-// dropMembersSlow is the reference dropMembers is checked against: the
-// members decoded one by one with encoding/json.
-func dropMembersSlow(b []byte, hide []string) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil {
-		return nil, err
+// AppendJSON and AppendJSONWithout are written as the generator writes
+// them for a model with read: expressions on cost and note.
+func (o *order) AppendJSON(b []byte) ([]byte, error) { return o.AppendJSONWithout(b, nil) }
+
+func (o *order) AppendJSONWithout(b []byte, hide []string) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"status":`...)
+	b = jsonw.AppendString(b, o.Status)
+	if !slices.Contains(hide, "cost") {
+		b = append(b, `,"cost":`...)
+		b = jsonw.AppendInt(b, o.Cost)
 	}
-	var out bytes.Buffer
-	out.WriteByte('{')
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		if slices.Contains(hide, k.(string)) {
-			continue
-		}
-		if out.Len() > 1 {
-			out.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		out.Write(kb)
-		out.WriteByte(':')
-		out.Write(v)
+	if !slices.Contains(hide, "note") {
+		b = append(b, `,"note":`...)
+		b = jsonw.AppendString(b, o.Note)
 	}
-	out.WriteByte('}')
-	return out.Bytes(), nil
+	return append(b, '}'), nil
 }
 
-// hideProbe has members of every shape a generated model's JSON can have,
-// and some it cannot (nested objects and arrays), with strings that hold
-// the characters the scanner must step over.
-type hideProbe struct {
-	ID    int64             `json:"id"`
-	Name  string            `json:"name"`
-	Cost  *string           `json:"cost"`
-	Tags  []string          `json:"tags"`
-	Meta  map[string]string `json:"meta"`
-	Price json.Number       `json:"price"`
-	Last  string            `json:"last"`
+// plain is a model without AppendJSON: encoding/json writes it.
+type plain struct {
+	ID   int64   `json:"id"`
+	Rate float64 `json:"rate"`
 }
 
-func FuzzDropMembers(f *testing.F) {
-	f.Add(int64(1), "plain", "12.50", "a,b", "k", `"}]{[,:\`, "tail", uint8(0b1010))
-	f.Add(int64(-7), "", "", "", "", "", "", uint8(0xff))
-	f.Add(int64(0), "\x00\u2028<>&\"", "\\\"", "[{", "}", "\\", `{"id":1}`, uint8(0))
-	f.Fuzz(func(t *testing.T, id int64, name, cost, tag, mk, mv, last string, mask uint8) {
-		p := hideProbe{ID: id, Name: name, Tags: []string{tag, mv}, Meta: map[string]string{mk: mv, mv: tag}, Price: "12.50", Last: last}
-		if mask&0x80 != 0 {
-			p.Cost = &cost
-		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			t.Skip()
-		}
-		var hide []string
-		for i, n := range []string{"id", "name", "cost", "tags", "meta", "price", "last"} {
-			if mask&(1<<i) != 0 {
-				hide = append(hide, n)
+// TestPagesAppendJSON: a page's AppendJSON writes json.Marshal's bytes,
+// with results that have an AppendJSON, hide fields or have neither.
+func TestPagesAppendJSON(t *testing.T) {
+	next := "http://x/?page=2&q=<a>"
+	orders := []*order{{ID: 1, Status: "<new>", Cost: 5, Note: "n\u2028"}, {ID: 2}}
+	for _, results := range [][]any{
+		nil, {},
+		{orders[0], orders[1]},
+		HideAll(orders, []string{"cost"}),
+		HideAll(orders, nil),
+		{&plain{ID: 1, Rate: 1e21}, "text", nil},
+	} {
+		for _, p := range []jsonw.Appender{
+			Page[any]{Count: 7, Next: &next, Results: results},
+			Page[any]{Previous: &next, Results: results},
+			CursorPage[any]{Next: &next, Results: results},
+			CursorPage[any]{Previous: &next, Results: results},
+		} {
+			want, err := json.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := p.AppendJSON(nil)
+			if err != nil || string(got) != string(want) {
+				t.Errorf("%#v:\n got %s, %v\nwant %s", p, got, err, want)
 			}
 		}
-		got, err := dropMembers(b, hide)
-		if err != nil {
-			t.Fatalf("dropMembers(%s): %v", b, err)
-		}
-		want, err := dropMembersSlow(b, hide)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("hide %v of %s:\n got %s\nwant %s", hide, b, got, want)
-		}
-	})
-}
-
-func TestDropMembersRefusesWhatIsNotAnObject(t *testing.T) {
-	for _, b := range []string{``, `[]`, `"x"`, `{1:2}`, `{"a\"b":1}`} {
-		if got, err := dropMembers([]byte(b), []string{"a"}); err == nil {
-			t.Errorf("dropMembers(%s) = %s, want an error", b, got)
-		}
 	}
-	if got, err := dropMembers([]byte(`{}`), []string{"a"}); err != nil || string(got) != `{}` {
-		t.Errorf("dropMembers({}) = %s, %v", got, err)
+	if _, err := (Page[any]{Results: []any{&plain{Rate: math.NaN()}}}).AppendJSON(nil); err == nil {
+		t.Error("a result that cannot be encoded: no error")
 	}
 }
 
+// TestHideWithoutAppenderFailsClosed: an object whose type cannot leave
+// fields out is not shown: 500, never a body with the hidden field.
+func TestHideWithoutAppenderFailsClosed(t *testing.T) {
+	for _, v := range []any{Hide(&plain{ID: 1, Rate: 2}, []string{"rate"}), Page[any]{Results: HideAll([]*plain{{ID: 1}}, []string{"rate"})}} {
+		w := httptest.NewRecorder()
+		drf.JSON(w, 200, v)
+		if w.Code != 500 || strings.Contains(w.Body.String(), "rate") {
+			t.Errorf("%#v: %d %s", v, w.Code, w.Body)
+		}
+		if b, err := json.Marshal(v); err == nil {
+			t.Errorf("json.Marshal(%#v) = %s", v, b)
+		}
+	}
+}
+
+// BenchmarkHide writes a page of 20 orders with a hidden field, as a list
+// handler does.
 func BenchmarkHide(b *testing.B) {
-	cost := "12.50"
-	p := &hideProbe{ID: 1, Name: "Product 1", Cost: &cost, Tags: []string{"a"}, Price: "19.99", Last: "x"}
-	for _, c := range []struct {
-		name string
-		f    func([]byte, []string) ([]byte, error)
-	}{{"decoder", dropMembersSlow}, {"scan", dropMembers}} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				raw, _ := json.Marshal(p)
-				if _, err := c.f(raw, []string{"cost"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	rows := make([]*order, 20)
+	for i := range rows {
+		rows[i] = &order{ID: int64(i + 1), Status: "paid", Cost: 1250, Note: "Order " + strconv.Itoa(i)}
+	}
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Body.Reset()
+		drf.JSON(w, 200, Page[any]{Count: 20, Results: HideAll(rows, []string{"cost"})})
 	}
 }

@@ -229,6 +229,13 @@ type CursorPage[T any] struct {
 	Results  []T     `json:"results"`
 }
 
+// AppendJSON appends p as json.Marshal encodes it, each result through
+// its own AppendJSON when it has one.
+func (p CursorPage[T]) AppendJSON(b []byte) ([]byte, error) {
+	b = appendLinks(append(b, '{'), p.Next, p.Previous)
+	return appendResults(b, p.Results)
+}
+
 // writeCursor answers a keyset page. The store returned one row more
 // than a page when another page follows in the direction read; a
 // previous page's rows came backwards and are turned around.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 )
 
 // PageNumber reads ?page=N: 1 when absent; ok is false (and 404 "Invalid
@@ -29,6 +30,34 @@ type Page[T any] struct {
 	Next     *string `json:"next"`
 	Previous *string `json:"previous"`
 	Results  []T     `json:"results"`
+}
+
+// AppendJSON appends p as json.Marshal encodes it, each result through
+// its own AppendJSON when it has one.
+func (p Page[T]) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"count":`...)
+	b = strconv.AppendInt(b, int64(p.Count), 10)
+	b = appendLinks(append(b, ','), p.Next, p.Previous)
+	return appendResults(b, p.Results)
+}
+
+// appendLinks appends the next and previous members of a page.
+func appendLinks(b []byte, next, previous *string) []byte {
+	b = append(b, `"next":`...)
+	b = jsonw.AppendStringPtr(b, next)
+	b = append(b, `,"previous":`...)
+	return jsonw.AppendStringPtr(b, previous)
+}
+
+// appendResults appends the results member of a page, its last, and the
+// page's closing brace.
+func appendResults[T any](b []byte, results []T) ([]byte, error) {
+	b = append(b, `,"results":`...)
+	b, err := jsonw.AppendArray(b, results)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // WritePage writes one page of a list. A page past the end (other than
