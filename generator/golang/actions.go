@@ -148,7 +148,7 @@ func (g *gen) parentScope(f *File, x *res) {
 	}
 	f.Add(comment("%s is %sScope within the %s of the URL ({%s}): lists and", x.lookupScope(), x.id, p.Field, p.Param))
 	f.Add(comment("lookups see only its %s, so the id of another %s's is 404.", x.r.Name, p.Field))
-	f.Var().Id(x.lookupScope()).Op("=").Qual(pkgRest, "InParent").Call(Id(x.id+"Scope"), sqlLit(ident(p.Column)))
+	f.Var().Id(x.lookupScope()).Op("=").Qual(pkgRest, "InParent").Call(Id(x.id+"Scope"), rawLit(ident(p.Column)))
 	f.Line()
 }
 
@@ -159,7 +159,7 @@ func (x *res) parentView() Code {
 	return Op("&").Add(parentType.lit(map[string]Code{
 		"Param":    Lit(p.Param),
 		"Resource": Lit(p.Resource),
-		"Table":    sqlLit(ident(p.Table)),
+		"Table":    rawLit(ident(p.Table)),
 		"Scope":    Id(camel(p.Resource) + "Scope"),
 	}))
 }

@@ -125,7 +125,7 @@ func filterValue(fl *plan.Filter) Code {
 	if field.Type == plan.Reference {
 		d["Target"] = Op("&").Add(filterTargetType.lit(map[string]Code{
 			"Resource": Lit(field.To),
-			"Table":    sqlLit(ident(field.ToTable)),
+			"Table":    rawLit(ident(field.ToTable)),
 			"Scope":    Id(camel(field.To) + "Scope"),
 		}))
 	}

@@ -46,6 +46,7 @@ const (
 	pkgIdentity = "github.com/wardhq/ward/runtime/identity"
 	pkgPerm     = "github.com/wardhq/ward/runtime/perm"
 	pkgDRF      = "github.com/wardhq/ward/runtime/drf"
+	pkgJSONW    = "github.com/wardhq/ward/runtime/jsonw"
 	pkgRest     = "github.com/wardhq/ward/runtime/rest"
 	pkgSchema   = "github.com/wardhq/ward/runtime/schema"
 	pkgSQLExpr  = "github.com/wardhq/ward/runtime/sqlexpr"
@@ -176,6 +177,7 @@ func (g *gen) newFile() *jen.File {
 	f.ImportName(pkgIdentity, "identity")
 	f.ImportName(pkgPerm, "perm")
 	f.ImportName(pkgDRF, "drf")
+	f.ImportName(pkgJSONW, "jsonw")
 	f.ImportName(pkgRest, "rest")
 	f.ImportName(pkgSchema, "schema")
 	f.ImportName(pkgSQLExpr, "sqlexpr")

@@ -166,6 +166,48 @@ func TestGoldenCompiles(t *testing.T) {
 		}
 	}
 	run(staticcheck(t), "-checks", "all", "./...")
+	writeAppendJSONTests(t, tmp, importRoot)
+	run("go", "test", "-run", "^TestAppendJSON$", "./...")
+}
+
+// writeAppendJSONTests writes, into every golden case's package under
+// dir, a test that checks the AppendJSON of each model against
+// json.Marshal (testdata/jsoncheck, copied to dir/jsoncheck).
+func writeAppendJSONTests(t *testing.T, dir, importRoot string) {
+	t.Helper()
+	check, err := os.ReadFile(filepath.Join("testdata", "jsoncheck", "jsoncheck.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "jsoncheck"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "jsoncheck", "jsoncheck.go"), check, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range cases(t) {
+		svc, err := spec.LoadFile(filepath.Join("..", "testdata", name, "api.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"testing\"\n\n\t\"%s/jsoncheck\"\n)\n\n", svc.Package, importRoot)
+		b.WriteString("func TestAppendJSON(t *testing.T) {\n")
+		for _, r := range svc.Resources {
+			fmt.Fprintf(&b, "\tjsoncheck.Model[%s](t", r.Model)
+			for _, fl := range r.Fields {
+				if fl.Read != nil {
+					fmt.Fprintf(&b, ", %q", fl.Name)
+				}
+			}
+			b.WriteString(")\n")
+		}
+		b.WriteString("}\n")
+		full := filepath.Join(dir, name, filepath.FromSlash(svc.Output), "appendjson_test.go")
+		if err := os.WriteFile(full, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // writeGoldenModule writes dir/go.mod for module path mod: this module's

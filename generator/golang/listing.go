@@ -52,13 +52,13 @@ func (x *res) sortFields() []*plan.Field {
 func (g *gen) listingVar(f *File, x *res) {
 	cursor := x.r.Pagination == plan.Cursor
 	obj := Id("o").Op("*").Id(x.model)
-	idCol := map[string]Code{"Name": Lit("id"), "SQL": sqlLit(ident("id"))}
+	idCol := map[string]Code{"Name": Lit("id"), "SQL": rawLit(ident("id"))}
 	if cursor {
 		idCol["Value"] = Func().Params(obj).Any().Block(Return(Id("o").Dot("ID")))
 	}
 	cols := []Code{colValues(idCol)}
 	for _, fl := range x.sortFields() {
-		c := map[string]Code{"Name": Lit(fl.Name), "SQL": sqlLit(ident(fl.Column))}
+		c := map[string]Code{"Name": Lit(fl.Name), "SQL": rawLit(ident(fl.Column))}
 		if fl.Nullable {
 			c["Nullable"] = True()
 		}

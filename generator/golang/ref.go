@@ -26,7 +26,7 @@ func (x *res) refs(d map[string]Code) {
 			"Field":      Lit(fl.Name),
 			"Constraint": Lit(schema.ForeignKeyName(x.table, fl.Column)),
 			"Resource":   Lit(fl.To),
-			"Table":      sqlLit(ident(fl.ToTable)),
+			"Table":      rawLit(ident(fl.ToTable)),
 			"Scope":      Id(camel(fl.To) + "Scope"),
 			"ID":         Func().Params(Id("o").Op("*").Id(x.model)).Op("*").Int64().Block(Return(id)),
 		}))

@@ -48,6 +48,7 @@ func (g *gen) resource(r *plan.Resource) error {
 	f.Add(comment("This file serves the %s resource at %s.", r.Name, r.Path))
 	f.Line()
 	g.model(f, x)
+	g.appendJSON(f, x)
 	if !x.readOnly() && (x.has(plan.Create) || x.has(plan.Update) || x.has(plan.PartialUpdate)) {
 		g.decode(f, x)
 	}

@@ -74,7 +74,7 @@ func (g *gen) sqlStore(f *File, x *res) {
 	sel := x.id + "Select"
 	f.Const().Defs(
 		comment("%s selects every column of %s, in scan%s's order.", sel, x.table, x.model),
-		Id(sel).Op("=").Add(sqlLit(x.selectSQL())),
+		Id(sel).Op("=").Add(rawLit(x.selectSQL())),
 	)
 	f.Line()
 	g.listingVar(f, x)
@@ -85,7 +85,7 @@ func (g *gen) sqlStore(f *File, x *res) {
 	d := map[string]Code{
 		"DB":      Id("app").Dot("DB"),
 		"Dialect": Id("app").Dot("Dialect"),
-		"Name":    sqlLit(ident(x.table)),
+		"Name":    rawLit(ident(x.table)),
 		"Select":  Id(sel),
 		"Scan":    Id(scan),
 		"ID":      Func().Params(Id("o").Op("*").Id(x.model)).Int64().Block(Return(Id("o").Dot("ID"))),
@@ -166,16 +166,17 @@ func (x *res) writes(d map[string]Code) {
 	if len(refs) > 0 {
 		d["UserRefs"] = Func().Params(obj).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
 	}
-	d["InsertSQL"] = sqlLit(insertSQL)
-	d["UpdateSQL"] = sqlLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
+	d["InsertSQL"] = rawLit(insertSQL)
+	d["UpdateSQL"] = rawLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
 	d["InsertArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(vals...)))
 	d["UpdateArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	x.uniques(d)
 	x.refs(d)
 }
 
-// sqlLit renders an SQL string as a raw Go string literal when it can.
-func sqlLit(s string) *Statement {
+// rawLit renders a string (SQL, JSON) as a raw Go string literal when it
+// can.
+func rawLit(s string) *Statement {
 	if !strings.Contains(s, "`") {
 		return Op("`" + s + "`")
 	}

@@ -101,7 +101,7 @@ func (x *res) uniques(d map[string]Code) {
 			"Index":   Lit(schema.UniqueIndexName(x.table, s.columns())),
 			"Columns": stringList(s.columns()),
 			"Message": Lit(s.message(x.model)),
-			"Exists":  sqlLit("SELECT COUNT(*) FROM " + ident(x.table) + " WHERE " + strings.Join(conds, " AND ")),
+			"Exists":  rawLit("SELECT COUNT(*) FROM " + ident(x.table) + " WHERE " + strings.Join(conds, " AND ")),
 			"Args":    Func().Params(Id("o").Op("*").Id(x.model)).Index().Any().Block(Return(Index().Any().Values(args...))),
 		}
 		if s.field != "" {
