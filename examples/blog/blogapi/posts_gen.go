@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -27,6 +28,24 @@ type Post struct {
 	OwnerID   int64     `json:"-"`     // users.id
 	Owner     string    `json:"owner"` // the user's username
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Post) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"title":`...)
+	b = jsonw.AppendString(b, o.Title)
+	b = append(b, `,"body":`...)
+	b = jsonw.AppendString(b, o.Body)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	b = append(b, `,"created_at":`...)
+	b, err := jsonw.AppendTime(b, o.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // decodePost applies the writable fields of a request body to obj,

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -21,6 +22,17 @@ type User struct {
 	ID       int64  `json:"id"`
 	Username string `json:"username"`
 	IsStaff  bool   `json:"is_staff"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *User) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"username":`...)
+	b = jsonw.AppendString(b, o.Username)
+	b = append(b, `,"is_staff":`...)
+	b = jsonw.AppendBool(b, o.IsStaff)
+	return append(b, '}'), nil
 }
 
 // usersPermission is IsAdminUser.

@@ -8,10 +8,12 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"slices"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -29,6 +31,33 @@ type Delivery struct {
 	Parcel  int64        `json:"parcel"`
 	OwnerID int64        `json:"-"`     // users.id
 	Owner   string       `json:"owner"` // the user's username
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Delivery) AppendJSON(b []byte) ([]byte, error) {
+	return o.AppendJSONWithout(b, nil)
+}
+
+// AppendJSONWithout is AppendJSON without the fields named in hide, among
+// those with a read: expression (cost).
+func (o *Delivery) AppendJSONWithout(b []byte, hide []string) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"address":`...)
+	b = jsonw.AppendString(b, o.Address)
+	b = append(b, `,"status":`...)
+	b = jsonw.AppendString(b, o.Status)
+	if !slices.Contains(hide, "cost") {
+		b = append(b, `,"cost":`...)
+		b = jsonw.AppendDecimal(b, o.Cost)
+	}
+	b = append(b, `,"coupon":`...)
+	b = jsonw.AppendStringPtr(b, o.Coupon)
+	b = append(b, `,"parcel":`...)
+	b = jsonw.AppendInt(b, o.Parcel)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	return append(b, '}'), nil
 }
 
 // decodeDelivery applies the writable fields of a request body to obj,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -35,6 +36,47 @@ type Item struct {
 	Owner      string     `json:"owner"`    // the user's username
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Item) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"name":`...)
+	b = jsonw.AppendString(b, o.Name)
+	b = append(b, `,"notes":`...)
+	b = jsonw.AppendString(b, o.Notes)
+	b = append(b, `,"status":`...)
+	b = jsonw.AppendString(b, o.Status)
+	b = append(b, `,"stock":`...)
+	b = jsonw.AppendIntPtr(b, o.Stock)
+	b = append(b, `,"price":`...)
+	b, err := jsonw.AppendFloatPtr(b, o.Price)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"pinned":`...)
+	b = jsonw.AppendBool(b, o.Pinned)
+	b = append(b, `,"due":`...)
+	b, err = jsonw.AppendTimePtr(b, o.Due)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"reviewer":`...)
+	b = jsonw.AppendStringPtr(b, o.Reviewer)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	b = append(b, `,"created_at":`...)
+	b, err = jsonw.AppendTime(b, o.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"updated_at":`...)
+	b, err = jsonw.AppendTime(b, o.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // decodeItem applies the writable fields of a request body to obj,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -22,6 +23,17 @@ type Letter struct {
 	ID     int64  `json:"id"`
 	Author string `json:"author"`
 	Text   string `json:"text"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Letter) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"author":`...)
+	b = jsonw.AppendString(b, o.Author)
+	b = append(b, `,"text":`...)
+	b = jsonw.AppendString(b, o.Text)
+	return append(b, '}'), nil
 }
 
 // decodeLetter applies the writable fields of a request body to obj,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -22,6 +23,17 @@ type Listing struct {
 	ID     int64  `json:"id"`
 	Title  string `json:"title"`
 	Active bool   `json:"active"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Listing) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"title":`...)
+	b = jsonw.AppendString(b, o.Title)
+	b = append(b, `,"active":`...)
+	b = jsonw.AppendBool(b, o.Active)
+	return append(b, '}'), nil
 }
 
 // decodeListing applies the writable fields of a request body to obj,

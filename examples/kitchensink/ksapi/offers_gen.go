@@ -12,6 +12,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -27,6 +28,21 @@ type Offer struct {
 	Cost    *apd.Decimal `json:"cost"`
 	OwnerID int64        `json:"-"`     // users.id
 	Owner   string       `json:"owner"` // the user's username
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Offer) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"name":`...)
+	b = jsonw.AppendString(b, o.Name)
+	b = append(b, `,"price":`...)
+	b = jsonw.AppendDecimal(b, &o.Price)
+	b = append(b, `,"cost":`...)
+	b = jsonw.AppendDecimal(b, o.Cost)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	return append(b, '}'), nil
 }
 
 // decodeOffer applies the writable fields of a request body to obj,

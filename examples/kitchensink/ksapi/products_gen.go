@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -22,6 +23,17 @@ type Product struct {
 	ID   int64  `json:"id"`
 	Sku  string `json:"sku"`
 	Name string `json:"name"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Product) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"sku":`...)
+	b = jsonw.AppendString(b, o.Sku)
+	b = append(b, `,"name":`...)
+	b = jsonw.AppendString(b, o.Name)
+	return append(b, '}'), nil
 }
 
 // decodeProduct applies the writable fields of a request body to obj,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -25,6 +26,19 @@ type Rating struct {
 	Stars   int64  `json:"stars"`
 	OwnerID int64  `json:"-"`     // users.id
 	Owner   string `json:"owner"` // the user's username
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Rating) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"ware":`...)
+	b = jsonw.AppendInt(b, o.Ware)
+	b = append(b, `,"stars":`...)
+	b = jsonw.AppendInt(b, o.Stars)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	return append(b, '}'), nil
 }
 
 // decodeRating applies the writable fields of a request body to obj,

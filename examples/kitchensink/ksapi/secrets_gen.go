@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -21,6 +22,15 @@ import (
 type Secret struct {
 	ID    int64  `json:"id"`
 	Value string `json:"value"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Secret) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"value":`...)
+	b = jsonw.AppendString(b, o.Value)
+	return append(b, '}'), nil
 }
 
 // decodeSecret applies the writable fields of a request body to obj,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -24,6 +25,17 @@ type Ticket struct {
 	Subject string `json:"subject"`
 	OwnerID int64  `json:"-"`     // users.id
 	Owner   string `json:"owner"` // the user's username
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Ticket) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"subject":`...)
+	b = jsonw.AppendString(b, o.Subject)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	return append(b, '}'), nil
 }
 
 // decodeTicket applies the writable fields of a request body to obj,

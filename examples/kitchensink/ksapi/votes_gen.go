@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -25,6 +26,19 @@ type Vote struct {
 	OwnerID int64  `json:"-"`     // users.id
 	Owner   string `json:"owner"` // the user's username
 	Up      bool   `json:"up"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Vote) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"post":`...)
+	b = jsonw.AppendInt(b, o.Post)
+	b = append(b, `,"owner":`...)
+	b = jsonw.AppendString(b, o.Owner)
+	b = append(b, `,"up":`...)
+	b = jsonw.AppendBool(b, o.Up)
+	return append(b, '}'), nil
 }
 
 // decodeVote applies the writable fields of a request body to obj,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -23,6 +24,19 @@ type Ware struct {
 	Name  string `json:"name"`
 	Price int64  `json:"price"`
 	Stock int64  `json:"stock"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Ware) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"name":`...)
+	b = jsonw.AppendString(b, o.Name)
+	b = append(b, `,"price":`...)
+	b = jsonw.AppendInt(b, o.Price)
+	b = append(b, `,"stock":`...)
+	b = jsonw.AppendInt(b, o.Stock)
+	return append(b, '}'), nil
 }
 
 // decodeWare applies the writable fields of a request body to obj,

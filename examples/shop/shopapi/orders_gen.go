@@ -13,6 +13,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -31,6 +32,30 @@ type Order struct {
 	Note       string       `json:"note"`
 	Total      *apd.Decimal `json:"total"`
 	CreatedAt  time.Time    `json:"created_at"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Order) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"customer":`...)
+	b = jsonw.AppendString(b, o.Customer)
+	b = append(b, `,"product":`...)
+	b = jsonw.AppendInt(b, o.Product)
+	b = append(b, `,"quantity":`...)
+	b = jsonw.AppendInt(b, o.Quantity)
+	b = append(b, `,"status":`...)
+	b = jsonw.AppendString(b, o.Status)
+	b = append(b, `,"note":`...)
+	b = jsonw.AppendString(b, o.Note)
+	b = append(b, `,"total":`...)
+	b = jsonw.AppendDecimal(b, o.Total)
+	b = append(b, `,"created_at":`...)
+	b, err := jsonw.AppendTime(b, o.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // decodeOrder applies the writable fields of a request body to obj,

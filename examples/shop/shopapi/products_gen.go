@@ -7,11 +7,13 @@ package shopapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -30,6 +32,40 @@ type Product struct {
 	Stock     int64        `json:"stock"`
 	Active    bool         `json:"active"`
 	CreatedAt time.Time    `json:"created_at"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Product) AppendJSON(b []byte) ([]byte, error) {
+	return o.AppendJSONWithout(b, nil)
+}
+
+// AppendJSONWithout is AppendJSON without the fields named in hide, among
+// those with a read: expression (cost).
+func (o *Product) AppendJSONWithout(b []byte, hide []string) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"name":`...)
+	b = jsonw.AppendString(b, o.Name)
+	b = append(b, `,"sku":`...)
+	b = jsonw.AppendString(b, o.Sku)
+	b = append(b, `,"category":`...)
+	b = jsonw.AppendInt(b, o.Category)
+	b = append(b, `,"price":`...)
+	b = jsonw.AppendDecimal(b, &o.Price)
+	if !slices.Contains(hide, "cost") {
+		b = append(b, `,"cost":`...)
+		b = jsonw.AppendDecimal(b, o.Cost)
+	}
+	b = append(b, `,"stock":`...)
+	b = jsonw.AppendInt(b, o.Stock)
+	b = append(b, `,"active":`...)
+	b = jsonw.AppendBool(b, o.Active)
+	b = append(b, `,"created_at":`...)
+	b, err := jsonw.AppendTime(b, o.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // decodeProduct applies the writable fields of a request body to obj,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/wardhq/ward/runtime/drf"
+	"github.com/wardhq/ward/runtime/jsonw"
 	"github.com/wardhq/ward/runtime/perm"
 	"github.com/wardhq/ward/runtime/rest"
 	"github.com/wardhq/ward/runtime/sqlexpr"
@@ -28,6 +29,26 @@ type Review struct {
 	Rating    int64     `json:"rating"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// AppendJSON appends o to b as json.Marshal encodes it, without reflection.
+func (o *Review) AppendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonw.AppendInt(b, o.ID)
+	b = append(b, `,"product":`...)
+	b = jsonw.AppendInt(b, o.Product)
+	b = append(b, `,"author":`...)
+	b = jsonw.AppendString(b, o.Author)
+	b = append(b, `,"rating":`...)
+	b = jsonw.AppendInt(b, o.Rating)
+	b = append(b, `,"text":`...)
+	b = jsonw.AppendString(b, o.Text)
+	b = append(b, `,"created_at":`...)
+	b, err := jsonw.AppendTime(b, o.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
 }
 
 // decodeReview applies the writable fields of a request body to obj,
