@@ -87,9 +87,9 @@ func TestHideWithoutAppenderFailsClosed(t *testing.T) {
 	}
 }
 
-// BenchmarkHide writes a page of 20 orders with a hidden field, as a list
+// BenchmarkHidePage writes a page of 20 orders with a hidden field, as a list
 // handler does.
-func BenchmarkHide(b *testing.B) {
+func BenchmarkHidePage(b *testing.B) {
 	rows := make([]*order, 20)
 	for i := range rows {
 		rows[i] = &order{ID: int64(i + 1), Status: "paid", Cost: 1250, Note: "Order " + strconv.Itoa(i)}
