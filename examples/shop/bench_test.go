@@ -46,10 +46,10 @@ func (d *discard) WriteHeader(c int) {
 const catalogSize = 100_000
 
 // benchShop serves the shop in-process as serve does, with 10 categories
-// and catalogSize products: a third named "Widget ...", one in seven
+// and size products (catalogSize for the list benchmarks): a third named "Widget ...", one in seven
 // inactive, prices spread over 0.00..999.99. It returns the handler, a
 // customer's access token and the database the hand-written baseline reads.
-func benchShop(b *testing.B) (http.Handler, string, *sql.DB) {
+func benchShop(b *testing.B, size int) (http.Handler, string, *sql.DB) {
 	dir := b.TempDir()
 	env := map[string]string{"SHOP_DATA": dir, "SHOP_JWT_KEY": "bench-signing-key-0123456789abcdef!!"}
 	getenv := func(k string) string { return env[k] }
@@ -107,7 +107,7 @@ func benchShop(b *testing.B) (http.Handler, string, *sql.DB) {
 		INSERT INTO products (name, sku, category_id, price, cost, stock, active, created_at)
 		SELECT CASE WHEN i % 3 = 0 THEN 'Widget ' ELSE 'Gadget ' END || i, 'SKU-' || i, i % 10 + 1,
 			(i * 7919) % 100000, NULL, 5, i % 7 != 0, (SELECT created_at FROM products WHERE sku = 'SEED')
-		FROM n`, catalogSize-1); err != nil {
+		FROM n`, size-1); err != nil {
 		b.Fatal(err)
 	}
 	return h, alice, db
@@ -121,7 +121,7 @@ const listQuery = "/api/products?category=3&price__gte=10&price__lte=500&search=
 // JSON) with the same query written by hand: two prepared statements (the
 // page and its count) and encoding/json, with no authentication at all.
 func BenchmarkProductList(b *testing.B) {
-	h, access, db := benchShop(b)
+	h, access, db := benchShop(b, catalogSize)
 	b.Run("ward", func(b *testing.B) {
 		r := httptest.NewRequest("GET", listQuery, nil)
 		r.Header.Set("Authorization", "Bearer "+access)
@@ -192,6 +192,25 @@ func BenchmarkProductList(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkProductPage is a customer's first page of 20 products, without
+// filters, in a catalog of 100: the page, its count and the JSON, cost
+// hidden on every row, with little SQL around them.
+func BenchmarkProductPage(b *testing.B) {
+	h, access, _ := benchShop(b, 100)
+	r := httptest.NewRequest("GET", "/api/products", nil)
+	r.Header.Set("Authorization", "Bearer "+access)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		w.code, w.n = 0, 0
+		h.ServeHTTP(w, r.Clone(r.Context()))
+		if w.code != http.StatusOK || w.n < 2000 {
+			b.Fatalf("status %d, %d bytes", w.code, w.n)
+		}
+	}
 }
 
 // formatCents writes a scaled price with its two places.
