@@ -42,6 +42,9 @@ var bodies = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledBody = 64 << 10
 
+// applicationJSON is the Content-Type of every JSON answer.
+var applicationJSON = []string{"application/json"}
+
 // JSON writes v as a JSON body, followed by a newline, with the given
 // status, in one Write: the bytes json.NewEncoder(w).Encode(v) writes,
 // through v's AppendJSON when it is a jsonw.Appender (a generated model, a
@@ -54,8 +57,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 		b = append((*buf)[:0], `{"detail":"`+InternalServerError+`"}`...)
 	}
 	b = append(b, '\n')
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	// The key is canonical and the value shared: no allocation per
+	// response. net/http only reads it.
+	w.Header()["Content-Type"] = applicationJSON
 	w.WriteHeader(status)
 	w.Write(b)
 	if cap(b) <= maxPooledBody {

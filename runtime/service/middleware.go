@@ -150,7 +150,9 @@ func limitBodies(max int64) func(http.Handler) http.Handler {
 				drf.Detail(w, http.StatusRequestEntityTooLarge, drf.RequestTooLarge)
 				return
 			}
-			if r.Body != nil {
+			// A request without a body has http.NoBody (always, from
+			// net/http's server): nothing to cap.
+			if r.Body != nil && r.Body != http.NoBody {
 				r.Body = http.MaxBytesReader(w, r.Body, max)
 			}
 			next.ServeHTTP(w, r)

@@ -84,6 +84,20 @@ func TestLimitBodies(t *testing.T) {
 	}
 }
 
+// TestLimitBodiesLeavesNoBody: a request without a body (net/http's
+// server gives it http.NoBody) reaches the handler as it came, without a
+// reader wrapped around nothing.
+func TestLimitBodiesLeavesNoBody(t *testing.T) {
+	var body io.ReadCloser
+	h := limitBodies(10)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { body = r.Body }))
+	r := httptest.NewRequest("GET", "/api/posts/1", nil)
+	r.Body = http.NoBody
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if body != http.NoBody {
+		t.Errorf("the handler's body is %T, want http.NoBody", body)
+	}
+}
+
 func TestSecureHeaders(t *testing.T) {
 	h := secureHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for path, noStore := range map[string]bool{"/auth/jwt/login": true, "/api/posts": false} {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package drf
+
+const raceEnabled = false
