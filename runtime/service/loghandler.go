@@ -4,10 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"math"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/wardhq/ward/runtime/jsonw"
 )
 
 // lineHandler writes the default log's JSON lines. It writes exactly the
@@ -100,29 +101,15 @@ func appendValue(buf []byte, v slog.Value) ([]byte, bool) {
 	case slog.KindBool:
 		return strconv.AppendBool(buf, v.Bool()), true
 	case slog.KindFloat64:
-		return appendFloat(buf, v.Float64())
+		// As encoding/json writes it, which JSONHandler calls; NaN and
+		// the infinities are left to JSONHandler.
+		b, err := jsonw.AppendFloat(buf, v.Float64())
+		if err != nil {
+			return buf, false
+		}
+		return b, true
 	}
 	return buf, false
-}
-
-// appendFloat writes f as encoding/json does (what JSONHandler calls).
-func appendFloat(buf []byte, f float64) ([]byte, bool) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return buf, false
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	buf = strconv.AppendFloat(buf, f, format, -1, 64)
-	if format == 'e' {
-		// Clean up e-09 to e-9, as encoding/json does.
-		if n := len(buf); n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
-			buf[n-2] = buf[n-1]
-			buf = buf[:n-1]
-		}
-	}
-	return buf, true
 }
 
 // appendPlainString quotes s when no byte of it needs escaping in JSON
