@@ -176,8 +176,8 @@ func pricedTable(t *testing.T, dialect Dialect, db *sql.DB) *Table[priced] {
 	return &Table[priced]{
 		DB: db, Dialect: dialect, Name: `"priced"`,
 		Select:     `SELECT "id", "price", "cost" FROM "priced"`,
-		InsertSQL:  `INSERT INTO "priced" ("price", "cost") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL:  `UPDATE "priced" SET "price" = ?, "cost" = ? WHERE "id" = ?`,
+		InsertSQL:  `INSERT INTO "priced" ("price", "cost") VALUES (?, ?) RETURNING "id", "price", "cost"`,
+		UpdateSQL:  `UPDATE "priced" SET "price" = ?, "cost" = ? WHERE "id" = ? RETURNING "id", "price", "cost"`,
 		InsertArgs: args,
 		UpdateArgs: func(o *priced) []any { return append(args(o), o.ID) },
 		ID:         func(o *priced) int64 { return o.ID },

@@ -58,7 +58,7 @@ func goodsTable(dialect Dialect, db *sql.DB) *Table[good] {
 	return &Table[good]{
 		DB: db, Dialect: dialect, Name: `"goods"`,
 		Select:    `SELECT "id", "name" FROM "goods"`,
-		InsertSQL: `INSERT INTO "goods" ("name", "sku", "price", "cost", "stock", "weight", "active", "at", "status", "shelf_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+		InsertSQL: `INSERT INTO "goods" ("name", "sku", "price", "cost", "stock", "weight", "active", "at", "status", "shelf_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id", "name"`,
 		InsertArgs: func(o *good) []any {
 			var cost *apd.Decimal
 			if o.Cost != "" {

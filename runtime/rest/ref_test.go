@@ -69,8 +69,8 @@ func bookTable(dialect Dialect, db *sql.DB) *Table[book] {
 	return &Table[book]{
 		DB: db, Dialect: dialect, Name: `"books"`,
 		Select:     `SELECT "id", "shelf_id", "spare_id" FROM "books"`,
-		InsertSQL:  `INSERT INTO "books" ("shelf_id", "spare_id") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL:  `UPDATE "books" SET "shelf_id" = ?, "spare_id" = ? WHERE "id" = ?`,
+		InsertSQL:  `INSERT INTO "books" ("shelf_id", "spare_id") VALUES (?, ?) RETURNING "id", "shelf_id", "spare_id"`,
+		UpdateSQL:  `UPDATE "books" SET "shelf_id" = ?, "spare_id" = ? WHERE "id" = ? RETURNING "id", "shelf_id", "spare_id"`,
 		InsertArgs: args,
 		UpdateArgs: func(o *book) []any { return append(args(o), o.ID) },
 		ID:         func(o *book) int64 { return o.ID },
@@ -91,7 +91,7 @@ func shelfTable(dialect Dialect, db *sql.DB) *Table[shelf] {
 	return &Table[shelf]{
 		DB: db, Dialect: dialect, Name: `"shelves"`,
 		Select:     `SELECT "id", "active", "owner_id" FROM "shelves"`,
-		InsertSQL:  `INSERT INTO "shelves" ("active", "owner_id") VALUES (?, ?) RETURNING "id"`,
+		InsertSQL:  `INSERT INTO "shelves" ("active", "owner_id") VALUES (?, ?) RETURNING "id", "active", "owner_id"`,
 		InsertArgs: func(o *shelf) []any { return []any{o.Active, o.Owner} },
 		ID:         func(o *shelf) int64 { return o.ID },
 		Scan: func(r Scanner) (*shelf, error) {

@@ -87,7 +87,8 @@ func (t *Table[T]) prepare(ctx context.Context, queries ...string) {
 }
 
 // prepareWrite prepares what a write's transaction runs: the write
-// itself, the Uniques' checks and the read of the row as stored.
+// itself (which returns the row as stored), the Uniques' checks and the
+// read of the row before an update (see UpdateWith).
 func (t *Table[T]) prepareWrite(ctx context.Context, write string) {
 	t.prepare(ctx, write, t.Select+byID)
 	for i := range t.Uniques {

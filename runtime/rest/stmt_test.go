@@ -31,8 +31,8 @@ func noteTable(t testing.TB) *Table[note] {
 	return &Table[note]{
 		DB: db, Dialect: SQLite, Name: `"notes"`,
 		Select:     `SELECT "id", "text" FROM "notes"`,
-		InsertSQL:  `INSERT INTO "notes" ("text") VALUES (?) RETURNING "id"`,
-		UpdateSQL:  `UPDATE "notes" SET "text" = ? WHERE "id" = ?`,
+		InsertSQL:  `INSERT INTO "notes" ("text") VALUES (?) RETURNING "id", "text"`,
+		UpdateSQL:  `UPDATE "notes" SET "text" = ? WHERE "id" = ? RETURNING "id", "text"`,
 		Scan:       func(r Scanner) (*note, error) { var n note; return &n, r.Scan(&n.ID, &n.Text) },
 		InsertArgs: func(n *note) []any { return []any{n.Text} },
 		UpdateArgs: func(n *note) []any { return []any{n.Text, n.ID} },

@@ -35,10 +35,11 @@ type Table[T any] struct {
 	Name string
 	// Select selects every column of a row, in Scan's order, without WHERE.
 	Select string
-	// InsertSQL inserts a row from InsertArgs and returns its id
-	// ("INSERT ... RETURNING "id""); UpdateSQL sets the columns of UpdateArgs,
-	// whose last argument is the id ("UPDATE ... WHERE "id" = ?"); "" when
-	// the table is read-only.
+	// InsertSQL inserts a row from InsertArgs; UpdateSQL sets the columns of
+	// UpdateArgs, whose last argument is the id ("UPDATE ... WHERE "id" = ?").
+	// Both return the row as stored, with Select's select list ("RETURNING
+	// "id", ..."), which Scan reads: no second statement reads it back.
+	// "" when the table is read-only.
 	InsertSQL, UpdateSQL string
 	Scan                 func(row Scanner) (*T, error)
 	InsertArgs           func(obj *T) []any
@@ -347,19 +348,20 @@ func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T
 		if err != nil {
 			return nil, err
 		}
-		var id int64
-		if err := t.queryRow(ctx, tx, t.InsertSQL, args...).Scan(&id); err != nil {
+		out, err := t.Scan(t.queryRow(ctx, tx, t.InsertSQL, args...))
+		if err != nil {
 			return nil, t.refViolation(t.violation(err), obj)
 		}
-		return t.get(ctx, tx, sqlexpr.Where{}, id)
+		return out, nil
 	})
 }
 
 // Update writes obj's writable columns and returns the row as stored, or
 // ErrNotFound, in one transaction, or *Invalid as Create (a reference is
 // checked when it changes). allowed, when not nil, decides on the
-// row as it will be committed, read back inside the transaction (so what
-// the database computes, such as a user field's username, is as stored):
+// row as it will be committed, as the UPDATE returns it inside the
+// transaction (so what the database computes, such as a user field's
+// username, is as stored):
 // when it returns false, nothing is written and Update returns ErrDenied.
 func (t *Table[T]) Update(ctx context.Context, obj *T, allowed func(*T) bool) (*T, error) {
 	return t.UpdateWith(ctx, obj, nil, allowed)
@@ -390,18 +392,12 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 		if err != nil {
 			return nil, err
 		}
-		res, err := t.exec(ctx, tx, t.UpdateSQL, args...)
-		if err != nil {
-			return nil, t.refViolation(t.violation(err), obj)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, err
-		} else if n == 0 {
+		out, err := t.Scan(t.queryRow(ctx, tx, t.UpdateSQL, args...))
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
-		out, err := t.get(ctx, tx, sqlexpr.Where{}, t.ID(obj))
 		if err != nil {
-			return nil, err
+			return nil, t.refViolation(t.violation(err), obj)
 		}
 		t.handOver(ctx, tx)
 		if allowed != nil && !allowed(out) {
