@@ -45,8 +45,11 @@ func (g *gen) storeIface(f *File, x *res) {
 	f.Line()
 }
 
-// selectSQL is the SELECT of every column, with usernames of user fields.
-func (x *res) selectSQL() string {
+// selectList is the select list of every column, with usernames of user
+// fields. The usernames are correlated subqueries, never a JOIN, so the list
+// is valid in a RETURNING clause too (PostgreSQL; SQLite since 3.35): the
+// SELECT and the writes share it.
+func (x *res) selectList() string {
 	cols := []string{ident("id")}
 	for _, fl := range x.r.Fields {
 		cols = append(cols, ident(fl.Column))
@@ -54,8 +57,11 @@ func (x *res) selectSQL() string {
 			cols = append(cols, "(SELECT "+ident("username")+" FROM "+ident(schema.UsersTable)+" WHERE "+ident(schema.UsersTable)+"."+ident("id")+" = "+ident(x.table)+"."+ident(fl.Column)+")")
 		}
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + ident(x.table)
+	return strings.Join(cols, ", ")
 }
+
+// columnsConst is the name of the constant holding selectList.
+func (x *res) columnsConst() string { return x.id + "Columns" }
 
 // writable lists the fields an INSERT writes (all) or an UPDATE writes
 // (all but the owner and the created timestamp).
@@ -71,10 +77,13 @@ func (x *res) writable(update bool) []*plan.Field {
 }
 
 func (g *gen) sqlStore(f *File, x *res) {
-	sel := x.id + "Select"
+	sel, cols := x.id+"Select", x.columnsConst()
 	f.Const().Defs(
+		comment("%s is every column of %s, in scan%s's order: what %s selects", cols, x.table, x.model, sel),
+		comment("and what a write returns (RETURNING), so a write reads no row back."),
+		Id(cols).Op("=").Add(rawLit(x.selectList())),
 		comment("%s selects every column of %s, in scan%s's order.", sel, x.table, x.model),
-		Id(sel).Op("=").Add(rawLit(x.selectSQL())),
+		Id(sel).Op("=").Add(rawLit("SELECT ")).Op("+").Id(cols).Op("+").Add(rawLit(" FROM "+ident(x.table))),
 	)
 	f.Line()
 	g.listingVar(f, x)
@@ -141,9 +150,9 @@ func (x *res) writes(d map[string]Code) {
 		marks = append(marks, "?")
 		vals = append(vals, bindValue(fl))
 	}
-	insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ") RETURNING " + ident("id")
+	insertSQL := "INSERT INTO " + ident(x.table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
 	if len(ins) == 0 {
-		insertSQL = "INSERT INTO " + ident(x.table) + " DEFAULT VALUES RETURNING " + ident("id")
+		insertSQL = "INSERT INTO " + ident(x.table) + " DEFAULT VALUES"
 	}
 	var sets []string
 	var uvals []Code
@@ -166,8 +175,9 @@ func (x *res) writes(d map[string]Code) {
 	if len(refs) > 0 {
 		d["UserRefs"] = Func().Params(obj).Map(String()).Op("*").Int64().Block(Return(Map(String()).Op("*").Int64().Values(refs)))
 	}
-	d["InsertSQL"] = rawLit(insertSQL)
-	d["UpdateSQL"] = rawLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ?")
+	returning := Op("+").Id(x.columnsConst())
+	d["InsertSQL"] = rawLit(insertSQL + " RETURNING ").Add(returning)
+	d["UpdateSQL"] = rawLit("UPDATE " + ident(x.table) + " SET " + strings.Join(sets, ", ") + " WHERE " + ident("id") + " = ? RETURNING ").Add(returning)
 	d["InsertArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(vals...)))
 	d["UpdateArgs"] = Func().Params(obj).Index().Any().Block(Return(Index().Any().Values(uvals...)))
 	x.uniques(d)
