@@ -86,8 +86,11 @@ type NoteStore interface {
 }
 
 const (
+	// notesColumns is every column of notes, in scanNote's order: what notesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	notesColumns = `"id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "notes"."owner_id")`
 	// notesSelect selects every column of notes, in scanNote's order.
-	notesSelect = `SELECT "id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "notes"."owner_id") FROM "notes"`
+	notesSelect = `SELECT ` + notesColumns + ` FROM "notes"`
 )
 
 // notesListing orders and paginates notes lists: page-number pagination, 20 a page.
@@ -117,8 +120,8 @@ func newNoteStore(app *rest.App) NoteStore {
 		Dialect:   app.Dialect,
 		Name:      `"notes"`,
 		Select:    notesSelect,
-		InsertSQL: `INSERT INTO "notes" ("text", "owner_id") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "notes" SET "text" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "notes" ("text", "owner_id") VALUES (?, ?) RETURNING ` + notesColumns,
+		UpdateSQL: `UPDATE "notes" SET "text" = ? WHERE "id" = ? RETURNING ` + notesColumns,
 		Scan:      scanNote,
 		InsertArgs: func(o *Note) []any {
 			return []any{o.Text, o.OwnerID}

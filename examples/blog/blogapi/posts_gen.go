@@ -107,8 +107,11 @@ type PostStore interface {
 }
 
 const (
+	// postsColumns is every column of posts, in scanPost's order: what postsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	postsColumns = `"id", "title", "body", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id"), "created_at"`
 	// postsSelect selects every column of posts, in scanPost's order.
-	postsSelect = `SELECT "id", "title", "body", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id"), "created_at" FROM "posts"`
+	postsSelect = `SELECT ` + postsColumns + ` FROM "posts"`
 )
 
 // postsListing orders and paginates posts lists: page-number pagination, 20 a page.
@@ -139,8 +142,8 @@ func newPostStore(app *rest.App) PostStore {
 		Dialect:   app.Dialect,
 		Name:      `"posts"`,
 		Select:    postsSelect,
-		InsertSQL: `INSERT INTO "posts" ("title", "body", "owner_id", "created_at") VALUES (?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "posts" SET "title" = ?, "body" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "posts" ("title", "body", "owner_id", "created_at") VALUES (?, ?, ?, ?) RETURNING ` + postsColumns,
+		UpdateSQL: `UPDATE "posts" SET "title" = ?, "body" = ? WHERE "id" = ? RETURNING ` + postsColumns,
 		Scan:      scanPost,
 		InsertArgs: func(o *Post) []any {
 			return []any{o.Title, o.Body, o.OwnerID, o.CreatedAt}

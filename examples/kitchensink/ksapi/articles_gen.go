@@ -99,8 +99,11 @@ type ArticleStore interface {
 }
 
 const (
+	// articlesColumns is every column of articles, in scanArticle's order: what articlesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	articlesColumns = `"id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "articles"."owner_id")`
 	// articlesSelect selects every column of articles, in scanArticle's order.
-	articlesSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "articles"."owner_id") FROM "articles"`
+	articlesSelect = `SELECT ` + articlesColumns + ` FROM "articles"`
 )
 
 // articlesListing orders and paginates articles lists: page-number pagination, 20 a page.
@@ -130,8 +133,8 @@ func newArticleStore(app *rest.App) ArticleStore {
 		Dialect:   app.Dialect,
 		Name:      `"articles"`,
 		Select:    articlesSelect,
-		InsertSQL: `INSERT INTO "articles" ("title", "owner_id") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "articles" SET "title" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "articles" ("title", "owner_id") VALUES (?, ?) RETURNING ` + articlesColumns,
+		UpdateSQL: `UPDATE "articles" SET "title" = ? WHERE "id" = ? RETURNING ` + articlesColumns,
 		Scan:      scanArticle,
 		InsertArgs: func(o *Article) []any {
 			return []any{o.Title, o.OwnerID}

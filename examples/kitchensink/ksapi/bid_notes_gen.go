@@ -86,8 +86,11 @@ type BidNoteStore interface {
 }
 
 const (
+	// bidNotesColumns is every column of bid_notes, in scanBidNote's order: what bidNotesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	bidNotesColumns = `"id", "bid_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bid_notes"."owner_id")`
 	// bidNotesSelect selects every column of bid_notes, in scanBidNote's order.
-	bidNotesSelect = `SELECT "id", "bid_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bid_notes"."owner_id") FROM "bid_notes"`
+	bidNotesSelect = `SELECT ` + bidNotesColumns + ` FROM "bid_notes"`
 )
 
 // bidNotesListing orders and paginates bid_notes lists: page-number pagination, 20 a page.
@@ -117,8 +120,8 @@ func newBidNoteStore(app *rest.App) BidNoteStore {
 		Dialect:   app.Dialect,
 		Name:      `"bid_notes"`,
 		Select:    bidNotesSelect,
-		InsertSQL: `INSERT INTO "bid_notes" ("bid_id", "text", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "bid_notes" SET "bid_id" = ?, "text" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "bid_notes" ("bid_id", "text", "owner_id") VALUES (?, ?, ?) RETURNING ` + bidNotesColumns,
+		UpdateSQL: `UPDATE "bid_notes" SET "bid_id" = ?, "text" = ? WHERE "id" = ? RETURNING ` + bidNotesColumns,
 		Scan:      scanBidNote,
 		InsertArgs: func(o *BidNote) []any {
 			return []any{o.Bid, o.Text, o.OwnerID}

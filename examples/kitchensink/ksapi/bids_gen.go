@@ -86,8 +86,11 @@ type BidStore interface {
 }
 
 const (
+	// bidsColumns is every column of bids, in scanBid's order: what bidsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	bidsColumns = `"id", "listing_id", "backup_id", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bids"."owner_id")`
 	// bidsSelect selects every column of bids, in scanBid's order.
-	bidsSelect = `SELECT "id", "listing_id", "backup_id", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "bids"."owner_id") FROM "bids"`
+	bidsSelect = `SELECT ` + bidsColumns + ` FROM "bids"`
 )
 
 // bidsListing orders and paginates bids lists: page-number pagination, 20 a page.
@@ -117,8 +120,8 @@ func newBidStore(app *rest.App) BidStore {
 		Dialect:   app.Dialect,
 		Name:      `"bids"`,
 		Select:    bidsSelect,
-		InsertSQL: `INSERT INTO "bids" ("listing_id", "backup_id", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "bids" SET "listing_id" = ?, "backup_id" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "bids" ("listing_id", "backup_id", "owner_id") VALUES (?, ?, ?) RETURNING ` + bidsColumns,
+		UpdateSQL: `UPDATE "bids" SET "listing_id" = ?, "backup_id" = ? WHERE "id" = ? RETURNING ` + bidsColumns,
 		Scan:      scanBid,
 		InsertArgs: func(o *Bid) []any {
 			return []any{o.Listing, o.Backup, o.OwnerID}

@@ -151,8 +151,11 @@ type DeliveryStore interface {
 }
 
 const (
+	// deliveriesColumns is every column of deliveries, in scanDelivery's order: what deliveriesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	deliveriesColumns = `"id", "address", "status", "cost", "coupon", "parcel", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "deliveries"."owner_id")`
 	// deliveriesSelect selects every column of deliveries, in scanDelivery's order.
-	deliveriesSelect = `SELECT "id", "address", "status", "cost", "coupon", "parcel", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "deliveries"."owner_id") FROM "deliveries"`
+	deliveriesSelect = `SELECT ` + deliveriesColumns + ` FROM "deliveries"`
 )
 
 // deliveriesListing orders and paginates deliveries lists: page-number pagination, 20 a page.
@@ -182,8 +185,8 @@ func newDeliveryStore(app *rest.App) DeliveryStore {
 		Dialect:   app.Dialect,
 		Name:      `"deliveries"`,
 		Select:    deliveriesSelect,
-		InsertSQL: `INSERT INTO "deliveries" ("address", "status", "cost", "coupon", "parcel", "owner_id") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "deliveries" SET "address" = ?, "status" = ?, "cost" = ?, "coupon" = ?, "parcel" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "deliveries" ("address", "status", "cost", "coupon", "parcel", "owner_id") VALUES (?, ?, ?, ?, ?, ?) RETURNING ` + deliveriesColumns,
+		UpdateSQL: `UPDATE "deliveries" SET "address" = ?, "status" = ?, "cost" = ?, "coupon" = ?, "parcel" = ? WHERE "id" = ? RETURNING ` + deliveriesColumns,
 		Scan:      scanDelivery,
 		InsertArgs: func(o *Delivery) []any {
 			return []any{o.Address, o.Status, rest.BindDecimal(o.Cost, 2), o.Coupon, o.Parcel, o.OwnerID}

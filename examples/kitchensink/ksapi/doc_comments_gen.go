@@ -89,8 +89,11 @@ type DocCommentStore interface {
 }
 
 const (
+	// docCommentsColumns is every column of doc_comments, in scanDocComment's order: what docCommentsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	docCommentsColumns = `"id", "doc_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "doc_comments"."owner_id")`
 	// docCommentsSelect selects every column of doc_comments, in scanDocComment's order.
-	docCommentsSelect = `SELECT "id", "doc_id", "text", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "doc_comments"."owner_id") FROM "doc_comments"`
+	docCommentsSelect = `SELECT ` + docCommentsColumns + ` FROM "doc_comments"`
 )
 
 // docCommentsListing orders and paginates doc_comments lists: page-number pagination, 20 a page.
@@ -120,8 +123,8 @@ func newDocCommentStore(app *rest.App) DocCommentStore {
 		Dialect:   app.Dialect,
 		Name:      `"doc_comments"`,
 		Select:    docCommentsSelect,
-		InsertSQL: `INSERT INTO "doc_comments" ("doc_id", "text", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "doc_comments" SET "doc_id" = ?, "text" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "doc_comments" ("doc_id", "text", "owner_id") VALUES (?, ?, ?) RETURNING ` + docCommentsColumns,
+		UpdateSQL: `UPDATE "doc_comments" SET "doc_id" = ?, "text" = ? WHERE "id" = ? RETURNING ` + docCommentsColumns,
 		Scan:      scanDocComment,
 		InsertArgs: func(o *DocComment) []any {
 			return []any{o.Doc, o.Text, o.OwnerID}

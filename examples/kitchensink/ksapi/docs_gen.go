@@ -97,8 +97,11 @@ type DocStore interface {
 }
 
 const (
+	// docsColumns is every column of docs, in scanDoc's order: what docsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	docsColumns = `"id", "team", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "docs"."owner_id")`
 	// docsSelect selects every column of docs, in scanDoc's order.
-	docsSelect = `SELECT "id", "team", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "docs"."owner_id") FROM "docs"`
+	docsSelect = `SELECT ` + docsColumns + ` FROM "docs"`
 )
 
 // docsListing orders and paginates docs lists: page-number pagination, 20 a page.
@@ -128,8 +131,8 @@ func newDocStore(app *rest.App) DocStore {
 		Dialect:   app.Dialect,
 		Name:      `"docs"`,
 		Select:    docsSelect,
-		InsertSQL: `INSERT INTO "docs" ("team", "title", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "docs" SET "team" = ?, "title" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "docs" ("team", "title", "owner_id") VALUES (?, ?, ?) RETURNING ` + docsColumns,
+		UpdateSQL: `UPDATE "docs" SET "team" = ?, "title" = ? WHERE "id" = ? RETURNING ` + docsColumns,
 		Scan:      scanDoc,
 		InsertArgs: func(o *Doc) []any {
 			return []any{o.Team, o.Title, o.OwnerID}

@@ -153,8 +153,11 @@ type ItemStore interface {
 }
 
 const (
+	// itemsColumns is every column of items, in scanItem's order: what itemsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	itemsColumns = `"id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."owner_id"), "created_at", "updated_at"`
 	// itemsSelect selects every column of items, in scanItem's order.
-	itemsSelect = `SELECT "id", "name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."reviewer_id"), "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "items"."owner_id"), "created_at", "updated_at" FROM "items"`
+	itemsSelect = `SELECT ` + itemsColumns + ` FROM "items"`
 )
 
 // itemsListing orders and paginates items lists: page-number pagination, 2 a page.
@@ -196,8 +199,8 @@ func newItemStore(app *rest.App) ItemStore {
 		Dialect:   app.Dialect,
 		Name:      `"items"`,
 		Select:    itemsSelect,
-		InsertSQL: `INSERT INTO "items" ("name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", "owner_id", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "items" SET "name" = ?, "notes" = ?, "status" = ?, "stock" = ?, "price" = ?, "pinned" = ?, "due" = ?, "reviewer_id" = ?, "updated_at" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "items" ("name", "notes", "status", "stock", "price", "pinned", "due", "reviewer_id", "owner_id", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + itemsColumns,
+		UpdateSQL: `UPDATE "items" SET "name" = ?, "notes" = ?, "status" = ?, "stock" = ?, "price" = ?, "pinned" = ?, "due" = ?, "reviewer_id" = ?, "updated_at" = ? WHERE "id" = ? RETURNING ` + itemsColumns,
 		Scan:      scanItem,
 		InsertArgs: func(o *Item) []any {
 			return []any{o.Name, o.Notes, o.Status, o.Stock, o.Price, o.Pinned, o.Due, o.ReviewerID, o.OwnerID, o.CreatedAt, o.UpdatedAt}

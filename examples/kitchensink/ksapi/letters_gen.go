@@ -84,8 +84,11 @@ type LetterStore interface {
 }
 
 const (
+	// lettersColumns is every column of letters, in scanLetter's order: what lettersSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	lettersColumns = `"id", "author", "text"`
 	// lettersSelect selects every column of letters, in scanLetter's order.
-	lettersSelect = `SELECT "id", "author", "text" FROM "letters"`
+	lettersSelect = `SELECT ` + lettersColumns + ` FROM "letters"`
 )
 
 // lettersListing orders and paginates letters lists: page-number pagination, 20 a page.
@@ -113,8 +116,8 @@ func newLetterStore(app *rest.App) LetterStore {
 		Dialect:   app.Dialect,
 		Name:      `"letters"`,
 		Select:    lettersSelect,
-		InsertSQL: `INSERT INTO "letters" ("author", "text") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "letters" SET "author" = ?, "text" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "letters" ("author", "text") VALUES (?, ?) RETURNING ` + lettersColumns,
+		UpdateSQL: `UPDATE "letters" SET "author" = ?, "text" = ? WHERE "id" = ? RETURNING ` + lettersColumns,
 		Scan:      scanLetter,
 		InsertArgs: func(o *Letter) []any {
 			return []any{o.Author, o.Text}

@@ -106,8 +106,11 @@ type ListingStore interface {
 }
 
 const (
+	// listingsColumns is every column of listings, in scanListing's order: what listingsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	listingsColumns = `"id", "title", "active"`
 	// listingsSelect selects every column of listings, in scanListing's order.
-	listingsSelect = `SELECT "id", "title", "active" FROM "listings"`
+	listingsSelect = `SELECT ` + listingsColumns + ` FROM "listings"`
 )
 
 // listingsListing orders and paginates listings lists: page-number pagination, 20 a page.
@@ -135,8 +138,8 @@ func newListingStore(app *rest.App) ListingStore {
 		Dialect:   app.Dialect,
 		Name:      `"listings"`,
 		Select:    listingsSelect,
-		InsertSQL: `INSERT INTO "listings" ("title", "active") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "listings" SET "title" = ?, "active" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "listings" ("title", "active") VALUES (?, ?) RETURNING ` + listingsColumns,
+		UpdateSQL: `UPDATE "listings" SET "title" = ?, "active" = ? WHERE "id" = ? RETURNING ` + listingsColumns,
 		Scan:      scanListing,
 		InsertArgs: func(o *Listing) []any {
 			return []any{o.Title, o.Active}

@@ -102,8 +102,11 @@ type OfferStore interface {
 }
 
 const (
+	// offersColumns is every column of offers, in scanOffer's order: what offersSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	offersColumns = `"id", "name", "price", "cost", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "offers"."owner_id")`
 	// offersSelect selects every column of offers, in scanOffer's order.
-	offersSelect = `SELECT "id", "name", "price", "cost", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "offers"."owner_id") FROM "offers"`
+	offersSelect = `SELECT ` + offersColumns + ` FROM "offers"`
 )
 
 // offersListing orders and paginates offers lists: page-number pagination, 20 a page.
@@ -139,8 +142,8 @@ func newOfferStore(app *rest.App) OfferStore {
 		Dialect:   app.Dialect,
 		Name:      `"offers"`,
 		Select:    offersSelect,
-		InsertSQL: `INSERT INTO "offers" ("name", "price", "cost", "owner_id") VALUES (?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "offers" SET "name" = ?, "price" = ?, "cost" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "offers" ("name", "price", "cost", "owner_id") VALUES (?, ?, ?, ?) RETURNING ` + offersColumns,
+		UpdateSQL: `UPDATE "offers" SET "name" = ?, "price" = ?, "cost" = ? WHERE "id" = ? RETURNING ` + offersColumns,
 		Scan:      scanOffer,
 		InsertArgs: func(o *Offer) []any {
 			return []any{o.Name, rest.BindDecimal(&o.Price, 2), rest.BindDecimal(o.Cost, 2), o.OwnerID}

@@ -89,8 +89,11 @@ type PostStore interface {
 }
 
 const (
+	// postsColumns is every column of posts, in scanPost's order: what postsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	postsColumns = `"id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id")`
 	// postsSelect selects every column of posts, in scanPost's order.
-	postsSelect = `SELECT "id", "title", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "posts"."owner_id") FROM "posts"`
+	postsSelect = `SELECT ` + postsColumns + ` FROM "posts"`
 )
 
 // postsListing orders and paginates posts lists: page-number pagination, 20 a page.
@@ -120,8 +123,8 @@ func newPostStore(app *rest.App) PostStore {
 		Dialect:   app.Dialect,
 		Name:      `"posts"`,
 		Select:    postsSelect,
-		InsertSQL: `INSERT INTO "posts" ("title", "owner_id") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "posts" SET "title" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "posts" ("title", "owner_id") VALUES (?, ?) RETURNING ` + postsColumns,
+		UpdateSQL: `UPDATE "posts" SET "title" = ? WHERE "id" = ? RETURNING ` + postsColumns,
 		Scan:      scanPost,
 		InsertArgs: func(o *Post) []any {
 			return []any{o.Title, o.OwnerID}

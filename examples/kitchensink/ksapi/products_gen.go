@@ -78,8 +78,11 @@ type ProductStore interface {
 }
 
 const (
+	// productsColumns is every column of products, in scanProduct's order: what productsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	productsColumns = `"id", "sku", "name"`
 	// productsSelect selects every column of products, in scanProduct's order.
-	productsSelect = `SELECT "id", "sku", "name" FROM "products"`
+	productsSelect = `SELECT ` + productsColumns + ` FROM "products"`
 )
 
 // productsListing orders and paginates products lists: page-number pagination, 20 a page.
@@ -107,8 +110,8 @@ func newProductStore(app *rest.App) ProductStore {
 		Dialect:   app.Dialect,
 		Name:      `"products"`,
 		Select:    productsSelect,
-		InsertSQL: `INSERT INTO "products" ("sku", "name") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "products" SET "sku" = ?, "name" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "products" ("sku", "name") VALUES (?, ?) RETURNING ` + productsColumns,
+		UpdateSQL: `UPDATE "products" SET "sku" = ?, "name" = ? WHERE "id" = ? RETURNING ` + productsColumns,
 		Scan:      scanProduct,
 		InsertArgs: func(o *Product) []any {
 			return []any{o.Sku, o.Name}

@@ -97,8 +97,11 @@ type PurchaseStore interface {
 }
 
 const (
+	// purchasesColumns is every column of purchases, in scanPurchase's order: what purchasesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	purchasesColumns = `"id", "ware", "quantity", "total", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "purchases"."owner_id")`
 	// purchasesSelect selects every column of purchases, in scanPurchase's order.
-	purchasesSelect = `SELECT "id", "ware", "quantity", "total", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "purchases"."owner_id") FROM "purchases"`
+	purchasesSelect = `SELECT ` + purchasesColumns + ` FROM "purchases"`
 )
 
 // purchasesListing orders and paginates purchases lists: page-number pagination, 20 a page.
@@ -128,8 +131,8 @@ func newPurchaseStore(app *rest.App) PurchaseStore {
 		Dialect:   app.Dialect,
 		Name:      `"purchases"`,
 		Select:    purchasesSelect,
-		InsertSQL: `INSERT INTO "purchases" ("ware", "quantity", "total", "owner_id") VALUES (?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "purchases" SET "ware" = ?, "quantity" = ?, "total" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "purchases" ("ware", "quantity", "total", "owner_id") VALUES (?, ?, ?, ?) RETURNING ` + purchasesColumns,
+		UpdateSQL: `UPDATE "purchases" SET "ware" = ?, "quantity" = ?, "total" = ? WHERE "id" = ? RETURNING ` + purchasesColumns,
 		Scan:      scanPurchase,
 		InsertArgs: func(o *Purchase) []any {
 			return []any{o.Ware, o.Quantity, o.Total, o.OwnerID}

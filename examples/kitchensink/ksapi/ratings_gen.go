@@ -97,8 +97,11 @@ type RatingStore interface {
 }
 
 const (
+	// ratingsColumns is every column of ratings, in scanRating's order: what ratingsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	ratingsColumns = `"id", "ware", "stars", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "ratings"."owner_id")`
 	// ratingsSelect selects every column of ratings, in scanRating's order.
-	ratingsSelect = `SELECT "id", "ware", "stars", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "ratings"."owner_id") FROM "ratings"`
+	ratingsSelect = `SELECT ` + ratingsColumns + ` FROM "ratings"`
 )
 
 // ratingsListing orders and paginates ratings lists: page-number pagination, 20 a page.
@@ -128,8 +131,8 @@ func newRatingStore(app *rest.App) RatingStore {
 		Dialect:   app.Dialect,
 		Name:      `"ratings"`,
 		Select:    ratingsSelect,
-		InsertSQL: `INSERT INTO "ratings" ("ware", "stars", "owner_id") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "ratings" SET "ware" = ?, "stars" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "ratings" ("ware", "stars", "owner_id") VALUES (?, ?, ?) RETURNING ` + ratingsColumns,
+		UpdateSQL: `UPDATE "ratings" SET "ware" = ?, "stars" = ? WHERE "id" = ? RETURNING ` + ratingsColumns,
 		Scan:      scanRating,
 		InsertArgs: func(o *Rating) []any {
 			return []any{o.Ware, o.Stars, o.OwnerID}

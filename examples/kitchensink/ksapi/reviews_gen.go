@@ -81,8 +81,11 @@ type ReviewStore interface {
 }
 
 const (
+	// reviewsColumns is every column of reviews, in scanReview's order: what reviewsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	reviewsColumns = `"id", "author_id", "text"`
 	// reviewsSelect selects every column of reviews, in scanReview's order.
-	reviewsSelect = `SELECT "id", "author_id", "text" FROM "reviews"`
+	reviewsSelect = `SELECT ` + reviewsColumns + ` FROM "reviews"`
 )
 
 // reviewsListing orders and paginates reviews lists: page-number pagination, 20 a page.
@@ -110,8 +113,8 @@ func newReviewStore(app *rest.App) ReviewStore {
 		Dialect:   app.Dialect,
 		Name:      `"reviews"`,
 		Select:    reviewsSelect,
-		InsertSQL: `INSERT INTO "reviews" ("author_id", "text") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "reviews" SET "author_id" = ?, "text" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "reviews" ("author_id", "text") VALUES (?, ?) RETURNING ` + reviewsColumns,
+		UpdateSQL: `UPDATE "reviews" SET "author_id" = ?, "text" = ? WHERE "id" = ? RETURNING ` + reviewsColumns,
 		Scan:      scanReview,
 		InsertArgs: func(o *Review) []any {
 			return []any{o.AuthorID, o.Text}

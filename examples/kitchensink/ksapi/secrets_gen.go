@@ -93,8 +93,11 @@ type SecretStore interface {
 }
 
 const (
+	// secretsColumns is every column of secrets, in scanSecret's order: what secretsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	secretsColumns = `"id", "value"`
 	// secretsSelect selects every column of secrets, in scanSecret's order.
-	secretsSelect = `SELECT "id", "value" FROM "secrets"`
+	secretsSelect = `SELECT ` + secretsColumns + ` FROM "secrets"`
 )
 
 // secretsListing orders and paginates secrets lists: page-number pagination, 20 a page.
@@ -122,8 +125,8 @@ func newSecretStore(app *rest.App) SecretStore {
 		Dialect:   app.Dialect,
 		Name:      `"secrets"`,
 		Select:    secretsSelect,
-		InsertSQL: `INSERT INTO "secrets" ("value") VALUES (?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "secrets" SET "value" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "secrets" ("value") VALUES (?) RETURNING ` + secretsColumns,
+		UpdateSQL: `UPDATE "secrets" SET "value" = ? WHERE "id" = ? RETURNING ` + secretsColumns,
 		Scan:      scanSecret,
 		InsertArgs: func(o *Secret) []any {
 			return []any{o.Value}

@@ -82,8 +82,11 @@ type TicketStore interface {
 }
 
 const (
+	// ticketsColumns is every column of tickets, in scanTicket's order: what ticketsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	ticketsColumns = `"id", "subject", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "tickets"."owner_id")`
 	// ticketsSelect selects every column of tickets, in scanTicket's order.
-	ticketsSelect = `SELECT "id", "subject", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "tickets"."owner_id") FROM "tickets"`
+	ticketsSelect = `SELECT ` + ticketsColumns + ` FROM "tickets"`
 )
 
 // ticketsListing orders and paginates tickets lists: page-number pagination, 20 a page.
@@ -113,8 +116,8 @@ func newTicketStore(app *rest.App) TicketStore {
 		Dialect:   app.Dialect,
 		Name:      `"tickets"`,
 		Select:    ticketsSelect,
-		InsertSQL: `INSERT INTO "tickets" ("subject", "owner_id") VALUES (?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "tickets" SET "subject" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "tickets" ("subject", "owner_id") VALUES (?, ?) RETURNING ` + ticketsColumns,
+		UpdateSQL: `UPDATE "tickets" SET "subject" = ? WHERE "id" = ? RETURNING ` + ticketsColumns,
 		Scan:      scanTicket,
 		InsertArgs: func(o *Ticket) []any {
 			return []any{o.Subject, o.OwnerID}

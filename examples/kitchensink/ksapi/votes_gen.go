@@ -89,8 +89,11 @@ type VoteStore interface {
 }
 
 const (
+	// votesColumns is every column of votes, in scanVote's order: what votesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	votesColumns = `"id", "post", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "votes"."owner_id"), "up"`
 	// votesSelect selects every column of votes, in scanVote's order.
-	votesSelect = `SELECT "id", "post", "owner_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "votes"."owner_id"), "up" FROM "votes"`
+	votesSelect = `SELECT ` + votesColumns + ` FROM "votes"`
 )
 
 // votesListing orders and paginates votes lists: page-number pagination, 20 a page.
@@ -120,8 +123,8 @@ func newVoteStore(app *rest.App) VoteStore {
 		Dialect:   app.Dialect,
 		Name:      `"votes"`,
 		Select:    votesSelect,
-		InsertSQL: `INSERT INTO "votes" ("post", "owner_id", "up") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "votes" SET "post" = ?, "up" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "votes" ("post", "owner_id", "up") VALUES (?, ?, ?) RETURNING ` + votesColumns,
+		UpdateSQL: `UPDATE "votes" SET "post" = ?, "up" = ? WHERE "id" = ? RETURNING ` + votesColumns,
 		Scan:      scanVote,
 		InsertArgs: func(o *Vote) []any {
 			return []any{o.Post, o.OwnerID, o.Up}

@@ -93,8 +93,11 @@ type WareStore interface {
 }
 
 const (
+	// waresColumns is every column of wares, in scanWare's order: what waresSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	waresColumns = `"id", "name", "price", "stock"`
 	// waresSelect selects every column of wares, in scanWare's order.
-	waresSelect = `SELECT "id", "name", "price", "stock" FROM "wares"`
+	waresSelect = `SELECT ` + waresColumns + ` FROM "wares"`
 )
 
 // waresListing orders and paginates wares lists: page-number pagination, 20 a page.
@@ -122,8 +125,8 @@ func newWareStore(app *rest.App) WareStore {
 		Dialect:   app.Dialect,
 		Name:      `"wares"`,
 		Select:    waresSelect,
-		InsertSQL: `INSERT INTO "wares" ("name", "price", "stock") VALUES (?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "wares" SET "name" = ?, "price" = ?, "stock" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "wares" ("name", "price", "stock") VALUES (?, ?, ?) RETURNING ` + waresColumns,
+		UpdateSQL: `UPDATE "wares" SET "name" = ?, "price" = ?, "stock" = ? WHERE "id" = ? RETURNING ` + waresColumns,
 		Scan:      scanWare,
 		InsertArgs: func(o *Ware) []any {
 			return []any{o.Name, o.Price, o.Stock}

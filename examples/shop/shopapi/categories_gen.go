@@ -83,8 +83,11 @@ type CategoryStore interface {
 }
 
 const (
+	// categoriesColumns is every column of categories, in scanCategory's order: what categoriesSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	categoriesColumns = `"id", "name"`
 	// categoriesSelect selects every column of categories, in scanCategory's order.
-	categoriesSelect = `SELECT "id", "name" FROM "categories"`
+	categoriesSelect = `SELECT ` + categoriesColumns + ` FROM "categories"`
 )
 
 // categoriesListing orders and paginates categories lists: page-number pagination, 20 a page.
@@ -112,8 +115,8 @@ func newCategoryStore(app *rest.App) CategoryStore {
 		Dialect:   app.Dialect,
 		Name:      `"categories"`,
 		Select:    categoriesSelect,
-		InsertSQL: `INSERT INTO "categories" ("name") VALUES (?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "categories" SET "name" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "categories" ("name") VALUES (?) RETURNING ` + categoriesColumns,
+		UpdateSQL: `UPDATE "categories" SET "name" = ? WHERE "id" = ? RETURNING ` + categoriesColumns,
 		Scan:      scanCategory,
 		InsertArgs: func(o *Category) []any {
 			return []any{o.Name}

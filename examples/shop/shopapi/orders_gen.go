@@ -185,8 +185,11 @@ type OrderStore interface {
 }
 
 const (
+	// ordersColumns is every column of orders, in scanOrder's order: what ordersSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	ordersColumns = `"id", "customer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "orders"."customer_id"), "product_id", "quantity", "status", "note", "total", "created_at"`
 	// ordersSelect selects every column of orders, in scanOrder's order.
-	ordersSelect = `SELECT "id", "customer_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "orders"."customer_id"), "product_id", "quantity", "status", "note", "total", "created_at" FROM "orders"`
+	ordersSelect = `SELECT ` + ordersColumns + ` FROM "orders"`
 )
 
 // ordersListing orders and paginates orders lists: cursor pagination, 10 a page.
@@ -244,8 +247,8 @@ func newOrderStore(app *rest.App) OrderStore {
 		Dialect:   app.Dialect,
 		Name:      `"orders"`,
 		Select:    ordersSelect,
-		InsertSQL: `INSERT INTO "orders" ("customer_id", "product_id", "quantity", "status", "note", "total", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "orders" SET "product_id" = ?, "quantity" = ?, "status" = ?, "note" = ?, "total" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "orders" ("customer_id", "product_id", "quantity", "status", "note", "total", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ` + ordersColumns,
+		UpdateSQL: `UPDATE "orders" SET "product_id" = ?, "quantity" = ?, "status" = ?, "note" = ?, "total" = ? WHERE "id" = ? RETURNING ` + ordersColumns,
 		Scan:      scanOrder,
 		InsertArgs: func(o *Order) []any {
 			return []any{o.CustomerID, o.Product, o.Quantity, o.Status, o.Note, rest.BindDecimal(o.Total, 2), o.CreatedAt}

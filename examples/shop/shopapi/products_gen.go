@@ -211,8 +211,11 @@ type ProductStore interface {
 }
 
 const (
+	// productsColumns is every column of products, in scanProduct's order: what productsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	productsColumns = `"id", "name", "sku", "category_id", "price", "cost", "stock", "active", "created_at"`
 	// productsSelect selects every column of products, in scanProduct's order.
-	productsSelect = `SELECT "id", "name", "sku", "category_id", "price", "cost", "stock", "active", "created_at" FROM "products"`
+	productsSelect = `SELECT ` + productsColumns + ` FROM "products"`
 )
 
 // productsListing orders and paginates products lists: page-number pagination, 20 a page.
@@ -247,8 +250,8 @@ func newProductStore(app *rest.App) ProductStore {
 		Dialect:   app.Dialect,
 		Name:      `"products"`,
 		Select:    productsSelect,
-		InsertSQL: `INSERT INTO "products" ("name", "sku", "category_id", "price", "cost", "stock", "active", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "products" SET "name" = ?, "sku" = ?, "category_id" = ?, "price" = ?, "cost" = ?, "stock" = ?, "active" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "products" ("name", "sku", "category_id", "price", "cost", "stock", "active", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + productsColumns,
+		UpdateSQL: `UPDATE "products" SET "name" = ?, "sku" = ?, "category_id" = ?, "price" = ?, "cost" = ?, "stock" = ?, "active" = ? WHERE "id" = ? RETURNING ` + productsColumns,
 		Scan:      scanProduct,
 		InsertArgs: func(o *Product) []any {
 			return []any{o.Name, o.Sku, o.Category, rest.BindDecimal(&o.Price, 2), rest.BindDecimal(o.Cost, 2), o.Stock, o.Active, o.CreatedAt}

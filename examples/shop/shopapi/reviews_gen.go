@@ -137,8 +137,11 @@ type ReviewStore interface {
 }
 
 const (
+	// reviewsColumns is every column of reviews, in scanReview's order: what reviewsSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	reviewsColumns = `"id", "product_id", "author_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "reviews"."author_id"), "rating", "text", "created_at"`
 	// reviewsSelect selects every column of reviews, in scanReview's order.
-	reviewsSelect = `SELECT "id", "product_id", "author_id", (SELECT "username" FROM "ward_users" WHERE "ward_users"."id" = "reviews"."author_id"), "rating", "text", "created_at" FROM "reviews"`
+	reviewsSelect = `SELECT ` + reviewsColumns + ` FROM "reviews"`
 )
 
 // reviewsListing orders and paginates reviews lists: limit/offset pagination, 20 a page.
@@ -170,8 +173,8 @@ func newReviewStore(app *rest.App) ReviewStore {
 		Dialect:   app.Dialect,
 		Name:      `"reviews"`,
 		Select:    reviewsSelect,
-		InsertSQL: `INSERT INTO "reviews" ("product_id", "author_id", "rating", "text", "created_at") VALUES (?, ?, ?, ?, ?) RETURNING "id"`,
-		UpdateSQL: `UPDATE "reviews" SET "product_id" = ?, "rating" = ?, "text" = ? WHERE "id" = ?`,
+		InsertSQL: `INSERT INTO "reviews" ("product_id", "author_id", "rating", "text", "created_at") VALUES (?, ?, ?, ?, ?) RETURNING ` + reviewsColumns,
+		UpdateSQL: `UPDATE "reviews" SET "product_id" = ?, "rating" = ?, "text" = ? WHERE "id" = ? RETURNING ` + reviewsColumns,
 		Scan:      scanReview,
 		InsertArgs: func(o *Review) []any {
 			return []any{o.Product, o.AuthorID, o.Rating, o.Text, o.CreatedAt}

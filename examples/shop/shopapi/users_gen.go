@@ -57,8 +57,11 @@ type UserStore interface {
 }
 
 const (
+	// usersColumns is every column of ward_users, in scanUser's order: what usersSelect selects
+	// and what a write returns (RETURNING), so a write reads no row back.
+	usersColumns = `"id", "username", "is_staff"`
 	// usersSelect selects every column of ward_users, in scanUser's order.
-	usersSelect = `SELECT "id", "username", "is_staff" FROM "ward_users"`
+	usersSelect = `SELECT ` + usersColumns + ` FROM "ward_users"`
 )
 
 // usersListing orders and paginates users lists: page-number pagination, 20 a page.
