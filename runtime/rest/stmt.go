@@ -87,10 +87,14 @@ func (t *Table[T]) prepare(ctx context.Context, queries ...string) {
 }
 
 // prepareWrite prepares what a write's transaction runs: the write
-// itself (which returns the row as stored), the Uniques' checks and the
-// read of the row before an update (see UpdateWith).
-func (t *Table[T]) prepareWrite(ctx context.Context, write string) {
-	t.prepare(ctx, write, t.Select+byID)
+// itself (which returns the row as stored), the Uniques' checks and, when
+// readsOld, the read of the row before it (an update of a table with
+// references, see UpdateWith).
+func (t *Table[T]) prepareWrite(ctx context.Context, write string, readsOld bool) {
+	t.prepare(ctx, write)
+	if readsOld {
+		t.prepare(ctx, t.Select+byID)
+	}
 	for i := range t.Uniques {
 		t.prepare(ctx, t.Uniques[i].Exists)
 	}

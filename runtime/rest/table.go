@@ -336,7 +336,7 @@ func (t *Table[T]) CreateWith(ctx context.Context, obj *T, before Before[T]) (*T
 	if t.InsertSQL == "" {
 		return nil, errReadOnly
 	}
-	t.prepareWrite(ctx, t.InsertSQL)
+	t.prepareWrite(ctx, t.InsertSQL, false)
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
 		if err := t.validate(ctx, tx, obj, nil); err != nil {
 			return nil, err
@@ -373,7 +373,7 @@ func (t *Table[T]) UpdateWith(ctx context.Context, obj *T, before Before[T], all
 	if t.UpdateSQL == "" {
 		return nil, errReadOnly
 	}
-	t.prepareWrite(ctx, t.UpdateSQL)
+	t.prepareWrite(ctx, t.UpdateSQL, len(t.Refs) > 0)
 	return t.inTx(ctx, func(ctx context.Context, tx *sql.Tx) (*T, error) {
 		var old *T
 		if len(t.Refs) > 0 {
